@@ -2,7 +2,13 @@
 // or a reworded question changes a data file, never the engine or the bot.
 
 /** Stable stratum ids (DOMAIN.md §2). */
-export const STRATA = ['exited_2014_2015', 'exited_2016', 'planned_2017', 'registered_poor', 'non_poor'] as const;
+export const STRATA = [
+  'exited_2014_2015',
+  'exited_2016',
+  'planned_2017',
+  'registered_poor',
+  'non_poor',
+] as const;
 export type StratumId = (typeof STRATA)[number];
 
 /** Village types of 附件2 1.1. */
