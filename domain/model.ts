@@ -1,0 +1,273 @@
+// The aggregates the product stores, as plain types (DOMAIN.md §2, §9, §10). No I/O here: the
+// Store port (app/ports.ts) reads and writes these shapes; the DynamoDB adapter (store/) and the
+// in-memory twin (app/memory-store.ts) agree on them. Timestamps are ISO-8601 UTC strings
+// (`new Date().toISOString()`); they compare correctly as strings, which the stores rely on.
+
+import type { Role } from './campaign';
+import type { Answers, AnswerValue, Confirmation, StratumId } from './forms/types';
+import type { Household } from './household-list';
+
+export type { Role } from './campaign';
+export * from './errors';
+
+/** ISO-8601 UTC instant, e.g. "2017-10-23T02:15:00.000Z". */
+export type Instant = string;
+
+// ---------------------------------------------------------------------------------------------
+// People and their chat session
+
+export interface Person {
+  /** String(Telegram user id). */
+  id: string;
+  roles: Role[];
+  groupId?: string;
+  townId?: string;
+  chatId?: number;
+  /** Telegram first name, for greetings; never logged. */
+  displayName?: string;
+  /** Telegram answered 403 (blocked the bot); reminders skip them until they write again. */
+  unreachable?: boolean;
+  /** The highest Telegram update id applied to this person (the high-water mark). */
+  lastUpdateId: number;
+  /**
+   * The last few update ids applied (newest last, at most RECENT_UPDATE_WINDOW). A repeat is an id
+   * in this window. A window rather than only `id > lastUpdateId`: Telegram may deliver two
+   * updates of one person concurrently, and if the newer one is written first the older one is
+   * new, not a repeat; it must be applied after re-reading, or the answer is lost.
+   */
+  recentUpdateIds?: number[];
+  session: ChatSession;
+  version: number;
+  createdAt: Instant;
+  updatedAt: Instant;
+}
+
+export interface ChatSession {
+  /** The bot's current screen id. */
+  screen?: string;
+  /** Small screen state (a page number, a pending choice). */
+  data?: Record<string, string | number>;
+  /** The open survey's working state: the hot path reads and writes only the person item. */
+  draft?: Draft;
+}
+
+export interface EditEntry {
+  at: Instant;
+  /** Person id. */
+  by: string;
+  questionId: string;
+  old?: AnswerValue;
+  new?: AnswerValue;
+}
+
+export interface Draft {
+  surveyId: string;
+  formId: string;
+  formVersion: number;
+  /** The Survey item's version this draft started from (written back when paused/submitted). */
+  version: number;
+  answers: Answers;
+  confirmations: Record<string, Confirmation>;
+  /** The question being asked. */
+  cursor?: string;
+  history: EditEntry[];
+}
+
+export interface Invite {
+  /** The deep-link code of `/start <code>`; a one-time bearer secret. */
+  code: string;
+  role: Role;
+  groupId?: string;
+  townId?: string;
+  /** Person id of the issuer. */
+  createdBy: string;
+  createdAt: Instant;
+  expiresAt: Instant;
+  usedBy?: string;
+  usedAt?: Instant;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Household lists and samples (one each per village)
+
+export interface HouseholdList {
+  campaignId: string;
+  villageId: string;
+  households: Household[];
+  /** listFingerprint() of the households; the sample records it. */
+  fingerprint: string;
+  uploadedBy: string;
+  uploadedAt: Instant;
+  fileName: string;
+}
+
+export type ReplacementReason = 'absent' | 'refused' | 'moved' | 'other';
+export type PickStatus = 'selected' | 'replaced' | 'surveyed';
+
+export interface SampleEntry {
+  householdId: string;
+  name: string;
+  stratum: StratumId;
+  status: PickStatus;
+  /** The household that took this one's place. */
+  replacedBy?: string;
+  replacement?: { reason: ReplacementReason; note?: string; by: string; at: Instant };
+  /** Set when this pick was added on site rather than by the draw, with who and why. */
+  onSite?: { reason: string; by: string; at: Instant };
+}
+
+export interface Sample {
+  campaignId: string;
+  villageId: string;
+  seed: string;
+  /** Fingerprint of the household list the draw used. */
+  fingerprint: string;
+  drawnBy: string;
+  drawnAt: Instant;
+  picks: SampleEntry[];
+  shortfalls: { stratum: StratumId; quota: number; available: number }[];
+  version: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surveys
+
+export type SurveyKind = 'household' | 'village' | 'office';
+export const SURVEY_STATUSES = ['draft', 'submitted', 'returned'] as const;
+export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
+
+export interface Survey {
+  id: string;
+  campaignId: string;
+  kind: SurveyKind;
+  formId: string;
+  formVersion: number;
+  townId: string;
+  villageId?: string;
+  householdId?: string;
+  groupId?: string;
+  /** Person id. */
+  inspectorId: string;
+  status: SurveyStatus;
+  answers: Answers;
+  confirmations: Record<string, Confirmation>;
+  flags: string[];
+  history: EditEntry[];
+  returnReason?: string;
+  returnedBy?: string;
+  submittedAt?: Instant;
+  version: number;
+  createdAt: Instant;
+  updatedAt: Instant;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems (表3 / 表5)
+
+export const PROBLEM_CATEGORIES = [
+  'identification_missed',
+  'assistance_measures',
+  'assistance_projects',
+  'assistance_funds',
+  'assistance_policy',
+  'assistance_stationed',
+  'exit_wrongful',
+  'other',
+] as const;
+export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
+export const PROBLEM_STATUSES = ['open', 'rectified', 'verified', 'needs_longer'] as const;
+export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+
+export interface Problem {
+  id: string;
+  campaignId: string;
+  townId: string;
+  villageId?: string;
+  householdId?: string;
+  category: ProblemCategory;
+  description: string;
+  reporterId: string;
+  createdAt: Instant;
+  deadline: Instant;
+  status: ProblemStatus;
+  note?: string;
+  /** "needs longer": the date the town plans to finish (YYYY-MM-DD). */
+  plannedDate?: string;
+  sourceSurveyId?: string;
+  version: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summaries, reminders, audit
+
+export interface SummarySnapshot {
+  campaignId: string;
+  /** 'city' or a town id. */
+  scope: string;
+  builtAt: Instant;
+  builtBy: string;
+  data: unknown;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'acknowledged' | 'unreachable';
+
+export interface ReminderDelivery {
+  reminderId: string;
+  recipientId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  sentAt?: Instant;
+  ackAt?: Instant;
+  lastError?: string;
+}
+
+/** What markDelivery changes; `attempted` counts one more send attempt. */
+export interface DeliveryUpdate {
+  status: DeliveryStatus;
+  attempted?: boolean;
+  sentAt?: Instant;
+  ackAt?: Instant;
+  lastError?: string;
+}
+
+export interface AuditEvent {
+  at: Instant;
+  actorId: string;
+  /** `noun.verb`: 'survey.submit', 'sample.draw', 'reminder.sent', … */
+  action: string;
+  /** What it is about, e.g. 'survey:<id>', 'sample:<campaign>/<village>'. */
+  subject: string;
+  /** Ids and counts only, never names or answers (audit is read by the office and may be logged). */
+  details?: Record<string, string | number | boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiny pure helpers
+
+/** How many applied update ids a person remembers for duplicate detection. */
+export const RECENT_UPDATE_WINDOW = 20;
+
+/** The update ids to store after applying `updateId`. */
+export function rememberUpdate(recent: readonly number[] | undefined, updateId: number): number[] {
+  return [...(recent ?? []), updateId].slice(-RECENT_UPDATE_WINDOW);
+}
+
+export function emptySession(): ChatSession {
+  return {};
+}
+
+export function hasRole(person: Pick<Person, 'roles'>, role: Role): boolean {
+  return person.roles.includes(role);
+}
+
+/** The UTC day (YYYY-MM-DD) an audit event is filed under. */
+export function auditDay(at: Instant): string {
+  return at.slice(0, 10);
+}
+
+export function isInviteUsable(invite: Invite, personId: string, at: Instant): 'ok' | 'used' | 'expired' {
+  if (invite.usedBy !== undefined && invite.usedBy !== personId) return 'used';
+  // The same person retrying after a crash may use their invite again (idempotent enrolment).
+  if (invite.usedBy === personId) return 'ok';
+  return at < invite.expiresAt ? 'ok' : 'expired';
+}
