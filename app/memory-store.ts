@@ -1,0 +1,332 @@
+// The in-memory twin of the DynamoDB store, for use-case unit tests: same conditional semantics,
+// same typed errors (test/support/store-contract.ts runs one suite against both). Values are
+// deep-copied in and out through JSON, which also drops `undefined` fields as DynamoDB does, so
+// a test cannot pass by mutating an object the store still holds. Each method checks and writes
+// without awaiting in between, so concurrent calls interleave like conditional writes do.
+
+import type { Campaign } from '../domain/campaign';
+import {
+  AlreadyExistsError,
+  type AuditEvent,
+  ConflictError,
+  type DeliveryUpdate,
+  DuplicateUpdateError,
+  type EntityName,
+  type HouseholdList,
+  type Instant,
+  type Invite,
+  InviteUnusableError,
+  isInviteUsable,
+  NotFoundError,
+  type Person,
+  type Problem,
+  type ProblemStatus,
+  type ReminderDelivery,
+  type Role,
+  rememberUpdate,
+  type Sample,
+  type SummarySnapshot,
+  type Survey,
+  type SurveyStatus,
+} from '../domain/model';
+import type { SaveSessionOptions, Store } from './ports';
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export class MemoryStore implements Store {
+  readonly #campaigns = new Map<string, Campaign>();
+  readonly #people = new Map<string, Person>();
+  readonly #invites = new Map<string, Invite>();
+  readonly #lists = new Map<string, HouseholdList>();
+  readonly #samples = new Map<string, Sample>();
+  readonly #surveys = new Map<string, Survey>();
+  readonly #problems = new Map<string, Problem>();
+  readonly #snapshots: SummarySnapshot[] = [];
+  readonly #deliveries = new Map<string, ReminderDelivery>();
+  readonly #audit = new Map<string, AuditEvent>();
+
+  // Campaigns
+  async putCampaign(campaign: Campaign): Promise<void> {
+    this.#campaigns.set(campaign.id, copy(campaign));
+  }
+
+  async getCampaign(id: string): Promise<Campaign | undefined> {
+    return maybeCopy(this.#campaigns.get(id));
+  }
+
+  // People
+  async getPerson(id: string): Promise<Person | undefined> {
+    return maybeCopy(this.#people.get(id));
+  }
+
+  async putPerson(person: Person): Promise<Person> {
+    return this.#createOnce(this.#people, 'person', person.id, { ...person, version: 1 });
+  }
+
+  async savePersonSession(person: Person, { expectVersion, updateId }: SaveSessionOptions): Promise<Person> {
+    const old = this.#people.get(person.id);
+    if (!old) throw new NotFoundError('person', person.id);
+    if (updateId !== undefined && (old.recentUpdateIds ?? []).includes(updateId)) {
+      throw new DuplicateUpdateError(person.id, updateId, old.lastUpdateId);
+    }
+    if (old.version !== expectVersion)
+      throw new ConflictError('person', person.id, expectVersion, old.version);
+    const next: Person = {
+      ...old,
+      session: copy(person.session),
+      version: expectVersion + 1,
+      updatedAt: person.updatedAt,
+      ...(updateId !== undefined
+        ? {
+            // Like the DynamoDB adapter: computed from the person as read (equal to `old` here).
+            lastUpdateId: Math.max(person.lastUpdateId, updateId),
+            recentUpdateIds: rememberUpdate(person.recentUpdateIds, updateId),
+          }
+        : {}),
+      ...(person.chatId !== undefined ? { chatId: person.chatId } : {}),
+      ...(person.displayName !== undefined ? { displayName: person.displayName } : {}),
+    };
+    this.#people.set(person.id, copy(next));
+    return copy(next);
+  }
+
+  async savePerson(person: Person, expectVersion: number): Promise<Person> {
+    return this.#saveVersioned(this.#people, 'person', person.id, person, expectVersion);
+  }
+
+  async peopleOfGroup(groupId: string): Promise<Person[]> {
+    return this.#people$((p) => p.groupId === groupId);
+  }
+
+  async peopleOfTown(townId: string): Promise<Person[]> {
+    return this.#people$((p) => p.townId === townId);
+  }
+
+  async peopleWithRole(role: Role): Promise<Person[]> {
+    return this.#people$((p) => p.roles.includes(role));
+  }
+
+  // Invites
+  async putInvite(invite: Invite): Promise<void> {
+    if (this.#invites.has(invite.code)) throw new AlreadyExistsError('invite', 'invite');
+    this.#invites.set(invite.code, copy(invite));
+  }
+
+  async getInvite(code: string): Promise<Invite | undefined> {
+    return maybeCopy(this.#invites.get(code));
+  }
+
+  async useInvite(code: string, personId: string, at: Instant): Promise<Invite> {
+    const invite = this.#invites.get(code);
+    if (!invite) throw new NotFoundError('invite', 'invite');
+    const usable = isInviteUsable(invite, personId, at);
+    if (usable !== 'ok') throw new InviteUnusableError(code, usable);
+    const next: Invite = { ...invite, usedBy: personId, usedAt: invite.usedAt ?? at };
+    this.#invites.set(code, copy(next));
+    return copy(next);
+  }
+
+  // Household lists and samples
+  async putHouseholdList(list: HouseholdList): Promise<void> {
+    this.#lists.set(villageKey(list), copy(list));
+  }
+
+  async getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined> {
+    return maybeCopy(this.#lists.get(villageKey({ campaignId, villageId })));
+  }
+
+  async putSample(sample: Sample): Promise<Sample> {
+    return this.#createOnce(this.#samples, 'sample', villageKey(sample), { ...sample, version: 1 });
+  }
+
+  async getSample(campaignId: string, villageId: string): Promise<Sample | undefined> {
+    return maybeCopy(this.#samples.get(villageKey({ campaignId, villageId })));
+  }
+
+  async saveSample(sample: Sample, expectVersion: number): Promise<Sample> {
+    return this.#saveVersioned(this.#samples, 'sample', villageKey(sample), sample, expectVersion);
+  }
+
+  // Surveys
+  async createSurvey(survey: Survey): Promise<Survey> {
+    return this.#createOnce(this.#surveys, 'survey', survey.id, { ...survey, version: 1 });
+  }
+
+  async getSurvey(id: string): Promise<Survey | undefined> {
+    return maybeCopy(this.#surveys.get(id));
+  }
+
+  async saveSurvey(survey: Survey, expectVersion: number): Promise<Survey> {
+    return this.#saveVersioned(this.#surveys, 'survey', survey.id, survey, expectVersion);
+  }
+
+  async surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]> {
+    return select(
+      this.#surveys,
+      (s) =>
+        s.campaignId === campaignId && s.townId === townId && (status === undefined || s.status === status),
+    );
+  }
+
+  async surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]> {
+    return select(
+      this.#surveys,
+      (s) => s.inspectorId === personId && (status === undefined || s.status === status),
+    );
+  }
+
+  async surveysOfVillage(
+    campaignId: string,
+    townId: string,
+    villageId: string,
+    status?: SurveyStatus,
+  ): Promise<Survey[]> {
+    return select(
+      this.#surveys,
+      (s) =>
+        s.campaignId === campaignId &&
+        s.townId === townId &&
+        s.villageId === villageId &&
+        (status === undefined || s.status === status),
+    );
+  }
+
+  // Problems
+  async putProblem(problem: Problem): Promise<Problem> {
+    return this.#createOnce(this.#problems, 'problem', problem.id, { ...problem, version: 1 });
+  }
+
+  async getProblem(id: string): Promise<Problem | undefined> {
+    return maybeCopy(this.#problems.get(id));
+  }
+
+  async saveProblem(problem: Problem, expectVersion: number): Promise<Problem> {
+    return this.#saveVersioned(this.#problems, 'problem', problem.id, problem, expectVersion);
+  }
+
+  async problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]> {
+    return select(
+      this.#problems,
+      (p) =>
+        p.campaignId === campaignId && p.townId === townId && (status === undefined || p.status === status),
+    );
+  }
+
+  async problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]> {
+    return select(
+      this.#problems,
+      (p) => p.campaignId === campaignId && (status === undefined || p.status === status),
+    );
+  }
+
+  // Snapshots
+  async putSnapshot(snapshot: SummarySnapshot): Promise<void> {
+    const same = (s: SummarySnapshot) =>
+      s.campaignId === snapshot.campaignId && s.scope === snapshot.scope && s.builtAt === snapshot.builtAt;
+    const at = this.#snapshots.findIndex(same);
+    if (at >= 0) this.#snapshots.splice(at, 1);
+    this.#snapshots.push(copy(snapshot));
+  }
+
+  async latestSnapshot(campaignId: string, scope: string): Promise<SummarySnapshot | undefined> {
+    const mine = this.#snapshots.filter((s) => s.campaignId === campaignId && s.scope === scope);
+    const latest = mine.reduce<SummarySnapshot | undefined>(
+      (a, s) => (a && a.builtAt >= s.builtAt ? a : s),
+      undefined,
+    );
+    return maybeCopy(latest);
+  }
+
+  // Reminder deliveries
+  async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
+    const key = deliveryKey(reminderId, recipientId);
+    if (this.#deliveries.has(key)) return false;
+    this.#deliveries.set(key, { reminderId, recipientId, status: 'pending', attempts: 0 });
+    return true;
+  }
+
+  async markDelivery(
+    reminderId: string,
+    recipientId: string,
+    update: DeliveryUpdate,
+  ): Promise<ReminderDelivery> {
+    const key = deliveryKey(reminderId, recipientId);
+    const old = this.#deliveries.get(key);
+    if (!old) throw new NotFoundError('delivery', `${reminderId}/${recipientId}`);
+    const { attempted, ...fields } = update;
+    const next: ReminderDelivery = copy({ ...old, ...fields, attempts: old.attempts + (attempted ? 1 : 0) });
+    this.#deliveries.set(key, next);
+    return copy(next);
+  }
+
+  async deliveriesOfReminder(reminderId: string): Promise<ReminderDelivery[]> {
+    return [...this.#deliveries.values()]
+      .filter((d) => d.reminderId === reminderId)
+      .sort((a, b) => (a.recipientId < b.recipientId ? -1 : a.recipientId > b.recipientId ? 1 : 0))
+      .map(copy);
+  }
+
+  // Audit
+  async appendAudit(event: AuditEvent): Promise<void> {
+    // Same identity as the DynamoDB key: a repeated append stores the event once.
+    this.#audit.set([event.subject, event.at, event.action, event.actorId].join('\u0000'), copy(event));
+  }
+
+  async auditOf(subject: string): Promise<AuditEvent[]> {
+    return this.#auditWhere((e) => e.subject === subject);
+  }
+
+  async auditOfDay(day: string): Promise<AuditEvent[]> {
+    return this.#auditWhere((e) => e.at.slice(0, 10) === day);
+  }
+
+  // Plumbing
+  #people$(keep: (p: Person) => boolean): Person[] {
+    return select(this.#people, keep);
+  }
+
+  #auditWhere(keep: (e: AuditEvent) => boolean): AuditEvent[] {
+    return [...this.#audit.values()]
+      .filter(keep)
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .map(copy);
+  }
+
+  #createOnce<T>(map: Map<string, T>, entity: EntityName, id: string, value: T): T {
+    if (map.has(id)) throw new AlreadyExistsError(entity, id);
+    map.set(id, copy(value));
+    return copy(value);
+  }
+
+  #saveVersioned<T extends { version: number }>(
+    map: Map<string, T>,
+    entity: EntityName,
+    id: string,
+    value: T,
+    expectVersion: number,
+  ): T {
+    const old = map.get(id);
+    if (!old) throw new NotFoundError(entity, id);
+    if (old.version !== expectVersion) throw new ConflictError(entity, id, expectVersion, old.version);
+    const next = { ...value, version: expectVersion + 1 };
+    map.set(id, copy(next));
+    return copy(next);
+  }
+}
+
+function maybeCopy<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : copy(value);
+}
+
+function select<T extends { id: string }>(map: Map<string, T>, keep: (value: T) => boolean): T[] {
+  return [...map.values()].filter(keep).sort(byId).map(copy);
+}
+
+function villageKey(v: { campaignId: string; villageId: string }): string {
+  return `${v.campaignId}/${v.villageId}`;
+}
+
+function deliveryKey(reminderId: string, recipientId: string): string {
+  return `${reminderId}\u0000${recipientId}`;
+}

@@ -1,0 +1,121 @@
+// The Store port: everything the use cases need from storage, named by intent. Two adapters
+// implement it with the same conditional semantics and errors: store/dynamo-store.ts (DynamoDB)
+// and app/memory-store.ts (in-memory, for use-case unit tests); test/support/store-contract.ts
+// holds them to the same behaviour.
+//
+// Conventions
+// - get…/…Of… return `undefined` / `[]` when nothing is stored. A storage failure always rejects;
+//   it is never turned into "no data".
+// - create/put… of a create-once aggregate stores `version: 1` and returns what was stored; a
+//   second create rejects with AlreadyExistsError.
+// - save…(x, expectVersion) writes x with `version: expectVersion + 1` only if the stored version
+//   is still `expectVersion` (else ConflictError; NotFoundError when missing) and returns it.
+// - The store invents no timestamps: callers pass them (a Clock port keeps tests deterministic).
+
+import type { Campaign } from '../domain/campaign';
+import type {
+  AuditEvent,
+  DeliveryUpdate,
+  HouseholdList,
+  Instant,
+  Invite,
+  Person,
+  Problem,
+  ProblemStatus,
+  ReminderDelivery,
+  Role,
+  Sample,
+  SummarySnapshot,
+  Survey,
+  SurveyStatus,
+} from '../domain/model';
+
+export interface SaveSessionOptions {
+  /** The person's version as read; a different stored version → ConflictError. */
+  expectVersion: number;
+  /**
+   * The Telegram update being applied. If the stored lastUpdateId is ≥ it, the write is refused
+   * with DuplicateUpdateError (checked and recorded in the same conditional write).
+   */
+  updateId?: number;
+}
+
+export interface Store {
+  // Campaigns: the validated JSON, upserted at start-up.
+  putCampaign(campaign: Campaign): Promise<void>;
+  getCampaign(id: string): Promise<Campaign | undefined>;
+
+  // People
+  getPerson(id: string): Promise<Person | undefined>;
+  /** Create (enrolment); AlreadyExistsError if the person exists. */
+  putPerson(person: Person): Promise<Person>;
+  /**
+   * The hot path's one write: session, lastUpdateId (when updateId is given), chatId, displayName
+   * and updatedAt, on one condition. Roles and scope are left as stored.
+   */
+  savePersonSession(person: Person, options: SaveSessionOptions): Promise<Person>;
+  /** Every field (roles, scope, unreachable …); versioned like any save. */
+  savePerson(person: Person, expectVersion: number): Promise<Person>;
+  peopleOfGroup(groupId: string): Promise<Person[]>;
+  peopleOfTown(townId: string): Promise<Person[]>;
+  peopleWithRole(role: Role): Promise<Person[]>;
+
+  // Invites
+  /** Create-once (AlreadyExistsError on a code clash). */
+  putInvite(invite: Invite): Promise<void>;
+  getInvite(code: string): Promise<Invite | undefined>;
+  /**
+   * Mark the invite used by personId at `at`, only if unused (or already used by the same person:
+   * retrying an interrupted enrolment is safe) and not expired. NotFoundError / InviteUnusableError.
+   */
+  useInvite(code: string, personId: string, at: Instant): Promise<Invite>;
+
+  // Household lists and samples, one of each per village
+  /** Replaces the village's list (a town may re-upload before the draw; the sample keeps the fingerprint). */
+  putHouseholdList(list: HouseholdList): Promise<void>;
+  getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined>;
+  /** Create-once: a drawn sample is locked (AlreadyExistsError). */
+  putSample(sample: Sample): Promise<Sample>;
+  getSample(campaignId: string, villageId: string): Promise<Sample | undefined>;
+  /** Replacements and status changes of picks. */
+  saveSample(sample: Sample, expectVersion: number): Promise<Sample>;
+
+  // Surveys (the canonical item; the open draft lives in Person.session.draft)
+  createSurvey(survey: Survey): Promise<Survey>;
+  getSurvey(id: string): Promise<Survey | undefined>;
+  saveSurvey(survey: Survey, expectVersion: number): Promise<Survey>;
+  surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]>;
+  surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]>;
+  surveysOfVillage(
+    campaignId: string,
+    townId: string,
+    villageId: string,
+    status?: SurveyStatus,
+  ): Promise<Survey[]>;
+
+  // Problems
+  /** Create-once. */
+  putProblem(problem: Problem): Promise<Problem>;
+  getProblem(id: string): Promise<Problem | undefined>;
+  saveProblem(problem: Problem, expectVersion: number): Promise<Problem>;
+  problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]>;
+  problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]>;
+
+  // Summary snapshots: append-only, one per build
+  putSnapshot(snapshot: SummarySnapshot): Promise<void>;
+  latestSnapshot(campaignId: string, scope: string): Promise<SummarySnapshot | undefined>;
+
+  // Reminder deliveries: each (reminder, recipient) is sent once
+  /** Conditional create as 'pending'; false when someone already claimed it. */
+  claimDelivery(reminderId: string, recipientId: string): Promise<boolean>;
+  /** NotFoundError if never claimed. */
+  markDelivery(reminderId: string, recipientId: string, update: DeliveryUpdate): Promise<ReminderDelivery>;
+  deliveriesOfReminder(reminderId: string): Promise<ReminderDelivery[]>;
+
+  // Audit trail: append-only; appending the same event twice stores it once (retry-safe)
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Oldest first. */
+  auditOf(subject: string): Promise<AuditEvent[]>;
+  /** Events of one UTC day (YYYY-MM-DD), oldest first. */
+  auditOfDay(day: string): Promise<AuditEvent[]>;
+}
