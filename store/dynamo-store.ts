@@ -1,0 +1,757 @@
+// The DynamoDB adapter of the Store port (app/ports.ts): one table, defined in store/table.ts.
+//
+// Design decisions
+// - Single table. Every item carries `entity` (its aggregate) and `version`. Aggregates are stored
+//   as top-level attributes next to their keys, so conditions can name them; reading strips the
+//   key attributes again. Invites rename their domain `expiresAt` (ISO) to `validUntil` because the
+//   table's TTL attribute `expiresAt` must be epoch seconds.
+// - The hot path is one strongly consistent GetItem of the person (whose session holds the open
+//   survey's draft) and ONE UpdateItem of the same item: `version = :expected AND NOT
+//   contains(recentUpdateIds, :updateId)`, setting session, version + 1, lastUpdateId and the
+//   window of recent update ids. ReturnValuesOnConditionCheckFailure ALL_OLD tells a repeat
+//   (DuplicateUpdateError) from a lost race (ConflictError) without another round trip. dynalite
+//   ignores that parameter: when an engine returns no old item, one consistent GetItem on the
+//   failure path answers instead (a failure-only cost; the success path stays 1 read + 1 write).
+//   Why a window and not only `lastUpdateId < :updateId`: two updates of one person may be
+//   processed concurrently; when the newer one is written first, the older one is not a repeat
+//   and must be applied after re-reading, or that answer is lost.
+// - The canonical Survey item is written only when a draft is created, paused/switched,
+//   submitted or returned (createSurvey / saveSurvey), each a versioned conditional write.
+// - Conditional failures are mapped by intent to domain/errors.ts (AlreadyExists, Conflict,
+//   DuplicateUpdate, NotFound, InviteUnusable). Every other error propagates: a storage failure is
+//   never reported as "no data". Throttling is retried by the client (store/client.ts).
+// - No Scan and no TransactWriteItems (dynalite lacks them). Where two items change, each step is
+//   idempotent: useInvite accepts a repeat by the same person, so "use invite, then create person"
+//   can be retried from the top (putPerson's AlreadyExistsError then means "done"); a sample
+//   replacement is one saveSample (the picks live in one item); the same audit event appended
+//   twice lands on the same key.
+// - Hot-path capacity: the person item is projected into GSI2 (all people) and, for group
+//   members, GSI1 (projection ALL), so a session write also writes those index copies. People are
+//   few (tens to hundreds), items a few KB: cheap, and it keeps people queries single-call.
+//
+// Access patterns (pk = partition key; sk^ = begins_with on the sort key)
+//
+// | read                                   | where | key                                                                   |
+// |----------------------------------------|-------|-----------------------------------------------------------------------|
+// | campaign by id                         | table | PK CAMPAIGN#<id>, SK CAMPAIGN                                         |
+// | person by id (hot path, consistent)    | table | PK PERSON#<id>, SK PERSON                                             |
+// | people of a group                      | GSI1  | GSI1PK GROUP#<group>, GSI1SK PERSON#<id>                              |
+// | people of a town / with a role         | GSI2  | GSI2PK PEOPLE (one small partition), filter townId / contains(roles)  |
+// | invite by code                         | table | PK INVITE#<code>, SK INVITE                                           |
+// | household list of a village            | table | PK VILLAGE#<campaign>#<village>, SK HOUSEHOLDS                        |
+// | sample of a village                    | table | PK VILLAGE#<campaign>#<village>, SK SAMPLE                            |
+// | survey by id                           | table | PK SURVEY#<id>, SK SURVEY                                             |
+// | surveys of a town [by status]          | GSI1  | GSI1PK TOWN#<campaign>#<town>, sk^ SURVEY#[<status>#]                 |
+// | surveys of a village [by status]       | GSI1  | same pk, sk^ SURVEY#<status>#<village># (one query per status if none) |
+// | surveys of an inspector [by status]    | GSI2  | GSI2PK INSPECTOR#<person>, sk^ SURVEY#[<status>#] (/resume)           |
+// | problem by id                          | table | PK PROBLEM#<id>, SK PROBLEM                                           |
+// | problems of a town [by status] (open)  | GSI1  | GSI1PK TOWN#<campaign>#<town>, sk^ PROBLEM#[<status>#]                |
+// | problems of a campaign [by status]     | GSI2  | GSI2PK PROBLEMS#<campaign>, sk^ PROBLEM#[<status>#]                   |
+// | latest snapshot of a scope             | table | PK SNAPSHOT#<campaign>#<scope>, SK BUILT#<builtAt>, newest first, 1   |
+// | deliveries of a reminder               | table | PK REMINDER#<reminder>, SK TO#<recipient>                             |
+// | audit events of a subject              | table | PK AUDIT#<subject>, SK <at>#<action>#<actor>                          |
+// | audit events of a day (UTC)            | GSI1  | GSI1PK AUDITDAY#<yyyy-mm-dd>, GSI1SK <at>#<subject>#<action>#<actor>  |
+//
+// GSI1 holds GROUP#, TOWN# and AUDITDAY# partitions; GSI2 holds PEOPLE, INSPECTOR# and PROBLEMS#.
+// A status change rewrites the item, and with it its index keys.
+
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SaveSessionOptions, Store } from '../app/ports';
+import type { Campaign } from '../domain/campaign';
+import {
+  AlreadyExistsError,
+  type AuditEvent,
+  ConflictError,
+  type DeliveryUpdate,
+  DuplicateUpdateError,
+  type EntityName,
+  type HouseholdList,
+  type Instant,
+  type Invite,
+  InviteUnusableError,
+  NotFoundError,
+  type Person,
+  type Problem,
+  type ProblemStatus,
+  type ReminderDelivery,
+  type Role,
+  rememberUpdate,
+  type Sample,
+  SURVEY_STATUSES,
+  type SummarySnapshot,
+  type Survey,
+  type SurveyStatus,
+} from '../domain/model';
+import { type ItemKey, keys } from './keys';
+import { type IndexName, TABLE } from './table';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+type Item = Record<string, unknown>;
+
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'];
+/** Used invites and expired ones disappear this long after their expiry. */
+const INVITE_RETENTION_SECONDS = 90 * 24 * 3600;
+
+export class DynamoStore implements Store {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor({ client, tableName }: DynamoStoreOptions) {
+    this.#client = client;
+    this.#table = tableName;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Campaigns
+
+  async putCampaign(campaign: Campaign): Promise<void> {
+    await this.#upsert(keys.campaign(campaign.id), { entity: 'campaign', campaign });
+  }
+
+  async getCampaign(id: string): Promise<Campaign | undefined> {
+    const item = await this.#get(keys.campaign(id));
+    return item ? (item.campaign as Campaign) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // People
+
+  async getPerson(id: string): Promise<Person | undefined> {
+    const item = await this.#get(keys.person(id));
+    return item ? decode<Person>(item) : undefined;
+  }
+
+  async putPerson(person: Person): Promise<Person> {
+    const stored: Person = { ...person, version: 1 };
+    await this.#createOnce('person', person.id, personItem(stored));
+    return stored;
+  }
+
+  async savePersonSession(person: Person, { expectVersion, updateId }: SaveSessionOptions): Promise<Person> {
+    const key = keys.person(person.id);
+    const names: Record<string, string> = {
+      '#session': 'session',
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':session': person.session,
+      ':expected': expectVersion,
+      ':next': expectVersion + 1,
+      ':updatedAt': person.updatedAt,
+    };
+    const sets = ['#session = :session', '#version = :next', '#updatedAt = :updatedAt'];
+    let condition = '#version = :expected';
+    if (updateId !== undefined) {
+      // The window and the high-water mark are computed from the person as read: the version
+      // condition guarantees the stored values are still those.
+      names['#last'] = 'lastUpdateId';
+      names['#recent'] = 'recentUpdateIds';
+      values[':u'] = updateId;
+      values[':last'] = Math.max(person.lastUpdateId, updateId);
+      values[':recent'] = rememberUpdate(person.recentUpdateIds, updateId);
+      sets.push('#last = :last', '#recent = :recent');
+      condition += ' AND NOT contains(#recent, :u)';
+    }
+    // Telegram tells us these with every update; keeping them current costs nothing extra.
+    if (person.chatId !== undefined) {
+      names['#chatId'] = 'chatId';
+      values[':chatId'] = person.chatId;
+      sets.push('#chatId = :chatId');
+    }
+    if (person.displayName !== undefined) {
+      names['#displayName'] = 'displayName';
+      values[':displayName'] = person.displayName;
+      sets.push('#displayName = :displayName');
+    }
+    const out = await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) => {
+        if (!old) return new NotFoundError('person', person.id);
+        if (updateId !== undefined && numbers(old.recentUpdateIds).includes(updateId)) {
+          return new DuplicateUpdateError(person.id, updateId, Number(old.lastUpdateId));
+        }
+        return new ConflictError('person', person.id, expectVersion, Number(old.version));
+      },
+    );
+    return decode<Person>(out.Attributes ?? {});
+  }
+
+  async savePerson(person: Person, expectVersion: number): Promise<Person> {
+    const stored: Person = { ...person, version: expectVersion + 1 };
+    await this.#saveVersioned('person', person.id, keys.person(person.id), personItem(stored), expectVersion);
+    return stored;
+  }
+
+  async peopleOfGroup(groupId: string): Promise<Person[]> {
+    const items = await this.#query({ index: 'GSI1', pk: keys.peopleOfGroup(groupId), skPrefix: 'PERSON#' });
+    return items.map((i) => decode<Person>(i));
+  }
+
+  async peopleOfTown(townId: string): Promise<Person[]> {
+    const items = await this.#query({
+      index: 'GSI2',
+      pk: keys.allPeople,
+      filter: {
+        expression: '#townId = :townId',
+        names: { '#townId': 'townId' },
+        values: { ':townId': townId },
+      },
+    });
+    return items.map((i) => decode<Person>(i));
+  }
+
+  async peopleWithRole(role: Role): Promise<Person[]> {
+    const items = await this.#query({
+      index: 'GSI2',
+      pk: keys.allPeople,
+      filter: {
+        expression: 'contains(#roles, :role)',
+        names: { '#roles': 'roles' },
+        values: { ':role': role },
+      },
+    });
+    return items.map((i) => decode<Person>(i));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Invites
+
+  async putInvite(invite: Invite): Promise<void> {
+    // The error names no code: a code is a bearer secret until used.
+    await this.#createOnce('invite', 'invite', inviteItem(invite));
+  }
+
+  async getInvite(code: string): Promise<Invite | undefined> {
+    const item = await this.#get(keys.invite(code));
+    return item ? decodeInvite(item) : undefined;
+  }
+
+  async useInvite(code: string, personId: string, at: Instant): Promise<Invite> {
+    const key = keys.invite(code);
+    const out = await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            // A repeat by the same person keeps the first usedAt (the enrolment is retried, not redone).
+            UpdateExpression:
+              'SET #usedBy = :personId, #usedAt = if_not_exists(#usedAt, :at) ADD #version :one',
+            ConditionExpression:
+              'attribute_exists(PK) AND ((attribute_not_exists(#usedBy) AND #validUntil > :at) OR #usedBy = :personId)',
+            ExpressionAttributeNames: {
+              '#usedBy': 'usedBy',
+              '#usedAt': 'usedAt',
+              '#validUntil': 'validUntil',
+              '#version': 'version',
+            },
+            ExpressionAttributeValues: { ':personId': personId, ':at': at, ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) => {
+        // Never put the code into an error: it is a bearer secret until used.
+        if (!old) return new NotFoundError('invite', 'invite');
+        if (old.usedBy !== undefined && old.usedBy !== personId) return new InviteUnusableError(code, 'used');
+        return new InviteUnusableError(code, 'expired');
+      },
+    );
+    return decodeInvite(out.Attributes ?? {});
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Household lists and samples
+
+  async putHouseholdList(list: HouseholdList): Promise<void> {
+    await this.#upsert(keys.householdList(list.campaignId, list.villageId), {
+      entity: 'householdList',
+      ...list,
+    });
+  }
+
+  async getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined> {
+    const item = await this.#get(keys.householdList(campaignId, villageId));
+    return item ? decode<HouseholdList>(item, ['version']) : undefined;
+  }
+
+  async putSample(sample: Sample): Promise<Sample> {
+    const stored: Sample = { ...sample, version: 1 };
+    const key = keys.sample(sample.campaignId, sample.villageId);
+    await this.#createOnce('sample', sampleId(sample), { ...key, entity: 'sample', ...stored });
+    return stored;
+  }
+
+  async getSample(campaignId: string, villageId: string): Promise<Sample | undefined> {
+    const item = await this.#get(keys.sample(campaignId, villageId));
+    return item ? decode<Sample>(item) : undefined;
+  }
+
+  async saveSample(sample: Sample, expectVersion: number): Promise<Sample> {
+    const stored: Sample = { ...sample, version: expectVersion + 1 };
+    const key = keys.sample(sample.campaignId, sample.villageId);
+    await this.#saveVersioned(
+      'sample',
+      sampleId(sample),
+      key,
+      { ...key, entity: 'sample', ...stored },
+      expectVersion,
+    );
+    return stored;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Surveys
+
+  async createSurvey(survey: Survey): Promise<Survey> {
+    const stored: Survey = { ...survey, version: 1 };
+    await this.#createOnce('survey', survey.id, surveyItem(stored));
+    return stored;
+  }
+
+  async getSurvey(id: string): Promise<Survey | undefined> {
+    const item = await this.#get(keys.survey(id));
+    return item ? decode<Survey>(item) : undefined;
+  }
+
+  async saveSurvey(survey: Survey, expectVersion: number): Promise<Survey> {
+    const stored: Survey = { ...survey, version: expectVersion + 1 };
+    await this.#saveVersioned('survey', survey.id, keys.survey(survey.id), surveyItem(stored), expectVersion);
+    return stored;
+  }
+
+  async surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]> {
+    const items = await this.#query({
+      index: 'GSI1',
+      pk: keys.town(campaignId, townId),
+      skPrefix: keys.townSurveys(status),
+    });
+    return items.map((i) => decode<Survey>(i));
+  }
+
+  async surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]> {
+    const items = await this.#query({
+      index: 'GSI2',
+      pk: keys.inspector(personId),
+      skPrefix: keys.inspectorSurveys(status),
+    });
+    return items.map((i) => decode<Survey>(i));
+  }
+
+  async surveysOfVillage(
+    campaignId: string,
+    townId: string,
+    villageId: string,
+    status?: SurveyStatus,
+  ): Promise<Survey[]> {
+    const statuses = status === undefined ? SURVEY_STATUSES : [status];
+    const pages = await Promise.all(
+      statuses.map((s) =>
+        this.#query({
+          index: 'GSI1',
+          pk: keys.town(campaignId, townId),
+          skPrefix: keys.townSurveys(s, villageId),
+        }),
+      ),
+    );
+    return pages.flat().map((i) => decode<Survey>(i));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Problems
+
+  async putProblem(problem: Problem): Promise<Problem> {
+    const stored: Problem = { ...problem, version: 1 };
+    await this.#createOnce('problem', problem.id, problemItem(stored));
+    return stored;
+  }
+
+  async getProblem(id: string): Promise<Problem | undefined> {
+    const item = await this.#get(keys.problem(id));
+    return item ? decode<Problem>(item) : undefined;
+  }
+
+  async saveProblem(problem: Problem, expectVersion: number): Promise<Problem> {
+    const stored: Problem = { ...problem, version: expectVersion + 1 };
+    await this.#saveVersioned(
+      'problem',
+      problem.id,
+      keys.problem(problem.id),
+      problemItem(stored),
+      expectVersion,
+    );
+    return stored;
+  }
+
+  async problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]> {
+    const items = await this.#query({
+      index: 'GSI1',
+      pk: keys.town(campaignId, townId),
+      skPrefix: keys.problemsByStatus(status),
+    });
+    return items.map((i) => decode<Problem>(i));
+  }
+
+  async problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]> {
+    const items = await this.#query({
+      index: 'GSI2',
+      pk: keys.campaignProblems(campaignId),
+      skPrefix: keys.problemsByStatus(status),
+    });
+    return items.map((i) => decode<Problem>(i));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Summary snapshots
+
+  async putSnapshot(snapshot: SummarySnapshot): Promise<void> {
+    const key = keys.snapshot(snapshot.campaignId, snapshot.scope, snapshot.builtAt);
+    // Unconditional: rebuilding at the same instant yields the same snapshot.
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...key, entity: 'snapshot', version: 1, ...snapshot },
+      }),
+    );
+  }
+
+  async latestSnapshot(campaignId: string, scope: string): Promise<SummarySnapshot | undefined> {
+    const out = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': keys.snapshots(campaignId, scope), ':sk': 'BUILT#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? decode<SummarySnapshot>(item, ['version']) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reminder deliveries
+
+  async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
+    const delivery: ReminderDelivery = { reminderId, recipientId, status: 'pending', attempts: 0 };
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...keys.delivery(reminderId, recipientId), entity: 'delivery', version: 1, ...delivery },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async markDelivery(
+    reminderId: string,
+    recipientId: string,
+    update: DeliveryUpdate,
+  ): Promise<ReminderDelivery> {
+    const key = keys.delivery(reminderId, recipientId);
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':status': update.status, ':one': 1 };
+    const sets = ['#status = :status'];
+    const adds = ['#version :one'];
+    for (const field of ['sentAt', 'ackAt', 'lastError'] as const) {
+      const value = update[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (update.attempted) {
+      names['#attempts'] = 'attempts';
+      adds.push('#attempts :one');
+    }
+    const out = await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      key,
+      new NotFoundError('delivery', `${reminderId}/${recipientId}`),
+    );
+    return decode<ReminderDelivery>(out.Attributes ?? {}, ['version']);
+  }
+
+  async deliveriesOfReminder(reminderId: string): Promise<ReminderDelivery[]> {
+    const items = await this.#query({ pk: keys.reminder(reminderId), skPrefix: 'TO#' });
+    return items.map((i) => decode<ReminderDelivery>(i, ['version']));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Audit
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...keys.audit(event), ...keys.auditIndex(event), entity: 'audit', version: 1, ...event },
+      }),
+    );
+  }
+
+  async auditOf(subject: string): Promise<AuditEvent[]> {
+    const items = await this.#query({ pk: keys.auditSubject(subject) });
+    return items.map((i) => decode<AuditEvent>(i, ['version']));
+  }
+
+  async auditOfDay(day: string): Promise<AuditEvent[]> {
+    const items = await this.#query({ index: 'GSI1', pk: keys.auditDay(day) });
+    return items.map((i) => decode<AuditEvent>(i, ['version']));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing
+
+  async #get(key: ItemKey): Promise<Item | undefined> {
+    const out = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /** Query one partition to the end (pages of up to 1 MB). Table reads are strongly consistent. */
+  async #query(q: {
+    index?: IndexName;
+    pk: string;
+    skPrefix?: string;
+    filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+  }): Promise<Item[]> {
+    const index = q.index ? TABLE.indexes.find((i) => i.name === q.index) : undefined;
+    const names: Record<string, string> = {
+      '#pk': index?.partitionKey ?? TABLE.partitionKey,
+      ...(q.skPrefix !== undefined ? { '#sk': index?.sortKey ?? TABLE.sortKey } : {}),
+      ...q.filter?.names,
+    };
+    const values: Record<string, unknown> = {
+      ':pk': q.pk,
+      ...(q.skPrefix !== undefined ? { ':sk': q.skPrefix } : {}),
+      ...q.filter?.values,
+    };
+    const input: QueryCommandInput = {
+      TableName: this.#table,
+      ...(index ? { IndexName: index.name } : { ConsistentRead: true }),
+      KeyConditionExpression: q.skPrefix !== undefined ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
+      ...(q.filter ? { FilterExpression: q.filter.expression } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.#client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async #createOnce(entity: EntityName, id: string, item: Item): Promise<void> {
+    await this.#conditional(
+      () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        ),
+      { PK: String(item.PK), SK: String(item.SK) },
+      new AlreadyExistsError(entity, id),
+    );
+  }
+
+  async #saveVersioned(entity: EntityName, id: string, key: ItemKey, item: Item, expectVersion: number) {
+    await this.#conditional(
+      () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...item, ...key },
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) =>
+        old
+          ? new ConflictError(entity, id, expectVersion, Number(old.version))
+          : new NotFoundError(entity, id),
+    );
+  }
+
+  /** Replace the given attributes and count the version up; for aggregates without a lock. */
+  async #upsert(key: ItemKey, attributes: Item): Promise<void> {
+    const fields = Object.entries(attributes).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':one': 1 };
+    fields.forEach(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+    });
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: key,
+        UpdateExpression: `SET ${fields.map((_, i) => `#a${i} = :a${i}`).join(', ')} ADD #version :one`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /**
+   * Run a conditional write. On ConditionalCheckFailed throw `failure`: either a ready error, or
+   * one built from the item as it was (from the error when the engine returns it, else one
+   * consistent read). Any other error propagates untouched.
+   */
+  async #conditional<T>(
+    write: () => Promise<T>,
+    key: ItemKey,
+    failure: Error | ((old?: Item) => Error),
+  ): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+      if (failure instanceof Error) throw failure;
+      const old = err.Item ? fromAttributeValues(err.Item) : await this.#get(key);
+      throw failure(old);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items ⇄ aggregates
+
+function personItem(p: Person): Item {
+  return { ...keys.person(p.id), ...keys.personIndex(p), entity: 'person', ...p };
+}
+
+function surveyItem(s: Survey): Item {
+  return { ...keys.survey(s.id), ...keys.surveyIndex(s), entity: 'survey', ...s };
+}
+
+function problemItem(p: Problem): Item {
+  return { ...keys.problem(p.id), ...keys.problemIndex(p), entity: 'problem', ...p };
+}
+
+function inviteItem(invite: Invite): Item {
+  const { expiresAt, ...rest } = invite;
+  return {
+    ...keys.invite(invite.code),
+    entity: 'invite',
+    version: 1,
+    ...rest,
+    validUntil: expiresAt,
+    // TTL: epoch seconds, a while after expiry so a late "/start" still gets a clear answer.
+    expiresAt: Math.floor(Date.parse(expiresAt) / 1000) + INVITE_RETENTION_SECONDS,
+  };
+}
+
+function decodeInvite(item: Item): Invite {
+  const { validUntil, expiresAt: _ttl, ...rest } = item;
+  return { ...decode<Omit<Invite, 'expiresAt'>>(rest, ['version']), expiresAt: String(validUntil) };
+}
+
+function decode<T>(item: Item, drop: readonly string[] = []): T {
+  const out: Item = { ...item };
+  for (const name of [...KEY_ATTRIBUTES, ...drop]) delete out[name];
+  return out as T;
+}
+
+function sampleId(s: Pick<Sample, 'campaignId' | 'villageId'>): string {
+  return `${s.campaignId}/${s.villageId}`;
+}
+
+function numbers(value: unknown): number[] {
+  return Array.isArray(value) ? value.map(Number) : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+interface ConditionalFailure {
+  name: 'ConditionalCheckFailedException';
+  Item?: Record<string, unknown>;
+}
+
+/** By name, not instanceof: the class may come from another copy of the SDK (or a mock). */
+export function isConditionalFailure(err: unknown): err is ConditionalFailure {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
+  );
+}
+
+/**
+ * The old item of a ConditionalCheckFailedException arrives as raw AttributeValues (the document
+ * client converts outputs, not errors). Enough of a decoder for the attributes we classify by.
+ */
+function fromAttributeValues(raw: Record<string, unknown>): Item {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(raw)) out[name] = fromAttributeValue(value);
+  return out;
+}
+
+function fromAttributeValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const v = value as Record<string, unknown>;
+  if ('S' in v) return v.S;
+  if ('N' in v) return Number(v.N);
+  if ('BOOL' in v) return v.BOOL;
+  if ('NULL' in v) return null;
+  if ('L' in v && Array.isArray(v.L)) return v.L.map(fromAttributeValue);
+  if ('M' in v && typeof v.M === 'object' && v.M !== null)
+    return fromAttributeValues(v.M as Record<string, unknown>);
+  if ('SS' in v) return v.SS;
+  if ('NS' in v && Array.isArray(v.NS)) return v.NS.map(Number);
+  return value;
+}
