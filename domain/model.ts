@@ -4,7 +4,7 @@
 // (`new Date().toISOString()`); they compare correctly as strings, which the stores rely on.
 
 import type { Role } from './campaign';
-import type { Answers, AnswerValue, Confirmation, StratumId } from './forms/types';
+import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
 import type { Household } from './household-list';
 
 export type { Role } from './campaign';
@@ -60,17 +60,43 @@ export interface EditEntry {
   new?: AnswerValue;
 }
 
+/** What the engine needs besides the answers, copied in when a draft opens (no read per answer). */
+export interface DraftContext {
+  townId: string;
+  villageId?: string;
+  householdId?: string;
+  stratum?: StratumId;
+  villageType?: VillageType;
+  /** Values offered for prefilled questions (the sampled name and stratum, the village type …). */
+  prefill: Record<string, AnswerValue>;
+}
+
+/** A soft check waiting for the inspector's confirmation (or one-line reason). */
+export interface PendingConfirmation {
+  questionId: string;
+  value: AnswerValue;
+  check: string;
+  message: string;
+  needsReason: boolean;
+}
+
 export interface Draft {
   surveyId: string;
+  kind: SurveyKind;
   formId: string;
   formVersion: number;
   /** The Survey item's version this draft started from (written back when paused/submitted). */
   version: number;
+  /** The survey's history length when the draft opened; + history.length = the revision buttons carry. */
+  baseRev: number;
   answers: Answers;
   confirmations: Record<string, Confirmation>;
-  /** The question being asked. */
+  /** The question being asked; absent = the review. */
   cursor?: string;
+  pending?: PendingConfirmation;
+  /** Answers given since the draft opened (appended to the survey's history on write-back). */
   history: EditEntry[];
+  context: DraftContext;
 }
 
 export interface Invite {
@@ -155,6 +181,8 @@ export interface Survey {
   history: EditEntry[];
   returnReason?: string;
   returnedBy?: string;
+  /** The question the leader pointed at when returning the survey. */
+  returnQuestion?: string;
   submittedAt?: Instant;
   version: number;
   createdAt: Instant;
