@@ -1,0 +1,524 @@
+// The behaviour every Store adapter must show, as one suite: the in-memory twin runs it in
+// test/unit/memory-store.test.ts, the DynamoDB adapter on DynamoDB Local and on dynalite in
+// test/integration/store.test.ts. `getStore` is called inside each test (engines start in
+// beforeAll, after the suite is declared).
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../app/ports';
+import { parseCampaign } from '../../domain/campaign';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  DuplicateUpdateError,
+  InviteUnusableError,
+  NotFoundError,
+  type Person,
+  RECENT_UPDATE_WINDOW,
+} from '../../domain/model';
+import * as f from './store-fixtures';
+
+const sortById = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
+const ids = (xs: { id: string }[]) => xs.map((x) => x.id).sort();
+
+/** An inspector with an open draft, as the bot would have created them. */
+async function inspectorWithDraft(store: Store): Promise<Person> {
+  return store.putPerson(f.person({ session: { screen: 'question', draft: f.draft() } }));
+}
+
+/** The use case's answer step, reduced: apply one answer to the person as read. */
+function withAnswer(p: Person, questionId: string, value: string | number, at: string): Person {
+  const d = p.session.draft;
+  if (!d) throw new Error('no open draft');
+  return {
+    ...p,
+    session: {
+      ...p.session,
+      draft: {
+        ...d,
+        answers: { ...d.answers, [questionId]: value },
+        cursor: questionId,
+        history: [...d.history, { at, by: p.id, questionId, old: d.answers[questionId], new: value }],
+      },
+    },
+    updatedAt: at,
+  };
+}
+
+/** Read → apply → one conditional write; on a lost race re-read and re-apply (the use case's loop). */
+async function answer(store: Store, personId: string, questionId: string, value: string, updateId: number) {
+  for (let attempt = 1; ; attempt++) {
+    const p = await store.getPerson(personId);
+    if (!p) throw new Error('person vanished');
+    try {
+      return await store.savePersonSession(withAnswer(p, questionId, value, f.at(attempt)), {
+        expectVersion: p.version,
+        updateId,
+      });
+    } catch (err) {
+      if (err instanceof ConflictError && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+export function storeContract(getStore: () => Store): void {
+  describe('campaigns', () => {
+    it('stores the validated campaign JSON and returns it unchanged; a second put replaces it', async () => {
+      const store = getStore();
+      const seed = parseCampaign(JSON.parse(readFileSync('campaigns/dongxing-2017.json', 'utf8')));
+      const campaign = { ...seed, id: f.uid('c') };
+      await store.putCampaign(campaign);
+      expect(await store.getCampaign(campaign.id)).toEqual(campaign);
+      await store.putCampaign({ ...campaign, name: '改名后的大检查' });
+      expect((await store.getCampaign(campaign.id))?.name).toBe('改名后的大检查');
+      expect(await store.getCampaign(f.uid('c'))).toBeUndefined();
+    });
+  });
+
+  describe('people', () => {
+    it('creates a person at version 1 and reads them back whole', async () => {
+      const store = getStore();
+      const p = f.person({ roles: ['leader', 'inspector'], groupId: 'g1', session: { draft: f.draft() } });
+      const stored = await store.putPerson({ ...p, version: 7 });
+      expect(stored.version).toBe(1);
+      expect(await store.getPerson(p.id)).toEqual({ ...p, version: 1 });
+      expect(await store.getPerson(f.uid('9'))).toBeUndefined();
+    });
+
+    it('refuses to create the same person twice', async () => {
+      const store = getStore();
+      const p = await store.putPerson(f.person());
+      await expect(store.putPerson(f.person({ id: p.id }))).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getPerson(p.id)).toEqual(p);
+    });
+
+    it('saves the session in one versioned write and records the update id', async () => {
+      const store = getStore();
+      const p = await inspectorWithDraft(store);
+      const changed = withAnswer(p, 'h1_name', '黄志明', f.at(1));
+      const saved = await store.savePersonSession(changed, { expectVersion: 1, updateId: 501 });
+      expect(saved.version).toBe(2);
+      expect(saved.lastUpdateId).toBe(501);
+      expect(saved.recentUpdateIds).toEqual([501]);
+      expect(saved.session.draft?.answers).toEqual({ h1_name: '黄志明' });
+      expect(await store.getPerson(p.id)).toEqual(saved);
+    });
+
+    it('leaves roles and scope as stored when saving a session', async () => {
+      const store = getStore();
+      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: 'g1' }));
+      const saved = await store.savePersonSession(
+        { ...p, roles: ['office'], groupId: 'g2', session: { screen: 'menu' } },
+        { expectVersion: 1, updateId: 1 },
+      );
+      expect(saved.roles).toEqual(['inspector']);
+      expect(saved.groupId).toBe('g1');
+      expect(saved.session).toEqual({ screen: 'menu' });
+    });
+
+    it('refuses a session write on a stale version with ConflictError and changes nothing', async () => {
+      const store = getStore();
+      const p = await inspectorWithDraft(store);
+      await store.savePersonSession(withAnswer(p, 'q1', 'a', f.at(1)), { expectVersion: 1, updateId: 10 });
+      const before = await store.getPerson(p.id);
+      const err = await failure(
+        store.savePersonSession(withAnswer(p, 'q2', 'b', f.at(2)), { expectVersion: 1, updateId: 11 }),
+      );
+      expect(err).toBeInstanceOf(ConflictError);
+      expect(err).toMatchObject({ entity: 'person', id: p.id, expectedVersion: 1, actualVersion: 2 });
+      expect(await store.getPerson(p.id)).toEqual(before);
+    });
+
+    it('treats a repeated update id as a duplicate: no second write', async () => {
+      const store = getStore();
+      const p = await inspectorWithDraft(store);
+      const first = await store.savePersonSession(withAnswer(p, 'q1', 'a', f.at(1)), {
+        expectVersion: 1,
+        updateId: 77,
+      });
+      // The same Telegram update delivered again, read after the first write (current version).
+      const again = withAnswer(first, 'q1', 'a', f.at(2));
+      await expect(store.savePersonSession(again, { expectVersion: 2, updateId: 77 })).rejects.toBeInstanceOf(
+        DuplicateUpdateError,
+      );
+      // … and delivered again by a request that read before the first write (stale version).
+      await expect(
+        store.savePersonSession(withAnswer(p, 'q1', 'a', f.at(3)), { expectVersion: 1, updateId: 77 }),
+      ).rejects.toBeInstanceOf(DuplicateUpdateError);
+      expect(await store.getPerson(p.id)).toEqual(first);
+    });
+
+    it('applies an older update that arrives after a newer one (it is not a repeat)', async () => {
+      const store = getStore();
+      const p = await inspectorWithDraft(store);
+      const newer = await store.savePersonSession(withAnswer(p, 'q2', 'b', f.at(1)), {
+        expectVersion: 1,
+        updateId: 902,
+      });
+      const older = await store.savePersonSession(withAnswer(newer, 'q1', 'a', f.at(2)), {
+        expectVersion: 2,
+        updateId: 901,
+      });
+      expect(older.session.draft?.answers).toEqual({ q1: 'a', q2: 'b' });
+      expect(older.lastUpdateId).toBe(902);
+    });
+
+    it(`remembers the last ${RECENT_UPDATE_WINDOW} update ids`, async () => {
+      const store = getStore();
+      let p = await inspectorWithDraft(store);
+      for (let u = 1; u <= RECENT_UPDATE_WINDOW + 5; u++) {
+        p = await store.savePersonSession(p, { expectVersion: p.version, updateId: u });
+      }
+      expect(p.recentUpdateIds).toHaveLength(RECENT_UPDATE_WINDOW);
+      expect(p.recentUpdateIds?.at(-1)).toBe(RECENT_UPDATE_WINDOW + 5);
+      expect(p.recentUpdateIds?.[0]).toBe(6);
+    });
+
+    it('two writers on one draft version: one wins, the loser gets ConflictError, re-reads and both answers stay', async () => {
+      const store = getStore();
+      const p = await inspectorWithDraft(store);
+      // Both requests read the same version before either writes.
+      const [a, b] = await Promise.all([store.getPerson(p.id), store.getPerson(p.id)]);
+      if (!a || !b) throw new Error('person missing');
+      const first = await Promise.allSettled([
+        store.savePersonSession(withAnswer(a, 'h1_name', '黄志明', f.at(1)), {
+          expectVersion: a.version,
+          updateId: 301,
+        }),
+        store.savePersonSession(withAnswer(b, 'h2_income', '4200', f.at(1)), {
+          expectVersion: b.version,
+          updateId: 302,
+        }),
+      ]);
+      const won = first.filter((r) => r.status === 'fulfilled');
+      const lost = first.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.reason).toBeInstanceOf(ConflictError);
+
+      // The loser goes through the use case's loop again: re-read, re-apply, write.
+      const loserIsA = first[0]?.status === 'rejected';
+      const final = loserIsA
+        ? await answer(store, p.id, 'h1_name', '黄志明', 301)
+        : await answer(store, p.id, 'h2_income', '4200', 302);
+      expect(final.version).toBe(3);
+      expect(final.session.draft?.answers).toEqual({ h1_name: '黄志明', h2_income: '4200' });
+      expect(final.session.draft?.history).toHaveLength(2);
+      expect([...(final.recentUpdateIds ?? [])].sort()).toEqual([301, 302]);
+      expect(await store.getPerson(p.id)).toEqual(final);
+    });
+
+    it('says NotFound when saving a person who does not exist', async () => {
+      const store = getStore();
+      const ghost = f.person();
+      await expect(store.savePersonSession(ghost, { expectVersion: 1, updateId: 1 })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await expect(store.savePerson(ghost, 1)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('saves roles and reachability with savePerson, versioned', async () => {
+      const store = getStore();
+      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: f.uid('g') }));
+      const saved = await store.savePerson({ ...p, roles: ['inspector', 'liaison'], unreachable: true }, 1);
+      expect(saved.version).toBe(2);
+      expect(await store.getPerson(p.id)).toEqual(saved);
+      await expect(store.savePerson({ ...p, roles: ['office'] }, 1)).rejects.toBeInstanceOf(ConflictError);
+      expect(ids(await store.peopleWithRole('liaison'))).toContain(p.id);
+    });
+
+    it('finds the people of a group, of a town and with a role', async () => {
+      const store = getStore();
+      const { groupId, townId } = f.scope();
+      const inspector = await store.putPerson(f.person({ roles: ['inspector'], groupId }));
+      const leader = await store.putPerson(f.person({ roles: ['leader', 'inspector'], groupId }));
+      const contact = await store.putPerson(f.person({ roles: ['town_contact'], townId }));
+      const office = await store.putPerson(f.person({ roles: ['office'] }));
+      await store.putPerson(f.person({ roles: ['inspector'], groupId: f.uid('g') }));
+
+      expect(sortById(await store.peopleOfGroup(groupId))).toEqual(sortById([inspector, leader]));
+      expect(await store.peopleOfTown(townId)).toEqual([contact]);
+      const leaders = ids(await store.peopleWithRole('leader'));
+      expect(leaders).toContain(leader.id);
+      expect(leaders).not.toContain(inspector.id);
+      expect(ids(await store.peopleWithRole('office'))).toContain(office.id);
+      expect(ids(await store.peopleWithRole('inspector'))).toEqual(
+        expect.arrayContaining([inspector.id, leader.id]),
+      );
+      expect(await store.peopleOfGroup(f.uid('g'))).toEqual([]);
+    });
+  });
+
+  describe('invites', () => {
+    it('round-trips an invite and refuses a second one with the same code', async () => {
+      const store = getStore();
+      const inv = f.invite({ townId: 't1', groupId: undefined, role: 'town_contact' });
+      await store.putInvite(inv);
+      expect(await store.getInvite(inv.code)).toEqual(withoutUndefined(inv));
+      await expect(store.putInvite(inv)).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getInvite(f.uid('inv'))).toBeUndefined();
+    });
+
+    it('is used once; the same person may repeat it (retry), others may not; expired ones are refused', async () => {
+      const store = getStore();
+      const inv = f.invite();
+      await store.putInvite(inv);
+      const used = await store.useInvite(inv.code, '5001', f.at(5));
+      expect(used).toMatchObject({
+        code: inv.code,
+        usedBy: '5001',
+        usedAt: f.at(5),
+        expiresAt: inv.expiresAt,
+      });
+      // An interrupted enrolment retried from the top: same answer, first usedAt kept.
+      expect(await store.useInvite(inv.code, '5001', f.at(9))).toEqual(used);
+      const taken = await failure(store.useInvite(inv.code, '5002', f.at(10)));
+      expect(taken).toBeInstanceOf(InviteUnusableError);
+      expect(taken).toMatchObject({ reason: 'used' });
+
+      const old = f.invite({ expiresAt: f.at(60) });
+      await store.putInvite(old);
+      const expired = await failure(store.useInvite(old.code, '5003', f.at(61)));
+      expect(expired).toBeInstanceOf(InviteUnusableError);
+      expect(expired).toMatchObject({ reason: 'expired' });
+      expect((await store.getInvite(old.code))?.usedBy).toBeUndefined();
+      await expect(store.useInvite(f.uid('inv'), '5003', f.at(1))).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
+  describe('household lists and samples', () => {
+    it('round-trips a village household list; a re-upload replaces it', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      expect(await store.getHouseholdList(where.campaignId, where.villageId)).toEqual(list);
+      const fixed = { ...list, households: list.households.slice(0, 1), fingerprint: 'sha256:def' };
+      await store.putHouseholdList(fixed);
+      expect(await store.getHouseholdList(where.campaignId, where.villageId)).toEqual(fixed);
+      expect(await store.getHouseholdList(where.campaignId, f.uid('v'))).toBeUndefined();
+    });
+
+    it('locks a sample once drawn and records a replacement with a versioned save', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const drawn = await store.putSample(f.sample(where));
+      expect(drawn.version).toBe(1);
+      expect(await store.getSample(where.campaignId, where.villageId)).toEqual(drawn);
+      await expect(store.putSample({ ...f.sample(where), seed: 'another' })).rejects.toBeInstanceOf(
+        AlreadyExistsError,
+      );
+
+      const [first, ...rest] = drawn.picks;
+      if (!first) throw new Error('fixture has picks');
+      const replaced = await store.saveSample(
+        {
+          ...drawn,
+          picks: [
+            {
+              ...first,
+              status: 'replaced',
+              replacedBy: '4506810002',
+              replacement: { reason: 'absent', note: '外出务工', by: '1001', at: f.at(30) },
+            },
+            ...rest,
+            { householdId: '4506810002', name: '李秀英', stratum: first.stratum, status: 'selected' },
+          ],
+        },
+        1,
+      );
+      expect(replaced.version).toBe(2);
+      expect(await store.getSample(where.campaignId, where.villageId)).toEqual(replaced);
+      await expect(store.saveSample(drawn, 1)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.saveSample({ ...drawn, villageId: f.uid('v') }, 1)).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+  });
+
+  describe('surveys', () => {
+    it('creates a survey once and moves it draft → submitted → returned → submitted with versions', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const created = await store.createSurvey(f.survey({ ...where, version: 5 }));
+      expect(created.version).toBe(1);
+      expect(await store.getSurvey(created.id)).toEqual(created);
+      await expect(store.createSurvey(created)).rejects.toBeInstanceOf(AlreadyExistsError);
+
+      const submitted = await store.saveSurvey({ ...created, status: 'submitted', submittedAt: f.at(10) }, 1);
+      const returned = await store.saveSurvey(
+        { ...submitted, status: 'returned', returnReason: '收入未核实', returnedBy: '1002' },
+        2,
+      );
+      const resubmitted = await store.saveSurvey(
+        { ...returned, status: 'submitted', submittedAt: f.at(20) },
+        3,
+      );
+      expect(resubmitted.version).toBe(4);
+      expect(await store.getSurvey(created.id)).toEqual(resubmitted);
+      const stale = await failure(store.saveSurvey({ ...created, flags: ['x'] }, 1));
+      expect(stale).toBeInstanceOf(ConflictError);
+      expect(stale).toMatchObject({ entity: 'survey', id: created.id, expectedVersion: 1, actualVersion: 4 });
+      await expect(store.saveSurvey(f.survey(where), 1)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('lists the surveys of a town by status, of a village and of an inspector', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const inspector = f.uid('9');
+      const v1 = f.uid('v');
+      const v2 = f.uid('v');
+      const a = await store.createSurvey(f.survey({ ...where, villageId: v1, inspectorId: inspector }));
+      const b = await store.createSurvey(f.survey({ ...where, villageId: v1, inspectorId: inspector }));
+      const c = await store.createSurvey(
+        f.survey({ ...where, villageId: v2, kind: 'village', formId: 'village' }),
+      );
+      const office = await store.createSurvey(
+        f.survey({
+          ...where,
+          villageId: undefined,
+          householdId: undefined,
+          kind: 'office',
+          formId: 'office',
+        }),
+      );
+      const bSubmitted = await store.saveSurvey({ ...b, status: 'submitted', submittedAt: f.at(5) }, 1);
+      await store.createSurvey(f.survey({ ...where, townId: f.uid('t'), inspectorId: inspector }));
+
+      expect(ids(await store.surveysOfTown(where.campaignId, where.townId))).toEqual(ids([a, b, c, office]));
+      expect(await store.surveysOfTown(where.campaignId, where.townId, 'submitted')).toEqual([bSubmitted]);
+      expect(ids(await store.surveysOfTown(where.campaignId, where.townId, 'draft'))).toEqual(
+        ids([a, c, office]),
+      );
+      expect(await store.surveysOfTown(f.uid('c'), where.townId)).toEqual([]);
+
+      expect(ids(await store.surveysOfVillage(where.campaignId, where.townId, v1))).toEqual(ids([a, b]));
+      expect(await store.surveysOfVillage(where.campaignId, where.townId, v1, 'draft')).toEqual([a]);
+
+      expect(await store.surveysOfInspector(inspector, 'draft')).toHaveLength(2);
+      expect(await store.surveysOfInspector(inspector, 'submitted')).toEqual([bSubmitted]);
+      expect(await store.surveysOfInspector(inspector)).toHaveLength(3);
+    });
+  });
+
+  describe('problems', () => {
+    it('creates, updates and lists problems of a town by status and of a campaign', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const open = await store.putProblem(
+        f.problem({ ...where, villageId: 'v1', householdId: '4506810001' }),
+      );
+      const other = await store.putProblem(f.problem({ ...where, category: 'assistance_funds' }));
+      const elsewhere = await store.putProblem(f.problem({ ...where, townId: f.uid('t') }));
+      await expect(store.putProblem(open)).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getProblem(open.id)).toEqual(open);
+
+      const rectified = await store.saveProblem({ ...other, status: 'rectified', note: '已补发资金' }, 1);
+      expect(rectified.version).toBe(2);
+      await expect(store.saveProblem({ ...other, status: 'verified' }, 1)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+
+      expect(await store.problemsOfTown(where.campaignId, where.townId, 'open')).toEqual([open]);
+      expect(ids(await store.problemsOfTown(where.campaignId, where.townId))).toEqual(ids([open, rectified]));
+      expect(ids(await store.problemsOfCampaign(where.campaignId))).toEqual(
+        ids([open, rectified, elsewhere]),
+      );
+      expect(await store.problemsOfCampaign(where.campaignId, 'rectified')).toEqual([rectified]);
+    });
+  });
+
+  describe('summary snapshots', () => {
+    it('returns the latest snapshot of a scope', async () => {
+      const store = getStore();
+      const { campaignId, townId } = f.scope();
+      expect(await store.latestSnapshot(campaignId, 'city')).toBeUndefined();
+      const older = f.snapshot({ campaignId, builtAt: f.at(0) });
+      const newer = f.snapshot({ campaignId, builtAt: f.at(60), data: { rows: [] } });
+      const town = f.snapshot({ campaignId, scope: townId, builtAt: f.at(120) });
+      await store.putSnapshot(newer);
+      await store.putSnapshot(older);
+      await store.putSnapshot(town);
+      expect(await store.latestSnapshot(campaignId, 'city')).toEqual(newer);
+      expect(await store.latestSnapshot(campaignId, townId)).toEqual(town);
+    });
+  });
+
+  describe('reminder deliveries', () => {
+    it('claims a (reminder, recipient) once, records sends and acknowledgements, and lists them', async () => {
+      const store = getStore();
+      const reminder = f.uid('r');
+      expect(await store.claimDelivery(reminder, '1001')).toBe(true);
+      expect(await store.claimDelivery(reminder, '1001')).toBe(false);
+      expect(await store.claimDelivery(reminder, '1002')).toBe(true);
+
+      await store.markDelivery(reminder, '1001', { status: 'failed', attempted: true, lastError: '429' });
+      const sent = await store.markDelivery(reminder, '1001', {
+        status: 'sent',
+        attempted: true,
+        sentAt: f.at(1),
+      });
+      expect(sent).toEqual({
+        reminderId: reminder,
+        recipientId: '1001',
+        status: 'sent',
+        attempts: 2,
+        sentAt: f.at(1),
+        lastError: '429',
+      });
+      const acked = await store.markDelivery(reminder, '1001', { status: 'acknowledged', ackAt: f.at(2) });
+      expect(acked.attempts).toBe(2);
+      await store.markDelivery(reminder, '1002', {
+        status: 'unreachable',
+        attempted: true,
+        lastError: '403',
+      });
+
+      const all = await store.deliveriesOfReminder(reminder);
+      expect(all.map((d) => [d.recipientId, d.status])).toEqual([
+        ['1001', 'acknowledged'],
+        ['1002', 'unreachable'],
+      ]);
+      await expect(store.markDelivery(reminder, '1003', { status: 'sent' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      expect(await store.deliveriesOfReminder(f.uid('r'))).toEqual([]);
+    });
+  });
+
+  describe('audit trail', () => {
+    it('appends events, stores a repeated append once, and lists them by subject and by day', async () => {
+      const store = getStore();
+      const subject = `sample:${f.uid('v')}`;
+      const day = '2017-10-24';
+      const drawn = f.auditEvent({ subject, action: 'sample.draw', at: `${day}T01:00:00.000Z` });
+      const replaced = f.auditEvent({ subject, action: 'sample.replace', at: `${day}T03:00:00.000Z` });
+      const elsewhere = f.auditEvent({ action: 'survey.submit', at: `${day}T02:00:00.000Z` });
+      await store.appendAudit(replaced);
+      await store.appendAudit(drawn);
+      await store.appendAudit(drawn); // a retried step
+      await store.appendAudit(elsewhere);
+
+      expect(await store.auditOf(subject)).toEqual([drawn, replaced]);
+      const ofDay = await store.auditOfDay(day);
+      expect(ofDay).toEqual(expect.arrayContaining([drawn, replaced, elsewhere]));
+      const mine = ofDay.filter((e) => [subject, elsewhere.subject].includes(e.subject));
+      expect(mine).toEqual([drawn, elsewhere, replaced]);
+    });
+  });
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
