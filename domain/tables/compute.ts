@@ -1,0 +1,332 @@
+// The 表4 rule language and its one evaluator. Rows are data (domain/tables/table4.ts); this file
+// knows how to count and sum over submitted surveys, nothing about any particular row, so a
+// reworded row or a new campaign's table changes data, not code.
+//
+// Conditions are the forms' own Condition type, evaluated by the form engine's holds(): a 表4 rule
+// and a form flag can never disagree about what "未实现两不愁" means.
+
+import { type Campaign, groupForTown, villageById } from '../campaign';
+import { choicesOf, computeFlags, holds } from '../engine';
+import { formById, forms } from '../forms/index';
+import type { Answers, AnswerValue, Condition, FormContext, FormDef, VillageType } from '../forms/types';
+import type { Survey } from '../model';
+
+// ---------------------------------------------------------------------------------------------
+// The language
+
+/** Named rules that do not fit the small language; kept few on purpose. */
+export type SpecialRuleName =
+  /** 疑似漏评: non_poor judged 漏评 plus verified names reported by others, deduplicated per village. */
+  | 'missedHouseholds'
+  /** 参与部门: the office's figure at city scope, else the distinct units of the groups' rosters. */
+  | 'participatingDepartments'
+  /** 参与人数: the office's figure at city scope, else leaders, deputies, members and town staff. */
+  | 'participatingPeople';
+
+export type Table4Rule =
+  /** Household surveys where `where` holds (all of them without `where`). */
+  | { kind: 'countHouseholds'; where?: Condition }
+  /** The sum of a numeric answer over household surveys where `where` holds (unanswered = 0). */
+  | { kind: 'sumHouseholds'; question: string; where?: Condition }
+  /** Distinct villages with a village survey where `where` holds. */
+  | { kind: 'countVillages'; where?: Condition }
+  /** Distinct villages with at least one submitted survey, optionally of one village type. */
+  | { kind: 'distinctVillages'; villageType?: VillageType }
+  /** Distinct towns with at least one submitted survey. */
+  | { kind: 'distinctTowns' }
+  /**
+   * An answer of the office form (县级数据): numbers as they are, choices as their label (or as
+   * `labels` says); the first answered of `noteFrom` becomes the row's note.
+   */
+  | {
+      kind: 'office';
+      question: string;
+      labels?: Readonly<Record<string, string>>;
+      noteFrom?: readonly string[];
+    }
+  | { kind: 'special'; name: SpecialRuleName };
+
+export interface Table4RowDef {
+  /** Stable id; JSON output and tests name rows by it. */
+  id: string;
+  /** 类别 column: 督查组织, 督查基本情况, 抽查户情况, 主要目标任务完成情况 … */
+  category: string;
+  /** A heading inside the category: 贫困户"八有一超"情况 … */
+  group?: string;
+  /** 项目 column, the seed's wording. */
+  label: string;
+  /** 单位 column: 个, 人, 户, 万元, or '' where the seed has none. */
+  unit: string;
+  rule: Table4Rule;
+  /** 备注 column. */
+  note?: string;
+  /** A "其中" sub-row names the row it is part of. */
+  parent?: string;
+  /** A figure reported beside the value in the note, e.g. 返贫 beside 错退. */
+  aside?: { label: string; unit: string; rule: Table4Rule };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input and output
+
+export interface Table4Input {
+  campaign: Campaign;
+  /** Set for a town's table; absent for the city-wide one. */
+  townId?: string;
+  /** Submitted surveys only: the caller filters, the rules trust it. */
+  householdSurveys: readonly Survey[];
+  villageSurveys: readonly Survey[];
+  officeSurvey?: Survey;
+}
+
+export type Table4Value = number | string | null;
+
+export interface Table4Row {
+  id: string;
+  category: string;
+  group?: string;
+  label: string;
+  unit: string;
+  /** null: nothing to report (the office has not entered the figure, or it does not apply). */
+  value: Table4Value;
+  note?: string;
+  parent?: string;
+  /** The figure reported beside the value (also written into the note). */
+  aside?: { label: string; unit: string; value: Table4Value };
+}
+
+export interface Table4 {
+  rows: Table4Row[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+interface Evaluated {
+  survey: Survey;
+  form: FormDef;
+  env: { ctx: FormContext; answers: Answers; flags: ReadonlySet<string> };
+}
+
+/**
+ * Flags are recomputed from the answers rather than read from the stored survey: the office may
+ * change the poverty line after submission, and the table must follow the current one.
+ */
+function evaluate(campaign: Campaign, survey: Survey, fallback: FormDef): Evaluated {
+  const form = formById(survey.formId, survey.formVersion) ?? fallback;
+  const village = survey.villageId ? villageById(campaign, survey.villageId) : undefined;
+  const ctx: FormContext = {
+    povertyLine: campaign.povertyLine,
+    year: campaign.year,
+    incomeCutoff: campaign.incomeCutoff,
+    ...(village ? { villageType: village.type } : {}),
+  };
+  const flags = new Set(computeFlags(form, ctx, survey.answers));
+  return { survey, form, env: { ctx, answers: survey.answers, flags } };
+}
+
+const matches = (e: Evaluated, where: Condition | undefined): boolean =>
+  where === undefined || holds(where, e.env);
+
+/** Household names compared as people write them: full-width forms folded, spaces dropped. */
+export function normalizeName(name: string): string {
+  return name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+}
+
+const asStrings = (v: AnswerValue | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : typeof v === 'string' ? [v] : [String(v)];
+
+class Evaluator {
+  private readonly households: Evaluated[];
+  private readonly villages: Evaluated[];
+  private readonly office?: Evaluated;
+
+  constructor(private readonly input: Table4Input) {
+    const { campaign } = input;
+    this.households = input.householdSurveys.map((s) => evaluate(campaign, s, forms.household!));
+    this.villages = input.villageSurveys.map((s) => evaluate(campaign, s, forms.village!));
+    if (input.officeSurvey) this.office = evaluate(campaign, input.officeSurvey, forms.office!);
+  }
+
+  value(rule: Table4Rule): Table4Value {
+    switch (rule.kind) {
+      case 'countHouseholds':
+        return this.households.filter((e) => matches(e, rule.where)).length;
+      case 'sumHouseholds':
+        return this.households
+          .filter((e) => matches(e, rule.where))
+          .reduce((sum, e) => {
+            const v = e.env.answers[rule.question];
+            return sum + (typeof v === 'number' ? v : 0);
+          }, 0);
+      case 'countVillages':
+        return new Set(this.villages.filter((e) => matches(e, rule.where)).map((e) => villageKey(e.survey)))
+          .size;
+      case 'distinctVillages': {
+        const types = this.villageTypes();
+        return [...types.values()].filter((t) => rule.villageType === undefined || t === rule.villageType)
+          .length;
+      }
+      case 'distinctTowns':
+        return new Set([...this.households, ...this.villages].map((e) => e.survey.townId)).size;
+      case 'office':
+        return this.officeValue(rule.question, rule.labels);
+      case 'special':
+        return this.special(rule.name);
+    }
+  }
+
+  note(def: Table4RowDef): string | undefined {
+    const parts: string[] = [];
+    if (def.note) parts.push(def.note);
+    if (def.rule.kind === 'office' && def.rule.noteFrom && this.office) {
+      const answers = this.office.env.answers;
+      const text = def.rule.noteFrom.map((id) => answers[id]).find((v) => typeof v === 'string' && v !== '');
+      if (typeof text === 'string') parts.push(text);
+    }
+    if (def.aside) {
+      const v = this.value(def.aside.rule);
+      if (v !== null) parts.push(`${def.aside.label}${v}${def.aside.unit}`);
+    }
+    return parts.length > 0 ? parts.join(';') : undefined;
+  }
+
+  /**
+   * Each village with a submitted survey, and its type: the village survey's v1_type answer (the
+   * inspector may have corrected it), else the campaign config's type.
+   */
+  private villageTypes(): Map<string, VillageType> {
+    const out = new Map<string, VillageType>();
+    for (const e of [...this.households, ...this.villages]) {
+      const id = e.survey.villageId;
+      if (id === undefined || out.has(id)) continue;
+      const configured = villageById(this.input.campaign, id)?.type;
+      if (configured) out.set(id, configured);
+    }
+    for (const e of this.villages) {
+      const id = e.survey.villageId;
+      const answered = e.env.answers.v1_type;
+      if (id !== undefined && typeof answered === 'string') out.set(id, answered as VillageType);
+    }
+    return out;
+  }
+
+  private officeValue(question: string, labels?: Readonly<Record<string, string>>): Table4Value {
+    if (!this.office) return null;
+    const v = this.office.env.answers[question];
+    if (v === undefined) return null;
+    if (typeof v === 'number') return v;
+    const one = (id: string): string =>
+      labels?.[id] ??
+      choicesOf(this.office!.form.questions.find((q) => q.id === question)!).find((c) => c.id === id)
+        ?.label ??
+      id;
+    return Array.isArray(v) ? v.map(one).join('、') : one(v);
+  }
+
+  private special(name: SpecialRuleName): Table4Value {
+    switch (name) {
+      case 'missedHouseholds':
+        return this.missedHouseholds();
+      case 'participatingDepartments':
+        return this.participation('o_departments', rosterDepartments);
+      case 'participatingPeople':
+        return this.participation('o_people', rosterPeople);
+    }
+  }
+
+  /**
+   * 疑似漏评 (DOMAIN.md §8): non_poor households the inspector judged 漏评, plus the names other
+   * households reported where the inspector verified the suspicion on site. The same family is
+   * often named by several neighbours, so names count once per village.
+   */
+  private missedHouseholds(): number {
+    const seen = new Set<string>();
+    const add = (s: Survey, name: string) => {
+      const n = normalizeName(name);
+      if (n !== '') seen.add(`${s.villageId ?? ''}\u0000${n}`);
+    };
+    for (const e of this.households) {
+      const a = e.env.answers;
+      if (a.h1_type === 'non_poor' && a.h5_missed === 'yes') {
+        const name = asStrings(a.h1_name)[0];
+        // A judged household without a name still counts, keyed by its survey.
+        if (name) add(e.survey, name);
+        else seen.add(`survey\u0000${e.survey.id}`);
+      }
+      if (a.h4_unlisted_verified === 'yes') for (const n of asStrings(a.h4_unlisted_names)) add(e.survey, n);
+    }
+    return seen.size;
+  }
+
+  /** City scope: the office's figure when entered; otherwise (and for a town) the groups' roster. */
+  private participation(question: string, fromRoster: (c: Campaign, townId?: string) => number): number {
+    if (this.input.townId === undefined) {
+      const v = this.office?.env.answers[question];
+      if (typeof v === 'number') return v;
+    }
+    return fromRoster(this.input.campaign, this.input.townId);
+  }
+}
+
+const villageKey = (s: Survey): string => s.villageId ?? `survey:${s.id}`;
+
+function groupsInScope(c: Campaign, townId?: string) {
+  if (townId === undefined) return c.groups;
+  const g = groupForTown(c, townId);
+  return g ? [g] : [];
+}
+
+/** Distinct city units on the rosters (the deputy's unit included; lending towns are not departments). */
+export function rosterDepartments(c: Campaign, townId?: string): number {
+  const units = new Set<string>();
+  for (const g of groupsInScope(c, townId)) {
+    units.add(g.deputy.unit);
+    for (const u of g.memberUnits) units.add(u);
+  }
+  return units.size;
+}
+
+/** Per group: leader, deputy, one member per unit, and the staff lent by another town. */
+export function rosterPeople(c: Campaign, townId?: string): number {
+  return groupsInScope(c, townId).reduce(
+    (sum, g) => sum + 2 + g.memberUnits.length + (g.crossTownStaff?.count ?? 0),
+    0,
+  );
+}
+
+/** Evaluates every row definition over the input, in the definitions' order. */
+export function computeTable4(rows: readonly Table4RowDef[], input: Table4Input): Table4 {
+  const ev = new Evaluator(input);
+  return {
+    rows: rows.map((def) => {
+      const note = ev.note(def);
+      return {
+        id: def.id,
+        category: def.category,
+        ...(def.group ? { group: def.group } : {}),
+        label: def.label,
+        unit: def.unit,
+        value: ev.value(def.rule),
+        ...(note ? { note } : {}),
+        ...(def.parent ? { parent: def.parent } : {}),
+        ...(def.aside
+          ? { aside: { label: def.aside.label, unit: def.aside.unit, value: ev.value(def.aside.rule) } }
+          : {}),
+      };
+    }),
+  };
+}
+
+/** A row's value by id (tests, the chat text, the narrative). */
+export function rowValue(table: Table4, id: string): Table4Value | undefined {
+  return table.rows.find((r) => r.id === id)?.value;
+}
+
+/**
+ * The office figures (县级数据) live in one survey per campaign under this fixed id, so a summary
+ * finds them with one getSurvey instead of a query. Whoever creates the office survey uses it.
+ */
+export function officeSurveyId(campaignId: string): string {
+  return `office:${campaignId}`;
+}
