@@ -324,9 +324,8 @@ export function rowValue(table: Table4, id: string): Table4Value | undefined {
 }
 
 /**
- * The office figures (县级数据) live in one survey per campaign under this fixed id, so a summary
- * finds them with one getSurvey instead of a query. Whoever creates the office survey uses it.
+ * The office figures (县级数据) are one survey of kind 'office' filed under this pseudo-town (it
+ * belongs to no town), so a summary finds it with the same per-town query as every other survey,
+ * never a Scan. Must equal OFFICE_SCOPE of app/surveys.ts, which files it.
  */
-export function officeSurveyId(campaignId: string): string {
-  return `office:${campaignId}`;
-}
+export const OFFICE_SURVEY_TOWN = 'office';

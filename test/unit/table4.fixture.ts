@@ -5,7 +5,7 @@ import seed from '../../campaigns/dongxing-2017.json';
 import { type Campaign, groupForTown, parseCampaign, townOfVillage } from '../../domain/campaign';
 import type { Answers } from '../../domain/forms/types';
 import type { Problem, Survey } from '../../domain/model';
-import { officeSurveyId } from '../../domain/tables/compute';
+import { OFFICE_SURVEY_TOWN } from '../../domain/tables/compute';
 
 export const campaign: Campaign = parseCampaign(seed);
 
@@ -19,7 +19,7 @@ export function surveyOf(
   extra: Partial<Survey> = {},
 ): Survey {
   seq += 1;
-  const townId = villageId ? townOfVillage(campaign, villageId)!.id : 'office';
+  const townId = villageId ? townOfVillage(campaign, villageId)!.id : OFFICE_SURVEY_TOWN;
   const group = villageId ? groupForTown(campaign, townId) : undefined;
   return {
     id: `${kind}-${seq}`,
@@ -267,46 +267,41 @@ export const villageSurveys: Survey[] = [
   surveyOf('village', 'songbai', { v1_type: 'exited_poor', ...passingVillage }),
 ];
 
-export const officeSurvey: Survey = surveyOf(
-  'office',
-  undefined,
-  {
-    o_county_status: 'planned',
-    o_departments: 31,
-    o_people: 50,
-    o9_industry: 'yes',
-    o9_housing: 'no',
-    o9_education: 'yes',
-    o9_medical: 'yes',
-    o9_water: 'yes',
-    o9_road: 'no',
-    o9_electricity: 'yes',
-    o9_services: 'yes',
-    o9_social_assistance: 'yes',
-    o9_incidence: 'yes',
-    o_lookback_failed: 25,
-    o_lookback_fixed: 20,
-    o_fund_integration_plan: 5000,
-    o_fund_integration_received: 4800,
-    o_fund_integration_disbursed: 3200.5,
-    o_edu_aid_total: 100,
-    o_edu_aid_paid: 80,
-    o_edu_aid_beneficiaries: 320,
-    o_health_aid_total: 60,
-    o_health_aid_paid: 45,
-    o_health_aid_beneficiaries: 150,
-    o_microcredit_risk_fund: 500,
-    o_microcredit_balance: 2600,
-    o_microcredit_households: 640,
-    o_industry_fund_county: 800,
-    o_industry_fund_poor_villages: 300,
-    o_industry_fund_sampled: 60,
-    o_sampled_villages_lent: 40,
-    o_outlook: 'cannot',
-    o_outlook_reason: '部分计划脱贫户住房尚未完工',
-  },
-  { id: officeSurveyId(campaign.id) },
-);
+export const officeSurvey: Survey = surveyOf('office', undefined, {
+  o_county_status: 'planned',
+  o_departments: 31,
+  o_people: 50,
+  o9_industry: 'yes',
+  o9_housing: 'no',
+  o9_education: 'yes',
+  o9_medical: 'yes',
+  o9_water: 'yes',
+  o9_road: 'no',
+  o9_electricity: 'yes',
+  o9_services: 'yes',
+  o9_social_assistance: 'yes',
+  o9_incidence: 'yes',
+  o_lookback_failed: 25,
+  o_lookback_fixed: 20,
+  o_fund_integration_plan: 5000,
+  o_fund_integration_received: 4800,
+  o_fund_integration_disbursed: 3200.5,
+  o_edu_aid_total: 100,
+  o_edu_aid_paid: 80,
+  o_edu_aid_beneficiaries: 320,
+  o_health_aid_total: 60,
+  o_health_aid_paid: 45,
+  o_health_aid_beneficiaries: 150,
+  o_microcredit_risk_fund: 500,
+  o_microcredit_balance: 2600,
+  o_microcredit_households: 640,
+  o_industry_fund_county: 800,
+  o_industry_fund_poor_villages: 300,
+  o_industry_fund_sampled: 60,
+  o_sampled_villages_lent: 40,
+  o_outlook: 'cannot',
+  o_outlook_reason: '部分计划脱贫户住房尚未完工',
+});
 
 /** The values every 表4 row must take city-wide over the fixture. */
 export const EXPECTED_CITY: Readonly<Record<string, number | string>> = {

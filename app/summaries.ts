@@ -1,0 +1,182 @@
+// 汇总: builds 表3/表4/表5 per town and city-wide from the submitted surveys and the problem
+// register, stores a snapshot per scope and returns the models. Called on demand (office chat
+// command, office API, the CLI) and nightly; the renderers in reports/ turn the result into files.
+//
+// Reads go through the town partition of the survey index (surveysOfTown with status 'submitted'),
+// one query per town, never a Scan. The office's own figures (县级数据) are the one survey of kind
+// 'office' filed under the pseudo-town OFFICE_SURVEY_TOWN, found by the same query.
+
+import { type Campaign, townById } from '../domain/campaign';
+import type { Person, Problem, Survey } from '../domain/model';
+import {
+  buildTable3,
+  buildTable5,
+  computeTable4,
+  groupNarrative,
+  OFFICE_SURVEY_TOWN,
+  type ScopeTables,
+  type SummaryModels,
+  TABLE4_ROWS,
+  type TownTables,
+} from '../domain/tables/index';
+import { assertCan, can } from './authz';
+import type { Clock } from './messaging';
+import type { Store } from './ports';
+
+export interface SummaryDeps {
+  store: Store;
+  clock: Clock;
+}
+
+/** 'city' or a town id. */
+export type SummaryScope = 'city' | string;
+
+export class UnknownTownError extends Error {
+  override readonly name = 'UnknownTownError';
+  readonly code = 'unknown_town';
+  constructor(readonly townId: string) {
+    super(`本次检查没有编号为 ${townId} 的镇`);
+  }
+}
+
+interface TownData {
+  townId: string;
+  households: Survey[];
+  villages: Survey[];
+  problems: Problem[];
+}
+
+function townIdsOf(campaign: Campaign, scope: SummaryScope): string[] {
+  if (scope === 'city') return campaign.towns.map((t) => t.id);
+  if (!townById(campaign, scope)) throw new UnknownTownError(scope);
+  return [scope];
+}
+
+/** The store answers by status already; the filter guards against a survey of another campaign. */
+const submittedOf = (campaign: Campaign, surveys: readonly Survey[]) =>
+  surveys.filter((s) => s.campaignId === campaign.id && s.status === 'submitted');
+
+async function readTown(store: Store, campaign: Campaign, townId: string): Promise<TownData> {
+  const [surveys, problems] = await Promise.all([
+    store.surveysOfTown(campaign.id, townId, 'submitted'),
+    store.problemsOfTown(campaign.id, townId),
+  ]);
+  const submitted = submittedOf(campaign, surveys);
+  return {
+    townId,
+    households: submitted.filter((s) => s.kind === 'household'),
+    villages: submitted.filter((s) => s.kind === 'village'),
+    problems,
+  };
+}
+
+/** The submitted office survey; the latest if (against the rules) there are several. */
+async function readOfficeSurvey(store: Store, campaign: Campaign): Promise<Survey | undefined> {
+  const surveys = submittedOf(
+    campaign,
+    await store.surveysOfTown(campaign.id, OFFICE_SURVEY_TOWN, 'submitted'),
+  );
+  return surveys
+    .filter((s) => s.kind === 'office')
+    .sort((a, b) => ((a.submittedAt ?? '') < (b.submittedAt ?? '') ? -1 : 1))
+    .at(-1);
+}
+
+function tablesOf(
+  campaign: Campaign,
+  towns: readonly TownData[],
+  office: Survey | undefined,
+  builtAt: string,
+  townId?: string,
+): ScopeTables {
+  const problems = towns.flatMap((t) => t.problems);
+  return {
+    table4: computeTable4(TABLE4_ROWS, {
+      campaign,
+      ...(townId ? { townId } : {}),
+      householdSurveys: towns.flatMap((t) => t.households),
+      villageSurveys: towns.flatMap((t) => t.villages),
+      ...(office ? { officeSurvey: office } : {}),
+    }),
+    table3: buildTable3(campaign, problems, { cityWide: townId === undefined }),
+    table5: buildTable5(campaign, problems, { townIds: towns.map((t) => t.townId), asOf: builtAt }),
+  };
+}
+
+/**
+ * Builds the tables for `scope` ('city': every town and the city; a town id: that town), stores a
+ * snapshot per scope built and returns the models. The actor must be allowed to (can.buildSummary).
+ */
+export async function buildSummaries(
+  deps: SummaryDeps,
+  actor: Person,
+  campaign: Campaign,
+  scope: SummaryScope,
+): Promise<SummaryModels> {
+  assertCan(can.buildSummary(actor, campaign, scope), 'summary.build', actor);
+  const townIds = townIdsOf(campaign, scope);
+  const builtAt = deps.clock.now().toISOString();
+  const [office, townData] = await Promise.all([
+    readOfficeSurvey(deps.store, campaign),
+    Promise.all(townIds.map((id) => readTown(deps.store, campaign, id))),
+  ]);
+
+  const townTables: TownTables[] = townData.map((t) => {
+    const tables = tablesOf(campaign, [t], office, builtAt, t.townId);
+    return {
+      townId: t.townId,
+      ...tables,
+      narrative: groupNarrative(campaign, t.townId, tables.table4, tables.table3),
+    };
+  });
+  const city = scope === 'city' ? tablesOf(campaign, townData, office, builtAt) : undefined;
+
+  const snapshot = (scopeId: string, data: unknown) =>
+    deps.store.putSnapshot({ campaignId: campaign.id, scope: scopeId, builtAt, builtBy: actor.id, data });
+  await Promise.all([
+    ...townTables.map((t) => snapshot(t.townId, t)),
+    ...(city ? [snapshot('city', city)] : []),
+  ]);
+  await deps.store.appendAudit({
+    at: builtAt,
+    actorId: actor.id,
+    action: 'summary.build',
+    subject: `summary:${campaign.id}`,
+    details: {
+      scope,
+      towns: townIds.length,
+      surveys: townData.reduce((n, t) => n + t.households.length + t.villages.length, 0),
+    },
+  });
+
+  return {
+    campaignId: campaign.id,
+    scope,
+    builtAt,
+    towns: townTables,
+    ...(city ? { city } : {}),
+  };
+}
+
+/**
+ * The submitted surveys of a scope (the office survey included for the city), for the raw-data
+ * workbook and CSV. Same permission as the summary.
+ */
+export async function summarySurveys(
+  deps: Pick<SummaryDeps, 'store'>,
+  actor: Person,
+  campaign: Campaign,
+  scope: SummaryScope,
+): Promise<Survey[]> {
+  assertCan(can.buildSummary(actor, campaign, scope), 'summary.build', actor);
+  const townIds = townIdsOf(campaign, scope);
+  const lists = await Promise.all(
+    townIds.map((id) => deps.store.surveysOfTown(campaign.id, id, 'submitted')),
+  );
+  const surveys = submittedOf(campaign, lists.flat());
+  if (scope === 'city') {
+    const office = await readOfficeSurvey(deps.store, campaign);
+    if (office) surveys.push(office);
+  }
+  return surveys;
+}
