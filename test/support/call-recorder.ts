@@ -6,11 +6,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface RecordedCall {
   operation: string;
-  /** Capacity units of the whole request (table and indexes), when ReturnConsumedCapacity was on. */
+  /** Capacity units of the whole request (table and indexes), when consumed capacity was asked for. */
   capacity?: number;
-  /** Read or write units where the engine reports them separately. */
-  readUnits?: number;
-  writeUnits?: number;
+  /** With 'INDEXES': the table's part and the sum over global secondary indexes. */
+  tableUnits?: number;
+  indexUnits?: number;
 }
 
 export interface CallRecorder {
@@ -22,33 +22,42 @@ export interface CallRecorder {
 
 interface ConsumedCapacity {
   CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
 let seq = 0;
 
-export function recordCalls(client: DynamoDBDocumentClient, options: { consumedCapacity?: boolean } = {}) {
+/** `consumedCapacity` sets ReturnConsumedCapacity on every request ('INDEXES' = TOTAL plus the breakdown). */
+export function recordCalls(
+  client: DynamoDBDocumentClient,
+  options: { consumedCapacity?: 'TOTAL' | 'INDEXES' } = {},
+): CallRecorder {
   const name = `callRecorder${++seq}`;
   const calls: RecordedCall[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
-      if (options.consumedCapacity) input.ReturnConsumedCapacity = 'TOTAL';
+      if (options.consumedCapacity) input.ReturnConsumedCapacity = options.consumedCapacity;
       const call: RecordedCall = { operation: String(context.commandName).replace(/Command$/, '') };
       calls.push(call);
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity;
       if (consumed) {
         call.capacity = consumed.CapacityUnits;
-        if (consumed.ReadCapacityUnits !== undefined) call.readUnits = consumed.ReadCapacityUnits;
-        if (consumed.WriteCapacityUnits !== undefined) call.writeUnits = consumed.WriteCapacityUnits;
+        if (consumed.Table) call.tableUnits = consumed.Table.CapacityUnits;
+        if (consumed.GlobalSecondaryIndexes) {
+          call.indexUnits = Object.values(consumed.GlobalSecondaryIndexes).reduce(
+            (sum, i) => sum + (i.CapacityUnits ?? 0),
+            0,
+          );
+        }
       }
       return result;
     },
     { step: 'initialize', name },
   );
-  const recorder: CallRecorder = {
+  return {
     calls,
     reset: () => {
       calls.length = 0;
@@ -57,5 +66,4 @@ export function recordCalls(client: DynamoDBDocumentClient, options: { consumedC
       client.middlewareStack.remove(name);
     },
   };
-  return recorder;
 }
