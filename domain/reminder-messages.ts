@@ -1,0 +1,170 @@
+// Chinese texts of reminders, escalations, daily-list requests and delivery notices. One module so
+// the wording can be reviewed (and changed) in one place; domain/reminders.ts decides what to say,
+// this module only says it. Times are local wall-clock readings of the campaign's zone, formatted
+// straight from the config's `YYYY-MM-DDTHH:mm` strings, so no time-zone arithmetic happens here.
+
+import type { AckKind, Role } from './campaign';
+
+export const ACK_LABELS: Readonly<Record<AckKind, string>> = {
+  done: '已完成',
+  uploaded: '已上传',
+  submitted: '已提交',
+};
+
+export const ROLE_LABELS: Readonly<Record<Role, string>> = {
+  office: '扶贫办',
+  leader: '组长',
+  liaison: '联络员',
+  inspector: '检查员',
+  town_contact: '镇联络人',
+};
+
+/** Problems listed in one message; the rest are counted ("……等共 N 个"). */
+export const MAX_LISTED_PROBLEMS = 10;
+const MAX_PROBLEM_CHARS = 60;
+
+/** '2017-11-09T23:59' → '11月9日 23:59'. */
+export function formatLocalTime(local: string): string {
+  return `${formatLocalDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
+}
+
+/** '2017-10-30' → '10月30日'. */
+export function formatLocalDate(date: string): string {
+  return `${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
+}
+
+function daysAhead(days: number): string {
+  if (days === 0) return '今天';
+  if (days === 1) return '明天';
+  if (days === 2) return '后天';
+  return `${days}天后`;
+}
+
+function clip(text: string, max: number): string {
+  const chars = [...text.trim().replace(/\s+/g, ' ')];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+}
+
+export interface ProblemLine {
+  /** The village's name when the problem names one. */
+  villageName?: string;
+  description: string;
+}
+
+function problemLines(problems: readonly ProblemLine[], indent = ''): string[] {
+  const lines = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map(
+      (p, i) =>
+        `${indent}${i + 1}. ${p.villageName ? `${p.villageName}:` : ''}${clip(p.description, MAX_PROBLEM_CHARS)}`,
+    );
+  if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`${indent}……等共 ${problems.length} 个`);
+  return lines;
+}
+
+export interface DeadlineReminderText {
+  title: string;
+  /** Local `YYYY-MM-DDTHH:mm`. */
+  due: string;
+  /** The lead time's days before the due date (0 = the same day). */
+  leadDays: number;
+  /** A meeting: the due time is when it starts, and where. */
+  location?: string;
+  /** Whose item this is: a town or group name; absent when it is the recipient's own. */
+  scopeLabel?: string;
+  description: string;
+  ack: AckKind;
+  /** A rectification-like item: the scope's open problems. */
+  problems?: readonly ProblemLine[];
+  /** A group-report item: the group's report is not signed off yet. */
+  reportPending?: boolean;
+}
+
+export interface EscalationEntry {
+  /** A town or group name, or a person's name with role and scope. */
+  label: string;
+  /** Open problems (rectification-like deadlines). */
+  problems?: readonly ProblemLine[];
+  /** A group report not signed off. */
+  reportPending?: boolean;
+  /** Nobody tapped the acknowledgement button. */
+  ack?: AckKind;
+}
+
+export const reminderMessages = {
+  deadline(m: DeadlineReminderText): string {
+    const lines = [`【提醒】${m.title}`];
+    if (m.scopeLabel) lines.push(`对象:${m.scopeLabel}`);
+    if (m.location) {
+      lines.push(`时间:${formatLocalTime(m.due)}(${daysAhead(m.leadDays)})`);
+      lines.push(`地点:${m.location}`);
+    } else {
+      lines.push(`截止:${formatLocalTime(m.due)} 前(${daysAhead(m.leadDays)}截止)`);
+    }
+    if (m.problems) {
+      lines.push('', `尚有 ${m.problems.length} 个问题未整改:`, ...problemLines(m.problems));
+    }
+    if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
+    lines.push('', m.description, '', `完成后请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
+    return lines.join('\n');
+  },
+
+  escalation(m: { title: string; due: string; entries: readonly EscalationEntry[] }): string {
+    const lines = [`【逾期未完成】${m.title}`, `截止时间 ${formatLocalTime(m.due)} 已过,以下仍未完成:`];
+    for (const e of m.entries) {
+      if (e.problems) {
+        lines.push(`· ${e.label}:${e.problems.length} 个问题未整改`, ...problemLines(e.problems, '  '));
+      } else if (e.reportPending) {
+        lines.push(`· ${e.label}:检查报告未签字报送`);
+      } else {
+        lines.push(`· ${e.label}:未确认“${ACK_LABELS[e.ack ?? 'done']}”`);
+      }
+    }
+    lines.push('', '请督促落实。');
+    return lines.join('\n');
+  },
+
+  dailyListRequest(m: {
+    groupName: string;
+    townName: string;
+    villageName: string;
+    /** The inspection day, local YYYY-MM-DD. */
+    date: string;
+    /** Local HH:mm on that day. */
+    dueAt: string;
+  }): string {
+    return [
+      `【户名单】明天(${formatLocalDate(m.date)})${m.groupName}到${m.townName}${m.villageName}检查。`,
+      `请于 ${formatLocalDate(m.date)} ${m.dueAt} 前上传${m.villageName}的户名单(户编号、户主姓名、农户类型;CSV 或 Excel),检查组据此现场抽取农户。`,
+      '',
+      `点“上传户名单”后发送文件;已通过其他方式提交的,请点“${ACK_LABELS.uploaded}”。`,
+    ].join('\n');
+  },
+
+  dailyListReminder(m: { groupName: string; villageName: string; date: string; dueAt: string }): string {
+    return [
+      `【提醒】今天(${formatLocalDate(m.date)})${m.dueAt} 前请上传${m.villageName}的户名单,目前尚未收到。`,
+      `${m.groupName}今天到村检查,需要这份名单现场抽取农户。`,
+      '',
+      `点“上传户名单”后发送文件;已通过其他方式提交的,请点“${ACK_LABELS.uploaded}”。`,
+    ].join('\n');
+  },
+
+  unreachable(m: { personLabel: string }): string {
+    return [
+      `【无法送达】${m.personLabel} 已屏蔽机器人或尚未开始对话,提醒无法送达。`,
+      '请电话联系,请其在 Telegram 中重新打开机器人并发送任意消息。',
+    ].join('\n');
+  },
+
+  /** The bot's answer to an acknowledgement button. */
+  ackRecorded(kind: AckKind): string {
+    return `已记录“${ACK_LABELS[kind]}”,此事项不再提醒。`;
+  },
+
+  ackAlready(kind: AckKind): string {
+    return `此前已记录“${ACK_LABELS[kind]}”。`;
+  },
+
+  uploadButton: '上传户名单',
+} as const;

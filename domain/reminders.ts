@@ -1,0 +1,639 @@
+// Reminder planning (DOMAIN.md §4): from the campaign's deadlines, lead times and audiences, and
+// the open items the app gathered, which reminders are due now, to whom, saying what. Pure: the
+// app (app/reminders.ts) reads the store, calls these, and sends; it also records each
+// (reminder, recipient) so a reminder planned again on the next run is not sent twice.
+//
+// Keys. A reminder key is `<deadlineId>:<leadKey>:<scope>`, e.g. `rectification:1d0830:t.jiangping`
+// (the key of its deliveries and of its acknowledgement button `ack:<key>`). The scope is
+// `t.<townId>` (town contacts), `g.<groupId>` (a group's leader/liaison/inspectors), `o` (the
+// office) or `p` (each recipient for themselves: a meeting everyone attends). The *item* a
+// reminder is about is `<deadlineId>:<scope>`, with `p` made personal (`training:p.<personId>`):
+// an acknowledgement of any of the item's reminders stops the rest. Daily lists use
+// `daily_list:<req|am>:v.<villageId>.<yyyymmdd>`; escalations `<deadlineId>:escalation`.
+
+import {
+  type AckKind,
+  type Campaign,
+  type Deadline,
+  deadlineInstant,
+  type LeadTime,
+  type Role,
+  townOfVillage,
+  villageById,
+} from './campaign';
+import type { Instant, Person } from './model';
+import {
+  ACK_LABELS,
+  type EscalationEntry,
+  type ProblemLine,
+  ROLE_LABELS,
+  reminderMessages,
+} from './reminder-messages';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+/** DOMAIN.md §4: 3 days before, 1 day before and the morning of, at 08:30. */
+export const DEFAULT_LEAD_TIMES: readonly LeadTime[] = [
+  { days: 3, at: '08:30' },
+  { days: 1, at: '08:30' },
+  { days: 0, at: '08:30' },
+];
+
+/** A reminder is still sent this long after its time (a late or restarted scheduler), not later. */
+export const CATCH_UP_MS = 6 * 3_600_000;
+/** An escalation is sent within this long after the deadline passed. */
+export const ESCALATION_WINDOW_MS = 24 * 3_600_000;
+/** The morning reminder for a missing household list, this long before it is due (07:00 for 08:00). */
+export const MORNING_REMINDER_MINUTES = 60;
+
+/** What closes a deadline's item besides an acknowledgement. */
+export type ItemKind = 'problems' | 'group_report' | 'ack';
+
+/**
+ * The campaign schema has no field saying which deadline the problem register or the group
+ * report belongs to, so it goes by deadline id (the seed's, which other campaigns reuse).
+ */
+export const DEFAULT_ITEM_KINDS: Readonly<Record<string, ItemKind>> = {
+  rectification: 'problems',
+  group_report: 'group_report',
+};
+
+export interface ReminderOptions {
+  /** Overrides campaign.reminders.leadTimes. */
+  leadTimes?: readonly LeadTime[];
+  catchUpMs?: number;
+  escalationWindowMs?: number;
+  morningReminderMinutes?: number;
+  itemKinds?: Readonly<Record<string, ItemKind>>;
+}
+
+export const DAILY_LIST = 'daily_list';
+export const ACK_PREFIX = 'ack:';
+/** Callback data of the daily list's upload button; the bot opens its upload screen. */
+export const UPLOAD_PREFIX = 'upload:';
+/** Telegram's limit on callback data. */
+export const MAX_CALLBACK_BYTES = 64;
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and outputs
+
+export interface OpenProblem {
+  id: string;
+  villageId?: string;
+  description: string;
+  /** The problem's own deadline; it counts for deadlines due at or after it. */
+  deadline: Instant;
+}
+
+/** The state the app gathers from the store; anything not listed is taken as not done. */
+export type OpenItem =
+  /** A town's problems still `open`. */
+  | { kind: 'problems'; townId: string; items: readonly OpenProblem[] }
+  | { kind: 'group_report'; groupId: string; signedOff: boolean }
+  /** Whether a village's household list for an inspection day is in. */
+  | { kind: 'daily_list'; villageId: string; date: string; uploaded: boolean }
+  /** Someone tapped 已完成 / 已上传 / 已提交 on a reminder they received. */
+  | { kind: 'ack'; reminderKey: string; personId: string };
+
+/** A leader or liaison said which village their group checks on `date` (local YYYY-MM-DD). */
+export interface VillagePlan {
+  groupId: string;
+  villageId: string;
+  date: string;
+}
+
+export type ReminderKind = 'deadline' | 'daily_list_request' | 'daily_list_reminder' | 'escalation';
+
+export interface ReminderButton {
+  text: string;
+  /** Callback data, ≤ 64 bytes. */
+  data: string;
+}
+
+export interface PlannedReminder {
+  key: string;
+  /** What an acknowledgement closes; for a `p` scope `<deadlineId>:p`, each recipient's own item. */
+  itemKey: string;
+  kind: ReminderKind;
+  /** A deadline id, or `daily_list`. */
+  deadlineId: string;
+  sendAt: Date;
+  /** Person ids, reachable (a chat and not marked unreachable), sorted. */
+  recipientIds: string[];
+  text: string;
+  buttons: ReminderButton[][];
+  ack?: AckKind;
+}
+
+export interface PlanInput {
+  campaign: Campaign;
+  now: Date;
+  openItems: readonly OpenItem[];
+  people: readonly Person[];
+  options?: ReminderOptions;
+}
+
+export interface DailyListInput extends PlanInput {
+  villagePlans: readonly VillagePlan[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const DAY_MS = 86_400_000;
+const GROUP_ROLES: readonly Role[] = ['leader', 'liaison', 'inspector'];
+
+/** 'YYYY-MM-DD' ± days. */
+export function addDays(date: string, days: number): string {
+  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  return new Date(t + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The local calendar date (YYYY-MM-DD) in the campaign's zone at `instant`. */
+export function localDate(c: Pick<Campaign, 'timeZone'>, instant: Date): string {
+  let f = dateFormats.get(c.timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: c.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormats.set(c.timeZone, f);
+  }
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(instant)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+export function leadKey(lt: LeadTime): string {
+  return `${lt.days}d${lt.at.replace(':', '')}`;
+}
+
+const hasAny = (p: Person, roles: readonly Role[]) => roles.some((r) => p.roles.includes(r));
+const reachable = (p: Person) => p.chatId !== undefined && p.unreachable !== true;
+const byId = (a: Person, b: Person) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function callback(data: string): string {
+  if (new TextEncoder().encode(data).length > MAX_CALLBACK_BYTES) {
+    throw new RangeError(
+      `callback data "${data}" is longer than ${MAX_CALLBACK_BYTES} bytes: shorten the deadline or village id`,
+    );
+  }
+  return data;
+}
+
+export interface ParsedReminderKey {
+  /** A deadline id or `daily_list`. */
+  deadlineId: string;
+  /** A lead key (`1d0830`), or `req` / `am` of a daily list. */
+  lead: string;
+  scope: string;
+}
+
+export function parseReminderKey(key: string): ParsedReminderKey | undefined {
+  const parts = key.split(':');
+  if (parts.length !== 3 || parts.some((p) => p === '')) return undefined;
+  const [deadlineId, lead, scope] = parts as [string, string, string];
+  return { deadlineId, lead, scope };
+}
+
+/** The item an acknowledgement of `reminderKey` by `personId` closes. */
+export function ackedItemKey(reminderKey: string, personId: string): string | undefined {
+  const k = parseReminderKey(reminderKey);
+  if (!k) return undefined;
+  return `${k.deadlineId}:${k.scope === 'p' ? `p.${personId}` : k.scope}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scopes: who one reminder goes to, and whose item it is
+
+interface Scope {
+  code: string;
+  kind: 'town' | 'group' | 'person' | 'office';
+  /** Town or group name. */
+  label?: string;
+  /** The town; for a group, the town it checks (its problems are the town's). */
+  townId?: string;
+  groupId?: string;
+  has(p: Person): boolean;
+}
+
+function scopesOf(c: Campaign, d: Deadline): Scope[] {
+  // A meeting is attended by each person, so each acknowledges for themselves.
+  if (d.location !== undefined) return [{ code: 'p', kind: 'person', has: (p) => hasAny(p, d.audiences) }];
+  const scopes: Scope[] = [];
+  const groupRoles = d.audiences.filter((r) => GROUP_ROLES.includes(r));
+  if (groupRoles.length > 0) {
+    for (const g of c.groups) {
+      scopes.push({
+        code: `g.${g.id}`,
+        kind: 'group',
+        label: g.name,
+        townId: g.townId,
+        groupId: g.id,
+        has: (p) => p.groupId === g.id && hasAny(p, groupRoles),
+      });
+    }
+  }
+  if (d.audiences.includes('town_contact')) {
+    for (const t of c.towns) {
+      scopes.push({
+        code: `t.${t.id}`,
+        kind: 'town',
+        label: t.name,
+        townId: t.id,
+        has: (p) => p.townId === t.id && p.roles.includes('town_contact'),
+      });
+    }
+  }
+  if (d.audiences.includes('office'))
+    scopes.push({ code: 'o', kind: 'office', has: (p) => p.roles.includes('office') });
+  return scopes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+interface Lead {
+  key: string;
+  days: number;
+  sendAt: Date;
+}
+
+function resolved(c: Campaign, o: ReminderOptions | undefined) {
+  return {
+    leadTimes: o?.leadTimes ?? c.reminders.leadTimes,
+    catchUpMs: o?.catchUpMs ?? CATCH_UP_MS,
+    escalationWindowMs: o?.escalationWindowMs ?? ESCALATION_WINDOW_MS,
+    morningMs: (o?.morningReminderMinutes ?? MORNING_REMINDER_MINUTES) * 60_000,
+    itemKinds: o?.itemKinds ?? DEFAULT_ITEM_KINDS,
+  };
+}
+type Settings = ReturnType<typeof resolved>;
+
+/** The deadline's lead times in time order; one falling at or after the deadline is dropped. */
+function leadsOf(c: Campaign, d: Deadline, s: Settings): Lead[] {
+  const due = deadlineInstant(c, d.due).getTime();
+  return s.leadTimes
+    .map((lt) => ({
+      key: leadKey(lt),
+      days: lt.days,
+      sendAt: deadlineInstant(c, `${addDays(d.due.slice(0, 10), -lt.days)}T${lt.at}`),
+    }))
+    .filter((l) => l.sendAt.getTime() < due)
+    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime());
+}
+
+/**
+ * The lead time to send now: the latest whose time has come, within the catch-up window and
+ * before the deadline. Only the latest, so a scheduler back after a pause sends one reminder per
+ * item, not every one it missed.
+ */
+function activeLead(leads: readonly Lead[], due: Date, now: Date, s: Settings): Lead | undefined {
+  const t = now.getTime();
+  if (t >= due.getTime()) return undefined;
+  const passed = leads.filter((l) => l.sendAt.getTime() <= t);
+  const last = passed[passed.length - 1];
+  return last && t < last.sendAt.getTime() + s.catchUpMs ? last : undefined;
+}
+
+function escalationActive(c: Campaign, due: Date, now: Date, s: Settings): boolean {
+  const t = now.getTime();
+  return c.reminders.escalateToOffice && t >= due.getTime() && t < due.getTime() + s.escalationWindowMs;
+}
+
+function campaignOver(c: Campaign, now: Date): boolean {
+  return c.campaignEnd !== undefined && now.getTime() >= deadlineInstant(c, c.campaignEnd).getTime();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open items
+
+interface ItemIndex {
+  acked: Set<string>;
+  problems: Map<string, readonly OpenProblem[]>;
+  signedOff: Set<string>;
+  uploaded: Set<string>;
+}
+
+const uploadKey = (villageId: string, date: string) => `${villageId}|${date}`;
+
+function indexItems(items: readonly OpenItem[]): ItemIndex {
+  const ix: ItemIndex = { acked: new Set(), problems: new Map(), signedOff: new Set(), uploaded: new Set() };
+  for (const it of items) {
+    if (it.kind === 'ack') {
+      const item = ackedItemKey(it.reminderKey, it.personId);
+      if (item) ix.acked.add(item);
+    } else if (it.kind === 'problems') {
+      ix.problems.set(it.townId, [...(ix.problems.get(it.townId) ?? []), ...it.items]);
+    } else if (it.kind === 'group_report') {
+      if (it.signedOff) ix.signedOff.add(it.groupId);
+    } else if (it.uploaded) ix.uploaded.add(uploadKey(it.villageId, it.date));
+  }
+  return ix;
+}
+
+interface ScopeState {
+  /** Nothing left to do (no open problems, report signed off). */
+  closed: boolean;
+  problems?: ProblemLine[];
+  reportPending?: boolean;
+}
+
+function scopeState(c: Campaign, d: Deadline, scope: Scope, ix: ItemIndex, s: Settings): ScopeState {
+  const kind = s.itemKinds[d.id] ?? 'ack';
+  if (kind === 'problems' && scope.townId !== undefined) {
+    const dueIso = deadlineInstant(c, d.due).toISOString();
+    const open = (ix.problems.get(scope.townId) ?? [])
+      .filter((p) => p.deadline <= dueIso)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const problems = open.map((p) => {
+      const villageName = p.villageId === undefined ? undefined : villageById(c, p.villageId)?.name;
+      return { ...(villageName ? { villageName } : {}), description: p.description };
+    });
+    return { closed: problems.length === 0, problems };
+  }
+  if (kind === 'group_report' && scope.groupId !== undefined) {
+    const signed = ix.signedOff.has(scope.groupId);
+    return signed ? { closed: true } : { closed: false, reportPending: true };
+  }
+  return { closed: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/** Deadline reminders due now, one per (deadline, scope) at most. */
+export function planReminders(input: PlanInput): PlannedReminder[] {
+  const { campaign: c, now, people } = input;
+  if (campaignOver(c, now)) return [];
+  const s = resolved(c, input.options);
+  const ix = indexItems(input.openItems);
+  const sorted = [...people].sort(byId);
+  const out: PlannedReminder[] = [];
+  for (const d of c.deadlines) {
+    const due = deadlineInstant(c, d.due);
+    const lead = activeLead(leadsOf(c, d, s), due, now, s);
+    if (!lead) continue;
+    for (const scope of scopesOf(c, d)) {
+      const state = scopeState(c, d, scope, ix, s);
+      if (state.closed) continue;
+      const personal = scope.kind === 'person';
+      if (!personal && ix.acked.has(`${d.id}:${scope.code}`)) continue;
+      const recipients = sorted.filter(
+        (p) => scope.has(p) && reachable(p) && !(personal && ix.acked.has(`${d.id}:p.${p.id}`)),
+      );
+      if (recipients.length === 0) continue;
+      const key = `${d.id}:${lead.key}:${scope.code}`;
+      out.push({
+        key,
+        itemKey: `${d.id}:${scope.code}`,
+        kind: 'deadline',
+        deadlineId: d.id,
+        sendAt: lead.sendAt,
+        recipientIds: recipients.map((p) => p.id),
+        text: reminderMessages.deadline({
+          title: d.title,
+          due: d.due,
+          leadDays: lead.days,
+          ...(d.location !== undefined ? { location: d.location } : {}),
+          ...(scope.label !== undefined ? { scopeLabel: scope.label } : {}),
+          description: d.description,
+          ack: d.ack,
+          ...(state.problems ? { problems: state.problems } : {}),
+          ...(state.reportPending ? { reportPending: true } : {}),
+        }),
+        buttons: [[{ text: ACK_LABELS[d.ack], data: callback(`${ACK_PREFIX}${key}`) }]],
+        ack: d.ack,
+      });
+    }
+  }
+  return out;
+}
+
+/** How the office reads a person in a list: name, scope, roles. */
+export function personLabel(c: Campaign, p: Person): string {
+  const name = p.displayName ?? `用户${p.id}`;
+  const where =
+    (p.groupId !== undefined ? c.groups.find((g) => g.id === p.groupId)?.name : undefined) ??
+    (p.townId !== undefined ? c.towns.find((t) => t.id === p.townId)?.name : undefined);
+  const roles = p.roles.map((r) => ROLE_LABELS[r]).join('、');
+  return `${name}(${where ? `${where} ` : ''}${roles})`;
+}
+
+/**
+ * After a deadline passes with items open, one message to the office listing them. Problem-
+ * register items list the problems still open whatever anyone tapped (the register is the
+ * record); others list the towns, groups or people who never acknowledged.
+ */
+export function planEscalations(input: PlanInput): PlannedReminder[] {
+  const { campaign: c, now, people } = input;
+  if (campaignOver(c, now)) return [];
+  const s = resolved(c, input.options);
+  const ix = indexItems(input.openItems);
+  const sorted = [...people].sort(byId);
+  const office = sorted.filter((p) => p.roles.includes('office') && reachable(p));
+  if (office.length === 0) return [];
+  const out: PlannedReminder[] = [];
+  for (const d of c.deadlines) {
+    const due = deadlineInstant(c, d.due);
+    if (!escalationActive(c, due, now, s)) continue;
+    const kind = s.itemKinds[d.id] ?? 'ack';
+    const entries: EscalationEntry[] = [];
+    for (const scope of scopesOf(c, d)) {
+      if (scope.kind === 'office') continue;
+      if (scope.kind === 'person') {
+        for (const p of sorted) {
+          if (scope.has(p) && !ix.acked.has(`${d.id}:p.${p.id}`))
+            entries.push({ label: personLabel(c, p), ack: d.ack });
+        }
+        continue;
+      }
+      const state = scopeState(c, d, scope, ix, s);
+      const label = scope.label ?? scope.code;
+      if (state.closed) continue;
+      if (kind === 'problems' && state.problems) entries.push({ label, problems: state.problems });
+      else if (ix.acked.has(`${d.id}:${scope.code}`)) continue;
+      else if (state.reportPending) entries.push({ label, reportPending: true });
+      else entries.push({ label, ack: d.ack });
+    }
+    if (entries.length === 0) continue;
+    const key = `${d.id}:escalation`;
+    out.push({
+      key,
+      itemKey: key,
+      kind: 'escalation',
+      deadlineId: d.id,
+      sendAt: due,
+      recipientIds: office.map((p) => p.id),
+      text: reminderMessages.escalation({ title: d.title, due: d.due, entries }),
+      buttons: [],
+    });
+  }
+  return out;
+}
+
+/** Latest setting per (group, day) wins; two groups naming one village share its request. */
+export function effectiveVillagePlans(plans: readonly VillagePlan[]): VillagePlan[] {
+  const perGroupDay = new Map<string, VillagePlan>();
+  for (const p of plans) perGroupDay.set(`${p.groupId}|${p.date}`, p);
+  const perVillageDay = new Map<string, VillagePlan>();
+  for (const p of perGroupDay.values()) {
+    const k = uploadKey(p.villageId, p.date);
+    if (!perVillageDay.has(k)) perVillageDay.set(k, p);
+  }
+  return [...perVillageDay.values()];
+}
+
+interface DailyTimes {
+  requestAt: Date;
+  remindAt: Date;
+  dueAt: Date;
+}
+
+export function dailyListTimes(c: Campaign, date: string, options?: ReminderOptions): DailyTimes {
+  const s = resolved(c, options);
+  const dueAt = deadlineInstant(c, `${date}T${c.dailyList.dueAt}`);
+  return {
+    requestAt: deadlineInstant(c, `${addDays(date, -1)}T${c.dailyList.requestAt}`),
+    remindAt: new Date(dueAt.getTime() - s.morningMs),
+    dueAt,
+  };
+}
+
+function dailyScope(plan: VillagePlan): string {
+  return `v.${plan.villageId}.${plan.date.replaceAll('-', '')}`;
+}
+
+/**
+ * The household list for a planned village: the evening before (dailyList.requestAt) the town
+ * contact is asked for it by dueAt; in the morning, if it is not in, reminded once. At any moment
+ * at most one of the two is due, so a village set late in the evening or at dawn gets one message.
+ */
+export function planDailyList(input: DailyListInput): PlannedReminder[] {
+  const { campaign: c, now, people } = input;
+  if (campaignOver(c, now)) return [];
+  const ix = indexItems(input.openItems);
+  const sorted = [...people].sort(byId);
+  const t = now.getTime();
+  const out: PlannedReminder[] = [];
+  for (const plan of effectiveVillagePlans(input.villagePlans)) {
+    const village = villageById(c, plan.villageId);
+    const town = townOfVillage(c, plan.villageId);
+    const group = c.groups.find((g) => g.id === plan.groupId);
+    if (!village || !town || !group) continue;
+    const scope = dailyScope(plan);
+    if (ix.uploaded.has(uploadKey(plan.villageId, plan.date)) || ix.acked.has(`${DAILY_LIST}:${scope}`))
+      continue;
+    const times = dailyListTimes(c, plan.date, input.options);
+    const phase =
+      t >= times.requestAt.getTime() && t < times.remindAt.getTime()
+        ? 'req'
+        : t >= times.remindAt.getTime() && t < times.dueAt.getTime()
+          ? 'am'
+          : undefined;
+    if (!phase) continue;
+    const recipients = sorted.filter(
+      (p) => p.townId === town.id && p.roles.includes('town_contact') && reachable(p),
+    );
+    if (recipients.length === 0) continue;
+    const key = `${DAILY_LIST}:${phase}:${scope}`;
+    const m = { groupName: group.name, townName: town.name, villageName: village.name, date: plan.date };
+    out.push({
+      key,
+      itemKey: `${DAILY_LIST}:${scope}`,
+      kind: phase === 'req' ? 'daily_list_request' : 'daily_list_reminder',
+      deadlineId: DAILY_LIST,
+      sendAt: phase === 'req' ? times.requestAt : times.remindAt,
+      recipientIds: recipients.map((p) => p.id),
+      text:
+        phase === 'req'
+          ? reminderMessages.dailyListRequest({ ...m, dueAt: c.dailyList.dueAt })
+          : reminderMessages.dailyListReminder({ ...m, dueAt: c.dailyList.dueAt }),
+      buttons: [
+        [
+          { text: reminderMessages.uploadButton, data: callback(`${UPLOAD_PREFIX}${plan.villageId}`) },
+          { text: ACK_LABELS.uploaded, data: callback(`${ACK_PREFIX}${key}`) },
+        ],
+      ],
+      ack: 'uploaded',
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the app must read before planning
+
+export interface ReminderLookups {
+  /** False: nothing can be due now; the app may stop without reading anything. */
+  active: boolean;
+  /** Reminder keys whose deliveries hold acknowledgements or tell who already got what. */
+  keys: string[];
+  /** Roles whose people can receive or be listed. */
+  roles: Role[];
+  /** Read the open problems (a problem-register deadline is in play). */
+  problems: boolean;
+  /** Read the sign-off of these groups' reports. */
+  groupReports: string[];
+  /** Village plans whose list request or reminder may be due: read whether their lists are in. */
+  villagePlans: VillagePlan[];
+}
+
+/**
+ * Which reads planning needs now. Every key of a deadline's lead times already passed is listed,
+ * since an acknowledgement of an earlier reminder closes the item for the later ones.
+ */
+export function reminderLookups(input: {
+  campaign: Campaign;
+  now: Date;
+  villagePlans: readonly VillagePlan[];
+  options?: ReminderOptions;
+}): ReminderLookups {
+  const { campaign: c, now } = input;
+  const out: ReminderLookups = {
+    active: false,
+    keys: [],
+    roles: [],
+    problems: false,
+    groupReports: [],
+    villagePlans: [],
+  };
+  if (campaignOver(c, now)) return out;
+  const s = resolved(c, input.options);
+  const roles = new Set<Role>();
+  const t = now.getTime();
+  for (const d of c.deadlines) {
+    const due = deadlineInstant(c, d.due);
+    const leads = leadsOf(c, d, s);
+    const escalating = escalationActive(c, due, now, s);
+    if (!activeLead(leads, due, now, s) && !escalating) continue;
+    out.active = true;
+    for (const r of d.audiences) roles.add(r);
+    const scopes = scopesOf(c, d);
+    for (const lead of leads) {
+      if (lead.sendAt.getTime() > t) continue;
+      for (const scope of scopes) out.keys.push(`${d.id}:${lead.key}:${scope.code}`);
+    }
+    if (escalating) out.keys.push(`${d.id}:escalation`);
+    const kind = s.itemKinds[d.id] ?? 'ack';
+    if (kind === 'problems') out.problems = true;
+    if (kind === 'group_report') out.groupReports = c.groups.map((g) => g.id);
+  }
+  for (const plan of effectiveVillagePlans(input.villagePlans)) {
+    const times = dailyListTimes(c, plan.date, input.options);
+    if (t < times.requestAt.getTime() || t >= times.dueAt.getTime()) continue;
+    out.active = true;
+    roles.add('town_contact');
+    out.villagePlans.push(plan);
+    for (const phase of ['req', 'am']) out.keys.push(`${DAILY_LIST}:${phase}:${dailyScope(plan)}`);
+  }
+  // The office receives escalations and hears about unreachable recipients.
+  if (out.active) roles.add('office');
+  out.roles = [...roles];
+  return out;
+}
