@@ -1,0 +1,759 @@
+// Filling a survey in a chat: open, answer, go back, jump, pause, review, submit, return.
+//
+// The hot path (an answered question) reads the person once (the bot's middleware does it) and
+// writes the person once: the open survey's working copy lives in Person.session.draft. The
+// canonical Survey item is written when a draft opens, pauses, is submitted or returned.
+
+import { type Campaign, formContextFor, groupForTown, townOfVillage, villageById } from '../domain/campaign';
+import {
+  type AnswerInput,
+  applicableQuestions,
+  applyAnswer,
+  computeFlags,
+  nextQuestion,
+  positionOf,
+  previousQuestion,
+  progress,
+  type Review,
+  review,
+  submittable,
+} from '../domain/engine';
+import { formById, forms } from '../domain/forms';
+import type { AnswerValue, FormContext, FormDef, Question } from '../domain/forms/types';
+import {
+  AlreadyExistsError,
+  type ChatSession,
+  ConflictError,
+  type Draft,
+  type DraftContext,
+  DuplicateUpdateError,
+  type EditEntry,
+  type Person,
+  type ProblemCategory,
+  type Survey,
+  type SurveyKind,
+} from '../domain/model';
+import { assertCan, can } from './authz';
+import type { Clock } from './messaging';
+import type { Store } from './ports';
+
+export interface SurveyDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export type ChatErrorCode =
+  | 'no_open_survey'
+  | 'stale_button'
+  | 'unknown_village'
+  | 'no_sample'
+  | 'not_in_sample'
+  | 'survey_taken'
+  | 'survey_locked'
+  | 'not_submittable'
+  | 'not_returnable'
+  | 'not_found'
+  | 'in_review';
+
+/** An expected refusal the bot turns into a Chinese reply (bot/messages.ts). */
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  constructor(
+    readonly code: ChatErrorCode,
+    readonly detail?: Record<string, string | number>,
+  ) {
+    super(code);
+  }
+}
+
+export type SurveyRef =
+  | { kind: 'household'; villageId: string; householdId: string }
+  | { kind: 'village'; villageId: string }
+  | { kind: 'office' };
+
+export function surveyIdFor(campaignId: string, ref: SurveyRef): string {
+  if (ref.kind === 'household') return `hh#${campaignId}#${ref.villageId}#${ref.householdId}`;
+  if (ref.kind === 'village') return `vs#${campaignId}#${ref.villageId}`;
+  return `of#${campaignId}`;
+}
+
+/** The pseudo-town under which the office's own survey is filed (it belongs to no town). */
+export const OFFICE_SCOPE = 'office';
+
+const FORM_OF: Record<SurveyKind, string> = { household: 'household', village: 'village', office: 'office' };
+
+// ---------------------------------------------------------------------------------------------
+// What the bot shows next
+
+export type SurveyStep =
+  | {
+      kind: 'question';
+      draft: Draft;
+      form: FormDef;
+      ctx: FormContext;
+      question: Question;
+      position: number;
+      total: number;
+      answered: number;
+      /** Set when this question is asked again after a refused answer. */
+      rejected?: string;
+    }
+  | {
+      kind: 'confirm';
+      draft: Draft;
+      form: FormDef;
+      ctx: FormContext;
+      question: Question;
+      message: string;
+      needsReason: boolean;
+    }
+  | { kind: 'review'; draft: Draft; form: FormDef; ctx: FormContext; review: Review };
+
+export function formOf(draft: Pick<Draft, 'formId' | 'formVersion'>): FormDef {
+  const form = formById(draft.formId, draft.formVersion);
+  if (!form) throw new Error(`form ${draft.formId} v${draft.formVersion} is not registered`);
+  return form;
+}
+
+export function contextOf(campaign: Campaign, draft: Pick<Draft, 'context'>): FormContext {
+  const c = draft.context;
+  return {
+    ...formContextFor(campaign),
+    ...(c.stratum ? { stratum: c.stratum } : {}),
+    ...(c.villageType ? { villageType: c.villageType } : {}),
+    prefill: c.prefill,
+  };
+}
+
+/** Buttons carry this so one from an earlier question or survey version never writes. */
+export function revOf(draft: Pick<Draft, 'baseRev' | 'history'>): number {
+  return draft.baseRev + draft.history.length;
+}
+
+export function stepOf(campaign: Campaign, draft: Draft, rejected?: string): SurveyStep {
+  const form = formOf(draft);
+  const ctx = contextOf(campaign, draft);
+  const state = { answers: draft.answers, confirmations: draft.confirmations };
+  if (draft.pending) {
+    const question = form.questions.find((q) => q.id === draft.pending?.questionId);
+    if (question) {
+      return {
+        kind: 'confirm',
+        draft,
+        form,
+        ctx,
+        question,
+        message: draft.pending.message,
+        needsReason: draft.pending.needsReason,
+      };
+    }
+  }
+  const question = draft.cursor ? form.questions.find((q) => q.id === draft.cursor) : undefined;
+  if (!question) return { kind: 'review', draft, form, ctx, review: review(form, ctx, state) };
+  const p = progress(form, ctx, state);
+  return {
+    kind: 'question',
+    draft,
+    form,
+    ctx,
+    question,
+    position: positionOf(form, ctx, state, question.id),
+    total: p.applicable,
+    answered: p.answered,
+    ...(rejected ? { rejected } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one write: the person's session, with retry on a concurrent change
+
+export type Outcome<T> = { duplicate: true } | { duplicate: false; person: Person; result: T };
+
+/**
+ * Apply `change` to the person's session and save it with one conditional write. On a conflict
+ * (another update of the same person won) re-read and apply again, so no answer is lost; on a
+ * repeated update id do nothing.
+ */
+export async function withSession<T>(
+  deps: SurveyDeps,
+  person: Person,
+  updateId: number | undefined,
+  change: (p: Person) => Promise<{ session?: ChatSession; result: T }> | { session?: ChatSession; result: T },
+): Promise<Outcome<T>> {
+  let current = person;
+  for (let attempt = 0; ; attempt++) {
+    if (updateId !== undefined && updateId <= current.lastUpdateId) return { duplicate: true };
+    const { session, result } = await change(current);
+    if (!session) return { duplicate: false, person: current, result };
+    try {
+      const saved = await deps.store.savePersonSession(
+        { ...current, session, updatedAt: deps.clock.now().toISOString() },
+        { expectVersion: current.version, ...(updateId !== undefined ? { updateId } : {}) },
+      );
+      return { duplicate: false, person: saved, result };
+    } catch (err) {
+      if (err instanceof DuplicateUpdateError) return { duplicate: true };
+      if (!(err instanceof ConflictError) || attempt >= 4) throw err;
+      const fresh = await deps.store.getPerson(person.id);
+      if (!fresh) throw err;
+      current = fresh;
+    }
+  }
+}
+
+function requireDraft(p: Person): Draft {
+  const d = p.session.draft;
+  if (!d) throw new ChatError('no_open_survey');
+  return d;
+}
+
+function sessionWith(p: Person, draft: Draft | undefined, screen?: string): ChatSession {
+  const { draft: _old, ...rest } = p.session;
+  return { ...rest, ...(draft ? { draft } : {}), screen: screen ?? (draft ? 'survey' : 'home') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+async function contextFor(
+  deps: SurveyDeps,
+  campaign: Campaign,
+  ref: SurveyRef,
+): Promise<{ context: DraftContext; groupId?: string }> {
+  if (ref.kind === 'office') {
+    const units = new Set(campaign.groups.flatMap((g) => g.memberUnits));
+    const people = campaign.groups.reduce(
+      (n, g) => n + 2 + g.memberUnits.length + (g.crossTownStaff?.count ?? 0),
+      0,
+    );
+    return { context: { townId: OFFICE_SCOPE, prefill: { o_departments: units.size, o_people: people } } };
+  }
+  const village = villageById(campaign, ref.villageId);
+  const town = townOfVillage(campaign, ref.villageId);
+  if (!village || !town) throw new ChatError('unknown_village');
+  const groupId = groupForTown(campaign, town.id)?.id;
+  const base = { townId: town.id, villageId: village.id, villageType: village.type };
+  if (ref.kind === 'village') {
+    return { context: { ...base, prefill: { v1_type: village.type } }, ...(groupId ? { groupId } : {}) };
+  }
+  const sample = await deps.store.getSample(campaign.id, ref.villageId);
+  if (!sample) throw new ChatError('no_sample');
+  const pick = sample.picks.find((p) => p.householdId === ref.householdId);
+  if (!pick || pick.status === 'replaced') throw new ChatError('not_in_sample');
+  return {
+    context: {
+      ...base,
+      householdId: pick.householdId,
+      stratum: pick.stratum,
+      prefill: { h1_name: pick.name, h1_type: pick.stratum },
+    },
+    ...(groupId ? { groupId } : {}),
+  };
+}
+
+export function flagsOf(
+  campaign: Campaign,
+  draft: Pick<Draft, 'formId' | 'formVersion' | 'context' | 'answers'>,
+): string[] {
+  return computeFlags(formOf(draft), contextOf(campaign, draft), draft.answers);
+}
+
+export async function openSurvey(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  ref: SurveyRef,
+  opts: { at?: string; updateId?: number } = {},
+): Promise<Outcome<SurveyStep>> {
+  if (ref.kind === 'office') assertCan(can.officeFigures(person), 'office.figures', person);
+  else assertCan(can.survey(person, campaign, ref.villageId), 'survey.open', person);
+  const id = surveyIdFor(campaign.id, ref);
+  const { context, groupId } = await contextFor(deps, campaign, ref);
+  let survey = await deps.store.getSurvey(id);
+  if (!survey) {
+    const now = deps.clock.now().toISOString();
+    const form = forms[FORM_OF[ref.kind]];
+    if (!form) throw new Error(`no form for ${ref.kind}`);
+    const fresh: Survey = {
+      id,
+      campaignId: campaign.id,
+      kind: ref.kind,
+      formId: form.id,
+      formVersion: form.version,
+      townId: context.townId,
+      ...(context.villageId ? { villageId: context.villageId } : {}),
+      ...(context.householdId ? { householdId: context.householdId } : {}),
+      ...(groupId ? { groupId } : {}),
+      inspectorId: person.id,
+      status: 'draft',
+      answers: {},
+      confirmations: {},
+      flags: [],
+      history: [],
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      survey = await deps.store.createSurvey(fresh);
+      await deps.store.appendAudit({
+        at: now,
+        actorId: person.id,
+        action: 'survey.start',
+        subject: `survey:${id}`,
+      });
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      survey = await deps.store.getSurvey(id);
+      if (!survey) throw err;
+    }
+  }
+  if (survey.inspectorId !== person.id) throw new ChatError('survey_taken');
+  if (survey.status === 'submitted') throw new ChatError('survey_locked');
+  const opened = survey;
+
+  const previous = person.session.draft;
+  if (previous && previous.surveyId !== id) await writeBackWithFlags(deps, campaign, previous);
+
+  return withSession(deps, person, opts.updateId, (p) => {
+    const keep = p.session.draft?.surveyId === id ? p.session.draft : undefined;
+    const base: Draft = keep ?? {
+      surveyId: id,
+      kind: opened.kind,
+      formId: opened.formId,
+      formVersion: opened.formVersion,
+      version: opened.version,
+      baseRev: opened.history.length,
+      answers: opened.answers,
+      confirmations: opened.confirmations,
+      history: [],
+      context,
+    };
+    const form = formOf(base);
+    const ctx = contextOf(campaign, base);
+    const state = { answers: base.answers, confirmations: base.confirmations };
+    const at =
+      opts.at && applicableQuestions(form, ctx, base.answers).some((q) => q.id === opts.at)
+        ? opts.at
+        : undefined;
+    const cursor = at ?? nextQuestion(form, ctx, state)?.id;
+    const { pending: _pending, cursor: _cursor, ...rest } = base;
+    const draft: Draft = { ...rest, ...(cursor ? { cursor } : {}) };
+    return { session: sessionWith(p, draft), result: stepOf(campaign, draft) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answering and moving
+
+export interface AnswerRequest {
+  input: AnswerInput;
+  /** From a button: the question and the revision it was shown at. */
+  questionId?: string;
+  rev?: number;
+  updateId?: number;
+}
+
+export async function answer(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: AnswerRequest,
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    if (req.rev !== undefined && (req.rev !== revOf(draft) || req.questionId !== draft.cursor)) {
+      throw new ChatError('stale_button');
+    }
+    const form = formOf(draft);
+    const ctx = contextOf(campaign, draft);
+    const state = { answers: draft.answers, confirmations: draft.confirmations };
+    const pending = draft.pending;
+    // A typed text while a reason is awaited is the reason.
+    if (pending?.needsReason && 'text' in req.input) {
+      return accept(
+        deps,
+        p,
+        campaign,
+        draft,
+        pending.questionId,
+        { value: pending.value },
+        { reason: req.input.text },
+      );
+    }
+    const questionId = draft.cursor;
+    if (!questionId) throw new ChatError('in_review');
+    const result = applyAnswer(form, ctx, state, questionId, req.input);
+    if (result.kind === 'rejected') return { result: stepOf(campaign, draft, result.message) };
+    if (result.kind === 'confirm') {
+      const { pending: _p, ...rest } = draft;
+      const next: Draft = {
+        ...rest,
+        pending: {
+          questionId,
+          value: result.value,
+          check: result.check.id,
+          message: result.message,
+          needsReason: result.check.kind === 'reason',
+        },
+      };
+      return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+    }
+    return accept(deps, p, campaign, draft, questionId, req.input);
+  });
+}
+
+function accept(
+  deps: SurveyDeps,
+  p: Person,
+  campaign: Campaign,
+  draft: Draft,
+  questionId: string,
+  input: AnswerInput,
+  confirm?: { reason?: string },
+): { session?: ChatSession; result: SurveyStep } {
+  const form = formOf(draft);
+  const ctx = contextOf(campaign, draft);
+  const state = { answers: draft.answers, confirmations: draft.confirmations };
+  const result = applyAnswer(form, ctx, state, questionId, input, confirm ? { confirm } : {});
+  if (result.kind === 'rejected') return { result: stepOf(campaign, draft, result.message) };
+  if (result.kind === 'confirm') return { result: stepOf(campaign, draft) };
+  const entry: EditEntry = {
+    at: deps.clock.now().toISOString(),
+    by: p.id,
+    questionId,
+    ...(draft.answers[questionId] !== undefined ? { old: draft.answers[questionId] as AnswerValue } : {}),
+    new: result.value,
+  };
+  const { pending: _p, cursor: _c, ...rest } = draft;
+  const next: Draft = {
+    ...rest,
+    answers: result.state.answers,
+    confirmations: { ...result.state.confirmations },
+    history: [...draft.history, entry],
+    ...(result.next ? { cursor: result.next.id } : {}),
+  };
+  return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+}
+
+/** 确认无误 on a soft check that needs no reason. */
+export async function confirmPending(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { rev?: number; updateId?: number },
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    if (!draft.pending || (req.rev !== undefined && req.rev !== revOf(draft)))
+      throw new ChatError('stale_button');
+    if (draft.pending.needsReason) return { result: stepOf(campaign, draft) };
+    return accept(deps, p, campaign, draft, draft.pending.questionId, { value: draft.pending.value }, {});
+  });
+}
+
+/** 重新填写: drop the pending soft check and ask the question again. */
+export async function cancelPending(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { updateId?: number },
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    const { pending, ...rest } = draft;
+    const next: Draft = { ...rest, ...(pending ? { cursor: pending.questionId } : {}) };
+    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+  });
+}
+
+/** 上一题. */
+export async function goBack(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { rev?: number; updateId?: number },
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
+    const form = formOf(draft);
+    const ctx = contextOf(campaign, draft);
+    const prev = previousQuestion(
+      form,
+      ctx,
+      { answers: draft.answers, confirmations: draft.confirmations },
+      draft.cursor,
+    );
+    if (!prev) return { result: stepOf(campaign, draft) };
+    const { pending: _p, ...rest } = draft;
+    const next: Draft = { ...rest, cursor: prev.id };
+    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+  });
+}
+
+/** 修改: jump to a question (from the review or a return notice). */
+export async function jumpTo(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { questionId: string; updateId?: number },
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    const form = formOf(draft);
+    const ctx = contextOf(campaign, draft);
+    if (!applicableQuestions(form, ctx, draft.answers).some((q) => q.id === req.questionId)) {
+      throw new ChatError('stale_button');
+    }
+    const { pending: _p, ...rest } = draft;
+    const next: Draft = { ...rest, cursor: req.questionId };
+    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+  });
+}
+
+/** Show the review (after the last question, or from 查看回顾). */
+export async function showReview(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { updateId?: number },
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, req.updateId, (p) => {
+    const draft = requireDraft(p);
+    const form = formOf(draft);
+    const ctx = contextOf(campaign, draft);
+    const next = nextQuestion(form, ctx, { answers: draft.answers, confirmations: draft.confirmations });
+    const { pending: _p, cursor: _c, ...rest } = draft;
+    const moved: Draft = { ...rest, ...(next ? { cursor: next.id } : {}) };
+    return { session: sessionWith(p, moved), result: stepOf(campaign, moved) };
+  });
+}
+
+/** 暂停: keep the answers on the Survey item and close the draft. */
+export async function pauseSurvey(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { updateId?: number },
+): Promise<Outcome<{ surveyId: string; answered: number; total: number } | undefined>> {
+  const draft = person.session.draft;
+  if (draft) await writeBackWithFlags(deps, campaign, draft);
+  return withSession(deps, person, req.updateId, (p) => {
+    const d = p.session.draft;
+    if (!d) return { session: sessionWith(p, undefined), result: undefined };
+    const form = formOf(d);
+    const pr = progress(form, contextOf(campaign, d), { answers: d.answers, confirmations: d.confirmations });
+    return {
+      session: sessionWith(p, undefined),
+      result: { surveyId: d.surveyId, answered: pr.answered, total: pr.applicable },
+    };
+  });
+}
+
+/** Write the working copy back to the Survey item (on pause, or before opening another). */
+async function writeBackWithFlags(deps: SurveyDeps, campaign: Campaign, draft: Draft): Promise<void> {
+  const survey = await deps.store.getSurvey(draft.surveyId);
+  if (!survey || survey.status === 'submitted') return;
+  try {
+    await deps.store.saveSurvey(
+      {
+        ...survey,
+        answers: draft.answers,
+        confirmations: draft.confirmations,
+        flags: flagsOf(campaign, draft),
+        history: [...survey.history, ...draft.history],
+        updatedAt: deps.clock.now().toISOString(),
+      },
+      survey.version,
+    );
+  } catch (err) {
+    // A retried request already wrote this draft back and the survey moved on: keep what is stored.
+    if (!(err instanceof ConflictError)) throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submitting and returning
+
+export interface ProblemProposal {
+  category: ProblemCategory;
+  townId: string;
+  villageId?: string;
+  householdId?: string;
+  description: string;
+  sourceSurveyId: string;
+}
+
+/**
+ * 提交: lock the survey with its answers and flags, mark the household surveyed, close the draft.
+ * Each step is idempotent, so a retried submit finishes what a cut-off one started.
+ */
+export async function submitSurvey(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { rev?: number; updateId?: number },
+): Promise<Outcome<{ survey: Survey; proposals: ProblemProposal[] }>> {
+  const draft = requireDraft(person);
+  if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
+  const form = formOf(draft);
+  const ctx = contextOf(campaign, draft);
+  const ok = submittable(form, ctx, { answers: draft.answers, confirmations: draft.confirmations });
+  if (!ok.ok) throw new ChatError('not_submittable', { missing: ok.missing.length });
+  const now = deps.clock.now().toISOString();
+  let survey = await deps.store.getSurvey(draft.surveyId);
+  if (!survey) throw new ChatError('not_found');
+  if (survey.status !== 'submitted') {
+    survey = await deps.store.saveSurvey(
+      {
+        ...survey,
+        status: 'submitted',
+        answers: draft.answers,
+        confirmations: draft.confirmations,
+        flags: flagsOf(campaign, draft),
+        history: [...survey.history, ...draft.history],
+        submittedAt: now,
+        updatedAt: now,
+      },
+      survey.version,
+    );
+    await deps.store.appendAudit({
+      at: now,
+      actorId: person.id,
+      action: 'survey.submit',
+      subject: `survey:${survey.id}`,
+    });
+  }
+  if (survey.kind === 'household' && survey.villageId && survey.householdId) {
+    await markSurveyed(deps, campaign.id, survey.villageId, survey.householdId);
+  }
+  const submitted = survey;
+  return withSession(deps, person, req.updateId, (p) => ({
+    session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
+    result: { survey: submitted, proposals: proposalsFor(campaign, submitted) },
+  }));
+}
+
+async function markSurveyed(deps: SurveyDeps, campaignId: string, villageId: string, householdId: string) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const sample = await deps.store.getSample(campaignId, villageId);
+    const pick = sample?.picks.find((p) => p.householdId === householdId);
+    if (!sample || !pick || pick.status === 'surveyed') return;
+    const picks = sample.picks.map((p) =>
+      p.householdId === householdId ? { ...p, status: 'surveyed' as const } : p,
+    );
+    try {
+      await deps.store.saveSample({ ...sample, picks }, sample.version);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+}
+
+/** A survey judged 错退 or 漏评 proposes a problem for the inspector to confirm (DOMAIN.md §9). */
+export function proposalsFor(campaign: Campaign, survey: Survey): ProblemProposal[] {
+  if (survey.kind !== 'household') return [];
+  const village = survey.villageId ? (villageById(campaign, survey.villageId)?.name ?? '') : '';
+  const name = typeof survey.answers.h1_name === 'string' ? survey.answers.h1_name : '';
+  const base = {
+    townId: survey.townId,
+    ...(survey.villageId ? { villageId: survey.villageId } : {}),
+    ...(survey.householdId ? { householdId: survey.householdId } : {}),
+    sourceSurveyId: survey.id,
+  };
+  const out: ProblemProposal[] = [];
+  if (survey.answers.h5_failure_kind === 'wrongful') {
+    out.push({
+      ...base,
+      category: 'exit_wrongful',
+      description: `${village}${name}户经入户核查未达到脱贫标准,疑似错退。`,
+    });
+  }
+  if (survey.answers.h5_missed === 'yes') {
+    out.push({
+      ...base,
+      category: 'identification_missed',
+      description: `${village}${name}户经入户核查疑似漏评。`,
+    });
+  }
+  const names = survey.answers.h4_unlisted_names;
+  if (survey.answers.h4_unlisted_verified === 'yes' && Array.isArray(names) && names.length > 0) {
+    out.push({
+      ...base,
+      category: 'identification_missed',
+      description: `${village}群众反映${names.join('、')}等户生活困难但未纳入贫困户,经现场核查疑似漏评。`,
+    });
+  }
+  return out;
+}
+
+/** The group's leader (or the office) returns a submitted survey for correction at one question. */
+export async function returnSurvey(
+  deps: SurveyDeps,
+  leader: Person,
+  campaign: Campaign,
+  req: { surveyId: string; questionId: string; reason: string },
+): Promise<Survey> {
+  const survey = await deps.store.getSurvey(req.surveyId);
+  if (!survey || survey.campaignId !== campaign.id) throw new ChatError('not_found');
+  assertCan(can.returnSurvey(leader, survey), 'survey.return', leader);
+  if (survey.status !== 'submitted') throw new ChatError('not_returnable');
+  const now = deps.clock.now().toISOString();
+  const saved = await deps.store.saveSurvey(
+    {
+      ...survey,
+      status: 'returned',
+      returnReason: req.reason,
+      returnedBy: leader.id,
+      returnQuestion: req.questionId,
+      updatedAt: now,
+    },
+    survey.version,
+  );
+  await deps.store.appendAudit({
+    at: now,
+    actorId: leader.id,
+    action: 'survey.return',
+    subject: `survey:${survey.id}`,
+    details: { questionId: req.questionId },
+  });
+  return saved;
+}
+
+/** /resume: the person's open drafts and the surveys returned to them. */
+export async function openWork(deps: SurveyDeps, person: Person): Promise<Survey[]> {
+  const [drafts, returned] = await Promise.all([
+    deps.store.surveysOfInspector(person.id, 'draft'),
+    deps.store.surveysOfInspector(person.id, 'returned'),
+  ]);
+  return [...returned, ...drafts];
+}
+
+/** A leader's view: the group's submitted (and returned) surveys with their flags. */
+export async function groupSurveys(deps: SurveyDeps, leader: Person, campaign: Campaign): Promise<Survey[]> {
+  const town = campaign.groups.find((g) => g.id === leader.groupId)?.townId;
+  if (!town || !leader.roles.includes('leader')) assertCan(false, 'survey.list_group', leader);
+  const [submitted, returned] = await Promise.all([
+    deps.store.surveysOfTown(campaign.id, town as string, 'submitted'),
+    deps.store.surveysOfTown(campaign.id, town as string, 'returned'),
+  ]);
+  return [...submitted, ...returned].filter((s) => can.readSurvey(leader, s));
+}
+
+export async function readSurvey(deps: SurveyDeps, person: Person, surveyId: string): Promise<Survey> {
+  const survey = await deps.store.getSurvey(surveyId);
+  if (!survey) throw new ChatError('not_found');
+  assertCan(can.readSurvey(person, survey), 'survey.read', person);
+  return survey;
+}
+
+/** Review of a stored survey (for the leader). */
+export function reviewOf(campaign: Campaign, survey: Survey, context: DraftContext): Review {
+  const draft = { formId: survey.formId, formVersion: survey.formVersion, context };
+  return review(formOf(draft), contextOf(campaign, draft), {
+    answers: survey.answers,
+    confirmations: survey.confirmations,
+  });
+}

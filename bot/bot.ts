@@ -1,0 +1,396 @@
+// The Telegram front end: turns updates into use-case calls and results into messages and inline
+// keyboards. It runs in webhook mode (handleUpdate) in Lambda and locally against the emulator.
+// One error boundary maps expected refusals to Chinese replies; nothing here touches storage
+// except through app/ use cases and the Store port.
+
+import type { Context } from 'telegraf';
+import { Telegraf } from 'telegraf';
+import type { InlineKeyboardButton, UserFromGetMe } from 'telegraf/types';
+import { ForbiddenError } from '../app/authz';
+import { type ListsDeps, ListsError } from '../app/lists';
+import type { Button, Clock } from '../app/messaging';
+import { InviteInputError, joinWithInvite } from '../app/people';
+import type { Store } from '../app/ports';
+import { ProblemInputError } from '../app/problems';
+import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
+import type { Campaign, Role } from '../domain/campaign';
+import { InviteUnusableError, NotFoundError, type Person } from '../domain/model';
+import { ListFileError } from '../ingest/list-file';
+import { adminHandlers } from './admin-flow';
+import { commandsByRole, roleLabels, t } from './messages';
+import { parseCallback, renderStep, type Screen } from './render';
+import { surveyHandlers } from './survey-flow';
+import { villageHandlers } from './village-flow';
+
+export interface LoggerLike {
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+export interface SummaryFile {
+  fileName: string;
+  bytes: Uint8Array;
+  caption?: string;
+}
+
+export interface BotDeps {
+  store: Store;
+  clock: Clock;
+  campaign: Campaign;
+  logger?: LoggerLike;
+  /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
+  summaries?: (actor: Person, scope: 'city' | string) => Promise<SummaryFile[]>;
+  /** Reminder acknowledgement (已完成/已上传/已提交 buttons). */
+  acknowledge?: (actor: Person, reminderKey: string) => Promise<void>;
+  /** Downloads a Telegram file; defaults to fetch. */
+  download?: (url: URL) => Promise<Uint8Array>;
+  random?: () => string;
+}
+
+export interface BotOptions {
+  token: string;
+  botInfo: UserFromGetMe;
+  apiRoot?: string;
+}
+
+/** What every handler gets: the update's context, the person (if enrolled) and the deps. */
+export interface Turn {
+  ctx: Context;
+  deps: BotDeps;
+  person: Person;
+  updateId: number;
+  /** The message holding the pressed button, if any (to edit in place). */
+  fromButton: boolean;
+  send(screen: Screen | string): Promise<void>;
+  /** Edit the pressed message when there is one, else send. */
+  show(screen: Screen | string): Promise<void>;
+  /** Show a survey step: after a button answer the old prompt becomes a one-line record. */
+  showStep(outcome: Outcome<SurveyStep>, opts?: { record?: string; inPlace?: boolean }): Promise<void>;
+  /** Save the chat screen (and record the update id) without touching the draft. */
+  setScreen(screen: string, data?: Record<string, string | number>): Promise<void>;
+  listsDeps(): ListsDeps;
+}
+
+export type CallbackHandler = (turn: Turn, args: string[]) => Promise<void>;
+export type TextHandler = (turn: Turn, text: string) => Promise<void>;
+
+export interface Handlers {
+  callbacks: Record<string, CallbackHandler>;
+  /** By session screen. */
+  texts: Record<string, TextHandler>;
+  commands: Record<string, (turn: Turn, payload: string) => Promise<void>>;
+}
+
+export function toKeyboard(buttons: Button[][]): InlineKeyboardButton[][] {
+  return buttons.map((row) =>
+    row.map((b) =>
+      b.url ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.data ?? 'noop' },
+    ),
+  );
+}
+
+function extra(screen: Screen) {
+  return {
+    ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
+    ...(screen.buttons.length > 0 ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } } : {}),
+  };
+}
+
+const asScreen = (s: Screen | string): Screen => (typeof s === 'string' ? { text: s, buttons: [] } : s);
+
+export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
+  const bot = new Telegraf(options.token, {
+    telegram: { webhookReply: false, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+  });
+  bot.botInfo = options.botInfo;
+  const handlers = merge(surveyHandlers, villageHandlers, adminHandlers(options.botInfo.username));
+  const log = deps.logger;
+
+  bot.use(async (ctx, next) => {
+    const from = ctx.from;
+    const updateId = ctx.update.update_id;
+    if (!from || from.is_bot) return;
+    let answered = false;
+    const answerCb = async (text?: string) => {
+      if (answered || !ctx.callbackQuery) return;
+      answered = true;
+      await ctx.answerCbQuery(text).catch(() => undefined);
+    };
+    try {
+      const person = await deps.store.getPerson(String(from.id));
+      if (person && updateId <= person.lastUpdateId) {
+        log?.info('duplicate update ignored', { updateId, personId: person.id });
+        await answerCb();
+        return;
+      }
+      if (!person) {
+        await handleStranger(ctx, deps, updateId);
+        await answerCb();
+        return;
+      }
+      log?.info('update', { updateId, personId: person.id, kind: updateKind(ctx) });
+      const turn = makeTurn(ctx, deps, person, updateId);
+      await route(turn, handlers, answerCb);
+      await answerCb();
+    } catch (err) {
+      const reply = replyFor(err);
+      if (reply === t.failed) {
+        log?.error('update failed', {
+          updateId,
+          error: err instanceof Error ? err.name : 'unknown',
+          // Stack and message only: they carry ids, never answers (see the store's errors).
+          message: err instanceof Error ? err.message : undefined,
+        });
+      } else {
+        log?.info('update refused', { updateId, reason: err instanceof Error ? err.name : 'unknown' });
+      }
+      if (ctx.callbackQuery) {
+        await answerCb(reply.length <= 190 ? reply : undefined);
+        if (reply.length > 190 || reply === t.failed) await ctx.reply(reply).catch(() => undefined);
+      } else {
+        await ctx.reply(reply).catch(() => undefined);
+      }
+    }
+    void next;
+  });
+  return bot;
+}
+
+function updateKind(ctx: Context): string {
+  if (ctx.callbackQuery) return 'callback';
+  if (ctx.message && 'document' in ctx.message) return 'document';
+  if (ctx.message && 'text' in ctx.message) return ctx.message.text.startsWith('/') ? 'command' : 'text';
+  return 'other';
+}
+
+async function handleStranger(ctx: Context, deps: BotDeps, updateId: number) {
+  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
+  const m = /^\/start(?:@\w+)?\s+(\S+)/.exec(text);
+  if (!m?.[1] || !ctx.from || !ctx.chat) {
+    await ctx.reply(t.notEnrolled);
+    return;
+  }
+  await join(ctx, deps, m[1], updateId);
+}
+
+async function join(ctx: Context, deps: BotDeps, code: string, updateId: number) {
+  if (!ctx.from || !ctx.chat) return;
+  const { person, invite, added } = await joinWithInvite(
+    { store: deps.store, clock: deps.clock },
+    {
+      userId: ctx.from.id,
+      chatId: ctx.chat.id,
+      ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
+    },
+    code,
+  );
+  // Record this update as processed, so a retried /start does not greet twice.
+  await withSession({ store: deps.store, clock: deps.clock }, person, updateId, (p) => ({
+    session: { ...p.session, screen: 'home' },
+    result: undefined,
+  }));
+  const scope = scopeLabel(deps.campaign, invite.groupId, invite.townId);
+  await ctx.reply(
+    added ? t.joined(roleLabels[invite.role], scope) : t.alreadyJoined(roleLabels[invite.role]),
+  );
+  await ctx.telegram
+    .setMyCommands(commandsFor(person.roles), { scope: { type: 'chat', chat_id: ctx.chat.id } })
+    .catch(() => undefined);
+  await ctx.reply(homeScreen(person).text, extra(homeScreen(person)));
+}
+
+export function scopeLabel(campaign: Campaign, groupId?: string, townId?: string): string {
+  const group = campaign.groups.find((g) => g.id === groupId);
+  const town = campaign.towns.find((tw) => tw.id === (townId ?? group?.townId));
+  return [group?.name, town?.name].filter(Boolean).join(' · ');
+}
+
+/** The union of the person's roles' commands, first role first. */
+export function commandsFor(roles: readonly Role[]) {
+  const seen = new Set<string>();
+  return roles
+    .flatMap((r) => commandsByRole[r])
+    .filter((c) => (seen.has(c.command) ? false : (seen.add(c.command), true)));
+}
+
+export function homeScreen(person: Person): Screen {
+  const rows: Button[][] = [];
+  const group = person.roles.some((r) => r === 'inspector' || r === 'liaison' || r === 'leader');
+  if (group)
+    rows.push([
+      { text: '🏘 选择村', data: 'm:villages' },
+      { text: '▶️ 继续问卷', data: 'm:resume' },
+    ]);
+  if (person.roles.includes('town_contact') && !group)
+    rows.push([{ text: '📤 上传名单', data: 'm:villages' }]);
+  if (person.roles.includes('leader')) rows.push([{ text: '📋 组内问卷', data: 'm:surveys' }]);
+  if (group || person.roles.includes('office')) rows.push([{ text: '📝 记录问题', data: 'm:problem' }]);
+  if (person.roles.includes('office')) {
+    rows.push([
+      { text: '📊 汇总表', data: 'm:summary' },
+      { text: '🔗 邀请', data: 'm:invite' },
+    ]);
+    rows.push([{ text: '🧾 县级数据', data: 'm:figures' }]);
+  }
+  return { text: t.home, buttons: rows };
+}
+
+export function helpText(person: Person): string {
+  const lines = commandsFor(person.roles)
+    .map((c) =>
+      c.command === 'villages' && !person.roles.some((r) => r !== 'town_contact') ? 'upload' : c.command,
+    )
+    .filter((c): c is keyof typeof t.helpLine => c in t.helpLine)
+    .map((c) => t.helpLine[c]);
+  return t.help(lines);
+}
+
+function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number): Turn {
+  const sdeps = { store: deps.store, clock: deps.clock };
+  const turn: Turn = {
+    ctx,
+    deps,
+    person: initial,
+    updateId,
+    fromButton: Boolean(ctx.callbackQuery),
+    async send(s) {
+      const screen = asScreen(s);
+      await ctx.reply(screen.text, extra(screen));
+    },
+    async show(s) {
+      const screen = asScreen(s);
+      if (ctx.callbackQuery) {
+        try {
+          await ctx.editMessageText(screen.text, extra(screen));
+          return;
+        } catch {
+          // The message is too old to edit or unchanged: send a new one instead.
+        }
+      }
+      await turn.send(screen);
+    },
+    async showStep(outcome, opts = {}) {
+      if (outcome.duplicate) return;
+      turn.person = outcome.person;
+      const screen = renderStep(deps.campaign, outcome.result);
+      if (ctx.callbackQuery && opts.inPlace) return turn.show(screen);
+      if (ctx.callbackQuery && opts.record) {
+        await ctx.editMessageText(opts.record).catch(() => undefined);
+      }
+      await turn.send(screen);
+    },
+    async setScreen(screen, data) {
+      const out = await withSession(sdeps, turn.person, updateId, (p) => ({
+        session: { ...p.session, screen, ...(data ? { data } : { data: {} }) },
+        result: undefined,
+      }));
+      if (!out.duplicate) turn.person = out.person;
+    },
+    listsDeps() {
+      return { store: deps.store, clock: deps.clock, ...(deps.random ? { random: deps.random } : {}) };
+    },
+  };
+  return turn;
+}
+
+async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) => Promise<void>) {
+  const { ctx } = turn;
+  if (ctx.callbackQuery) {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
+    const { kind, args } = parseCallback(data ?? '');
+    const handler = handlers.callbacks[kind];
+    if (!handler) {
+      await answerCb(t.unknownButton);
+      return;
+    }
+    await handler(turn, args);
+    return;
+  }
+  const message = ctx.message;
+  if (!message) return;
+  if ('document' in message) {
+    await (handlers.callbacks.__document ?? (async () => turn.send(t.uploadNotExpected)))(turn, []);
+    return;
+  }
+  if ('photo' in message) {
+    await turn.send(t.uploadNotDocument);
+    return;
+  }
+  if (!('text' in message)) {
+    await turn.send(t.unknownText);
+    return;
+  }
+  const text = message.text.trim();
+  const cmd = /^\/(\w+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text);
+  if (cmd?.[1]) {
+    const name = cmd[1].toLowerCase();
+    if (name === 'start' && cmd[2]) {
+      await join(ctx, turn.deps, cmd[2].trim(), turn.updateId);
+      return;
+    }
+    const command = handlers.commands[name];
+    if (command) {
+      await command(turn, cmd[2]?.trim() ?? '');
+      return;
+    }
+    await turn.send(helpText(turn.person));
+    return;
+  }
+  // A text answers what the chat last asked for; with no such screen it answers the open survey.
+  const screen = turn.person.session.screen ?? 'home';
+  const handler = handlers.texts[screen] ?? (turn.person.session.draft ? handlers.texts.survey : undefined);
+  if (handler) await handler(turn, text);
+  else await turn.send(t.unknownText);
+}
+
+function merge(...parts: Handlers[]): Handlers {
+  const merged: Handlers = {
+    callbacks: Object.assign({}, ...parts.map((p) => p.callbacks)),
+    texts: Object.assign({}, ...parts.map((p) => p.texts)),
+    commands: Object.assign({}, ...parts.map((p) => p.commands)),
+  };
+  // Menu buttons (m:<command>) do what the command does.
+  merged.callbacks.m = async (turn, [name]) => {
+    const command = name ? merged.commands[name] : undefined;
+    if (command) await command(turn, '');
+    else await turn.send(t.unknownButton);
+  };
+  merged.commands.start = async (turn) => turn.send(homeScreen(turn.person));
+  merged.commands.help = async (turn) => turn.send(helpText(turn.person));
+  merged.commands.menu = merged.commands.start;
+  return merged;
+}
+
+/** The one place expected refusals become Chinese replies. */
+export function replyFor(err: unknown): string {
+  if (err instanceof ChatError) {
+    const map: Record<ChatError['code'], string> = {
+      no_open_survey: t.noOpenSurvey,
+      stale_button: t.staleButton,
+      unknown_village: t.unknownVillage,
+      no_sample: t.noSample,
+      not_in_sample: t.notInSample,
+      survey_taken: t.surveyTaken,
+      survey_locked: t.surveyLocked,
+      not_submittable: t.notSubmittable(Number(err.detail?.missing ?? 1)),
+      not_returnable: t.notReturnable,
+      not_found: t.unknownButton,
+      in_review: t.inReview,
+    };
+    return map[err.code];
+  }
+  if (err instanceof ForbiddenError) return t.forbidden;
+  if (err instanceof ListsError || err instanceof ListFileError) return err.message;
+  if (err instanceof ProblemInputError) {
+    return err.reason === 'vague'
+      ? t.problemVague
+      : err.reason === 'too_short'
+        ? t.problemTooShort
+        : t.unknownButton;
+  }
+  if (err instanceof InviteUnusableError) return err.reason === 'used' ? t.inviteUsed : t.inviteExpired;
+  if (err instanceof NotFoundError && err.entity === 'invite') return t.inviteUnknown;
+  if (err instanceof InviteInputError) return t.unknownButton;
+  return t.failed;
+}

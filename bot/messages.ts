@@ -1,0 +1,228 @@
+// Every text the Telegram bot shows (zh-CN), in one place. Question labels, hints and engine
+// reasons come from the forms and domain/messages.ts; this module holds the chat's own words.
+
+import type { Role } from '../domain/campaign';
+import type { ProblemCategory, ReplacementReason } from '../domain/model';
+
+export const roleLabels: Record<Role, string> = {
+  office: '扶贫办',
+  leader: '组长',
+  liaison: '联络员',
+  inspector: '检查员',
+  town_contact: '乡镇联络人',
+};
+
+export const categoryLabels: Record<ProblemCategory, string> = {
+  identification_missed: '一、精准识别(漏评方面)',
+  assistance_measures: '二、精准帮扶·措施制定',
+  assistance_projects: '二、精准帮扶·项目实施',
+  assistance_funds: '二、精准帮扶·资金使用',
+  assistance_policy: '二、精准帮扶·政策保障',
+  assistance_stationed: '二、精准帮扶·驻村帮扶',
+  exit_wrongful: '三、精准脱贫(错退方面)',
+  other: '四、其他方面(资料、档案、内生动力等)',
+};
+
+export const replacementLabels: Record<ReplacementReason, string> = {
+  absent: '不在家',
+  refused: '拒绝调查',
+  moved: '已搬迁',
+  other: '其他原因',
+};
+
+export const pickStatusIcon = {
+  selected: '⬜',
+  surveyed: '✅',
+  replaced: '🔁',
+  draft: '✏️',
+  returned: '↩️',
+} as const;
+
+export const commandsByRole: Record<Role, { command: string; description: string }[]> = {
+  inspector: [
+    { command: 'villages', description: '选择村、抽样、开始调查' },
+    { command: 'resume', description: '继续未完成的问卷' },
+    { command: 'problem', description: '记录发现的问题' },
+    { command: 'help', description: '使用说明' },
+  ],
+  liaison: [
+    { command: 'villages', description: '选择村、抽样、开始调查' },
+    { command: 'resume', description: '继续未完成的问卷' },
+    { command: 'problem', description: '记录发现的问题' },
+    { command: 'help', description: '使用说明' },
+  ],
+  leader: [
+    { command: 'surveys', description: '查看组内已提交问卷、退回修改' },
+    { command: 'villages', description: '选择村、抽样、开始调查' },
+    { command: 'problem', description: '记录发现的问题' },
+    { command: 'help', description: '使用说明' },
+  ],
+  town_contact: [
+    { command: 'villages', description: '上传村农户名单' },
+    { command: 'help', description: '使用说明' },
+  ],
+  office: [
+    { command: 'summary', description: '生成汇总表(表3/表4/表5)' },
+    { command: 'invite', description: '生成邀请链接' },
+    { command: 'figures', description: '填报县级数据' },
+    { command: 'problem', description: '记录发现的问题' },
+    { command: 'help', description: '使用说明' },
+  ],
+};
+
+export const t = {
+  notEnrolled: '您好!本机器人仅供脱贫攻坚大检查工作人员使用。请通过扶贫办发给您的邀请链接加入。',
+  inviteUnknown: '邀请码无效。请确认链接完整,或向扶贫办索取新的邀请链接。',
+  inviteUsed: '该邀请链接已被他人使用。每个链接只能用一次,请向扶贫办索取新的邀请链接。',
+  inviteExpired: '该邀请链接已过期,请向扶贫办索取新的邀请链接。',
+  joined: (role: string, scope: string) =>
+    `欢迎加入!您的身份:${role}${scope ? `(${scope})` : ''}。\n发送 /help 查看可以做什么。`,
+  alreadyJoined: (role: string) => `您已经是${role},无需重复加入。发送 /help 查看可以做什么。`,
+  welcomeBack: (name: string) => `${name},您好!请选择要做的事:`,
+  home: '请选择要做的事:',
+  help: (lines: string[]) =>
+    `您可以:\n${lines.join('\n')}\n\n答题时:点按钮选择,数字和文字直接回复;每题下方有"上一题"和"暂停"。`,
+  helpLine: {
+    villages: '• /villages 选择村:上传名单、抽样、开始农户和村级调查',
+    resume: '• /resume 继续未完成或被退回的问卷',
+    problem: '• /problem 记录发现的问题(见事见人、明确具体)',
+    surveys: '• /surveys 查看组内已提交问卷,退回修改',
+    summary: '• /summary 生成汇总表,接收 Excel 文件',
+    invite: '• /invite 生成邀请链接',
+    figures: '• /figures 填报县级数据(表4 中由县提供的数字)',
+    upload: '• /villages 选择村,上传当天的农户名单(CSV 或 Excel)',
+  },
+  unknownText: '没听懂。请点按钮操作,或发送 /help 查看说明。',
+  unknownButton: '这个按钮已失效,请重新操作。',
+  staleButton: '这个按钮已过期(问卷已前进),没有做任何修改。请在最新的一条消息里作答。',
+  forbidden: '您没有权限进行此操作。',
+  failed: '系统出错了,您的答案没有丢失。请稍后再试;如反复出现请联系扶贫办。',
+  noGroup: '您还没有分配到检查组,请联系扶贫办。',
+  // villages and samples
+  chooseVillage: (town: string) => `${town}:请选择村`,
+  villageButton: (name: string, done: number, total: number) =>
+    total > 0 ? `${name} ${done}/${total}` : `${name} 未抽样`,
+  villageHeader: (village: string) => `📍 ${village}`,
+  noListYet:
+    '还没有农户名单。请上传乡镇提供的名单文件(CSV 或 Excel .xlsx),包含户编号、户主姓名、农户类型三列。',
+  listReady: (count: number, byStratum: string) => `已有农户名单:共 ${count} 户(${byStratum})。可以抽样。`,
+  sampleLine: (icon: string, stratum: string, name: string) => `${icon} ${name}(${stratum})`,
+  sampleHeader: (seed: string, shortfall: string) =>
+    `样本已抽取(随机种子 ${seed.slice(0, 8)}…)。${shortfall}\n✅ 已提交 ✏️ 填写中 ⬜ 未开始 🔁 已替换`,
+  shortfall: (items: string) => `名单不足:${items}。`,
+  uploadPrompt: (village: string) => `请把${village}的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。`,
+  uploadNotExpected: '收到文件,但不知道是哪个村的名单。请先发送 /villages 选择村,再点"上传名单"。',
+  uploadNotDocument: '请以"文件"方式发送名单(CSV 或 .xlsx),不要发送图片。',
+  uploadTooLarge: '文件太大(超过 5MB),请只保留户编号、户主姓名、农户类型等必要列后重新发送。',
+  uploadOk: (village: string, count: number, byStratum: string) =>
+    `✅ ${village}名单已上传:共 ${count} 户(${byStratum})。`,
+  uploadBadRows: (count: number, lines: string) =>
+    `名单有 ${count} 处错误,未保存任何数据。请修改后重新发送整个文件:\n${lines}`,
+  drawn: (count: number) => `✅ 已抽取 ${count} 户,样本已锁定。`,
+  householdMenu: (name: string, stratum: string, status: string) => `${name}(${stratum})\n状态:${status}`,
+  householdStatus: {
+    selected: '未开始',
+    surveyed: '已提交',
+    replaced: '已替换',
+    draft: '填写中',
+    returned: '被退回修改',
+  },
+  chooseReplaceReason: (name: string) => `为什么不能调查${name}户?`,
+  replaceNotePrompt: '请用一句话写明具体情况:',
+  replaced: (oldName: string, newName: string, stratum: string) =>
+    `🔁 已将 ${oldName} 替换为 ${newName}(${stratum})。原户已记录为"已替换"。`,
+  // surveys
+  progressBar: (done: number, total: number) => {
+    const n = total === 0 ? 0 : Math.round((done / total) * 10);
+    return `${'▓'.repeat(n)}${'░'.repeat(10 - n)}`;
+  },
+  questionNo: (position: number, total: number) => `第${position}/${total}题`,
+  currentAnswer: (display: string) => `当前答案:${display}`,
+  rejected: (reason: string) => `❌ ${reason}`,
+  answered: (label: string, display: string) => `✔️ ${label}:${display}`,
+  confirmPrompt: (message: string) => `⚠️ ${message}`,
+  reasonPrompt: (message: string) => `⚠️ ${message}\n请直接回复理由(一句话)。`,
+  paused: (answered: number, total: number) => `⏸ 已暂停,已答 ${answered}/${total} 题。发送 /resume 可继续。`,
+  noOpenSurvey: '当前没有打开的问卷。发送 /villages 选择农户,或 /resume 继续。',
+  inReview: '问卷已答完。请在回顾页点"提交",或点"修改"更正某一题。',
+  reviewTitle: (subject: string) => `📋 回顾:${subject}`,
+  reviewProgress: (answered: number, total: number) => `已答 ${answered}/${total} 题`,
+  reviewFlags: '⚠️ 系统提示(仅供参考,以检查员判断为准):',
+  reviewMissing: (n: number) => `还有 ${n} 题未答或待确认。`,
+  chooseSection: '要修改哪一部分?',
+  chooseQuestion: '要修改哪一题?',
+  submitted: (subject: string) => `✅ 已提交:${subject}。问卷已锁定,如需修改请联系组长退回。`,
+  notSubmittable: (n: number) => `还有 ${n} 题未完成,不能提交。`,
+  surveyTaken: '该问卷已由其他检查员开始填写,您不能打开。',
+  surveyLocked: '该问卷已提交并锁定。如需修改,请组长退回。',
+  notInSample: '该农户不在样本中(或已被替换)。',
+  noSample: '该村还没有抽样。',
+  unknownVillage: '找不到这个村。',
+  resumeTitle: '未完成和被退回的问卷:',
+  resumeNone: '没有未完成的问卷。发送 /villages 开始新的调查。',
+  householdSubject: (name: string, village: string) => `${name}户(${village})`,
+  villageSubject: (village: string) => `${village}村级调查表`,
+  officeSubject: '县级数据',
+  // leader
+  groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,
+  groupSurveysNone: '组内还没有已提交的问卷。',
+  returnChooseQuestion: '请选择需要修改的题目:',
+  returnReasonPrompt: (label: string) => `退回修改:${label}\n请回复退回原因(检查员会看到):`,
+  returnReasonTooShort: '请写明退回原因(至少 4 个字),让检查员知道要改什么。',
+  returnedToLeader: (subject: string) => `↩️ 已退回:${subject}。检查员会收到通知。`,
+  returnedPush: (subject: string, label: string, reason: string) =>
+    `↩️ 组长退回了您的问卷:${subject}\n需修改:${label}\n原因:${reason}`,
+  notReturnable: '只有已提交的问卷才能退回。',
+  // problems
+  chooseCategory: '记录问题:请选择类别',
+  chooseProblemTown: '请选择乡镇:',
+  chooseProblemVillage: '请选择村:',
+  chooseProblemHousehold: '涉及哪一户?(不涉及具体农户可点"跳过")',
+  describeProblem:
+    '请描述问题,做到见事见人、明确具体(写明村、户或人、具体事实),例如:\n"交东村黄明户帮扶手册人口5人,系统中为4人,数据不一致。"',
+  problemTooShort: '描述太简短了。请写明是哪个村、哪一户或哪个人、具体什么事实(至少 10 个字)。',
+  problemVague: '描述太笼统(如"有问题""不规范")。请写明具体事实,例如谁、哪里、哪项不符合。',
+  problemLogged: (category: string) => `✅ 问题已记录:${category}。整改期限内乡镇会收到提醒。`,
+  proposal: (category: string, description: string) =>
+    `根据调查结果,建议记录问题:\n【${category}】${description}`,
+  proposalSkipped: '好的,不记录。',
+  // office
+  chooseInviteRole: '生成邀请链接:请选择身份',
+  chooseInviteGroup: '请选择检查组:',
+  chooseInviteTown: '请选择乡镇:',
+  inviteCreated: (role: string, scope: string, link: string, days: number) =>
+    `邀请链接(${role}${scope ? `,${scope}` : ''},${days} 天内有效,只能使用一次):\n${link}`,
+  chooseSummaryScope: '生成汇总表:请选择范围',
+  summaryCity: '全市',
+  summaryBuilding: '正在生成汇总表…',
+  summaryReady: (scope: string) => `📊 ${scope}汇总表已生成。`,
+  summaryUnavailable: '汇总功能尚未启用。',
+  buttons: {
+    back: '⬅️ 上一题',
+    pause: '⏸ 暂停',
+    keep: '保持不变',
+    none: '无',
+    done: '✅ 选好了',
+    confirm: '✅ 确认无误',
+    reenter: '✏️ 重新填写',
+    review: '📋 查看回顾',
+    edit: '✏️ 修改',
+    submit: '✅ 提交',
+    continue: '▶️ 继续答题',
+    upload: '📤 上传名单',
+    draw: '🎲 抽取样本',
+    start: '▶️ 开始调查',
+    resume: '▶️ 继续填写',
+    replace: '🔁 申请替换',
+    villageSurvey: '🏘 村级调查表',
+    backToVillages: '⬅️ 返回村列表',
+    backToVillage: '⬅️ 返回',
+    returnSurvey: '↩️ 退回修改',
+    openReturned: '✏️ 打开并修改',
+    skip: '跳过',
+    logProblem: '✅ 确认记录',
+    editProblem: '✏️ 修改描述',
+    skipProblem: '不记录',
+    city: '全市',
+  },
+} as const;

@@ -1,0 +1,378 @@
+// Questions one at a time: answers by button or text, back, pause, confirmations, review, submit,
+// /resume, and the leader's return for correction.
+
+import {
+  answer,
+  ChatError,
+  cancelPending,
+  confirmPending,
+  contextOf,
+  formOf,
+  goBack,
+  groupSurveys,
+  jumpTo,
+  openSurvey,
+  openWork,
+  type ProblemProposal,
+  pauseSurvey,
+  readSurvey,
+  returnSurvey,
+  reviewOf,
+  revOf,
+  type SurveyRef,
+  showReview,
+  submitSurvey,
+} from '../app/surveys';
+import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
+import type { Draft, Survey } from '../domain/model';
+import type { Handlers, Turn } from './bot';
+import { categoryLabels, t } from './messages';
+import {
+  btn,
+  maskToChoices,
+  multiRows,
+  renderQuestionPicker,
+  renderReadOnlyReview,
+  renderSectionPicker,
+  surveyTag,
+} from './render';
+
+const sdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
+
+/** The open draft, if the button's tag names it; otherwise the button is stale. */
+function draftFor(turn: Turn, tag: string | undefined): Draft {
+  const draft = turn.person.session.draft;
+  if (!draft) throw new ChatError('no_open_survey');
+  if (tag !== undefined && surveyTag(draft.surveyId) !== tag) throw new ChatError('stale_button');
+  return draft;
+}
+
+function questionAt(draft: Draft, index: string | undefined) {
+  const q = formOf(draft).questions[Number(index)];
+  if (!q) throw new ChatError('stale_button');
+  return q;
+}
+
+/** The one-line record an answered prompt turns into. */
+function record(turn: Turn, draft: Draft, questionId: string, value: unknown): string {
+  const q = formOf(draft).questions.find((x) => x.id === questionId);
+  if (!q) return '';
+  const ctx = contextOf(turn.deps.campaign, draft);
+  return t.answered(renderLabel(q, ctx), formatValue(q, value as never));
+}
+
+async function answerButton(turn: Turn, args: string[], input: Parameters<typeof answer>[3]['input']) {
+  const [tag, rev, qi] = args;
+  const draft = draftFor(turn, tag);
+  const q = questionAt(draft, qi);
+  const out = await answer(sdeps(turn), turn.person, turn.deps.campaign, {
+    input,
+    questionId: q.id,
+    rev: Number(rev),
+    updateId: turn.updateId,
+  });
+  const accepted =
+    !out.duplicate && out.result.draft.answers[q.id] !== undefined && revOf(out.result.draft) > Number(rev);
+  await turn.showStep(
+    out,
+    accepted ? { record: record(turn, draft, q.id, out.result.draft.answers[q.id]) } : { inPlace: true },
+  );
+}
+
+function refOf(surveyId: string): SurveyRef {
+  const [kind, , villageId, householdId] = surveyId.split('#');
+  if (kind === 'hh' && villageId && householdId) return { kind: 'household', villageId, householdId };
+  if (kind === 'vs' && villageId) return { kind: 'village', villageId };
+  if (kind === 'of') return { kind: 'office' };
+  throw new ChatError('not_found');
+}
+
+function subjectOfSurvey(turn: Turn, s: Survey): string {
+  const village =
+    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === s.villageId)?.name ?? '';
+  if (s.kind === 'office') return t.officeSubject;
+  if (s.kind === 'village') return t.villageSubject(village);
+  const name = typeof s.answers.h1_name === 'string' ? s.answers.h1_name : (s.householdId ?? '');
+  return t.householdSubject(name, village);
+}
+
+function contextOfSurvey(turn: Turn, s: Survey) {
+  const village = turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === s.villageId);
+  const stratum = typeof s.answers.h1_type === 'string' ? s.answers.h1_type : undefined;
+  return {
+    townId: s.townId,
+    ...(s.villageId ? { villageId: s.villageId } : {}),
+    ...(village ? { villageType: village.type } : {}),
+    ...(stratum ? { stratum: stratum as never } : {}),
+    prefill: {},
+  };
+}
+
+async function openAndShow(turn: Turn, ref: SurveyRef, at?: string) {
+  const out = await openSurvey(sdeps(turn), turn.person, turn.deps.campaign, ref, {
+    updateId: turn.updateId,
+    ...(at ? { at } : {}),
+  });
+  await turn.showStep(out);
+}
+
+export { openAndShow };
+
+async function submit(turn: Turn, args: string[]) {
+  const [tag, rev] = args;
+  draftFor(turn, tag);
+  const out = await submitSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
+    rev: Number(rev),
+    updateId: turn.updateId,
+  });
+  if (out.duplicate) return;
+  turn.person = out.person;
+  const { survey, proposals } = out.result;
+  await turn.show(t.submitted(subjectOfSurvey(turn, survey)));
+  if (proposals.length > 0) await propose(turn, proposals);
+}
+
+/** After a 错退/漏评 judgement: offer the problem for the inspector to confirm or edit. */
+async function propose(turn: Turn, proposals: ProblemProposal[]) {
+  await turn.setScreen('home', { proposals: JSON.stringify(proposals) });
+  for (const [i, p] of proposals.entries()) {
+    await turn.send({
+      text: t.proposal(categoryLabels[p.category], p.description),
+      buttons: [
+        [btn(t.buttons.logProblem, 'pp', i), btn(t.buttons.editProblem, 'pe', i)],
+        [btn(t.buttons.skipProblem, 'pn')],
+      ],
+    });
+  }
+}
+
+async function resume(turn: Turn) {
+  const work = await openWork(sdeps(turn), turn.person);
+  if (work.length === 0) {
+    await turn.show(t.resumeNone);
+    return;
+  }
+  await turn.show({
+    text: t.resumeTitle,
+    buttons: work.map((s) => [
+      btn(`${s.status === 'returned' ? '↩️' : '✏️'} ${subjectOfSurvey(turn, s)}`, 'op', s.id),
+    ]),
+  });
+}
+
+async function leaderList(turn: Turn) {
+  const surveys = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign);
+  if (surveys.length === 0) {
+    await turn.show(t.groupSurveysNone);
+    return;
+  }
+  await turn.show({
+    text: t.groupSurveysTitle(surveys.length),
+    buttons: surveys.map((s) => [
+      btn(
+        `${s.status === 'returned' ? '↩️ ' : ''}${subjectOfSurvey(turn, s)}${s.flags.length ? ` ⚠${s.flags.length}` : ''}`,
+        'gs',
+        s.id,
+      ),
+    ]),
+  });
+}
+
+function flagLabels(s: Survey): string[] {
+  const form = formOf(s);
+  return s.flags.map((id) => form.flags.find((f) => f.id === id)?.label ?? id);
+}
+
+export const surveyHandlers: Handlers = {
+  callbacks: {
+    c: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const q = questionAt(draft, args[2]);
+      const choice = choicesOf(q)[Number(args[3])];
+      if (!choice) throw new ChatError('stale_button');
+      await answerButton(turn, args, { choice: choice.id });
+    },
+    pf: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const q = questionAt(draft, args[2]);
+      const value = draft.context.prefill[q.id];
+      if (value === undefined) throw new ChatError('stale_button');
+      await answerButton(turn, args, { value });
+    },
+    nil: (turn, args) => answerButton(turn, args, { text: '无' }),
+    kp: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const q = questionAt(draft, args[2]);
+      const value = draft.answers[q.id];
+      if (value === undefined) throw new ChatError('stale_button');
+      await answerButton(turn, args, { value });
+    },
+    // Toggling a multi-choice option only redraws the keyboard: no write until 选好了.
+    mt: async (turn, args) => {
+      const [tag, rev, qi, mask] = args;
+      const draft = draftFor(turn, tag);
+      if (Number(rev) !== revOf(draft)) throw new ChatError('stale_button');
+      const q = questionAt(draft, qi);
+      const rows = multiRows(q, tag ?? '', Number(rev), Number(qi), Number.parseInt(mask ?? '0', 36));
+      await turn.ctx
+        .editMessageReplyMarkup({
+          inline_keyboard: rows.map((r) => r.map((b) => ({ text: b.text, callback_data: b.data ?? 'noop' }))),
+        })
+        .catch(() => undefined);
+    },
+    md: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const q = questionAt(draft, args[2]);
+      await answerButton(turn, args, { choices: maskToChoices(q, Number.parseInt(args[3] ?? '0', 36)) });
+    },
+    bk: async (turn, args) => {
+      draftFor(turn, args[0]);
+      const out = await goBack(sdeps(turn), turn.person, turn.deps.campaign, {
+        rev: Number(args[1]),
+        updateId: turn.updateId,
+      });
+      await turn.showStep(out, { inPlace: true });
+    },
+    ps: async (turn) => {
+      const out = await pauseSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
+        updateId: turn.updateId,
+      });
+      if (out.duplicate) return;
+      turn.person = out.person;
+      await turn.show(out.result ? t.paused(out.result.answered, out.result.total) : t.noOpenSurvey);
+    },
+    cf: async (turn, args) => {
+      draftFor(turn, args[0]);
+      const out = await confirmPending(sdeps(turn), turn.person, turn.deps.campaign, {
+        rev: Number(args[1]),
+        updateId: turn.updateId,
+      });
+      await turn.showStep(out, { inPlace: true });
+    },
+    cx: async (turn, args) => {
+      draftFor(turn, args[0]);
+      const out = await cancelPending(sdeps(turn), turn.person, turn.deps.campaign, {
+        updateId: turn.updateId,
+      });
+      await turn.showStep(out, { inPlace: true });
+    },
+    rv: async (turn, args) => {
+      draftFor(turn, args[0]);
+      const out = await showReview(sdeps(turn), turn.person, turn.deps.campaign, { updateId: turn.updateId });
+      await turn.showStep(out, { inPlace: true });
+    },
+    es: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const r = review(formOf(draft), contextOf(turn.deps.campaign, draft), draft);
+      await turn.show(renderSectionPicker(r, args[0] ?? '', 'eq', ''));
+    },
+    ec: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const form = formOf(draft);
+      const r = review(form, contextOf(turn.deps.campaign, draft), draft);
+      await turn.show(renderQuestionPicker(form, r, Number(args[1]), 'eq', args[0] ?? ''));
+    },
+    eq: async (turn, args) => {
+      const draft = draftFor(turn, args[0]);
+      const q = questionAt(draft, args[1]);
+      const out = await jumpTo(sdeps(turn), turn.person, turn.deps.campaign, {
+        questionId: q.id,
+        updateId: turn.updateId,
+      });
+      await turn.showStep(out, { inPlace: true });
+    },
+    sb: submit,
+    op: async (turn, args) => {
+      const surveyId = args[0] ?? '';
+      const survey = await readSurvey(sdeps(turn), turn.person, surveyId);
+      const at =
+        args[1] !== undefined ? formOf(survey).questions[Number(args[1])]?.id : survey.returnQuestion;
+      await openAndShow(turn, refOf(surveyId), at);
+    },
+    // leader: list, read, return for correction
+    gl: (turn) => leaderList(turn),
+    gs: async (turn, args) => {
+      const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
+      const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
+      const canReturn = s.status === 'submitted' && turn.person.roles.includes('leader');
+      await turn.show({
+        text: renderReadOnlyReview(subjectOfSurvey(turn, s), r, flagLabels(s)),
+        html: true,
+        buttons: [
+          ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id)]] : []),
+          [btn(t.buttons.backToVillage, 'gl')],
+        ],
+      });
+    },
+    rt: async (turn, args) => {
+      const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
+      const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
+      await turn.show(renderSectionPicker(r, '', 'rq', s.id));
+    },
+    rc: async (turn, args) => {
+      const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
+      const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
+      await turn.show(renderQuestionPicker(formOf(s), r, Number(args[1]), 'rq', s.id));
+    },
+    rq: async (turn, args) => {
+      const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
+      const q = formOf(s).questions[Number(args[1])];
+      if (!q) throw new ChatError('stale_button');
+      await turn.setScreen('return_reason', { surveyId: s.id, questionId: q.id });
+      await turn.show(
+        t.returnReasonPrompt(
+          renderLabel(q, contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, s) })),
+        ),
+      );
+    },
+  },
+  texts: {
+    survey: async (turn, text) => {
+      const out = await answer(sdeps(turn), turn.person, turn.deps.campaign, {
+        input: { text },
+        updateId: turn.updateId,
+      });
+      await turn.showStep(out);
+    },
+    return_reason: async (turn, text) => {
+      const data = turn.person.session.data ?? {};
+      if ([...text.trim()].length < 4) {
+        await turn.send(t.returnReasonTooShort);
+        return;
+      }
+      const returned = await returnSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
+        surveyId: String(data.surveyId),
+        questionId: String(data.questionId),
+        reason: text.trim(),
+      });
+      await turn.setScreen('home');
+      const subject = subjectOfSurvey(turn, returned);
+      await turn.send(t.returnedToLeader(subject));
+      const inspector = await turn.deps.store.getPerson(returned.inspectorId);
+      const form = formOf(returned);
+      const qi = form.questions.findIndex((q) => q.id === returned.returnQuestion);
+      const q = form.questions[qi];
+      if (inspector?.chatId && q) {
+        const label = renderLabel(
+          q,
+          contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, returned) }),
+        );
+        await turn.ctx.telegram.sendMessage(inspector.chatId, t.returnedPush(subject, label, text.trim()), {
+          reply_markup: {
+            inline_keyboard: [
+              [{ text: t.buttons.openReturned, callback_data: btn('', 'op', returned.id, qi).data ?? '' }],
+            ],
+          },
+        });
+      }
+    },
+  },
+  commands: {
+    resume: (turn) => resume(turn),
+    surveys: (turn) => leaderList(turn),
+    cancel: async (turn) => {
+      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
+      await turn.send(t.home);
+    },
+  },
+};

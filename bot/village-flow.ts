@@ -1,0 +1,255 @@
+// Villages and samples in the chat: pick a village (with progress), upload the town's list, draw,
+// see the sampled households, ask for a replacement, open a household or the village survey.
+
+import {
+  drawVillageSample,
+  REPLACEMENT_REASONS,
+  replaceHousehold,
+  stratumLabel,
+  uploadHouseholdList,
+} from '../app/lists';
+import type { Button } from '../app/messaging';
+import { ChatError } from '../app/surveys';
+import { homeTownOf, townProgress, villageDetail } from '../app/villages';
+import { STRATA } from '../domain/forms/types';
+import type { ReplacementReason } from '../domain/model';
+import type { Handlers, Turn } from './bot';
+import { pickStatusIcon, replacementLabels, t } from './messages';
+import { btn, chunk } from './render';
+import { openAndShow } from './survey-flow';
+
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const vdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
+
+async function showTowns(turn: Turn) {
+  await turn.show({
+    text: t.chooseProblemTown,
+    buttons: chunk(
+      turn.deps.campaign.towns.map((tw) => btn(tw.name, 'vt', tw.id)),
+      3,
+    ),
+  });
+}
+
+async function showVillages(turn: Turn, townId?: string) {
+  const town = townId ?? homeTownOf(turn.person, turn.deps.campaign);
+  if (!town) {
+    if (turn.person.roles.includes('office')) return showTowns(turn);
+    await turn.send(t.noGroup);
+    return;
+  }
+  const progress = await townProgress(vdeps(turn), turn.person, turn.deps.campaign, town);
+  const townName = turn.deps.campaign.towns.find((tw) => tw.id === town)?.name ?? '';
+  await turn.show({
+    text: t.chooseVillage(townName),
+    buttons: chunk(
+      progress.map((p) => btn(t.villageButton(p.name, p.submitted, p.sampled), 'v', p.villageId)),
+      2,
+    ),
+  });
+}
+
+function stratumSummary(turn: Turn, byStratum: Partial<Record<string, number>>): string {
+  return STRATA.filter((s) => byStratum[s])
+    .map((s) => `${stratumLabel(turn.deps.campaign, s)} ${byStratum[s]}户`)
+    .join(',');
+}
+
+async function showVillage(turn: Turn, villageId: string) {
+  const d = await villageDetail(vdeps(turn), turn.person, turn.deps.campaign, villageId);
+  const lines = [t.villageHeader(d.name)];
+  const rows: Button[][] = [];
+  if (d.sample) {
+    const shortfall = d.sample.shortfalls.length
+      ? t.shortfall(
+          d.sample.shortfalls
+            .map(
+              (s) => `${stratumLabel(turn.deps.campaign, s.stratum)}应抽${s.quota}户、仅有${s.available}户`,
+            )
+            .join(';'),
+        )
+      : '';
+    lines.push(t.sampleHeader(d.sample.seed, shortfall), '');
+    d.sample.picks.forEach((p, i) => {
+      const status = p.status === 'selected' ? (d.statuses[p.householdId] ?? 'selected') : p.status;
+      const icon = pickStatusIcon[status === 'submitted' ? 'surveyed' : status];
+      lines.push(t.sampleLine(icon, stratumLabel(turn.deps.campaign, p.stratum), p.name));
+      if (p.status !== 'replaced' && d.may.survey) rows.push([btn(`${icon} ${p.name}`, 'h', villageId, i)]);
+    });
+    if (d.may.survey) rows.push([btn(t.buttons.villageSurvey, 'vs', villageId)]);
+  } else if (d.list) {
+    lines.push(t.listReady(d.list.count, stratumSummary(turn, d.list.byStratum)));
+    const row: Button[] = [];
+    if (d.may.draw) row.push(btn(t.buttons.draw, 'dr', villageId));
+    if (d.may.upload) row.push(btn(t.buttons.upload, 'up', villageId));
+    rows.push(row);
+  } else {
+    lines.push(t.noListYet);
+    if (d.may.upload) rows.push([btn(t.buttons.upload, 'up', villageId)]);
+  }
+  rows.push([btn(t.buttons.backToVillages, 'vl', d.townId)]);
+  await turn.show({ text: lines.join('\n'), buttons: rows });
+}
+
+async function pickAt(turn: Turn, villageId: string, index: string | undefined) {
+  const d = await villageDetail(vdeps(turn), turn.person, turn.deps.campaign, villageId);
+  const pick = d.sample?.picks[Number(index)];
+  if (!pick) throw new ChatError('not_in_sample');
+  return { d, pick };
+}
+
+async function upload(turn: Turn) {
+  const message = turn.ctx.message;
+  if (!message || !('document' in message)) return;
+  const villageId =
+    turn.person.session.screen === 'upload' ? String(turn.person.session.data?.villageId ?? '') : '';
+  if (!villageId) {
+    await turn.send(t.uploadNotExpected);
+    return;
+  }
+  const doc = message.document;
+  if ((doc.file_size ?? 0) > MAX_FILE_BYTES) {
+    await turn.send(t.uploadTooLarge);
+    return;
+  }
+  const link = await turn.ctx.telegram.getFileLink(doc.file_id);
+  const bytes = await (turn.deps.download ?? defaultDownload)(link);
+  const result = await uploadHouseholdList(turn.listsDeps(), turn.person, turn.deps.campaign, {
+    villageId,
+    fileName: doc.file_name ?? 'list.csv',
+    bytes,
+  });
+  const villageName =
+    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+  if (!result.ok) {
+    const lines = result.errors.slice(0, 15).map((e) => `· ${e.message}`);
+    if (result.errors.length > 15) lines.push(`……另有 ${result.errors.length - 15} 处`);
+    await turn.send(t.uploadBadRows(result.errors.length, lines.join('\n')));
+    return;
+  }
+  await turn.setScreen('home');
+  await turn.send(t.uploadOk(villageName, result.count, stratumSummary(turn, result.byStratum)));
+  await showVillage(turn, villageId);
+}
+
+async function defaultDownload(url: URL): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`file download failed: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function replace(
+  turn: Turn,
+  villageId: string,
+  index: string | undefined,
+  reason: ReplacementReason,
+  note?: string,
+) {
+  const { pick } = await pickAt(turn, villageId, index);
+  const result = await replaceHousehold(turn.listsDeps(), turn.person, turn.deps.campaign, {
+    villageId,
+    householdId: pick.householdId,
+    reason,
+    ...(note ? { note } : {}),
+  });
+  await turn.setScreen('home');
+  if (!result.ok) {
+    await turn.send(result.message);
+    return;
+  }
+  await turn.send(
+    t.replaced(
+      result.replaced.name,
+      result.replacement.name,
+      stratumLabel(turn.deps.campaign, result.replacement.stratum),
+    ),
+  );
+  await showVillage(turn, villageId);
+}
+
+export const villageHandlers: Handlers = {
+  callbacks: {
+    vl: (turn, [townId]) => showVillages(turn, townId),
+    vt: (turn, [townId]) => showVillages(turn, townId),
+    v: (turn, [villageId]) => showVillage(turn, villageId ?? ''),
+    up: async (turn, [villageId]) => {
+      const name =
+        turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+      await turn.setScreen('upload', { villageId: villageId ?? '' });
+      await turn.show(t.uploadPrompt(name));
+    },
+    dr: async (turn, [villageId]) => {
+      const { sample, alreadyDrawn } = await drawVillageSample(
+        turn.listsDeps(),
+        turn.person,
+        turn.deps.campaign,
+        {
+          villageId: villageId ?? '',
+        },
+      );
+      await turn.setScreen('home');
+      if (!alreadyDrawn) await turn.send(t.drawn(sample.picks.length));
+      await showVillage(turn, villageId ?? '');
+    },
+    h: async (turn, [villageId, index]) => {
+      const { d, pick } = await pickAt(turn, villageId ?? '', index);
+      const status = d.statuses[pick.householdId] ?? (pick.status === 'surveyed' ? 'surveyed' : 'selected');
+      const started = d.statuses[pick.householdId] !== undefined;
+      const rows: Button[][] = [];
+      if (status !== 'submitted' && pick.status !== 'surveyed') {
+        rows.push([btn(started ? t.buttons.resume : t.buttons.start, 'hs', villageId ?? '', index ?? '')]);
+      }
+      if (!started && pick.status === 'selected')
+        rows.push([btn(t.buttons.replace, 'rp', villageId ?? '', index ?? '')]);
+      rows.push([btn(t.buttons.backToVillage, 'v', villageId ?? '')]);
+      const statusLabel =
+        t.householdStatus[status === 'submitted' ? 'surveyed' : (status as keyof typeof t.householdStatus)] ??
+        '';
+      await turn.show({
+        text: t.householdMenu(pick.name, stratumLabel(turn.deps.campaign, pick.stratum), statusLabel),
+        buttons: rows,
+      });
+    },
+    hs: async (turn, [villageId, index]) => {
+      const { pick } = await pickAt(turn, villageId ?? '', index);
+      await openAndShow(turn, {
+        kind: 'household',
+        villageId: villageId ?? '',
+        householdId: pick.householdId,
+      });
+    },
+    vs: (turn, [villageId]) => openAndShow(turn, { kind: 'village', villageId: villageId ?? '' }),
+    rp: async (turn, [villageId, index]) => {
+      const { pick } = await pickAt(turn, villageId ?? '', index);
+      await turn.show({
+        text: t.chooseReplaceReason(pick.name),
+        buttons: [
+          ...chunk(
+            REPLACEMENT_REASONS.map((r) => btn(replacementLabels[r], 'rr', villageId ?? '', index ?? '', r)),
+            2,
+          ),
+          [btn(t.buttons.backToVillage, 'h', villageId ?? '', index ?? '')],
+        ],
+      });
+    },
+    rr: async (turn, [villageId, index, reason]) => {
+      if (!REPLACEMENT_REASONS.includes(reason as ReplacementReason)) throw new ChatError('stale_button');
+      if (reason === 'other') {
+        await turn.setScreen('replace_note', { villageId: villageId ?? '', index: Number(index) });
+        await turn.show(t.replaceNotePrompt);
+        return;
+      }
+      await replace(turn, villageId ?? '', index, reason as ReplacementReason);
+    },
+    __document: (turn) => upload(turn),
+  },
+  texts: {
+    replace_note: async (turn, text) => {
+      const data = turn.person.session.data ?? {};
+      await replace(turn, String(data.villageId), String(data.index), 'other', text);
+    },
+  },
+  commands: {
+    villages: (turn) => showVillages(turn),
+  },
+};

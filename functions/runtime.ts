@@ -1,0 +1,104 @@
+// Wiring for the Lambda functions: configuration read once per container, validated, with secrets
+// from Secrets Manager (never plain in the environment on AWS). functions/ and local/ are the only
+// places that put real adapters together.
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { systemClock } from '../app/messaging';
+import type { Store } from '../app/ports';
+import { createBot } from '../bot/bot';
+import type { Campaign } from '../domain/campaign';
+import { createDynamoClient } from '../store/client';
+import { DynamoStore } from '../store/dynamo-store';
+import { TABLE } from '../store/table';
+import { createWebhookHandler } from './telegram-webhook';
+
+const Env = z.object({
+  TABLE_NAME: z.string().min(1).default(TABLE.defaultName),
+  CAMPAIGN_ID: z.string().min(1),
+  BOT_USERNAME: z.string().min(1),
+  /** A Secrets Manager secret holding {"botToken": "...", "webhookSecret": "..."}. */
+  BOT_SECRET_ARN: z.string().min(1).optional(),
+  /** Local runs only: the token and secret without Secrets Manager. */
+  BOT_TOKEN: z.string().min(1).optional(),
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  TELEGRAM_API_ROOT: z.string().url().optional(),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+});
+
+const BotSecret = z.object({ botToken: z.string().min(1), webhookSecret: z.string().min(16) });
+
+export const logger = new Logger({ serviceName: 'inspection-bot' });
+
+export interface Runtime {
+  store: Store;
+  campaign: Campaign;
+  botToken: string;
+  webhookSecret: string;
+  webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
+}
+
+let cached: Promise<Runtime> | undefined;
+
+/** Fail fast with a message that names what is missing. */
+export function runtime(): Promise<Runtime> {
+  cached ??= build().catch((err) => {
+    cached = undefined;
+    throw err;
+  });
+  return cached;
+}
+
+async function secrets(env: z.infer<typeof Env>): Promise<z.infer<typeof BotSecret>> {
+  if (env.BOT_SECRET_ARN) {
+    const sm = new SecretsManagerClient({});
+    const out = await sm.send(new GetSecretValueCommand({ SecretId: env.BOT_SECRET_ARN }));
+    return BotSecret.parse(JSON.parse(out.SecretString ?? '{}'));
+  }
+  if (env.BOT_TOKEN && env.WEBHOOK_SECRET)
+    return { botToken: env.BOT_TOKEN, webhookSecret: env.WEBHOOK_SECRET };
+  throw new Error('configuration: set BOT_SECRET_ARN (or BOT_TOKEN and WEBHOOK_SECRET for local runs)');
+}
+
+async function build(): Promise<Runtime> {
+  const parsed = Env.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(
+      `configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const env = parsed.data;
+  const { botToken, webhookSecret } = await secrets(env);
+  const store = new DynamoStore({
+    client: createDynamoClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    tableName: env.TABLE_NAME,
+  });
+  const campaign = await store.getCampaign(env.CAMPAIGN_ID);
+  if (!campaign)
+    throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
+  const bot = createBot(
+    { store, clock: systemClock, campaign, logger },
+    {
+      token: botToken,
+      botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
+      ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
+    },
+  );
+  const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger });
+  return { store, campaign, botToken, webhookSecret, webhook };
+}
+
+/** The bot's identity without a getMe call: its id is the token's prefix. */
+export function botInfoFrom(token: string, username: string) {
+  return {
+    id: Number(token.split(':')[0]) || 0,
+    is_bot: true as const,
+    first_name: username,
+    username,
+    can_join_groups: false,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
+}
