@@ -8,6 +8,7 @@ import type { Campaign } from '../domain/campaign';
 import {
   AlreadyExistsError,
   type AuditEvent,
+  auditDay,
   ConflictError,
   type DeliveryUpdate,
   DuplicateUpdateError,
@@ -17,6 +18,7 @@ import {
   type Invite,
   InviteUnusableError,
   isInviteUsable,
+  isUpdateApplied,
   NotFoundError,
   type Person,
   type Problem,
@@ -65,6 +67,9 @@ export class MemoryStore implements Store {
   }
 
   async savePersonSession(person: Person, { expectVersion, updateId }: SaveSessionOptions): Promise<Person> {
+    if (updateId !== undefined && isUpdateApplied(person, updateId)) {
+      throw new DuplicateUpdateError(person.id, updateId, person.lastUpdateId);
+    }
     const old = this.#people.get(person.id);
     if (!old) throw new NotFoundError('person', person.id);
     if (updateId !== undefined && (old.recentUpdateIds ?? []).includes(updateId)) {
@@ -278,7 +283,7 @@ export class MemoryStore implements Store {
   }
 
   async auditOfDay(day: string): Promise<AuditEvent[]> {
-    return this.#auditWhere((e) => e.at.slice(0, 10) === day);
+    return this.#auditWhere((e) => auditDay(e.at) === day);
   }
 
   // Plumbing

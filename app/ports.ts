@@ -34,8 +34,9 @@ export interface SaveSessionOptions {
   /** The person's version as read; a different stored version → ConflictError. */
   expectVersion: number;
   /**
-   * The Telegram update being applied. If the stored lastUpdateId is ≥ it, the write is refused
-   * with DuplicateUpdateError (checked and recorded in the same conditional write).
+   * The Telegram update being applied. If it was already applied (isUpdateApplied: in the
+   * person's window of recent ids), the write is refused with DuplicateUpdateError; the check and
+   * the recording happen in the same conditional write, no extra round trip.
    */
   updateId?: number;
 }
@@ -50,8 +51,9 @@ export interface Store {
   /** Create (enrolment); AlreadyExistsError if the person exists. */
   putPerson(person: Person): Promise<Person>;
   /**
-   * The hot path's one write: session, lastUpdateId (when updateId is given), chatId, displayName
-   * and updatedAt, on one condition. Roles and scope are left as stored.
+   * The hot path's one write: session, lastUpdateId and recentUpdateIds (when updateId is given),
+   * chatId, displayName and updatedAt, on one condition. Roles and scope are left as stored. Pass
+   * the person as read (with the new session): the update-id window is computed from it.
    */
   savePersonSession(person: Person, options: SaveSessionOptions): Promise<Person>;
   /** Every field (roles, scope, unreachable …); versioned like any save. */

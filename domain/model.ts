@@ -31,9 +31,10 @@ export interface Person {
   lastUpdateId: number;
   /**
    * The last few update ids applied (newest last, at most RECENT_UPDATE_WINDOW). A repeat is an id
-   * in this window. A window rather than only `id > lastUpdateId`: Telegram may deliver two
-   * updates of one person concurrently, and if the newer one is written first the older one is
-   * new, not a repeat; it must be applied after re-reading, or the answer is lost.
+   * in this window (or older than all of a full window): see isUpdateApplied. A window rather than
+   * only `id > lastUpdateId`: Telegram may deliver two updates of one person concurrently, and if
+   * the newer one is written first the older one is new, not a repeat; it must be applied after
+   * re-reading, or the answer is lost.
    */
   recentUpdateIds?: number[];
   session: ChatSession;
@@ -278,6 +279,16 @@ export const RECENT_UPDATE_WINDOW = 20;
 /** The update ids to store after applying `updateId`. */
 export function rememberUpdate(recent: readonly number[] | undefined, updateId: number): number[] {
   return [...(recent ?? []), updateId].slice(-RECENT_UPDATE_WINDOW);
+}
+
+/**
+ * Whether a Telegram update was already applied to this person: its id is in the window, or the
+ * window is full and the id is older than all of it. Use it instead of `id <= lastUpdateId`.
+ */
+export function isUpdateApplied(person: Pick<Person, 'recentUpdateIds'>, updateId: number): boolean {
+  const recent = person.recentUpdateIds ?? [];
+  if (recent.includes(updateId)) return true;
+  return recent.length >= RECENT_UPDATE_WINDOW && updateId < Math.min(...recent);
 }
 
 export function emptySession(): ChatSession {

@@ -8,7 +8,8 @@
 // - The hot path is one strongly consistent GetItem of the person (whose session holds the open
 //   survey's draft) and ONE UpdateItem of the same item: `version = :expected AND NOT
 //   contains(recentUpdateIds, :updateId)`, setting session, version + 1, lastUpdateId and the
-//   window of recent update ids. ReturnValuesOnConditionCheckFailure ALL_OLD tells a repeat
+//   window of recent update ids (an id older than a full window is refused before writing, from
+//   the person as read). ReturnValuesOnConditionCheckFailure ALL_OLD tells a repeat
 //   (DuplicateUpdateError) from a lost race (ConflictError) without another round trip. dynalite
 //   ignores that parameter: when an engine returns no old item, one consistent GetItem on the
 //   failure path answers instead (a failure-only cost; the success path stays 1 read + 1 write).
@@ -76,6 +77,7 @@ import {
   type Instant,
   type Invite,
   InviteUnusableError,
+  isUpdateApplied,
   NotFoundError,
   type Person,
   type Problem,
@@ -139,6 +141,11 @@ export class DynamoStore implements Store {
   }
 
   async savePersonSession(person: Person, { expectVersion, updateId }: SaveSessionOptions): Promise<Person> {
+    // An id older than the whole window cannot be checked by the condition; the person as read
+    // can tell (if it is stale, "applied then" is still "applied now"). No write, no call.
+    if (updateId !== undefined && isUpdateApplied(person, updateId)) {
+      throw new DuplicateUpdateError(person.id, updateId, person.lastUpdateId);
+    }
     const key = keys.person(person.id);
     const names: Record<string, string> = {
       '#session': 'session',

@@ -60,9 +60,16 @@ describe.each(ENGINES)('DynamoStore on %s', (name) => {
       );
       expect(recorder.calls.map((c) => c.operation)).toEqual(['GetItem', 'UpdateItem']);
 
+      // A repeat seen in the person as read: refused before any call.
       recorder.reset();
       await expect(
         store.savePersonSession(saved, { expectVersion: saved.version, updateId: 11 }),
+      ).rejects.toBeInstanceOf(DuplicateUpdateError);
+      expect(recorder.calls).toEqual([]);
+
+      // A repeat or a lost race found by the conditional write: classified from the failure itself.
+      await expect(
+        store.savePersonSession(read, { expectVersion: read.version, updateId: 11 }),
       ).rejects.toBeInstanceOf(DuplicateUpdateError);
       await expect(
         store.savePersonSession(read, { expectVersion: read.version, updateId: 12 }),

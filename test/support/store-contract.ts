@@ -173,6 +173,12 @@ export function storeContract(getStore: () => Store): void {
       expect(p.recentUpdateIds).toHaveLength(RECENT_UPDATE_WINDOW);
       expect(p.recentUpdateIds?.at(-1)).toBe(RECENT_UPDATE_WINDOW + 5);
       expect(p.recentUpdateIds?.[0]).toBe(6);
+      const before = await store.getPerson(p.id);
+      // Older than the whole window: a very late repeat, refused without a write.
+      await expect(
+        store.savePersonSession(p, { expectVersion: p.version, updateId: 3 }),
+      ).rejects.toBeInstanceOf(DuplicateUpdateError);
+      expect(await store.getPerson(p.id)).toEqual(before);
     });
 
     it('two writers on one draft version: one wins, the loser gets ConflictError, re-reads and both answers stay', async () => {
