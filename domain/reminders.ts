@@ -173,6 +173,23 @@ export function leadKey(lt: LeadTime): string {
   return `${lt.days}d${lt.at.replace(':', '')}`;
 }
 
+const instants = new Map<string, Date>();
+
+/**
+ * deadlineInstant, memoised: every run converts the same few local times, and the conversion
+ * formats dates through Intl several times.
+ */
+function instant(c: Pick<Campaign, 'timeZone'>, local: string): Date {
+  const key = `${c.timeZone}|${local}`;
+  let t = instants.get(key);
+  if (t === undefined) {
+    if (instants.size > 5_000) instants.clear();
+    t = deadlineInstant(c, local);
+    instants.set(key, t);
+  }
+  return new Date(t);
+}
+
 const hasAny = (p: Person, roles: readonly Role[]) => roles.some((r) => p.roles.includes(r));
 const reachable = (p: Person) => p.chatId !== undefined && p.unreachable !== true;
 const byId = (a: Person, b: Person) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -277,12 +294,12 @@ type Settings = ReturnType<typeof resolved>;
 
 /** The deadline's lead times in time order; one falling at or after the deadline is dropped. */
 function leadsOf(c: Campaign, d: Deadline, s: Settings): Lead[] {
-  const due = deadlineInstant(c, d.due).getTime();
+  const due = instant(c, d.due).getTime();
   return s.leadTimes
     .map((lt) => ({
       key: leadKey(lt),
       days: lt.days,
-      sendAt: deadlineInstant(c, `${addDays(d.due.slice(0, 10), -lt.days)}T${lt.at}`),
+      sendAt: instant(c, `${addDays(d.due.slice(0, 10), -lt.days)}T${lt.at}`),
     }))
     .filter((l) => l.sendAt.getTime() < due)
     .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime());
@@ -307,7 +324,7 @@ function escalationActive(c: Campaign, due: Date, now: Date, s: Settings): boole
 }
 
 function campaignOver(c: Campaign, now: Date): boolean {
-  return c.campaignEnd !== undefined && now.getTime() >= deadlineInstant(c, c.campaignEnd).getTime();
+  return c.campaignEnd !== undefined && now.getTime() >= instant(c, c.campaignEnd).getTime();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +364,7 @@ interface ScopeState {
 function scopeState(c: Campaign, d: Deadline, scope: Scope, ix: ItemIndex, s: Settings): ScopeState {
   const kind = s.itemKinds[d.id] ?? 'ack';
   if (kind === 'problems' && scope.townId !== undefined) {
-    const dueIso = deadlineInstant(c, d.due).toISOString();
+    const dueIso = instant(c, d.due).toISOString();
     const open = (ix.problems.get(scope.townId) ?? [])
       .filter((p) => p.deadline <= dueIso)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -376,7 +393,7 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
   const sorted = [...people].sort(byId);
   const out: PlannedReminder[] = [];
   for (const d of c.deadlines) {
-    const due = deadlineInstant(c, d.due);
+    const due = instant(c, d.due);
     const lead = activeLead(leadsOf(c, d, s), due, now, s);
     if (!lead) continue;
     for (const scope of scopesOf(c, d)) {
@@ -440,7 +457,7 @@ export function planEscalations(input: PlanInput): PlannedReminder[] {
   if (office.length === 0) return [];
   const out: PlannedReminder[] = [];
   for (const d of c.deadlines) {
-    const due = deadlineInstant(c, d.due);
+    const due = instant(c, d.due);
     if (!escalationActive(c, due, now, s)) continue;
     const kind = s.itemKinds[d.id] ?? 'ack';
     const entries: EscalationEntry[] = [];
@@ -497,9 +514,9 @@ interface DailyTimes {
 
 export function dailyListTimes(c: Campaign, date: string, options?: ReminderOptions): DailyTimes {
   const s = resolved(c, options);
-  const dueAt = deadlineInstant(c, `${date}T${c.dailyList.dueAt}`);
+  const dueAt = instant(c, `${date}T${c.dailyList.dueAt}`);
   return {
-    requestAt: deadlineInstant(c, `${addDays(date, -1)}T${c.dailyList.requestAt}`),
+    requestAt: instant(c, `${addDays(date, -1)}T${c.dailyList.requestAt}`),
     remindAt: new Date(dueAt.getTime() - s.morningMs),
     dueAt,
   };
@@ -608,7 +625,7 @@ export function reminderLookups(input: {
   const roles = new Set<Role>();
   const t = now.getTime();
   for (const d of c.deadlines) {
-    const due = deadlineInstant(c, d.due);
+    const due = instant(c, d.due);
     const leads = leadsOf(c, d, s);
     const escalating = escalationActive(c, due, now, s);
     if (!activeLead(leads, due, now, s) && !escalating) continue;

@@ -1,0 +1,516 @@
+// Sending the reminders domain/reminders.ts plans (issue 8). The scheduler runs sendDueReminders
+// every 15 minutes; runs may overlap, so each (reminder, recipient) is claimed with a conditional
+// write BEFORE it is sent and marked after: of two runs only the claimant sends.
+//
+// Store conventions this module keeps (the Store port has no dedicated items for them):
+// - Deliveries are keyed `<campaignId>/<reminderKey>` so two campaigns never share one.
+// - claimDelivery only creates, so a failed delivery cannot be claimed again. A retry claims a
+//   lock delivery `<id>#retry<attempts>` instead: runs that read the same failed attempt race for
+//   the same lock, and only the winner sends; the result is then marked on the delivery itself.
+// - Tomorrow's village (明日检查村) is an audit event `daily_list.set` with subject
+//   `daily_list:<campaignId>/<date>` and details { groupId, villageId, date }, read back with
+//   auditOf; the latest setting of a group for a day wins.
+// - A group report counts as signed off when its subject `group_report:<campaignId>/<groupId>` has
+//   a `group_report.sign_off` event (whoever builds sign-off appends it); an acknowledgement
+//   (已提交) of its reminder also stops the reminders.
+
+import { type AckKind, type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
+import { ConflictError, type Person, type Problem, type ReminderDelivery, type Role } from '../domain/model';
+import { reminderMessages } from '../domain/reminder-messages';
+import {
+  addDays,
+  DAILY_LIST,
+  dailyListTimes,
+  localDate,
+  type OpenItem,
+  type PlannedReminder,
+  parseReminderKey,
+  personLabel,
+  planDailyList,
+  planEscalations,
+  planReminders,
+  type ReminderOptions,
+  reminderLookups,
+  type VillagePlan,
+} from '../domain/reminders';
+import { assertCan } from './authz';
+import type { Clock, Messenger, OutgoingMessage, SendResult } from './messaging';
+import type { Store } from './ports';
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export interface ReminderDeps {
+  store: Store;
+  messenger: Messenger;
+  clock: Clock;
+  /** Waits for throttling and Telegram 429s; tests pass one that only records. */
+  sleep?: Sleep;
+  /** A warm Lambda may keep one across runs; by default each run starts a fresh one. */
+  throttle?: SendThrottle;
+  options?: ReminderOptions;
+}
+
+/** The actor of audit events the scheduler writes. */
+export const SYSTEM_ACTOR = 'system';
+/** Sends of one delivery (first try and retries on later runs) before it is left failed. */
+export const MAX_SEND_ATTEMPTS = 5;
+/** Telegram 429 waits within one send before it counts as a failed attempt. */
+export const MAX_RATE_LIMIT_WAITS = 3;
+
+export const DAILY_LIST_SET = 'daily_list.set';
+export const GROUP_REPORT_SIGN_OFF = 'group_report.sign_off';
+
+export const deliveryId = (c: Pick<Campaign, 'id'>, key: string) => `${c.id}/${key}`;
+export const reminderSubject = (c: Pick<Campaign, 'id'>, key: string) => `reminder:${c.id}/${key}`;
+export const dailyListSubject = (c: Pick<Campaign, 'id'>, date: string) => `daily_list:${c.id}/${date}`;
+export const groupReportSubject = (c: Pick<Campaign, 'id'>, groupId: string) =>
+  `group_report:${c.id}/${groupId}`;
+/** Audit identity is (subject, at, action, actor): one subject per delivery keeps each send. */
+const deliverySubject = (c: Pick<Campaign, 'id'>, key: string, recipientId: string) =>
+  `delivery:${c.id}/${key}/${recipientId}`;
+
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Throttle
+
+export interface ThrottleLimits {
+  /** Telegram: about 30 messages per second in all. */
+  perSecond: number;
+  /** Telegram: about one message per second to one chat. */
+  perChatMs: number;
+}
+
+export const TELEGRAM_LIMITS: ThrottleLimits = { perSecond: 30, perChatMs: 1000 };
+
+/**
+ * A sliding-window limiter over the injected clock and sleep. It keeps its own time cursor that
+ * moves by what it slept, so a test's sleep that only records (and leaves the clock alone) still
+ * spaces the sends correctly and never loops.
+ */
+export class SendThrottle {
+  #cursor = 0;
+  readonly #recent: number[] = [];
+  readonly #lastByChat = new Map<number, number>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sleep: Sleep,
+    private readonly limits: ThrottleLimits = TELEGRAM_LIMITS,
+  ) {}
+
+  #now(): number {
+    this.#cursor = Math.max(this.#cursor, this.clock.now().getTime());
+    return this.#cursor;
+  }
+
+  /** Resolves when a message to `chatId` may go out. */
+  async acquire(chatId: number): Promise<void> {
+    const now = this.#now();
+    let at = now;
+    const last = this.#lastByChat.get(chatId);
+    if (last !== undefined) at = Math.max(at, last + this.limits.perChatMs);
+    const windowStart = this.#recent[this.#recent.length - this.limits.perSecond];
+    if (windowStart !== undefined) at = Math.max(at, windowStart + 1000);
+    if (at > now) {
+      await this.sleep(at - now);
+      this.#cursor = Math.max(this.#cursor, at);
+    }
+    this.#recent.push(at);
+    if (this.#recent.length > this.limits.perSecond) this.#recent.shift();
+    if (this.#lastByChat.size > 10_000) this.#lastByChat.clear();
+    this.#lastByChat.set(chatId, at);
+  }
+
+  /** Everyone waits: Telegram's 429 says the bot, not one chat, is going too fast. */
+  async pause(ms: number): Promise<void> {
+    const now = this.#now();
+    await this.sleep(ms);
+    this.#cursor = Math.max(this.#cursor, now + ms);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export class ReminderInputError extends Error {
+  override readonly name = 'ReminderInputError';
+  constructor(readonly reason: 'unknown_reminder' | 'unknown_village' | 'bad_date' | 'past_date') {
+    super(reason);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tomorrow's village
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface SetVillageResult {
+  plan: VillagePlan;
+  /** When the town contact is asked, reminded, and when the list is due. */
+  requestAt: Date;
+  remindAt: Date;
+  dueAt: Date;
+}
+
+/**
+ * 明日检查村: a leader or liaison of the group checking the village's town says which village the
+ * group visits on `date` (default tomorrow, local). The town contact is then asked for the list.
+ */
+export async function setTomorrowVillage(
+  deps: Pick<ReminderDeps, 'store' | 'clock' | 'options'>,
+  actor: Person,
+  campaign: Campaign,
+  input: { villageId: string; date?: string },
+): Promise<SetVillageResult> {
+  const now = deps.clock.now();
+  const village = villageById(campaign, input.villageId);
+  const town = townOfVillage(campaign, input.villageId);
+  if (!village || !town) throw new ReminderInputError('unknown_village');
+  const group = groupForTown(campaign, town.id);
+  const allowed =
+    group !== undefined &&
+    actor.groupId === group.id &&
+    (actor.roles.includes('leader') || actor.roles.includes('liaison'));
+  assertCan(allowed, 'daily_list.set', actor);
+  const today = localDate(campaign, now);
+  const date = input.date ?? addDays(today, 1);
+  if (!DATE.test(date) || addDays(date, 0) !== date) throw new ReminderInputError('bad_date');
+  if (date < today) throw new ReminderInputError('past_date');
+  const plan: VillagePlan = { groupId: group!.id, villageId: village.id, date };
+  await deps.store.appendAudit({
+    at: now.toISOString(),
+    actorId: actor.id,
+    action: DAILY_LIST_SET,
+    subject: dailyListSubject(campaign, date),
+    details: { groupId: plan.groupId, villageId: plan.villageId, date },
+  });
+  return { plan, ...dailyListTimes(campaign, date, deps.options) };
+}
+
+/** The village settings for these days, oldest first (planning lets the latest of a group win). */
+export async function readVillagePlans(
+  store: Store,
+  campaign: Campaign,
+  dates: readonly string[],
+): Promise<VillagePlan[]> {
+  const perDay = await Promise.all(dates.map((d) => store.auditOf(dailyListSubject(campaign, d))));
+  return perDay.flat().flatMap((e) => {
+    const { groupId, villageId, date } = e.details ?? {};
+    if (e.action !== DAILY_LIST_SET || typeof groupId !== 'string' || typeof villageId !== 'string')
+      return [];
+    return typeof date === 'string' ? [{ groupId, villageId, date }] : [];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acknowledgement
+
+export interface AckResult {
+  ack: AckKind;
+  /** The item that gets no further reminders. */
+  itemKey: string;
+  alreadyAcknowledged: boolean;
+  /** What the bot answers (Chinese). */
+  reply: string;
+}
+
+/**
+ * The reminder's 已完成 / 已上传 / 已提交 button. Only a recipient of that reminder may tap it
+ * (ForbiddenError otherwise); tapping twice is a no-op.
+ */
+export async function acknowledgeReminder(
+  deps: Pick<ReminderDeps, 'store' | 'clock'>,
+  actor: Person,
+  campaign: Campaign,
+  reminderKey: string,
+): Promise<AckResult> {
+  const k = parseReminderKey(reminderKey);
+  const ack =
+    k?.deadlineId === DAILY_LIST ? 'uploaded' : campaign.deadlines.find((d) => d.id === k?.deadlineId)?.ack;
+  if (!k || !ack) throw new ReminderInputError('unknown_reminder');
+  const itemKey = `${k.deadlineId}:${k.scope === 'p' ? `p.${actor.id}` : k.scope}`;
+  const id = deliveryId(campaign, reminderKey);
+  const mine = (await deps.store.deliveriesOfReminder(id)).find((d) => d.recipientId === actor.id);
+  assertCan(mine !== undefined, 'reminder.ack', actor);
+  if (mine?.status === 'acknowledged') {
+    return { ack, itemKey, alreadyAcknowledged: true, reply: reminderMessages.ackAlready(ack) };
+  }
+  const at = deps.clock.now().toISOString();
+  await deps.store.markDelivery(id, actor.id, { status: 'acknowledged', ackAt: at });
+  await deps.store.appendAudit({
+    at,
+    actorId: actor.id,
+    action: 'reminder.ack',
+    subject: reminderSubject(campaign, reminderKey),
+    details: { campaignId: campaign.id, reminderKey, itemKey, ack },
+  });
+  return { ack, itemKey, alreadyAcknowledged: false, reply: reminderMessages.ackRecorded(ack) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduled run
+
+export interface SendReport {
+  /** (reminder, recipient) pairs planned this run. */
+  planned: number;
+  sent: number;
+  failed: number;
+  unreachable: number;
+  /** Already delivered, claimed by another run, or out of attempts. */
+  skipped: number;
+  /** Office notices about newly unreachable people. */
+  officeNotices: number;
+}
+
+interface RunContext {
+  deps: ReminderDeps;
+  campaign: Campaign;
+  throttle: SendThrottle;
+  people: Map<string, Person>;
+  report: SendReport;
+}
+
+/** What the store knows, in the planner's terms. */
+async function gatherOpenItems(
+  store: Store,
+  campaign: Campaign,
+  lookups: ReturnType<typeof reminderLookups>,
+  deliveries: Map<string, ReminderDelivery[]>,
+): Promise<OpenItem[]> {
+  const items: OpenItem[] = [];
+  for (const [reminderKey, ds] of deliveries) {
+    for (const d of ds)
+      if (d.status === 'acknowledged') items.push({ kind: 'ack', reminderKey, personId: d.recipientId });
+  }
+  if (lookups.problems) {
+    const byTown = new Map<string, Problem[]>();
+    for (const p of await store.problemsOfCampaign(campaign.id, 'open')) {
+      byTown.set(p.townId, [...(byTown.get(p.townId) ?? []), p]);
+    }
+    for (const [townId, ps] of byTown) {
+      items.push({
+        kind: 'problems',
+        townId,
+        items: ps.map((p) => ({
+          id: p.id,
+          ...(p.villageId !== undefined ? { villageId: p.villageId } : {}),
+          description: p.description,
+          deadline: p.deadline,
+        })),
+      });
+    }
+  }
+  await Promise.all([
+    ...lookups.groupReports.map(async (groupId) => {
+      const events = await store.auditOf(groupReportSubject(campaign, groupId));
+      items.push({
+        kind: 'group_report',
+        groupId,
+        signedOff: events.some((e) => e.action === GROUP_REPORT_SIGN_OFF),
+      });
+    }),
+    ...lookups.villagePlans.map(async (plan) => {
+      const list = await store.getHouseholdList(campaign.id, plan.villageId);
+      items.push({
+        kind: 'daily_list',
+        villageId: plan.villageId,
+        date: plan.date,
+        uploaded: list !== undefined,
+      });
+    }),
+  ]);
+  return items;
+}
+
+async function gatherPeople(store: Store, roles: readonly Role[]): Promise<Map<string, Person>> {
+  const lists = await Promise.all(roles.map((r) => store.peopleWithRole(r)));
+  return new Map(lists.flat().map((p) => [p.id, p]));
+}
+
+/**
+ * One scheduler run: plan what is due now and send each (reminder, recipient) at most once.
+ * Returns counts for the log.
+ */
+export async function sendDueReminders(deps: ReminderDeps, campaign: Campaign): Promise<SendReport> {
+  const report: SendReport = { planned: 0, sent: 0, failed: 0, unreachable: 0, skipped: 0, officeNotices: 0 };
+  const { store, clock } = deps;
+  const now = clock.now();
+  const today = localDate(campaign, now);
+  const villagePlans = await readVillagePlans(store, campaign, [today, addDays(today, 1)]);
+  const lookups = reminderLookups({
+    campaign,
+    now,
+    villagePlans,
+    ...(deps.options ? { options: deps.options } : {}),
+  });
+  if (!lookups.active) return report;
+
+  const [people, deliveryLists] = await Promise.all([
+    gatherPeople(store, lookups.roles),
+    Promise.all(lookups.keys.map((k) => store.deliveriesOfReminder(deliveryId(campaign, k)))),
+  ]);
+  const deliveries = new Map(lookups.keys.map((k, i) => [k, deliveryLists[i] ?? []]));
+  const openItems = await gatherOpenItems(store, campaign, lookups, deliveries);
+
+  const input = {
+    campaign,
+    now,
+    openItems,
+    people: [...people.values()],
+    ...(deps.options ? { options: deps.options } : {}),
+  };
+  const planned = [
+    ...planDailyList({ ...input, villagePlans }),
+    ...planReminders(input),
+    ...planEscalations(input),
+  ];
+
+  const ctx: RunContext = {
+    deps,
+    campaign,
+    throttle: deps.throttle ?? new SendThrottle(clock, deps.sleep ?? realSleep),
+    people,
+    report,
+  };
+  for (const reminder of planned) {
+    for (const recipientId of reminder.recipientIds) {
+      report.planned++;
+      const existing = deliveries.get(reminder.key)?.find((d) => d.recipientId === recipientId);
+      await deliverOne(ctx, reminder, recipientId, existing);
+    }
+  }
+  return report;
+}
+
+/** Claim, send, record one (reminder, recipient). */
+async function deliverOne(
+  ctx: RunContext,
+  reminder: PlannedReminder,
+  recipientId: string,
+  existing: ReminderDelivery | undefined,
+): Promise<void> {
+  const { store } = ctx.deps;
+  const person = ctx.people.get(recipientId);
+  // Marked unreachable earlier in this run, or no chat to send to.
+  if (!person || person.unreachable || person.chatId === undefined) {
+    ctx.report.skipped++;
+    return;
+  }
+  const id = deliveryId(ctx.campaign, reminder.key);
+  let lock: string | undefined;
+  if (existing === undefined) {
+    if (!(await store.claimDelivery(id, recipientId))) {
+      ctx.report.skipped++;
+      return;
+    }
+  } else if (existing.status === 'failed' && existing.attempts < MAX_SEND_ATTEMPTS) {
+    lock = `${id}#retry${existing.attempts}`;
+    if (!(await store.claimDelivery(lock, recipientId))) {
+      ctx.report.skipped++;
+      return;
+    }
+  } else {
+    ctx.report.skipped++;
+    return;
+  }
+
+  const result = await sendWithRetries(ctx, {
+    chatId: person.chatId,
+    text: reminder.text,
+    ...(reminder.buttons.length > 0 ? { buttons: reminder.buttons } : {}),
+  });
+  const at = ctx.deps.clock.now().toISOString();
+  const mark = async (update: Parameters<Store['markDelivery']>[2]) => {
+    await store.markDelivery(id, recipientId, update);
+    if (lock) await store.markDelivery(lock, recipientId, update);
+  };
+
+  if (result.ok) {
+    await mark({ status: 'sent', attempted: true, sentAt: at });
+    ctx.report.sent++;
+    await store.appendAudit({
+      at,
+      actorId: SYSTEM_ACTOR,
+      action: reminder.kind === 'escalation' ? 'reminder.escalated' : 'reminder.sent',
+      subject: deliverySubject(ctx.campaign, reminder.key, recipientId),
+      details: { campaignId: ctx.campaign.id, reminderKey: reminder.key, recipientId },
+    });
+    return;
+  }
+  if (result.kind === 'unreachable') {
+    await mark({ status: 'unreachable', attempted: true, lastError: 'unreachable' });
+    ctx.report.unreachable++;
+    await handleUnreachable(ctx, person);
+    return;
+  }
+  const lastError =
+    result.kind === 'rate_limited' ? `rate_limited ${result.retryAfter}s` : result.description;
+  await mark({ status: 'failed', attempted: true, lastError: lastError.slice(0, 200) });
+  ctx.report.failed++;
+}
+
+/** One message through the throttle; a 429 waits `retryAfter` and tries again. */
+async function sendWithRetries(ctx: RunContext, message: OutgoingMessage): Promise<SendResult> {
+  for (let waits = 0; ; waits++) {
+    await ctx.throttle.acquire(message.chatId);
+    let result: SendResult;
+    try {
+      result = await ctx.deps.messenger.send(message);
+    } catch (e) {
+      // A network failure is a failed attempt, retried on a later run.
+      result = { ok: false, kind: 'error', description: e instanceof Error ? e.message : String(e) };
+    }
+    if (result.ok || result.kind !== 'rate_limited' || waits >= MAX_RATE_LIMIT_WAITS) return result;
+    await ctx.throttle.pause(Math.max(1, result.retryAfter) * 1000);
+  }
+}
+
+/**
+ * Telegram 403: mark the person unreachable (the planner skips them from now on) and tell the
+ * office once. Only the run whose write flips the flag tells the office, so overlapping runs and
+ * several reminders to the same person produce one notice.
+ */
+async function handleUnreachable(ctx: RunContext, person: Person): Promise<void> {
+  const { store, clock } = ctx.deps;
+  const at = clock.now().toISOString();
+  let current: Person | undefined = person;
+  let saved: Person | undefined;
+  for (let tries = 0; tries < 3 && current && !current.unreachable && !saved; tries++) {
+    try {
+      saved = await store.savePerson({ ...current, unreachable: true, updatedAt: at }, current.version);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      current = await store.getPerson(person.id);
+    }
+  }
+  ctx.people.set(person.id, saved ?? { ...person, unreachable: true });
+  if (!saved) return;
+  await store.appendAudit({
+    at,
+    actorId: SYSTEM_ACTOR,
+    action: 'reminder.unreachable',
+    subject: `person:${person.id}`,
+    details: { campaignId: ctx.campaign.id, personId: person.id },
+  });
+  const noticeKey = `unreachable:p.${person.id}:v${saved.version}`;
+  const text = reminderMessages.unreachable({ personLabel: personLabel(ctx.campaign, person) });
+  const office = [...ctx.people.values()].filter(
+    (p) => p.roles.includes('office') && p.id !== person.id && p.chatId !== undefined && !p.unreachable,
+  );
+  for (const o of office) {
+    const id = deliveryId(ctx.campaign, noticeKey);
+    if (!(await store.claimDelivery(id, o.id))) continue;
+    // No further notice if an office member is unreachable too: that would only recurse.
+    const result = await sendWithRetries(ctx, { chatId: o.chatId!, text });
+    const sentAt = clock.now().toISOString();
+    await store.markDelivery(
+      id,
+      o.id,
+      result.ok
+        ? { status: 'sent', attempted: true, sentAt }
+        : { status: result.kind === 'unreachable' ? 'unreachable' : 'failed', attempted: true },
+    );
+    if (result.ok) ctx.report.officeNotices++;
+  }
+}
