@@ -1,0 +1,162 @@
+// Raw data: one row per survey, one column per question headed by its Chinese label, answers as
+// people read them (choice labels, not codes), flags as Chinese labels, who and when. As a
+// workbook (one sheet per form) and as CSV in UTF-8 with a BOM, without which Excel on Chinese
+// Windows reads UTF-8 as GBK and shows mojibake.
+
+import ExcelJS from 'exceljs';
+import { type Campaign, groupForTown, townById, villageById } from '../domain/campaign';
+import { computeFlags, formatValue, renderLabel } from '../domain/engine';
+import { formById, forms } from '../domain/forms/index';
+import type { FormContext, FormDef, Question } from '../domain/forms/types';
+import type { Survey, SurveyKind, SurveyStatus } from '../domain/model';
+import { addPrintableSheet, bodyRow, headerRow, localDateTime, toBuffer } from './sheet';
+
+export const RAW_SHEET_NAMES: Readonly<Record<SurveyKind, string>> = {
+  household: '农户调查表',
+  village: '村级调查表',
+  office: '县级数据',
+};
+
+const STATUS_LABELS: Readonly<Record<SurveyStatus, string>> = {
+  draft: '草稿',
+  submitted: '已提交',
+  returned: '已退回',
+};
+
+export const RAW_META_HEADER = [
+  '问卷编号',
+  '镇',
+  '村',
+  '农户编号',
+  '检查组',
+  '调查员编号',
+  '状态',
+  '表单版本',
+  '创建时间',
+  '提交时间',
+  '最后修改时间',
+] as const;
+
+export type RawCell = string | number;
+
+export interface RawTable {
+  kind: SurveyKind;
+  header: string[];
+  rows: RawCell[][];
+}
+
+function contextFor(campaign: Campaign, s: Survey): FormContext {
+  const village = s.villageId ? villageById(campaign, s.villageId) : undefined;
+  return {
+    povertyLine: campaign.povertyLine,
+    year: campaign.year,
+    incomeCutoff: campaign.incomeCutoff,
+    ...(village ? { villageType: village.type } : {}),
+  };
+}
+
+/** Header of a question column: its number in the paper form, its wording, and the unit of numbers. */
+function questionHeader(q: Question, ctx: FormContext): string {
+  const label = renderLabel(q, ctx);
+  const unit = q.unit && !label.includes(`(${q.unit})`) ? `(${q.unit})` : '';
+  return `${q.seedNo} ${label}${unit}`;
+}
+
+/** Numbers stay numbers (so Excel can sum them); everything else as the engine displays it. */
+function cellOf(q: Question, value: Survey['answers'][string] | undefined): RawCell {
+  if (value === undefined) return '';
+  if (typeof value === 'number') return value;
+  return formatValue(q, value);
+}
+
+/** The table of one kind of survey; columns follow the current form, in form order. */
+export function rawTable(campaign: Campaign, surveys: readonly Survey[], kind: SurveyKind): RawTable {
+  const current: FormDef = forms[kind]!;
+  const base: FormContext = {
+    povertyLine: campaign.povertyLine,
+    year: campaign.year,
+    incomeCutoff: campaign.incomeCutoff,
+  };
+  const header = [
+    ...RAW_META_HEADER,
+    ...current.questions.map((q) => questionHeader(q, base)),
+    '提示标记',
+    '确认说明',
+  ];
+  const rows = surveys
+    .filter((s) => s.kind === kind)
+    .sort((a, b) => (a.townId + (a.villageId ?? '') + a.id < b.townId + (b.villageId ?? '') + b.id ? -1 : 1))
+    .map((s): RawCell[] => {
+      const form = formById(s.formId, s.formVersion) ?? current;
+      const ctx = contextFor(campaign, s);
+      // Flags are recomputed, like 表4, so raw data and tables agree under the current poverty line.
+      const flagIds = computeFlags(form, ctx, s.answers);
+      const flags = form.flags.filter((f) => flagIds.includes(f.id)).map((f) => f.label);
+      const confirmations = Object.entries(s.confirmations).map(([qid, c]) => {
+        const q = form.questions.find((x) => x.id === qid);
+        return `${q ? renderLabel(q, ctx) : qid}:${c.reason ?? '已确认'}`;
+      });
+      return [
+        s.id,
+        townById(campaign, s.townId)?.name ?? s.townId,
+        s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '',
+        s.householdId ?? '',
+        (s.groupId
+          ? campaign.groups.find((g) => g.id === s.groupId)?.name
+          : groupForTown(campaign, s.townId)?.name) ?? '',
+        s.inspectorId,
+        STATUS_LABELS[s.status],
+        `${s.formId} v${s.formVersion}`,
+        localDateTime(s.createdAt, campaign.timeZone),
+        localDateTime(s.submittedAt, campaign.timeZone),
+        localDateTime(s.updatedAt, campaign.timeZone),
+        ...current.questions.map((q) =>
+          cellOf(form.questions.find((x) => x.id === q.id) ?? q, s.answers[q.id]),
+        ),
+        flags.join('、'),
+        confirmations.join(';'),
+      ];
+    });
+  return { kind, header, rows };
+}
+
+const KINDS: readonly SurveyKind[] = ['household', 'village', 'office'];
+
+/** One sheet per kind of survey present (household and village sheets always, for a stable layout). */
+export async function rawWorkbook(campaign: Campaign, surveys: readonly Survey[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = campaign.office.name;
+  for (const kind of KINDS) {
+    if (kind === 'office' && !surveys.some((s) => s.kind === 'office')) continue;
+    const t = rawTable(campaign, surveys, kind);
+    const widths = t.header.map((h, i) =>
+      i === 0 ? 22 : i < RAW_META_HEADER.length ? 12 : Math.min(30, Math.max(10, h.length)),
+    );
+    const ws = addPrintableSheet(wb, RAW_SHEET_NAMES[kind], widths, {
+      orientation: 'landscape',
+      headerRow: 1,
+    });
+    // Wide raw data prints on as many pages across as it needs; the header repeats down the pages.
+    ws.pageSetup.fitToPage = false;
+    ws.pageSetup.scale = 70;
+    headerRow(ws, 1, t.header);
+    t.rows.forEach((row, i) => {
+      bodyRow(ws, i + 2, row);
+    });
+  }
+  return toBuffer(wb);
+}
+
+function csvField(v: RawCell): string {
+  const s = typeof v === 'number' ? String(v) : v;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const BOM = '\ufeff';
+
+/** CSV of one kind of survey, UTF-8 with BOM and CRLF line ends, as Excel expects. */
+export function rawCsv(campaign: Campaign, surveys: readonly Survey[], kind: SurveyKind): Buffer {
+  const t = rawTable(campaign, surveys, kind);
+  const lines = [t.header, ...t.rows].map((row) => row.map(csvField).join(','));
+  return Buffer.from(`${BOM}${lines.join('\r\n')}\r\n`, 'utf8');
+}

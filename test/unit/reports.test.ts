@@ -1,0 +1,249 @@
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../app/memory-store';
+import { ManualClock } from '../../app/messaging';
+import { buildSummaries } from '../../app/summaries';
+import type { Person } from '../../domain/model';
+import type { SummaryModels } from '../../domain/tables/index';
+import { rawCsv, rawWorkbook } from '../../reports/raw';
+import { CHAT_TEXT_LIMIT, table4Text } from '../../reports/text';
+import { summaryWorkbook, TITLES } from '../../reports/xlsx';
+import {
+  campaign,
+  householdSurveys,
+  officeSurvey,
+  problems,
+  surveyOf,
+  villageSurveys,
+} from './table4.fixture';
+
+const office: Person = {
+  id: 'office-1',
+  roles: ['office'],
+  lastUpdateId: 0,
+  session: {},
+  version: 1,
+  createdAt: '2017-10-30T00:00:00.000Z',
+  updatedAt: '2017-10-30T00:00:00.000Z',
+};
+
+let models: SummaryModels;
+let wb: ExcelJS.Workbook;
+
+async function load(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
+  return book;
+}
+
+/** The sheet's rows as text arrays (1-based like Excel, index 0 unused). */
+function rowsOf(ws: ExcelJS.Worksheet): unknown[][] {
+  const out: unknown[][] = [];
+  ws.eachRow({ includeEmpty: true }, (row, n) => {
+    out[n] = (row.values as unknown[]).slice(1);
+  });
+  return out;
+}
+
+function rowWithLabel(ws: ExcelJS.Worksheet, label: string): unknown[] | undefined {
+  return rowsOf(ws).find((r) => r?.[1] === label);
+}
+
+beforeAll(async () => {
+  const store = new MemoryStore();
+  for (const s of [...householdSurveys, ...villageSurveys, officeSurvey]) await store.createSurvey(s);
+  for (const p of problems) await store.putProblem(p);
+  const clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
+  models = await buildSummaries({ store, clock }, office, campaign, 'city');
+  wb = await load(await summaryWorkbook(models, campaign));
+});
+
+describe('the summary workbook', () => {
+  it('has 表3, 表4 and 表5 for the city and then for each town', () => {
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '表3-全市',
+      '表4-全市',
+      '表5-全市',
+      '表3-东兴镇',
+      '表4-东兴镇',
+      '表5-东兴镇',
+      '表3-江平镇',
+      '表4-江平镇',
+      '表5-江平镇',
+      '表3-马路镇',
+      '表4-马路镇',
+      '表5-马路镇',
+    ]);
+  });
+
+  it('lays out 表4 as the plan: merged title, the 督查镇名称 line, 类别/项目/单位/数量/备注', () => {
+    const ws = wb.getWorksheet('表4-东兴镇')!;
+    expect(ws.getCell('A1').value).toBe(TITLES.table4);
+    expect(ws.getCell('A1').value).toBe('脱贫攻坚大检查任务完成情况汇总表');
+    expect(ws.getCell('E1').isMerged).toBe(true);
+    expect(ws.getCell('A2').value).toBe('督查镇名称:东兴镇  督查单位:第一组');
+    expect(rowsOf(ws)[3]).toEqual(['类别', '项目', '单位', '数量', '备注']);
+    expect(ws.getCell('A3').border?.top?.style).toBe('thin');
+  });
+
+  it("holds the town's labels and numbers", () => {
+    const ws = wb.getWorksheet('表4-东兴镇')!;
+    expect(rowWithLabel(ws, '3.抽查户总数')?.slice(2, 4)).toEqual(['户', 7]);
+    expect(rowWithLabel(ws, '参与人数')?.slice(2, 4)).toEqual(['人', 13]);
+    expect(rowWithLabel(ws, '疑似漏评户数')?.[3]).toBe(3);
+    expect(rowWithLabel(ws, '疑似错退户数')?.slice(3, 5)).toEqual([1, '另有疑似返贫户1户']);
+    const cell = ws.getCell(`A${rowsOf(ws).findIndex((r) => r?.[1] === '1.未实现两不愁户数')}`);
+    expect(cell.value).toBe('主要目标任务完成情况\n贫困户"八有一超"情况');
+  });
+
+  it('holds the city-wide figures, the office figures among them', () => {
+    const ws = wb.getWorksheet('表4-全市')!;
+    expect(ws.getCell('A2').value).toBe('督查镇名称:全市  督查单位:第一组、第二组、第三组');
+    expect(rowWithLabel(ws, '3.抽查户总数')?.[3]).toBe(9);
+    expect(rowWithLabel(ws, '1.涉农资金整合计划数')?.slice(2, 4)).toEqual(['万元', 5000]);
+    expect(rowWithLabel(ws, '2.有稳固住房达标情况')?.[3]).toBe('未达标');
+    expect(rowWithLabel(ws, '研判该县能否顺利完成今年扶贫目标任务')?.slice(3, 5)).toEqual([
+      '不能',
+      '部分计划脱贫户住房尚未完工',
+    ]);
+  });
+
+  it('lays out 表3 with 序号/类别/问题, one problem a row under its category', () => {
+    const ws = wb.getWorksheet('表3-全市')!;
+    expect(ws.getCell('A1').value).toBe('脱贫攻坚大检查发现问题汇总表');
+    const rows = rowsOf(ws);
+    expect(rows[3]).toEqual(['序号', '类别', '问题']);
+    expect(rows[4]).toEqual(['一', '精准识别(漏评方面)', '']);
+    expect(rows[5]).toEqual([1, '', '东兴镇河洲村:河洲村王五家生活困难,未纳入贫困户,疑似漏评']);
+    expect(rows.some((r) => r?.[1] === '资金使用方面')).toBe(true);
+    expect(rows.some((r) => r?.[0] === '四' && r[1] === '其他方面(资料、档案、内生动力等)')).toBe(true);
+    const town = rowsOf(wb.getWorksheet('表3-东兴镇')!);
+    expect(town[5]).toEqual([1, '', '河洲村:河洲村王五家生活困难,未纳入贫困户,疑似漏评']);
+  });
+
+  it('lists each problem in 表5 with measures, responsible unit, deadline, status and check result', () => {
+    const rows = rowsOf(wb.getWorksheet('表5-东兴镇')!);
+    expect(rows[3]).toEqual([
+      '序号',
+      '问题类别',
+      '问题',
+      '整改措施',
+      '责任单位',
+      '整改时限',
+      '整改状态',
+      '抽查结果',
+    ]);
+    const fund = rows.find((r) => typeof r?.[2] === 'string' && (r[2] as string).includes('产业奖补资金'));
+    expect(fund).toEqual([
+      expect.any(Number),
+      '精准帮扶·资金使用方面',
+      '江那村:江那村产业奖补资金未按时拨付到户',
+      '11月6日已拨付',
+      '东兴镇江那村',
+      '2017-11-09',
+      '已整改并核查',
+      '核查通过',
+    ]);
+    const city = rowsOf(wb.getWorksheet('表5-全市')!);
+    expect(city.some((r) => r?.[0] === '江平镇(1个问题)')).toBe(true);
+    expect(city.some((r) => r?.[7] === '已列入书面清单,计划2017-12-15前完成')).toBe(true);
+  });
+
+  it('prints on A4, one page wide, repeating the header row', () => {
+    for (const ws of wb.worksheets) {
+      expect(ws.pageSetup.paperSize, ws.name).toBe(9);
+      expect(ws.pageSetup.fitToPage, ws.name).toBe(true);
+      expect(ws.pageSetup.fitToWidth, ws.name).toBe(1);
+      expect(ws.pageSetup.printTitlesRow, ws.name).toBe('3:3');
+      expect(ws.getColumn(2).width, ws.name).toBeGreaterThan(15);
+      expect(ws.getCell('C4').alignment?.wrapText, ws.name).toBe(true);
+    }
+    expect(wb.getWorksheet('表4-全市')!.pageSetup.orientation).toBe('portrait');
+    expect(wb.getWorksheet('表5-全市')!.pageSetup.orientation).toBe('landscape');
+  });
+});
+
+describe('the raw data', () => {
+  const surveys = [...householdSurveys, ...villageSurveys, officeSurvey];
+
+  it('is a workbook of one row per survey, one column per question under its Chinese label', async () => {
+    const raw = await load(await rawWorkbook(campaign, surveys));
+    expect(raw.worksheets.map((w) => w.name)).toEqual(['农户调查表', '村级调查表', '县级数据']);
+    const ws = raw.getWorksheet('农户调查表')!;
+    const rows = rowsOf(ws);
+    const header = rows[1] as string[];
+    expect(header.slice(0, 3)).toEqual(['问卷编号', '镇', '村']);
+    expect(header).toContain('1.1 农户姓名');
+    expect(header).toContain('2.3 截止2017年9月底家庭人均纯收入(元)');
+    expect(header).toContain('提示标记');
+    expect(rows.length - 2).toBe(householdSurveys.length);
+    const zhang = rows.find((r) => r?.[header.indexOf('1.1 农户姓名')] === '张三')!;
+    expect(zhang[header.indexOf('镇')]).toBe('东兴镇');
+    expect(zhang[header.indexOf('村')]).toBe('大田村');
+    expect(zhang[header.indexOf('检查组')]).toBe('第一组');
+    expect(zhang[header.indexOf('调查员编号')]).toBe('insp-1');
+    expect(zhang[header.indexOf('提交时间')]).toBe('2017-10-31 10:00');
+    expect(zhang[header.indexOf('1.2 农户类型')]).toBe('今年计划脱贫户');
+    expect(zhang[header.indexOf('2.1 是否已能做到不愁吃')]).toBe('否');
+    expect(zhang[header.indexOf('2.3 截止2017年9月底家庭人均纯收入(元)')]).toBe(5200);
+    expect(zhang[header.indexOf('提示标记')]).toContain('未实现"两不愁"');
+    const vs = rowsOf(raw.getWorksheet('村级调查表')!);
+    expect(vs[1]).toContain('1.1 村类型');
+    expect(vs.some((r) => r?.includes('已退出贫困村'))).toBe(true);
+  });
+
+  it('is a CSV that starts with a BOM and has Chinese headers and labels', () => {
+    const csv = rawCsv(campaign, surveys, 'household');
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = csv.toString('utf8').slice(1);
+    const [header, ...lines] = text.trimEnd().split('\r\n');
+    expect(header).toMatch(/^问卷编号,镇,村,农户编号,检查组/);
+    expect(header).toContain('1.1 农户姓名');
+    expect(lines).toHaveLength(householdSurveys.length);
+    expect(text).not.toMatch(/,(yes|no|has|none),/);
+    // The two names 林一 reported travel in one field.
+    expect(text).toContain('王五、赵六');
+  });
+
+  it('quotes fields with commas, quotes or line breaks', () => {
+    const odd = surveyOf('household', 'malu', {
+      h1_name: '甲',
+      h1_type: 'non_poor',
+      h4_opinions: '道路,要修"好"\n谢谢',
+    });
+    const text = rawCsv(campaign, [odd], 'household').toString('utf8');
+    expect(text).toContain('"道路,要修""好""\n谢谢"');
+  });
+});
+
+describe('the chat text of a 表4', () => {
+  it('lists only the rows with something to report, under their headings, within the chat limit', () => {
+    const t4 = models.towns.find((t) => t.townId === 'dongxing')!.table4;
+    const text = table4Text(t4, '东兴镇 表4 督查任务完成情况');
+    expect(text.split('\n')[0]).toBe('东兴镇 表4 督查任务完成情况');
+    expect(text).toContain('【督查基本情况】');
+    expect(text).toContain('3.抽查户总数:7户');
+    expect(text).toContain('  其中:今年计划脱贫户:1户');
+    expect(text).toContain('疑似错退户数:1户(另有疑似返贫户1户)');
+    expect(text).not.toContain('非贫困村');
+    expect(text).not.toMatch(/:0[户人个]/);
+    expect(text.length).toBeLessThanOrEqual(CHAT_TEXT_LIMIT);
+  });
+
+  it('cuts a long text at a line and says where the rest is', () => {
+    const t4 = models.city!.table4;
+    const long = { rows: t4.rows.map((r) => ({ ...r, label: r.label.repeat(20) })) };
+    const text = table4Text(long, '全市');
+    expect(text.length).toBeLessThanOrEqual(CHAT_TEXT_LIMIT);
+    expect(text.endsWith('完整数据见附件表格)')).toBe(true);
+  });
+
+  it('says so when there is nothing yet', () => {
+    const empty = models.towns.find((t) => t.townId === 'malu')!.table4;
+    const text = table4Text(empty, '马路镇');
+    // The roster rows always have a value; the survey rows have none yet.
+    expect(text).not.toContain('抽查户总数');
+  });
+});
