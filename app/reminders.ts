@@ -5,8 +5,9 @@
 // Store conventions this module keeps (the Store port has no dedicated items for them):
 // - Deliveries are keyed `<campaignId>/<reminderKey>` so two campaigns never share one.
 // - claimDelivery only creates, so a failed delivery cannot be claimed again. A retry claims a
-//   lock delivery `<id>#retry<attempts>` instead: runs that read the same failed attempt race for
-//   the same lock, and only the winner sends; the result is then marked on the delivery itself.
+//   lock delivery `<id>~retry<attempts>` instead ("#" is not allowed in DynamoDB key parts): runs
+//   that read the same failed attempt race for the same lock, and only the winner sends; the
+//   result is then marked on the delivery itself.
 // - Tomorrow's village (明日检查村) is an audit event `daily_list.set` with subject
 //   `daily_list:<campaignId>/<date>` and details { groupId, villageId, date }, read back with
 //   auditOf; the latest setting of a group for a day wins.
@@ -405,7 +406,7 @@ async function deliverOne(
       return;
     }
   } else if (existing.status === 'failed' && existing.attempts < MAX_SEND_ATTEMPTS) {
-    lock = `${id}#retry${existing.attempts}`;
+    lock = `${id}~retry${existing.attempts}`;
     if (!(await store.claimDelivery(lock, recipientId))) {
       ctx.report.skipped++;
       return;

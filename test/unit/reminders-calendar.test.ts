@@ -14,7 +14,8 @@ import {
 } from '../../app/reminders';
 import seed from '../../campaigns/dongxing-2017.json';
 import { type Campaign, deadlineInstant, parseCampaign } from '../../domain/campaign';
-import type { Person, Problem, Role } from '../../domain/model';
+import type { AuditEvent, Person, Problem, Role } from '../../domain/model';
+import { keyPart } from '../../store/keys';
 
 const campaign: Campaign = parseCampaign(seed);
 /** A local Asia/Shanghai time of 2017, 'MM-DDTHH:mm'. */
@@ -119,7 +120,7 @@ class FakeMessenger implements Messenger {
 }
 
 interface World {
-  store: MemoryStore;
+  store: StrictStore;
   clock: ManualClock;
   messenger: FakeMessenger;
   slept: number[];
@@ -128,8 +129,21 @@ interface World {
   person(id: string): Promise<Person>;
 }
 
+/** The in-memory store, refusing ids the DynamoDB adapter would refuse ("#" in a key part). */
+class StrictStore extends MemoryStore {
+  override async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
+    keyPart(reminderId);
+    keyPart(recipientId);
+    return super.claimDelivery(reminderId, recipientId);
+  }
+  override async appendAudit(event: AuditEvent): Promise<void> {
+    keyPart(event.subject);
+    return super.appendAudit(event);
+  }
+}
+
 async function world(start: Date): Promise<World> {
-  const store = new MemoryStore();
+  const store = new StrictStore();
   const clock = new ManualClock(start);
   const chatOf = new Map(personas.map((p, i) => [p.id, 1000 + i]));
   const nameOf = new Map([...chatOf].map(([id, chat]) => [chat, id]));
