@@ -105,7 +105,9 @@ export const reminderMessages = {
       lines.push('', `尚有 ${m.problems.length} 个问题未整改:`, ...problemLines(m.problems));
     }
     if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
-    lines.push('', m.description, '', `完成后请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
+    // A meeting is not "done" ahead of time: its button just confirms the reminder was seen.
+    const ask = m.location ? '收到并确认参加后' : '完成后';
+    lines.push('', m.description, '', `${ask}请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
     return lines.join('\n');
   },
 
