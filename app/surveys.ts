@@ -28,6 +28,7 @@ import {
   type DraftContext,
   DuplicateUpdateError,
   type EditEntry,
+  isUpdateApplied,
   type Person,
   type ProblemCategory,
   type Survey,
@@ -72,9 +73,9 @@ export type SurveyRef =
   | { kind: 'office' };
 
 export function surveyIdFor(campaignId: string, ref: SurveyRef): string {
-  if (ref.kind === 'household') return `hh#${campaignId}#${ref.villageId}#${ref.householdId}`;
-  if (ref.kind === 'village') return `vs#${campaignId}#${ref.villageId}`;
-  return `of#${campaignId}`;
+  if (ref.kind === 'household') return `hh/${campaignId}/${ref.villageId}/${ref.householdId}`;
+  if (ref.kind === 'village') return `vs/${campaignId}/${ref.villageId}`;
+  return `of/${campaignId}`;
 }
 
 /** The pseudo-town under which the office's own survey is filed (it belongs to no town). */
@@ -182,7 +183,7 @@ export async function withSession<T>(
 ): Promise<Outcome<T>> {
   let current = person;
   for (let attempt = 0; ; attempt++) {
-    if (updateId !== undefined && updateId <= current.lastUpdateId) return { duplicate: true };
+    if (updateId !== undefined && isUpdateApplied(current, updateId)) return { duplicate: true };
     const { session, result } = await change(current);
     if (!session) return { duplicate: false, person: current, result };
     try {

@@ -14,7 +14,7 @@ import type { Store } from '../app/ports';
 import { ProblemInputError } from '../app/problems';
 import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
 import type { Campaign, Role } from '../domain/campaign';
-import { InviteUnusableError, NotFoundError, type Person } from '../domain/model';
+import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { ListFileError } from '../ingest/list-file';
 import { adminHandlers } from './admin-flow';
 import { commandsByRole, roleLabels, t } from './messages';
@@ -119,7 +119,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     };
     try {
       const person = await deps.store.getPerson(String(from.id));
-      if (person && updateId <= person.lastUpdateId) {
+      if (person && isUpdateApplied(person, updateId)) {
         log?.info('duplicate update ignored', { updateId, personId: person.id });
         await answerCb();
         return;
@@ -208,10 +208,8 @@ export function scopeLabel(campaign: Campaign, groupId?: string, townId?: string
 
 /** The union of the person's roles' commands, first role first. */
 export function commandsFor(roles: readonly Role[]) {
-  const seen = new Set<string>();
-  return roles
-    .flatMap((r) => commandsByRole[r])
-    .filter((c) => (seen.has(c.command) ? false : (seen.add(c.command), true)));
+  const byName = new Map(roles.flatMap((r) => commandsByRole[r]).map((c) => [c.command, c] as const));
+  return [...byName.values()];
 }
 
 export function homeScreen(person: Person): Screen {

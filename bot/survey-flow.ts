@@ -80,7 +80,7 @@ async function answerButton(turn: Turn, args: string[], input: Parameters<typeof
 }
 
 function refOf(surveyId: string): SurveyRef {
-  const [kind, , villageId, householdId] = surveyId.split('#');
+  const [kind, , villageId, householdId] = surveyId.split('/');
   if (kind === 'hh' && villageId && householdId) return { kind: 'household', villageId, householdId };
   if (kind === 'vs' && villageId) return { kind: 'village', villageId };
   if (kind === 'of') return { kind: 'office' };

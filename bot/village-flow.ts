@@ -55,7 +55,7 @@ function stratumSummary(turn: Turn, byStratum: Partial<Record<string, number>>):
     .join(',');
 }
 
-async function showVillage(turn: Turn, villageId: string) {
+async function showVillage(turn: Turn, villageId: string, mode: 'show' | 'send' = 'show') {
   const d = await villageDetail(vdeps(turn), turn.person, turn.deps.campaign, villageId);
   const lines = [t.villageHeader(d.name)];
   const rows: Button[][] = [];
@@ -88,7 +88,7 @@ async function showVillage(turn: Turn, villageId: string) {
     if (d.may.upload) rows.push([btn(t.buttons.upload, 'up', villageId)]);
   }
   rows.push([btn(t.buttons.backToVillages, 'vl', d.townId)]);
-  await turn.show({ text: lines.join('\n'), buttons: rows });
+  await turn[mode]({ text: lines.join('\n'), buttons: rows });
 }
 
 async function pickAt(turn: Turn, villageId: string, index: string | undefined) {
@@ -129,7 +129,7 @@ async function upload(turn: Turn) {
   }
   await turn.setScreen('home');
   await turn.send(t.uploadOk(villageName, result.count, stratumSummary(turn, result.byStratum)));
-  await showVillage(turn, villageId);
+  await showVillage(turn, villageId, 'send');
 }
 
 async function defaultDownload(url: URL): Promise<Uint8Array> {
@@ -188,8 +188,10 @@ export const villageHandlers: Handlers = {
         },
       );
       await turn.setScreen('home');
-      if (!alreadyDrawn) await turn.send(t.drawn(sample.picks.length));
-      await showVillage(turn, villageId ?? '');
+      if (alreadyDrawn) return showVillage(turn, villageId ?? '');
+      // The pressed message records the draw; the sample arrives as a new message below it.
+      await turn.show(t.drawn(sample.picks.length));
+      await showVillage(turn, villageId ?? '', 'send');
     },
     h: async (turn, [villageId, index]) => {
       const { d, pick } = await pickAt(turn, villageId ?? '', index);

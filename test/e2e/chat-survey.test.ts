@@ -1,0 +1,476 @@
+// End to end over HTTP: API Gateway events → the webhook handler → telegraf → use cases →
+// DynamoDB Local, with the bot talking to a local fake Bot API. One campaign day in 交东村.
+
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../app/messaging';
+import { createBot } from '../../bot/bot';
+import seed from '../../campaigns/dongxing-2017.json';
+import { parseCampaign } from '../../domain/campaign';
+import { renderLabel } from '../../domain/engine';
+import { householdForm } from '../../domain/forms/household';
+import type { Person, Survey } from '../../domain/model';
+import { botInfoFrom } from '../../functions/runtime';
+import { createWebhookHandler } from '../../functions/telegram-webhook';
+import { DynamoStore } from '../../store/dynamo-store';
+import { apiGatewayEvent, ChatUser, nextUpdateId } from '../support/chat-user';
+import { type Engine, startEngine } from '../support/engines';
+import { FakeBotApi } from '../support/fake-bot-api';
+
+const TOKEN = '7000001:test-token';
+const SECRET = 'e2e-webhook-secret-0123456789';
+const campaign = parseCampaign(seed);
+const ctx = { povertyLine: 3335, year: 2017, incomeCutoff: campaign.incomeCutoff };
+
+/** Log lines of the run (the privacy test reads them; failures print them). */
+const logLines: string[] = [];
+const record =
+  (level: string) =>
+  (message: string, ...attributes: Record<string, unknown>[]) => {
+    const line = JSON.stringify({ level, message, ...Object.assign({}, ...attributes) });
+    logLines.push(line);
+    if (level === 'error') console.error(line);
+  };
+const testLogger = { info: record('info'), warn: record('warn'), error: record('error') };
+
+let engine: Engine;
+let store: DynamoStore;
+let api: FakeBotApi;
+let webhook: ReturnType<typeof createWebhookHandler>;
+
+const OFFICE_ID = 9001;
+let office: ChatUser;
+let inspector: ChatUser;
+let leader: ChatUser;
+let outsider: ChatUser;
+
+/** 20 households of 交东村 as the town writes them, saved by Chinese Excel (GBK). */
+const LIST = [
+  '户编号,户主姓名,农户类型,人口',
+  ...['黄明', '李华', '陈强', '王芳'].map((n, i) => `45068101${i},${n},2014年退出户,4`),
+  ...['刘洋', '张伟', '杨静', '吴敏'].map((n, i) => `45068102${i},${n},2016年已脱贫户,3`),
+  ...['赵磊', '周婷', '钱勇', '孙丽', '郑军'].map((n, i) => `45068103${i},${n},2017年预脱贫户,5`),
+  ...['冯刚', '陈红', '褚亮', '卫东'].map((n, i) => `45068104${i},${n},建档立卡贫困户,2`),
+  ...['蒋平', '沈洁', '韩冰'].map((n, i) => `45068105${i},${n},非贫困户,4`),
+].join('\r\n');
+
+async function enrol(code: string, id: number, name: string): Promise<ChatUser> {
+  const user = new ChatUser(api, webhook, SECRET, id, name);
+  await user.send(`/start ${code}`);
+  return user;
+}
+
+/** Office: /invite → role → group; returns the code from the link. */
+async function invite(role: RegExp, group: RegExp): Promise<string> {
+  await office.send('/invite');
+  await office.press(role);
+  await office.press(group);
+  const link = /start=(\S+)/.exec(office.lastText());
+  expect(link?.[1], office.lastText()).toBeDefined();
+  return link![1]!;
+}
+
+/** The question id of the newest prompt, read from its bold label. */
+function currentQuestion(user: ChatUser): string {
+  const text = user.lastText();
+  const bold = /<b>(.*?)<\/b>/.exec(text)?.[1];
+  const q = householdForm.questions.find(
+    (x) => bold === `${x.seedNo === '补' ? '' : `${x.seedNo} `}${renderLabel(x, ctx)}`,
+  );
+  if (!q) throw new Error(`not a household question prompt:\n${text}`);
+  return q.id;
+}
+
+/** Answer like a person: press the button whose label is the answer, or type it. */
+async function give(user: ChatUser, value: string) {
+  const hasButton = user.buttonTexts().some((b) => b === value || b === `✔ ${value}`);
+  if (hasButton) await user.press(new RegExp(`^(✔ )?${value.replace(/[()]/g, '\\$&')}$`));
+  else await user.send(value);
+}
+
+async function storedPerson(id: number): Promise<Person> {
+  const p = await store.getPerson(String(id));
+  if (!p) throw new Error(`person ${id} not stored`);
+  return p;
+}
+
+beforeAll(async () => {
+  engine = await startEngine('DynamoDB Local', 'inspection-e2e');
+  store = new DynamoStore({ client: engine.client, tableName: engine.tableName });
+  await store.putCampaign(campaign);
+  api = new FakeBotApi();
+  await api.start();
+  const bot = createBot(
+    { store, clock: systemClock, campaign, random: () => 'e2e-seed-1', logger: testLogger },
+    { token: TOKEN, botInfo: botInfoFrom(TOKEN, 'inspection_test_bot'), apiRoot: api.apiRoot },
+  );
+  webhook = createWebhookHandler({ bot, secret: SECRET });
+  const now = new Date().toISOString();
+  await store.putPerson({
+    id: String(OFFICE_ID),
+    roles: ['office'],
+    chatId: OFFICE_ID,
+    lastUpdateId: 0,
+    session: {},
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  office = new ChatUser(api, webhook, SECRET, OFFICE_ID, '潘');
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await engine?.stop();
+});
+
+describe('an inspector completes a household survey in Telegram', () => {
+  const INSPECTOR_ID = 5001;
+  let survey: Survey | undefined;
+
+  it('joins with a one-time invite from the office and gets the inspector commands', async () => {
+    const code = await invite(/检查员/, /第二组/);
+    inspector = await enrol(code, INSPECTOR_ID, '阿明');
+    const texts = inspector.textsSince(0);
+    expect(texts[0]).toBe('欢迎加入!您的身份:检查员(第二组 · 江平镇)。\n发送 /help 查看可以做什么。');
+    const commands = api.callsOf('setMyCommands').at(-1)?.params;
+    expect(commands?.scope).toEqual({ type: 'chat', chat_id: INSPECTOR_ID });
+    expect((commands?.commands as { command: string }[]).map((c) => c.command)).toEqual([
+      'villages',
+      'resume',
+      'problem',
+      'help',
+    ]);
+    expect((await storedPerson(INSPECTOR_ID)).roles).toEqual(['inspector']);
+  });
+
+  it('a used invite cannot be used by someone else', async () => {
+    const code = /start=(\S+)/.exec(office.textsSince(0).find((x) => x.includes('检查员')) ?? '')?.[1] ?? '';
+    const stranger = new ChatUser(api, webhook, SECRET, 5999, '陌生人');
+    await stranger.send(`/start ${code}`);
+    expect(stranger.lastText()).toContain('已被他人使用');
+    await stranger.send('/start not-a-code');
+    expect(stranger.lastText()).toContain('邀请码无效');
+    await stranger.send('你好');
+    expect(stranger.lastText()).toContain('请通过扶贫办发给您的邀请链接加入');
+    expect(await store.getPerson('5999')).toBeUndefined();
+  });
+
+  it('picks a village of the group, uploads the town list and draws the sample', async () => {
+    await inspector.send('/villages');
+    expect(inspector.lastText()).toBe('江平镇:请选择村');
+    expect(inspector.buttonTexts()).toContain('交东村 未抽样');
+    expect(inspector.buttonTexts()).toHaveLength(10);
+    await inspector.press('交东村 未抽样');
+    expect(inspector.lastText()).toContain('还没有农户名单');
+    await inspector.press('📤 上传名单');
+    expect(inspector.lastText()).toBe('请把交东村的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。');
+
+    const bad = `${LIST}\r\n450681060,,非贫困户,3`;
+    await inspector.upload('交东村名单.csv', iconv.encode(bad, 'gbk'));
+    expect(inspector.lastText()).toMatch(/^名单有 1 处错误,未保存任何数据/);
+    expect(inspector.lastText()).toContain('第22行');
+    expect(await store.getHouseholdList(campaign.id, 'jiaodong')).toBeUndefined();
+
+    await inspector.upload('交东村名单.csv', iconv.encode(LIST, 'gbk'));
+    expect(inspector.textsSince(0).some((x) => x.startsWith('✅ 交东村名单已上传:共 20 户'))).toBe(true);
+    await inspector.press('🎲 抽取样本');
+    expect(inspector.textsSince(0)).toContain('✅ 已抽取 10 户,样本已锁定。');
+    const sample = await store.getSample(campaign.id, 'jiaodong');
+    expect(sample?.seed).toBe('e2e-seed-1');
+    expect(sample?.picks.map((p) => p.stratum).sort()).toEqual(
+      [
+        'exited_2014_2015',
+        'exited_2014_2015',
+        'exited_2016',
+        'exited_2016',
+        'planned_2017',
+        'planned_2017',
+        'planned_2017',
+        'registered_poor',
+        'registered_poor',
+        'non_poor',
+      ].sort(),
+    );
+    expect(inspector.lastText()).toContain('样本已抽取');
+  });
+
+  it('walks the survey of an exited household, refusing bad answers with a reason and keeping the rest', async () => {
+    const sample = await store.getSample(campaign.id, 'jiaodong');
+    const pick = sample!.picks.find((p) => p.stratum === 'exited_2016')!;
+    await inspector.press(new RegExp(`${pick.name}$`));
+    await inspector.press('▶️ 开始调查');
+
+    // The first prompt: section, number, progress bar, label, hint, prefilled name, navigation.
+    const first = inspector.lastMessage();
+    expect(first.text).toContain(`${pick.name}户(交东村) · 一、被调查户基本情况`);
+    expect(first.text).toMatch(/第1\/\d+题 ░{10}/);
+    expect(first.text).toContain('<b>1.1 农户姓名</b>');
+    expect(first.text).toContain('👉 请直接回复文字');
+    expect(inspector.buttonTexts(first)).toEqual([`✔ ${pick.name}`, '⬅️ 上一题', '⏸ 暂停']);
+    const nameButton = inspector.findButton(`✔ ${pick.name}`).button.callback_data!;
+    await inspector.press(`✔ ${pick.name}`);
+    expect(first.text).toBe(`✔️ 农户姓名:${pick.name}`); // the prompt became a record
+
+    // A repeated update (Telegram retrying) changes nothing and sends nothing.
+    const before = await storedPerson(INSPECTOR_ID);
+    const calls = api.calls.length;
+    await inspector.replay();
+    expect(await storedPerson(INSPECTOR_ID)).toEqual(before);
+    // Only the button press is answered again (no spinning button); nothing is sent or edited.
+    expect(api.calls.slice(calls).map((c) => c.method)).toEqual(['answerCallbackQuery']);
+
+    // The type question offers the five strata with the sampled one marked.
+    expect(currentQuestion(inspector)).toBe('h1_type');
+    expect(inspector.buttonTexts()).toEqual([
+      '2014、2015年退出户',
+      '✔ 2016年脱贫户',
+      '今年计划脱贫户',
+      '未脱贫户',
+      '非贫困户',
+      '⬅️ 上一题',
+      '⏸ 暂停',
+    ]);
+    await inspector.press('✔ 2016年脱贫户');
+
+    // A stale button (the name prompt's) does not write.
+    const beforeStale = await storedPerson(INSPECTOR_ID);
+    await inspector.pressData(nameButton, first);
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toContain('这个按钮已过期');
+    expect((await storedPerson(INSPECTOR_ID)).version).toBe(beforeStale.version);
+
+    expect(currentQuestion(inspector)).toBe('h1_pop_actual');
+    expect(inspector.lastText()).toMatch(/第3\/\d+题/);
+    for (const [bad, reason] of [
+      ['三', '❌ 请用阿拉伯数字填写'],
+      ['31', '❌ 不能大于 30人'],
+      ['2.5', '❌ 这里要填整数'],
+    ] as const) {
+      await inspector.send(bad);
+      expect(inspector.lastText().startsWith(reason), inspector.lastText()).toBe(true);
+      expect(currentQuestion(inspector)).toBe('h1_pop_actual');
+    }
+    expect((await storedPerson(INSPECTOR_ID)).session.draft?.answers).toEqual({
+      h1_name: pick.name,
+      h1_type: 'exited_2016',
+    });
+
+    const script: Record<string, string> = {
+      h1_pop_actual: '4',
+      h1_pop_registered: '4',
+      h1_pop_card: '4',
+      h1_pop_manual: '5',
+      h1_measures_match: '是',
+      h1_records_match: '否',
+      h2_food: '是',
+      h2_clothing: '是',
+      h2_income: '4200.123',
+      h2_dropout: '无',
+      h2_insured_all: '是',
+      h2_serious_illness: '是',
+      h2_hospital_cost: '5000',
+      h2_reimbursed: '6000',
+      h2_illness_aid: '0',
+      h2_safe_housing: '有',
+      h2_housing_structure: '砖混',
+      h2_area_per_person: '28',
+      h2_cracks_leaks: '无',
+      h2_relocated: '否',
+      h2_road_hardened: '是',
+      h2_settlement_20plus: '是',
+      h2_electricity: '有',
+      h2_water: '有',
+      h2_tv_signal: '是',
+      h2_post_exit_support: '是',
+      h3_cadre_assigned: '是',
+      h3_cadre_name: '李强',
+      h3_visits: '6',
+      h3_standard_explained: '是',
+      h3_policies_introduced: '是',
+      h3_requested_help: '否',
+      h3_material_help: '否',
+      h3_satisfied: '满意',
+      h3_recognition: '是',
+      h4_unlisted_hardship: '否',
+      h4_committee_visited: '是',
+      h4_committee_satisfied: '满意',
+      h4_opinions: '无',
+      h5_meets_standard: '是',
+    };
+    const fixes: Record<string, [string, RegExp]> = {
+      h2_income: ['3000', /金额最多保留两位小数/],
+      h2_reimbursed: ['3000', /报销金额\(6000元\)不能超过住院花费\(5000元\)/],
+    };
+    let wentBack = false;
+    for (
+      let step = 0;
+      step < 80 && !inspector.lastText().includes('⚠️') && !inspector.lastText().includes('📋 回顾');
+      step++
+    ) {
+      const id = currentQuestion(inspector);
+      await give(inspector, script[id] ?? '');
+      const fix = fixes[id];
+      if (fix) {
+        expect(inspector.lastText()).toMatch(fix[1]);
+        await give(inspector, fix[0]);
+      }
+      if (id === 'h2_clothing' && !wentBack) {
+        // 上一题 goes back to 2.2; answering it again moves on.
+        wentBack = true;
+        await inspector.press('⬅️ 上一题');
+        expect(currentQuestion(inspector)).toBe('h2_clothing');
+        expect(inspector.lastText()).toContain('当前答案:是');
+        await inspector.press('✔ 是');
+      }
+    }
+    // Low income and still judged 达标: a one-line reason is asked for and stored.
+    expect(inspector.lastText()).toContain('请用一句话写明理由');
+    await inspector.send('务工收入未完全计入');
+    expect(inspector.lastText()).toContain('📋 回顾');
+  });
+
+  it('reviews by section with the flags, edits one answer and submits', async () => {
+    const review = inspector.lastText();
+    expect(review).toContain('<b>一、被调查户基本情况</b>');
+    expect(review).toContain('2.3 截止2017年9月底家庭人均纯收入(元):3000元');
+    expect(review).toContain('5.1 判断已脱贫户是否达到脱贫标准:是(理由:务工收入未完全计入)');
+    expect(review).toContain('· 人均纯收入低于贫困线');
+    expect(review).toContain('· 家庭人口、户籍、明白卡、手册人口不一致');
+    expect(inspector.buttonTexts()).toEqual(['✏️ 修改', '✅ 提交', '⏸ 暂停']);
+
+    await inspector.press('✏️ 修改');
+    await inspector.press('三、帮扶联系');
+    await inspector.press(/^帮扶干部姓名/);
+    expect(currentQuestion(inspector)).toBe('h3_cadre_name');
+    await inspector.send('李志强');
+    expect(inspector.lastText()).toContain('帮扶干部姓名:李志强');
+    await inspector.press('✅ 提交');
+    expect(inspector.textsSince(0).some((x) => x.startsWith('✅ 已提交:'))).toBe(true);
+
+    const sample = await store.getSample(campaign.id, 'jiaodong');
+    const pick = sample!.picks.find((p) => p.stratum === 'exited_2016' && p.status === 'surveyed');
+    expect(pick).toBeDefined();
+    survey = (await store.surveysOfInspector(String(INSPECTOR_ID), 'submitted'))[0];
+    expect(survey?.answers).toEqual({
+      h1_name: pick!.name,
+      h1_type: 'exited_2016',
+      h1_pop_actual: 4,
+      h1_pop_registered: 4,
+      h1_pop_card: 4,
+      h1_pop_manual: 5,
+      h1_measures_match: 'yes',
+      h1_records_match: 'no',
+      h2_food: 'yes',
+      h2_clothing: 'yes',
+      h2_income: 3000,
+      h2_dropout: 'none',
+      h2_insured_all: 'yes',
+      h2_serious_illness: 'yes',
+      h2_hospital_cost: 5000,
+      h2_reimbursed: 3000,
+      h2_illness_aid: 0,
+      h2_safe_housing: 'has',
+      h2_housing_structure: 'brick_concrete',
+      h2_area_per_person: 28,
+      h2_cracks_leaks: 'none',
+      h2_relocated: 'no',
+      h2_road_hardened: 'yes',
+      h2_settlement_20plus: 'yes',
+      h2_electricity: 'has',
+      h2_water: 'has',
+      h2_tv_signal: 'yes',
+      h2_post_exit_support: 'yes',
+      h3_cadre_assigned: 'yes',
+      h3_cadre_name: '李志强',
+      h3_visits: 6,
+      h3_standard_explained: 'yes',
+      h3_policies_introduced: 'yes',
+      h3_requested_help: 'no',
+      h3_material_help: 'no',
+      h3_satisfied: 'satisfied',
+      h3_recognition: 'yes',
+      h4_unlisted_hardship: 'no',
+      h4_committee_visited: 'yes',
+      h4_committee_satisfied: 'satisfied',
+      h4_opinions: '',
+      h5_meets_standard: 'yes',
+    });
+    expect(survey?.flags.sort()).toEqual(['exit_suspect', 'income_below_line', 'population_mismatch']);
+    expect(survey?.confirmations.h5_meets_standard?.reason).toBe('务工收入未完全计入');
+    const edit = survey?.history.filter((h) => h.questionId === 'h3_cadre_name');
+    expect(edit?.map((h) => [h.old, h.new])).toEqual([
+      [undefined, '李强'],
+      ['李强', '李志强'],
+    ]);
+    expect((await storedPerson(INSPECTOR_ID)).session.draft).toBeUndefined();
+  });
+
+  it('a forged webhook request is refused without touching anything', async () => {
+    const before = await storedPerson(INSPECTOR_ID);
+    const calls = api.calls.length;
+    const update = {
+      update_id: nextUpdateId(),
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: INSPECTOR_ID },
+        from: { id: INSPECTOR_ID, is_bot: false, first_name: 'x' },
+        text: '/villages',
+      },
+    };
+    expect((await webhook(apiGatewayEvent(update, 'wrong-secret'))).statusCode).toBe(401);
+    expect((await webhook(apiGatewayEvent(update, undefined))).statusCode).toBe(401);
+    expect(api.calls.length).toBe(calls);
+    expect(await storedPerson(INSPECTOR_ID)).toEqual(before);
+  });
+
+  it('an inspector of another group cannot open the village or the survey', async () => {
+    outsider = await enrol(await invite(/检查员/, /第一组/), 5002, '阿东');
+    await outsider.pressData('hs:jiaodong:0');
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await outsider.pressData('v:jiaodong');
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await outsider.pressData(`op:${survey!.id}`);
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    expect((await store.surveysOfInspector('5002')).length).toBe(0);
+    expect((await store.getSurvey(survey!.id))?.version).toBe(survey!.version);
+  });
+
+  it('the leader returns the survey at one answer and the inspector fixes exactly that', async () => {
+    leader = await enrol(await invite(/组长/, /第二组/), 5003, '韩');
+    await leader.send('/surveys');
+    expect(leader.lastText()).toBe('组内已提交问卷 1 份(⚠ 表示有系统提示):');
+    await leader.press(/⚠3$/);
+    expect(leader.lastText()).toContain('· 人均纯收入低于贫困线');
+    await leader.press('↩️ 退回修改');
+    await leader.press('二、贫困户"八有一超"达标情况');
+    await leader.press(/^截止2017年9月底家庭人均纯…:3000元$/);
+    expect(leader.lastText()).toContain('请回复退回原因');
+    await leader.send('收入');
+    expect(leader.lastText()).toContain('至少 4 个字');
+    await leader.send('收入未计入低保金,请重新核算');
+    expect(leader.lastText()).toMatch(/^↩️ 已退回/);
+    expect((await store.getSurvey(survey!.id))?.status).toBe('returned');
+
+    const push = inspector.lastMessage();
+    expect(push.text).toContain('需修改:截止2017年9月底家庭人均纯收入(元)');
+    expect(push.text).toContain('原因:收入未计入低保金,请重新核算');
+    await inspector.press('✏️ 打开并修改');
+    expect(currentQuestion(inspector)).toBe('h2_income');
+    expect(inspector.lastText()).toContain('当前答案:3000元');
+    await inspector.send('3600');
+    // The exit-suspect reason no longer applies (income above the line): straight to the review.
+    expect(inspector.lastText()).toContain('📋 回顾');
+    await inspector.press('✅ 提交');
+    const fixed = await store.getSurvey(survey!.id);
+    expect(fixed?.status).toBe('submitted');
+    expect(fixed?.answers.h2_income).toBe(3600);
+    expect(fixed?.flags.sort()).toEqual(['population_mismatch']);
+    expect(fixed?.history.at(-1)).toMatchObject({
+      by: String(INSPECTOR_ID),
+      questionId: 'h2_income',
+      old: 3000,
+      new: 3600,
+    });
+  });
+});
