@@ -135,7 +135,7 @@ describe('an inspector completes a household survey in Telegram', () => {
     expect(texts[0]).toBe('欢迎加入!您的身份:检查员(第二组 · 江平镇)。\n发送 /help 查看可以做什么。');
     const commands = api.callsOf('setMyCommands').at(-1)?.params;
     expect(commands?.scope).toEqual({ type: 'chat', chat_id: INSPECTOR_ID });
-    expect((commands?.commands as { command: string }[]).map((c) => c.command)).toEqual([
+    expect(((commands?.commands ?? []) as { command: string }[]).map((c) => c.command)).toEqual([
       'villages',
       'resume',
       'problem',
