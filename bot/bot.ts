@@ -41,8 +41,10 @@ export interface BotDeps {
   logger?: LoggerLike;
   /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
   summaries?: (actor: Person, scope: 'city' | string) => Promise<SummaryFile[]>;
-  /** Reminder acknowledgement (已完成/已上传/已提交 buttons). */
-  acknowledge?: (actor: Person, reminderKey: string) => Promise<void>;
+  /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */
+  acknowledge?: (actor: Person, reminderKey: string) => Promise<string>;
+  /** 明日检查村: a leader or liaison names tomorrow's village (the town is asked for its list). */
+  tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
   /** Downloads a Telegram file; defaults to fetch. */
   download?: (url: URL) => Promise<Uint8Array>;
   random?: () => string;

@@ -6,13 +6,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { systemClock } from '../app/messaging';
+import { type Clock, type Messenger, systemClock } from '../app/messaging';
 import type { Store } from '../app/ports';
-import { createBot } from '../bot/bot';
+import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
+import { type BotDeps, createBot, type LoggerLike } from '../bot/bot';
+import { telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
+import { summaryFiles } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
 
 const Env = z.object({
@@ -35,8 +38,8 @@ export const logger = new Logger({ serviceName: 'inspection-bot' });
 export interface Runtime {
   store: Store;
   campaign: Campaign;
-  botToken: string;
-  webhookSecret: string;
+  botUsername: string;
+  messenger: Messenger;
   webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -78,16 +81,33 @@ async function build(): Promise<Runtime> {
   const campaign = await store.getCampaign(env.CAMPAIGN_ID);
   if (!campaign)
     throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
-  const bot = createBot(
-    { store, clock: systemClock, campaign, logger },
-    {
-      token: botToken,
-      botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
-      ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
-    },
-  );
+  const bot = createBot(botDeps(store, campaign, systemClock), {
+    token: botToken,
+    botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
+    ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
+  });
   const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger });
-  return { store, campaign, botToken, webhookSecret, webhook };
+  return {
+    store,
+    campaign,
+    botUsername: env.BOT_USERNAME,
+    messenger: telegramMessenger(bot.telegram),
+    webhook,
+  };
+}
+
+/** The bot's collaborators, the same in Lambda and in the local system. */
+export function botDeps(store: Store, campaign: Campaign, clock: Clock, log: LoggerLike = logger): BotDeps {
+  const deps = { store, clock };
+  return {
+    store,
+    clock,
+    campaign,
+    logger: log,
+    summaries: (actor, scope) => summaryFiles(deps, actor, campaign, scope),
+    acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
+    tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),
+  };
 }
 
 /** The bot's identity without a getMe call: its id is the token's prefix. */

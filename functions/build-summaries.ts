@@ -1,0 +1,34 @@
+// Nightly at 21:00 Asia/Shanghai (EventBridge Scheduler): build the city-wide and per-town tables,
+// store the snapshots, and send the workbooks to every office member's chat.
+
+import middy from '@middy/core';
+import { systemClock } from '../app/messaging';
+import { logger, runtime } from './runtime';
+import { summaryFiles, systemOffice } from './summary-files';
+
+export const handler = middy().handler(async () => {
+  const rt = await runtime();
+  const at = systemClock.now().toISOString();
+  const files = await summaryFiles(
+    { store: rt.store, clock: systemClock },
+    systemOffice('schedule', at),
+    rt.campaign,
+    'city',
+  );
+  const office = (await rt.store.peopleWithRole('office')).filter((p) => p.chatId && !p.unreachable);
+  let sent = 0;
+  for (const person of office) {
+    for (const f of files) {
+      const result = await rt.messenger.sendDocument({
+        chatId: person.chatId as number,
+        fileName: f.fileName,
+        bytes: f.bytes,
+        ...(f.caption ? { caption: f.caption } : {}),
+      });
+      if (result.ok) sent++;
+      else logger.warn('summary not delivered', { personId: person.id, kind: result.kind });
+    }
+  }
+  logger.info('summaries built', { files: files.length, recipients: office.length, sent });
+  return { files: files.length, sent };
+});

@@ -1,0 +1,100 @@
+// The office's HTTP API (API Gateway HTTP API, IAM-authorised): build summaries on demand and
+// create invites (the first office invite of a new deployment comes from here or the CLI).
+
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { ForbiddenError } from '../app/authz';
+import { type Clock, systemClock } from '../app/messaging';
+import { createInvite, InviteInputError } from '../app/people';
+import type { Store } from '../app/ports';
+import { buildSummaries, UnknownTownError } from '../app/summaries';
+import type { Campaign } from '../domain/campaign';
+import { ROLES } from '../domain/campaign';
+import { logger, runtime } from './runtime';
+import { summaryFiles, systemOffice } from './summary-files';
+
+type Result = APIGatewayProxyStructuredResultV2;
+const json = (statusCode: number, body: unknown): Result => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(body),
+});
+
+const SummaryRequest = z.object({
+  scope: z.string().min(1).default('city'),
+  format: z.enum(['json', 'xlsx']).default('json'),
+});
+const InviteRequest = z.object({
+  role: z.enum(ROLES),
+  groupId: z.string().optional(),
+  townId: z.string().optional(),
+});
+
+export interface OfficeApiDeps {
+  store: Store;
+  campaign: Campaign;
+  clock: Clock;
+  botUsername: string;
+}
+
+export function createOfficeApi(deps: OfficeApiDeps) {
+  return async (event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<Result> => {
+    const caller =
+      event.requestContext.authorizer?.iam?.userArn ?? event.requestContext.authorizer?.iam?.userId;
+    if (!caller) return json(403, { error: 'forbidden', message: '需要 IAM 签名的请求' });
+    const actor = systemOffice(`iam:${caller}`, deps.clock.now().toISOString());
+    let body: unknown = {};
+    try {
+      body = event.body
+        ? JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body)
+        : {};
+    } catch {
+      return json(400, { error: 'invalid_json', message: '请求体不是合法的 JSON' });
+    }
+    try {
+      if (event.routeKey === 'POST /office/summaries') {
+        const req = SummaryRequest.safeParse(body);
+        if (!req.success) return json(400, { error: 'invalid_request', issues: req.error.issues });
+        if (req.data.format === 'xlsx') {
+          const files = await summaryFiles(deps, actor, deps.campaign, req.data.scope);
+          return json(200, {
+            files: files.map((f) => ({
+              fileName: f.fileName,
+              base64: Buffer.from(f.bytes).toString('base64'),
+            })),
+          });
+        }
+        const models = await buildSummaries(deps, actor, deps.campaign, req.data.scope);
+        return json(200, models);
+      }
+      if (event.routeKey === 'POST /office/invites') {
+        const req = InviteRequest.safeParse(body);
+        if (!req.success) return json(400, { error: 'invalid_request', issues: req.error.issues });
+        const invite = await createInvite(deps, actor, deps.campaign, req.data);
+        return json(201, {
+          role: invite.role,
+          expiresAt: invite.expiresAt,
+          link: `https://t.me/${deps.botUsername}?start=${invite.code}`,
+        });
+      }
+      return json(404, { error: 'not_found' });
+    } catch (err) {
+      if (err instanceof UnknownTownError) return json(400, { error: 'unknown_town', message: err.message });
+      if (err instanceof InviteInputError) return json(400, { error: err.reason });
+      if (err instanceof ForbiddenError) return json(403, { error: 'forbidden' });
+      throw err;
+    }
+  };
+}
+
+export const handler = middy<APIGatewayProxyEventV2WithIAMAuthorizer, Result>().handler(async (event) => {
+  const rt = await runtime();
+  logger.info('office api', { route: event.routeKey });
+  return createOfficeApi({
+    store: rt.store,
+    campaign: rt.campaign,
+    clock: systemClock,
+    botUsername: rt.botUsername,
+  })(event);
+});

@@ -1,0 +1,40 @@
+// The office's spreadsheets for a scope: the summary workbook (表3/表4/表5) and the raw data.
+// Shared by the nightly function, the office API, the bot's /summary and the local system.
+
+import type { Clock } from '../app/messaging';
+import type { Store } from '../app/ports';
+import { buildSummaries, summarySurveys } from '../app/summaries';
+import type { SummaryFile } from '../bot/bot';
+import type { Campaign } from '../domain/campaign';
+import type { Person } from '../domain/model';
+import { rawWorkbook } from '../reports/raw';
+import { summaryWorkbook } from '../reports/xlsx';
+
+export async function summaryFiles(
+  deps: { store: Store; clock: Clock },
+  actor: Person,
+  campaign: Campaign,
+  scope: 'city' | string,
+): Promise<SummaryFile[]> {
+  const models = await buildSummaries(deps, actor, campaign, scope);
+  const surveys = await summarySurveys(deps, actor, campaign, scope);
+  const name = scope === 'city' ? '全市' : (campaign.towns.find((t) => t.id === scope)?.name ?? scope);
+  const day = models.builtAt.slice(0, 10);
+  return [
+    {
+      fileName: `${campaign.name}-${name}-汇总表-${day}.xlsx`,
+      bytes: await summaryWorkbook(models, campaign),
+      caption: `${name}汇总表(表3、表4、表5)`,
+    },
+    {
+      fileName: `${campaign.name}-${name}-原始数据-${day}.xlsx`,
+      bytes: await rawWorkbook(campaign, surveys),
+      caption: `${name}原始数据(每份问卷一行)`,
+    },
+  ];
+}
+
+/** The office acting through a schedule or an IAM-authorised API call. */
+export function systemOffice(id: string, at: string): Person {
+  return { id, roles: ['office'], lastUpdateId: 0, session: {}, version: 0, createdAt: at, updatedAt: at };
+}
