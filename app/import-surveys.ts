@@ -1,0 +1,343 @@
+// 纸质表录入: surveys filled on paper where there is no signal, typed in by the office (or the
+// group) and imported as a batch. Every record is replayed through the form engine exactly as the
+// chat would apply it, answer by answer in form order, so a paper survey obeys the same rules as a
+// chat one. Soft checks are accepted as confirmed by the importer, with the reason '纸质表录入'.
+//
+// All or nothing: every record is checked first and every problem is reported (record, question,
+// Chinese reason); if there is any, nothing is stored. Survey ids are derived from the record's
+// content, so importing the same file again after an interruption skips what was stored and
+// creates the rest, instead of duplicating.
+
+import { createHash } from 'node:crypto';
+import { type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
+import { applicableQuestions, applyAnswer, computeFlags, renderLabel, submittable } from '../domain/engine';
+import { forms } from '../domain/forms/index';
+import {
+  type AnswerValue,
+  EMPTY_STATE,
+  type FormContext,
+  type FormDef,
+  type StratumId,
+  type SurveyState,
+} from '../domain/forms/types';
+import { AlreadyExistsError, type Person, type Sample, type Survey } from '../domain/model';
+import { assertCan, can, isOffice } from './authz';
+import type { Clock } from './messaging';
+import type { Store } from './ports';
+
+export type ImportKind = 'household' | 'village';
+
+/** One paper survey as read from a file (ingest/survey-file.ts). */
+export interface SurveyRecord {
+  /** 1-based, in file order. */
+  no: number;
+  /** Where the record is, as the person typing it in sees it: "第3条", "农户调查表 第4行". */
+  where: string;
+  kind: ImportKind;
+  villageId: string;
+  householdId?: string;
+  /** Who filled the paper form; the importer when absent. */
+  inspectorId?: string;
+  /** Question id → answer, as typed (choice labels or ids, numbers, names separated by 、). */
+  answers: Record<string, AnswerValue>;
+}
+
+/** A reason a record (or the file) cannot be imported; `message` is Chinese. */
+export interface RecordIssue {
+  record?: number;
+  where: string;
+  questionId?: string;
+  message: string;
+}
+
+export interface ImportDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export type ImportResult =
+  | {
+      ok: true;
+      /** Stored (or, on a dry run, to be stored). */
+      created: Survey[];
+      /** Ids already stored by an earlier run of the same file. */
+      skipped: string[];
+      dryRun?: boolean;
+    }
+  | { ok: false; issues: RecordIssue[] };
+
+/** The reason stored with each soft check the importer accepts. */
+export const PAPER_REASON = '纸质表录入';
+
+// ---------------------------------------------------------------------------------------------
+// Replaying one record through the engine (pure)
+
+export interface ReplayResult {
+  state: SurveyState;
+  problems: { questionId?: string; message: string }[];
+}
+
+/**
+ * Applies the answers in form order with `{ value }` inputs. A prefilled question left blank takes
+ * the prefill (the sample's name and stratum, the configured village type); a blank optional text
+ * is "无". The result must be submittable.
+ */
+export function replayAnswers(
+  form: FormDef,
+  ctx: FormContext,
+  answers: Readonly<Record<string, AnswerValue>>,
+): ReplayResult {
+  const problems: ReplayResult['problems'] = [];
+  const label = (id: string) => {
+    const q = form.questions.find((x) => x.id === id);
+    return q ? `“${renderLabel(q, ctx)}”` : id;
+  };
+  const known = new Set(form.questions.map((q) => q.id));
+  for (const id of Object.keys(answers)) {
+    if (!known.has(id)) problems.push({ questionId: id, message: `“${id}”不是${form.title}的题目编号` });
+  }
+
+  let state: SurveyState = EMPTY_STATE;
+  const refused = new Set<string>();
+  for (const q of form.questions) {
+    const applies = () => applicableQuestions(form, ctx, state.answers).some((a) => a.id === q.id);
+    let value = answers[q.id];
+    if (value === undefined) {
+      const prefill = ctx.prefill?.[q.id];
+      if (prefill !== undefined && applies()) value = prefill;
+      else if (q.type === 'text' && q.optional && applies()) value = '';
+      else continue;
+    }
+    if (!applies()) {
+      refused.add(q.id);
+      problems.push({ questionId: q.id, message: `${label(q.id)}:按前面的回答,这一题不适用,不应填写` });
+      continue;
+    }
+    const result = applyAnswer(form, ctx, state, q.id, { value }, { confirm: { reason: PAPER_REASON } });
+    if (result.kind === 'accepted') state = result.state;
+    else {
+      refused.add(q.id);
+      problems.push({ questionId: q.id, message: `${label(q.id)}:${result.message}` });
+    }
+  }
+
+  // An answer a later one made void (it no longer applies, or breaks a cross-check).
+  for (const id of Object.keys(answers)) {
+    if (known.has(id) && !refused.has(id) && state.answers[id] === undefined) {
+      problems.push({ questionId: id, message: `${label(id)}:与后面的回答矛盾,这一答案不成立` });
+    }
+  }
+  // Missing answers, besides those already refused above (one reason per question is enough).
+  const ok = submittable(form, ctx, state);
+  if (!ok.ok) {
+    for (const id of ok.missing) {
+      if (!refused.has(id) && answers[id] === undefined) {
+        problems.push({ questionId: id, message: `缺少必答题${label(id)}` });
+      }
+    }
+  }
+  return { state, problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The use case
+
+interface Prepared {
+  record: SurveyRecord;
+  survey: Survey;
+}
+
+/** Content-derived id: the same record imported twice gets the same id. */
+function surveyIdOf(campaignId: string, r: SurveyRecord): string {
+  const canonical = JSON.stringify([
+    campaignId,
+    r.kind,
+    r.villageId,
+    r.householdId ?? '',
+    Object.keys(r.answers)
+      .sort()
+      .map((k) => [k, r.answers[k]]),
+  ]);
+  return `paper-${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
+}
+
+function baseContext(campaign: Campaign): FormContext {
+  return { povertyLine: campaign.povertyLine, year: campaign.year, incomeCutoff: campaign.incomeCutoff };
+}
+
+/**
+ * Checks every record and, only if all are good, stores them as submitted surveys with an audit
+ * event each. Returns every problem found otherwise.
+ */
+export async function importSurveys(
+  deps: ImportDeps,
+  actor: Person,
+  campaign: Campaign,
+  records: readonly SurveyRecord[],
+  opts: {
+    /**
+     * Problems found while reading the file (a malformed record, an unknown column). Any of them
+     * fails the import; the records are still checked so every problem is reported at once.
+     */
+    fileIssues?: readonly RecordIssue[];
+    /** Check only: report what would be created, store nothing. */
+    dryRun?: boolean;
+  } = {},
+): Promise<ImportResult> {
+  // Only the office and inspection groups enter surveys; a group only its own villages (below).
+  if (!isOffice(actor) && actor.groupId === undefined) assertCan(false, 'survey.import', actor);
+  const issues: RecordIssue[] = [...(opts.fileIssues ?? [])];
+  const now = deps.clock.now().toISOString();
+  const samples = new Map<string, Promise<Sample | undefined>>();
+  const existing = new Map<string, Promise<Survey[]>>();
+  const sampleOf = (villageId: string) => {
+    if (!samples.has(villageId)) samples.set(villageId, deps.store.getSample(campaign.id, villageId));
+    return samples.get(villageId)!;
+  };
+  const surveysOf = (townId: string, villageId: string) => {
+    if (!existing.has(villageId))
+      existing.set(villageId, deps.store.surveysOfVillage(campaign.id, townId, villageId));
+    return existing.get(villageId)!;
+  };
+
+  const prepared: Prepared[] = [];
+  const skipped: string[] = [];
+  const seenInFile = new Map<string, number>();
+  for (const record of records) {
+    const issue = (message: string, questionId?: string) =>
+      issues.push({ record: record.no, where: record.where, ...(questionId ? { questionId } : {}), message });
+    const village = villageById(campaign, record.villageId);
+    const town = townOfVillage(campaign, record.villageId);
+    if (!village || !town) {
+      issue(`本次检查没有编号为“${record.villageId}”的村`);
+      continue;
+    }
+    if (!isOffice(actor) && !can.survey(actor, campaign, record.villageId)) {
+      issue(`您无权录入${village.name}的调查表(只能录入本组负责的村)`);
+      continue;
+    }
+    const form = forms[record.kind]!;
+    const ctx: FormContext = { ...baseContext(campaign), villageType: village.type };
+
+    if (record.kind === 'household') {
+      const sample = await sampleOf(record.villageId);
+      const pick = record.householdId
+        ? sample?.picks.find((p) => p.householdId === record.householdId)
+        : undefined;
+      if (record.householdId && sample && !pick) {
+        issue(`农户编号“${record.householdId}”不在${village.name}的抽样名单中`);
+        continue;
+      }
+      if (pick) {
+        ctx.stratum = pick.stratum as StratumId;
+        ctx.prefill = { h1_name: pick.name, h1_type: pick.stratum };
+      }
+    } else {
+      ctx.prefill = { v1_type: village.type };
+    }
+
+    // One survey per household and per village, in the file and in the store.
+    const key =
+      record.kind === 'village'
+        ? `village:${record.villageId}`
+        : record.householdId
+          ? `household:${record.villageId}:${record.householdId}`
+          : undefined;
+    if (key) {
+      const first = seenInFile.get(key);
+      if (first !== undefined) {
+        issue(`与第${first}条记录是同一${record.kind === 'village' ? '村' : '户'},重复录入`);
+        continue;
+      }
+      seenInFile.set(key, record.no);
+    }
+
+    const replay = replayAnswers(form, ctx, record.answers);
+    for (const p of replay.problems) issue(p.message, p.questionId);
+    if (replay.problems.length > 0) continue;
+
+    const id = surveyIdOf(campaign.id, record);
+    const stored = await surveysOf(town.id, record.villageId);
+    if (stored.some((s) => s.id === id)) {
+      skipped.push(id);
+      continue;
+    }
+    const clash = stored.find((s) =>
+      record.kind === 'village'
+        ? s.kind === 'village'
+        : s.kind === 'household' && record.householdId !== undefined && s.householdId === record.householdId,
+    );
+    if (clash) {
+      issue(
+        `${village.name}${record.kind === 'village' ? '' : `农户“${record.householdId}”`}已有调查表(编号 ${clash.id}),不能重复录入`,
+      );
+      continue;
+    }
+
+    const group = groupForTown(campaign, town.id);
+    prepared.push({
+      record,
+      survey: {
+        id,
+        campaignId: campaign.id,
+        kind: record.kind,
+        formId: form.id,
+        formVersion: form.version,
+        townId: town.id,
+        villageId: record.villageId,
+        ...(record.householdId ? { householdId: record.householdId } : {}),
+        ...(group ? { groupId: group.id } : {}),
+        inspectorId: record.inspectorId ?? actor.id,
+        status: 'submitted',
+        answers: replay.state.answers,
+        confirmations: { ...replay.state.confirmations },
+        flags: computeFlags(form, ctx, replay.state.answers),
+        history: [],
+        submittedAt: now,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+  }
+  if (issues.length > 0) {
+    // File order: by record, then as found.
+    const order = (i: RecordIssue) => i.record ?? 0;
+    return {
+      ok: false,
+      issues: issues
+        .map((i, n) => [i, n] as const)
+        .sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1])
+        .map(([i]) => i),
+    };
+  }
+
+  if (opts.dryRun) return { ok: true, created: prepared.map((p) => p.survey), skipped, dryRun: true };
+
+  const created: Survey[] = [];
+  for (const { record, survey } of prepared) {
+    try {
+      created.push(await deps.store.createSurvey(survey));
+    } catch (err) {
+      // A concurrent run of the same file stored it first: the same content, so nothing is lost.
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      skipped.push(survey.id);
+      continue;
+    }
+    await deps.store.appendAudit({
+      at: now,
+      actorId: actor.id,
+      action: 'survey.import',
+      subject: `survey:${survey.id}`,
+      details: { kind: survey.kind, villageId: record.villageId, record: record.no },
+    });
+  }
+  await deps.store.appendAudit({
+    at: now,
+    actorId: actor.id,
+    action: 'survey.import_batch',
+    subject: `import:${campaign.id}`,
+    details: { records: records.length, created: created.length, skipped: skipped.length },
+  });
+  return { ok: true, created, skipped };
+}

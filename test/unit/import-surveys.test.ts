@@ -1,0 +1,382 @@
+import ExcelJS from 'exceljs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ForbiddenError } from '../../app/authz';
+import { importSurveys, PAPER_REASON } from '../../app/import-surveys';
+import { MemoryStore } from '../../app/memory-store';
+import { ManualClock } from '../../app/messaging';
+import { buildSummaries } from '../../app/summaries';
+import seed from '../../campaigns/dongxing-2017.json';
+import { parseCampaign } from '../../domain/campaign';
+import type { AnswerValue } from '../../domain/forms/types';
+import type { Person } from '../../domain/model';
+import { rowValue } from '../../domain/tables/index';
+import { readSurveyFile } from '../../ingest/survey-file';
+
+const campaign = parseCampaign(seed);
+
+const person = (id: string, p: Partial<Person>): Person => ({
+  id,
+  roles: [],
+  lastUpdateId: 0,
+  session: {},
+  version: 1,
+  createdAt: '2017-10-30T00:00:00.000Z',
+  updatedAt: '2017-10-30T00:00:00.000Z',
+  ...p,
+});
+const office = person('office-1', { roles: ['office'] });
+/** 第二组 checks 江平镇, not 东兴镇. */
+const leaderOfJiangping = person('leader-2', { roles: ['leader'], groupId: 'g2' });
+const townContact = person('contact-1', { roles: ['town_contact'], townId: 'dongxing' });
+
+/** A 建档立卡户 as typed from paper: labels, not codes. */
+const registered = (name: string, type: string, extra: Record<string, AnswerValue> = {}) => ({
+  h1_name: name,
+  h1_type: type,
+  h1_pop_actual: 4,
+  h1_pop_registered: 4,
+  h1_pop_card: 4,
+  h1_pop_manual: 4,
+  h1_measures_match: '是',
+  h1_records_match: '是',
+  h2_food: '是',
+  h2_clothing: '是',
+  h2_income: '5200',
+  h2_dropout: '无',
+  h2_insured_all: '是',
+  h2_serious_illness: '否',
+  h2_safe_housing: '有',
+  h2_housing_structure: '砖混',
+  h2_area_per_person: 28.5,
+  h2_cracks_leaks: '无',
+  h2_relocated: '否',
+  h2_road_hardened: '是',
+  h2_settlement_20plus: '是',
+  h2_electricity: '有',
+  h2_water: '有',
+  h2_tv_signal: '是',
+  h3_cadre_assigned: '是',
+  h3_cadre_name: '黄干部',
+  h3_visits: 8,
+  h3_standard_explained: '是',
+  h3_policies_introduced: '是',
+  h3_requested_help: '否',
+  h3_material_help: '否',
+  h3_satisfied: '满意',
+  h3_recognition: '是',
+  h4_unlisted_hardship: '否',
+  h4_committee_visited: '是',
+  h4_committee_satisfied: '满意',
+  ...extra,
+});
+
+const nonPoor = (name: string, extra: Record<string, AnswerValue> = {}) => ({
+  h1_name: name,
+  h1_type: '非贫困户',
+  h1_pop_actual: 3,
+  h1_pop_registered: 3,
+  h2_food: '是',
+  h2_clothing: '是',
+  h2_income: 9000,
+  h2_dropout: '无',
+  h2_insured_all: '是',
+  h2_serious_illness: '否',
+  h2_safe_housing: '有',
+  h2_housing_structure: '钢混',
+  h2_area_per_person: 40,
+  h2_cracks_leaks: '无',
+  h2_relocated: '否',
+  h2_road_hardened: '是',
+  h2_settlement_20plus: '是',
+  h2_electricity: '有',
+  h2_water: '有',
+  h2_tv_signal: '是',
+  h3_recognition: '是',
+  h4_unlisted_hardship: '是',
+  h4_unlisted_names: '王五、赵六',
+  h4_unlisted_verified: '是',
+  h4_committee_visited: '否',
+  h4_committee_satisfied: '满意',
+  h4_opinions: '希望多修路',
+  h5_missed: '否',
+  ...extra,
+});
+
+const villageAnswers = {
+  v1_agri_population: 1500,
+  v1_poor_population: 60,
+  v1_exited_population: 40,
+  v1_planned_population: 12,
+  v3_lookback_failed_households: 2,
+  v3_lookback_fixed_households: 1,
+  v3_policy_continued: '享受',
+  v3_relapse: '无',
+  v5_unlisted: '无',
+  v5_rectification: '自治区督查反馈问题已整改',
+  v5_ledger: '是',
+  v5_responsible: '是',
+  v5_measures: '是',
+  v5_follow_through: '是',
+  v5_data_consistent: '是',
+  v5_archives: '档案齐全',
+  v5_projects: '村道硬化已完工',
+};
+
+interface PaperRecord {
+  kind: string;
+  villageId: string;
+  householdId?: string;
+  inspectorId?: string;
+  answers: Record<string, AnswerValue>;
+}
+
+const goodRecords: PaperRecord[] = [
+  {
+    kind: 'household',
+    villageId: 'datian',
+    householdId: '4506810001',
+    inspectorId: 'insp-7',
+    // 未实现两不愁, and an income so low the engine asks to confirm it.
+    answers: registered('张三', '今年计划脱贫户', { h2_food: '否', h2_income: 800 }),
+  },
+  {
+    kind: 'household',
+    villageId: 'datian',
+    householdId: '4506810002',
+    answers: registered('李四', '2016年脱贫户', {
+      h2_post_exit_support: '是',
+      h5_meets_standard: '否',
+      h5_failure_kind: '错退',
+    }),
+  },
+  { kind: 'household', villageId: 'jiangna', householdId: '4506820009', answers: nonPoor('陈五') },
+  { kind: 'village', villageId: 'datian', answers: villageAnswers },
+];
+
+const json = (records: unknown) => new TextEncoder().encode(JSON.stringify(records));
+
+let store: MemoryStore;
+let clock: ManualClock;
+const deps = () => ({ store, clock });
+
+async function importFile(bytes: Uint8Array, name: string, actor: Person = office) {
+  const file = await readSurveyFile(bytes, name);
+  return importSurveys(deps(), actor, campaign, file.records, { fileIssues: file.issues });
+}
+
+beforeEach(() => {
+  store = new MemoryStore();
+  clock = new ManualClock(new Date('2017-11-02T09:00:00.000Z'));
+});
+
+describe('importing paper surveys', () => {
+  it('rejects a file with one bad record, with its reasons, and stores nothing', async () => {
+    const bad = structuredClone(goodRecords);
+    bad[1]!.answers.h2_income = '三千';
+    delete (bad[1]!.answers as Record<string, unknown>).h2_food;
+    const result = await importFile(json(bad), 'paper.json');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([
+      {
+        record: 2,
+        where: '第2条',
+        questionId: 'h2_income',
+        message: '“截止2017年9月底家庭人均纯收入(元)”:请用阿拉伯数字填写,例如把"三"写成 3',
+      },
+      { record: 2, where: '第2条', questionId: 'h2_food', message: '缺少必答题“是否已能做到不愁吃”' },
+    ]);
+    expect(await store.surveysOfTown(campaign.id, 'dongxing')).toEqual([]);
+    expect(await store.auditOf(`import:${campaign.id}`)).toEqual([]);
+  });
+
+  it('reports an unknown village, an answer that does not apply and a duplicate, all at once', async () => {
+    const records = [
+      ...goodRecords,
+      { kind: 'village', villageId: 'atlantis', answers: villageAnswers },
+      {
+        kind: 'household',
+        villageId: 'jiangna',
+        householdId: '4506820010',
+        answers: nonPoor('周六', { h1_pop_card: 3 }),
+      },
+      { kind: 'village', villageId: 'datian', answers: villageAnswers },
+    ];
+    const result = await importFile(json(records), 'paper.json');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.record, i.questionId, i.message])).toEqual([
+      [5, undefined, '本次检查没有编号为“atlantis”的村'],
+      [6, 'h1_pop_card', '“明白卡人口”:按前面的回答,这一题不适用,不应填写'],
+      [7, undefined, '与第4条记录是同一村,重复录入'],
+    ]);
+  });
+
+  it('imports a good file as submitted surveys, replayed through the engine, and summarizes it', async () => {
+    const result = await importFile(json(goodRecords), 'paper.json');
+    expect(result).toMatchObject({ ok: true, skipped: [] });
+    if (!result.ok) return;
+    expect(result.created).toHaveLength(4);
+
+    const [zhang] = result.created;
+    expect(zhang).toMatchObject({
+      kind: 'household',
+      formId: 'household',
+      formVersion: 1,
+      townId: 'dongxing',
+      villageId: 'datian',
+      householdId: '4506810001',
+      groupId: 'g1',
+      inspectorId: 'insp-7',
+      status: 'submitted',
+      submittedAt: '2017-11-02T09:00:00.000Z',
+    });
+    // Labels were stored as the engine's codes; the blank optional text became "无".
+    expect(zhang!.answers).toMatchObject({
+      h1_type: 'planned_2017',
+      h2_food: 'no',
+      h2_income: 800,
+      h4_opinions: '',
+    });
+    expect(zhang!.flags).toEqual(expect.arrayContaining(['two_worries_fail', 'income_below_line']));
+    expect(zhang!.confirmations.h2_income).toEqual({
+      check: 'income_very_low',
+      value: 800,
+      reason: PAPER_REASON,
+    });
+    expect(result.created[1]!.inspectorId).toBe('office-1');
+    expect(result.created[2]!.answers.h4_unlisted_names).toEqual(['王五', '赵六']);
+
+    expect(await store.auditOf(`survey:${zhang!.id}`)).toEqual([
+      expect.objectContaining({ action: 'survey.import', actorId: 'office-1' }),
+    ]);
+    expect(await store.auditOf(`import:${campaign.id}`)).toEqual([
+      expect.objectContaining({ details: { records: 4, created: 4, skipped: 0 } }),
+    ]);
+
+    const models = await buildSummaries(deps(), office, campaign, 'dongxing');
+    const t4 = models.towns[0]!.table4;
+    expect(rowValue(t4, 't4_households')).toBe(3);
+    expect(rowValue(t4, 't4_households_planned')).toBe(1);
+    expect(rowValue(t4, 't4_households_exited')).toBe(1);
+    expect(rowValue(t4, 't4_households_non_poor')).toBe(1);
+    expect(rowValue(t4, 't4_villages')).toBe(2);
+    expect(rowValue(t4, 't4_two_worries_fail')).toBe(1);
+    expect(rowValue(t4, 't4_two_worries_fail_planned')).toBe(1);
+    expect(rowValue(t4, 't4_wrongful_exit')).toBe(1);
+    expect(rowValue(t4, 't4_missed')).toBe(2);
+  });
+
+  it('skips what an earlier run stored when the same file is imported again', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const again = await importFile(json(goodRecords), 'paper.json');
+    expect(again).toMatchObject({ ok: true, created: [] });
+    if (again.ok) expect(again.skipped).toHaveLength(4);
+    expect(await store.surveysOfTown(campaign.id, 'dongxing', 'submitted')).toHaveLength(4);
+  });
+
+  it('refuses a second survey of a household that already has one', async () => {
+    await importFile(json(goodRecords.slice(0, 1)), 'first.json');
+    const changed = structuredClone(goodRecords.slice(0, 1));
+    changed[0]!.answers.h2_income = 900;
+    const result = await importFile(json(changed), 'second.json');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.message).toMatch(/^大田村农户“4506810001”已有调查表/);
+  });
+
+  it('lets a group enter only its own villages, and nobody outside the groups and the office', async () => {
+    const result = await importFile(json(goodRecords.slice(3)), 'paper.json', leaderOfJiangping);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.message).toBe('您无权录入大田村的调查表(只能录入本组负责的村)');
+    await expect(importFile(json(goodRecords), 'paper.json', townContact)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+  });
+
+  it('checks a file on a dry run without storing anything', async () => {
+    const file = await readSurveyFile(json(goodRecords), 'paper.json');
+    const result = await importSurveys(deps(), office, campaign, file.records, { dryRun: true });
+    expect(result).toMatchObject({ ok: true, dryRun: true });
+    expect(await store.surveysOfTown(campaign.id, 'dongxing')).toEqual([]);
+  });
+});
+
+describe('reading a survey file', () => {
+  async function workbook(sheets: Record<string, (string | number | null)[][]>): Promise<Uint8Array> {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('说明').addRow(['填表说明:第一行为题目编号']);
+    for (const [name, rows] of Object.entries(sheets)) {
+      const ws = wb.addWorksheet(name);
+      for (const r of rows) ws.addRow(r);
+    }
+    return new Uint8Array(await wb.xlsx.writeBuffer());
+  }
+
+  const toRows = (
+    records: { villageId: string; householdId?: string; answers: Record<string, AnswerValue> }[],
+  ) => {
+    const ids = [...new Set(records.flatMap((r) => Object.keys(r.answers)))];
+    return [
+      ['villageId', 'householdId', ...ids],
+      ...records.map((r) => [
+        r.villageId,
+        r.householdId ?? null,
+        ...ids.map((id) => {
+          const v = r.answers[id];
+          return v === undefined ? null : Array.isArray(v) ? v.join('、') : v;
+        }),
+      ]),
+    ];
+  };
+
+  it('reads one record per row of the household and village sheets, header row = question ids', async () => {
+    const bytes = await workbook({
+      农户调查表: toRows(goodRecords.filter((r) => r.kind === 'household')),
+      village: toRows(goodRecords.filter((r) => r.kind === 'village')),
+    });
+    const file = await readSurveyFile(bytes, 'paper.xlsx');
+    expect(file.issues).toEqual([]);
+    expect(
+      file.records.map((r): [number, string, string, string] => [r.no, r.where, r.kind, r.villageId]),
+    ).toEqual([
+      [1, '农户调查表 第2行', 'household', 'datian'],
+      [2, '农户调查表 第3行', 'household', 'datian'],
+      [3, '农户调查表 第4行', 'household', 'jiangna'],
+      [4, 'village 第2行', 'village', 'datian'],
+    ]);
+    expect(file.records[0]!.householdId).toBe('4506810001');
+    const result = await importSurveys(deps(), office, campaign, file.records, { fileIssues: file.issues });
+    expect(result).toMatchObject({ ok: true });
+    if (result.ok) expect(result.created).toHaveLength(4);
+  });
+
+  it('reports a column that is not a question id, and the import stores nothing', async () => {
+    const rows = toRows(goodRecords.filter((r) => r.kind === 'household'));
+    rows[0]!.push('h9_typo');
+    const file = await readSurveyFile(await workbook({ household: rows }), 'paper.xlsx');
+    expect(file.issues).toEqual([
+      {
+        where: `household 第1行第${rows[0]!.length}列`,
+        questionId: 'h9_typo',
+        message: '“h9_typo”不是农户调查表的题目编号,也不是 villageId/householdId/inspectorId',
+      },
+    ]);
+    const result = await importSurveys(deps(), office, campaign, file.records, { fileIssues: file.issues });
+    expect(result.ok).toBe(false);
+    expect(await store.surveysOfTown(campaign.id, 'dongxing')).toEqual([]);
+  });
+
+  it('reports a file that is neither a workbook nor JSON, and malformed records', async () => {
+    expect((await readSurveyFile(new TextEncoder().encode('not json'), 'x.txt')).issues[0]?.message).toMatch(
+      /^文件既不是 Excel 工作簿/,
+    );
+    const file = await readSurveyFile(
+      json([{ kind: 'farm', villageId: 'datian', answers: {} }, 7]),
+      'x.json',
+    );
+    expect(file.issues.map((i) => [i.record, i.message])).toEqual([
+      [1, 'kind 应为 household(农户调查表)或 village(村级调查表)'],
+      [2, '记录应是一个对象'],
+    ]);
+  });
+});
