@@ -16,7 +16,8 @@ function line(r: Table4Row): string {
     r.aside && typeof r.aside.value === 'number' && r.aside.value > 0
       ? `(${r.aside.label}${r.aside.value}${r.aside.unit})`
       : '';
-  const label = r.parent && !r.label.startsWith('其中') ? `其中 ${r.label}` : r.label;
+  // Sub-rows read "其中 …" whether or not the table's label carries the 其中.
+  const label = r.parent ? `其中 ${r.label.replace(/^其中:/, '')}` : r.label;
   return `${r.parent ? '  ' : ''}${label}:${value}${note}`;
 }
 

@@ -225,7 +225,7 @@ describe('the chat text of a 表4', () => {
     expect(text.split('\n')[0]).toBe('东兴镇 表4 督查任务完成情况');
     expect(text).toContain('【督查基本情况】');
     expect(text).toContain('3.抽查户总数:7户');
-    expect(text).toContain('  其中:今年计划脱贫户:1户');
+    expect(text).toContain('  其中 今年计划脱贫户:1户');
     expect(text).toContain('疑似错退户数:1户(另有疑似返贫户1户)');
     expect(text).not.toContain('非贫困村');
     expect(text).not.toMatch(/:0[户人个]/);
