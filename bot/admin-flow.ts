@@ -2,6 +2,7 @@
 // reminder acknowledgements.
 
 import { ForbiddenError, isOffice } from '../app/authz';
+import { reportTownOf, signOffGroupReport, signOffStatus } from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
 import { judgeDescription, logProblem } from '../app/problems';
@@ -128,6 +129,57 @@ async function summaryMenu(turn: Turn) {
   await turn.show({ text: t.chooseSummaryScope, buttons: rows });
 }
 
+async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Array; caption?: string }[]) {
+  for (const f of files) {
+    await turn.ctx.replyWithDocument(
+      { source: Buffer.from(f.bytes), filename: f.fileName },
+      f.caption ? { caption: f.caption } : {},
+    );
+  }
+}
+
+const localTime = (turn: Turn, iso: string | Date) =>
+  new Date(iso).toLocaleString('zh-CN', { timeZone: turn.deps.campaign.timeZone, hour12: false });
+
+async function groupReport(turn: Turn) {
+  const townId = reportTownOf(turn.person, turn.deps.campaign);
+  if (!turn.deps.groupReport) {
+    await turn.send(t.summaryUnavailable);
+    return;
+  }
+  await turn.send(t.reportBuilding);
+  const pkg = await turn.deps.groupReport(turn.person, townId);
+  const town = turn.deps.campaign.towns.find((tw) => tw.id === townId)?.name ?? '';
+  await turn.send(`${t.reportIntro(town)}\n\n${pkg.text}`);
+  await sendFiles(turn, pkg.files);
+  await turn.send({ text: t.reportSignPrompt, buttons: [[btn(t.buttons.signOff, 'so')]] });
+}
+
+async function signOffs(turn: Turn) {
+  const status = await signOffStatus(turn.deps, turn.person, turn.deps.campaign);
+  const lines = status.map((s) => {
+    const group = turn.deps.campaign.groups.find((g) => g.id === s.groupId)?.name ?? s.groupId;
+    const town = turn.deps.campaign.towns.find((tw) => tw.id === s.townId)?.name ?? s.townId;
+    return t.signOffLine(group, town, s.at ? localTime(turn, s.at) : undefined);
+  });
+  await turn.show([t.signOffTitle, ...lines].join('\n'));
+}
+
+async function tomorrowMenu(turn: Turn) {
+  const home = homeTownOf(turn.person, turn.deps.campaign);
+  const town = turn.deps.campaign.towns.find((tw) => tw.id === home);
+  if (!town || !turn.person.roles.some((r) => r === 'leader' || r === 'liaison')) {
+    throw new ForbiddenError('daily_list.set', turn.person.id);
+  }
+  await turn.show({
+    text: t.chooseTomorrow,
+    buttons: chunk(
+      town.villages.map((v) => btn(v.name, 'tm', v.id)),
+      3,
+    ),
+  });
+}
+
 export function adminHandlers(botUsername: string): Handlers {
   return {
     callbacks: {
@@ -235,8 +287,23 @@ export function adminHandlers(botUsername: string): Handlers {
       },
       ack: async (turn, args) => {
         if (!turn.deps.acknowledge) throw new Error('acknowledgements not wired');
-        await turn.deps.acknowledge(turn.person, args.join(':'));
+        const reply = await turn.deps.acknowledge(turn.person, args.join(':'));
         await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+        await turn.send(reply);
+      },
+      so: async (turn) => {
+        const s = await signOffGroupReport(turn.deps, turn.person, turn.deps.campaign);
+        await turn.show(t.signedOff(s.at ? localTime(turn, s.at) : ''));
+      },
+      tm: async (turn, [villageId]) => {
+        if (!turn.deps.tomorrow) {
+          await turn.send(t.tomorrowUnavailable);
+          return;
+        }
+        const r = await turn.deps.tomorrow(turn.person, villageId ?? '');
+        const name =
+          turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+        await turn.show(t.tomorrowSet(name, localTime(turn, r.requestAt), localTime(turn, r.dueAt)));
       },
     },
     texts: {
@@ -247,6 +314,9 @@ export function adminHandlers(botUsername: string): Handlers {
       invite: (turn) => inviteMenu(turn),
       summary: (turn) => summaryMenu(turn),
       figures: (turn) => openAndShow(turn, { kind: 'office' }),
+      report: (turn) => groupReport(turn),
+      signoffs: (turn) => signOffs(turn),
+      tomorrow: (turn) => tomorrowMenu(turn),
     },
   };
 }

@@ -12,6 +12,8 @@ import type { Button, Clock } from '../app/messaging';
 import { InviteInputError, joinWithInvite } from '../app/people';
 import type { Store } from '../app/ports';
 import { ProblemInputError } from '../app/problems';
+import { ReminderInputError } from '../app/reminders';
+import { UnknownTownError } from '../app/summaries';
 import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
 import type { Campaign, Role } from '../domain/campaign';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
@@ -41,6 +43,8 @@ export interface BotDeps {
   logger?: LoggerLike;
   /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
   summaries?: (actor: Person, scope: 'city' | string) => Promise<SummaryFile[]>;
+  /** The leader's report package (workbooks + narrative text) for the group's town. */
+  groupReport?: (actor: Person, townId: string) => Promise<{ files: SummaryFile[]; text: string }>;
   /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */
   acknowledge?: (actor: Person, reminderKey: string) => Promise<string>;
   /** 明日检查村: a leader or liaison names tomorrow's village (the town is asked for its list). */
@@ -132,7 +136,11 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
         return;
       }
       log?.info('update', { updateId, personId: person.id, kind: updateKind(ctx) });
-      const turn = makeTurn(ctx, deps, person, updateId);
+      // Writing to the bot again means Telegram delivers to them again: reminders resume.
+      const reachable = person.unreachable
+        ? await deps.store.savePerson({ ...person, unreachable: false }, person.version)
+        : person;
+      const turn = makeTurn(ctx, deps, reachable, updateId);
       await route(turn, handlers, answerCb);
       await answerCb();
     } catch (err) {
@@ -224,14 +232,24 @@ export function homeScreen(person: Person): Screen {
     ]);
   if (person.roles.includes('town_contact') && !group)
     rows.push([{ text: '📤 上传名单', data: 'm:villages' }]);
-  if (person.roles.includes('leader')) rows.push([{ text: '📋 组内问卷', data: 'm:surveys' }]);
+  if (person.roles.includes('leader')) {
+    rows.push([
+      { text: '📋 组内问卷', data: 'm:surveys' },
+      { text: '✍️ 报告签发', data: 'm:report' },
+    ]);
+  }
+  if (person.roles.some((r) => r === 'leader' || r === 'liaison'))
+    rows.push([{ text: '📅 明日检查村', data: 'm:tomorrow' }]);
   if (group || person.roles.includes('office')) rows.push([{ text: '📝 记录问题', data: 'm:problem' }]);
   if (person.roles.includes('office')) {
     rows.push([
       { text: '📊 汇总表', data: 'm:summary' },
       { text: '🔗 邀请', data: 'm:invite' },
     ]);
-    rows.push([{ text: '🧾 县级数据', data: 'm:figures' }]);
+    rows.push([
+      { text: '🧾 县级数据', data: 'm:figures' },
+      { text: '✅ 签发情况', data: 'm:signoffs' },
+    ]);
   }
   return { text: t.home, buttons: rows };
 }
@@ -392,5 +410,8 @@ export function replyFor(err: unknown): string {
   if (err instanceof InviteUnusableError) return err.reason === 'used' ? t.inviteUsed : t.inviteExpired;
   if (err instanceof NotFoundError && err.entity === 'invite') return t.inviteUnknown;
   if (err instanceof InviteInputError) return t.unknownButton;
+  if (err instanceof ReminderInputError)
+    return err.reason === 'unknown_reminder' ? t.unknownButton : t.tomorrowInvalid;
+  if (err instanceof UnknownTownError) return t.unknownButton;
   return t.failed;
 }

@@ -244,6 +244,13 @@ export const villageHandlers: Handlers = {
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
     },
     __document: (turn) => upload(turn),
+    // The upload button of the town's daily-list reminder (upload:<villageId>).
+    upload: async (turn, [villageId]) => {
+      const name =
+        turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+      await turn.setScreen('upload', { villageId: villageId ?? '' });
+      await turn.send(t.uploadPrompt(name));
+    },
   },
   texts: {
     replace_note: async (turn, text) => {

@@ -15,7 +15,7 @@ import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
-import { summaryFiles } from './summary-files';
+import { groupReportPackage, summaryFiles } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
 
 const Env = z.object({
@@ -105,6 +105,7 @@ export function botDeps(store: Store, campaign: Campaign, clock: Clock, log: Log
     campaign,
     logger: log,
     summaries: (actor, scope) => summaryFiles(deps, actor, campaign, scope),
+    groupReport: (actor, townId) => groupReportPackage(deps, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
     tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),
   };

@@ -7,7 +7,9 @@ import { buildSummaries, summarySurveys } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
 import type { Person } from '../domain/model';
+import type { SummaryModels } from '../domain/tables/index';
 import { rawWorkbook } from '../reports/raw';
+import { table4Text } from '../reports/text';
 import { summaryWorkbook } from '../reports/xlsx';
 
 export async function summaryFiles(
@@ -15,8 +17,9 @@ export async function summaryFiles(
   actor: Person,
   campaign: Campaign,
   scope: 'city' | string,
+  built?: SummaryModels,
 ): Promise<SummaryFile[]> {
-  const models = await buildSummaries(deps, actor, campaign, scope);
+  const models = built ?? (await buildSummaries(deps, actor, campaign, scope));
   const surveys = await summarySurveys(deps, actor, campaign, scope);
   const name = scope === 'city' ? '全市' : (campaign.towns.find((t) => t.id === scope)?.name ?? scope);
   const day = models.builtAt.slice(0, 10);
@@ -37,4 +40,19 @@ export async function summaryFiles(
 /** The office acting through a schedule or an IAM-authorised API call. */
 export function systemOffice(id: string, at: string): Person {
   return { id, roles: ['office'], lastUpdateId: 0, session: {}, version: 0, createdAt: at, updatedAt: at };
+}
+
+/** The leader's report package for the group's town: the workbooks and a chat text. */
+export async function groupReportPackage(
+  deps: { store: Store; clock: Clock },
+  leader: Person,
+  campaign: Campaign,
+  townId: string,
+): Promise<{ files: SummaryFile[]; text: string }> {
+  const models = await buildSummaries(deps, leader, campaign, townId);
+  const town = models.towns[0];
+  const files = await summaryFiles(deps, leader, campaign, townId, models);
+  const name = campaign.towns.find((t) => t.id === townId)?.name ?? townId;
+  const text = town ? `${town.narrative}\n\n${table4Text(town.table4, `${name}表4(非零项)`)}` : '';
+  return { files, text };
 }
