@@ -216,11 +216,9 @@ class Evaluator {
     const v = this.office.env.answers[question];
     if (v === undefined) return null;
     if (typeof v === 'number') return v;
-    const one = (id: string): string =>
-      labels?.[id] ??
-      choicesOf(this.office!.form.questions.find((q) => q.id === question)!).find((c) => c.id === id)
-        ?.label ??
-      id;
+    const q = this.office.form.questions.find((x) => x.id === question);
+    const choices = q ? choicesOf(q) : [];
+    const one = (id: string): string => labels?.[id] ?? choices.find((c) => c.id === id)?.label ?? id;
     return Array.isArray(v) ? v.map(one).join('、') : one(v);
   }
 
