@@ -1,47 +1,21 @@
 // A simulated Telegram user: sends texts, presses buttons and uploads files as Telegram would
 // deliver them — an update in an API Gateway v2 event, posted to the webhook handler.
 
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  apiGatewayEvent,
+  callbackQueryUpdate,
+  documentMessageUpdate,
+  textMessageUpdate,
+  type Webhook,
+} from '../../local/updates';
 import type { ChatMessage, FakeBotApi, InlineButton } from './fake-bot-api';
 
-export type Webhook = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export { apiGatewayEvent, type Webhook };
 
 let updateSeq = 1;
 /** Telegram's update ids only grow; share one sequence between all users of a test run. */
 export const nextUpdateId = () => updateSeq++;
-
-export function apiGatewayEvent(body: unknown, secret: string | undefined): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /telegram',
-    rawPath: '/telegram',
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      ...(secret !== undefined ? { 'x-telegram-bot-api-secret-token': secret } : {}),
-    },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: 'POST',
-        path: '/telegram',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      requestId: `req-${Date.now()}`,
-      routeKey: 'POST /telegram',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
-}
 
 export class ChatUser {
   /** The last update this user sent, to replay it. */
@@ -56,8 +30,8 @@ export class ChatUser {
     readonly firstName = `用户${id}`,
   ) {}
 
-  private from() {
-    return { id: this.id, is_bot: false, first_name: this.firstName, language_code: 'zh-hans' };
+  private get user() {
+    return { id: this.id, firstName: this.firstName };
   }
 
   async post(update: Record<string, unknown>): Promise<APIGatewayProxyStructuredResultV2> {
@@ -74,54 +48,31 @@ export class ChatUser {
   }
 
   send(text: string) {
-    return this.post({
-      update_id: nextUpdateId(),
-      message: {
-        message_id: this.messageSeq++,
-        from: this.from(),
-        chat: { id: this.id, type: 'private', first_name: this.firstName },
-        date: Math.floor(Date.now() / 1000),
-        text,
-        ...(text.startsWith('/')
-          ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] }
-          : {}),
-      },
-    });
+    return this.post(textMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, text));
   }
 
   upload(fileName: string, bytes: Uint8Array) {
     const fileId = `f${this.id}x${this.messageSeq}`;
     this.api.files.set(`documents/${fileId}`, bytes);
-    return this.post({
-      update_id: nextUpdateId(),
-      message: {
-        message_id: this.messageSeq++,
-        from: this.from(),
-        chat: { id: this.id, type: 'private' },
-        date: Math.floor(Date.now() / 1000),
-        document: { file_id: fileId, file_unique_id: fileId, file_name: fileName, file_size: bytes.length },
-      },
-    });
+    return this.post(
+      documentMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, {
+        fileId,
+        fileName,
+        size: bytes.length,
+      }),
+    );
   }
 
   /** Press a button with callback data as given (a forged or old button). */
   pressData(data: string, message?: ChatMessage) {
     const msg = message ?? this.lastMessage();
-    return this.post({
-      update_id: nextUpdateId(),
-      callback_query: {
-        id: `cq${nextUpdateId()}`,
-        from: this.from(),
-        chat_instance: `ci${this.id}`,
+    return this.post(
+      callbackQueryUpdate(nextUpdateId(), this.user, {
+        queryId: `cq${nextUpdateId()}`,
         data,
-        message: {
-          message_id: msg.message_id,
-          date: 0,
-          chat: { id: this.id, type: 'private' },
-          text: msg.text,
-        },
-      },
-    });
+        message: { message_id: msg.message_id, date: 0, text: msg.text },
+      }),
+    );
   }
 
   /** Press the button whose text matches, on the newest message that has one. */
