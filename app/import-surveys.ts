@@ -4,15 +4,16 @@
 // chat one. Soft checks are accepted as confirmed by the importer, with the reason '纸质表录入'.
 //
 // All or nothing: every record is checked first and every problem is reported (record, question,
-// Chinese reason); if there is any, nothing is stored. Survey ids are derived from the record's
-// content, so importing the same file again after an interruption skips what was stored and
-// creates the rest, instead of duplicating.
+// Chinese reason); if there is any, nothing is stored. Surveys take the chat's ids (one per
+// household and per village), so importing the same file again after an interruption skips what
+// was stored and creates the rest, and never duplicates a survey.
 
 import { createHash } from 'node:crypto';
 import { type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
 import { applicableQuestions, applyAnswer, computeFlags, renderLabel, submittable } from '../domain/engine';
 import { forms } from '../domain/forms/index';
 import {
+  type Answers,
   type AnswerValue,
   EMPTY_STATE,
   type FormContext,
@@ -20,10 +21,11 @@ import {
   type StratumId,
   type SurveyState,
 } from '../domain/forms/types';
-import { AlreadyExistsError, type Person, type Sample, type Survey } from '../domain/model';
+import { AlreadyExistsError, ConflictError, type Person, type Sample, type Survey } from '../domain/model';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
+import { surveyIdFor } from './surveys';
 
 export type ImportKind = 'household' | 'village';
 
@@ -147,19 +149,42 @@ interface Prepared {
   survey: Survey;
 }
 
-/** Content-derived id: the same record imported twice gets the same id. */
+/**
+ * The chat's id for the household or village (app/surveys.ts), so a paper survey and a chat one
+ * can never both exist, and the chat finds the imported survey locked. A household record without
+ * a household id gets an id derived from its content, so importing it twice is still detected.
+ */
 function surveyIdOf(campaignId: string, r: SurveyRecord): string {
+  if (r.kind === 'village') return surveyIdFor(campaignId, { kind: 'village', villageId: r.villageId });
+  if (r.householdId) {
+    return surveyIdFor(campaignId, { kind: 'household', villageId: r.villageId, householdId: r.householdId });
+  }
   const canonical = JSON.stringify([
     campaignId,
-    r.kind,
     r.villageId,
-    r.householdId ?? '',
     Object.keys(r.answers)
       .sort()
       .map((k) => [k, r.answers[k]]),
   ]);
   return `paper-${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
 }
+
+/** Answers compared whatever order their keys were stored in. */
+function sameAnswers(a: Answers, b: Answers): boolean {
+  const canon = (x: Answers) =>
+    JSON.stringify(
+      Object.keys(x)
+        .sort()
+        .map((k) => [k, x[k]]),
+    );
+  return canon(a) === canon(b);
+}
+
+const STATUS_LABELS: Readonly<Record<Survey['status'], string>> = {
+  draft: '草稿',
+  submitted: '已提交',
+  returned: '已退回',
+};
 
 function baseContext(campaign: Campaign): FormContext {
   return { povertyLine: campaign.povertyLine, year: campaign.year, incomeCutoff: campaign.incomeCutoff };
@@ -258,19 +283,25 @@ export async function importSurveys(
 
     const id = surveyIdOf(campaign.id, record);
     const stored = await surveysOf(town.id, record.villageId);
-    if (stored.some((s) => s.id === id)) {
+    const same = stored.find((s) => s.id === id);
+    // The same survey stored by an earlier run of this file: nothing to do.
+    if (same?.status === 'submitted' && sameAnswers(same.answers, replay.state.answers)) {
       skipped.push(id);
       continue;
     }
-    const clash = stored.find((s) =>
-      record.kind === 'village'
-        ? s.kind === 'village'
-        : s.kind === 'household' && record.householdId !== undefined && s.householdId === record.householdId,
-    );
-    if (clash) {
-      issue(
-        `${village.name}${record.kind === 'village' ? '' : `农户“${record.householdId}”`}已有调查表(编号 ${clash.id}),不能重复录入`,
+    const clash =
+      same ??
+      stored.find((s) =>
+        record.kind === 'village'
+          ? s.kind === 'village'
+          : s.kind === 'household' &&
+            record.householdId !== undefined &&
+            s.householdId === record.householdId,
       );
+    if (clash) {
+      const what =
+        record.kind === 'village' ? village.name : `${village.name}农户“${record.householdId ?? ''}”`;
+      issue(`${what}已有调查表(${STATUS_LABELS[clash.status]},编号 ${clash.id}),不能重复录入`);
       continue;
     }
 
@@ -332,6 +363,7 @@ export async function importSurveys(
       details: { kind: survey.kind, villageId: record.villageId, record: record.no },
     });
   }
+  await markSurveyed(deps.store, campaign.id, created);
   await deps.store.appendAudit({
     at: now,
     actorId: actor.id,
@@ -340,4 +372,29 @@ export async function importSurveys(
     details: { records: records.length, created: created.length, skipped: skipped.length },
   });
   return { ok: true, created, skipped };
+}
+
+/** As a chat submit does: the sampled households now surveyed are marked so in their village's sample. */
+async function markSurveyed(store: Store, campaignId: string, surveys: readonly Survey[]): Promise<void> {
+  const byVillage = new Map<string, Set<string>>();
+  for (const s of surveys) {
+    if (s.kind !== 'household' || !s.villageId || !s.householdId) continue;
+    byVillage.set(s.villageId, (byVillage.get(s.villageId) ?? new Set()).add(s.householdId));
+  }
+  for (const [villageId, households] of byVillage) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const sample = await store.getSample(campaignId, villageId);
+      if (!sample?.picks.some((p) => households.has(p.householdId) && p.status === 'selected')) break;
+      const picks = sample.picks.map((p) =>
+        households.has(p.householdId) && p.status === 'selected' ? { ...p, status: 'surveyed' as const } : p,
+      );
+      try {
+        await store.saveSample({ ...sample, picks }, sample.version);
+        break;
+      } catch (err) {
+        // Someone replaced or surveyed a pick meanwhile: read again and retry.
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+  }
 }

@@ -5,6 +5,7 @@ import { importSurveys, PAPER_REASON } from '../../app/import-surveys';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import { buildSummaries } from '../../app/summaries';
+import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import type { AnswerValue } from '../../domain/forms/types';
@@ -282,6 +283,74 @@ describe('importing paper surveys', () => {
     const result = await importFile(json(changed), 'second.json');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]?.message).toMatch(/^大田村农户“4506810001”已有调查表/);
+  });
+
+  it("files a survey under the chat's id, so a household started in the chat is not entered twice", async () => {
+    const result = await importFile(json(goodRecords.slice(3)), 'paper.json');
+    if (result.ok)
+      expect(result.created[0]!.id).toBe(surveyIdFor(campaign.id, { kind: 'village', villageId: 'datian' }));
+
+    const draftId = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'datian',
+      householdId: '4506810001',
+    });
+    await store.createSurvey({
+      id: draftId,
+      campaignId: campaign.id,
+      kind: 'household',
+      formId: 'household',
+      formVersion: 1,
+      townId: 'dongxing',
+      villageId: 'datian',
+      householdId: '4506810001',
+      groupId: 'g1',
+      inspectorId: 'insp-1',
+      status: 'draft',
+      answers: { h1_name: '张三' },
+      confirmations: {},
+      flags: [],
+      history: [],
+      version: 1,
+      createdAt: '2017-11-01T01:00:00.000Z',
+      updatedAt: '2017-11-01T01:00:00.000Z',
+    });
+    const again = await importFile(json(goodRecords.slice(0, 1)), 'paper.json');
+    expect(again.ok).toBe(false);
+    if (!again.ok) {
+      expect(again.issues[0]?.message).toBe(
+        `大田村农户“4506810001”已有调查表(草稿,编号 ${draftId}),不能重复录入`,
+      );
+    }
+  });
+
+  it('takes name and type from the drawn sample, refuses a household not in it, and marks the pick surveyed', async () => {
+    await store.putSample({
+      campaignId: campaign.id,
+      villageId: 'datian',
+      seed: 's',
+      fingerprint: 'f',
+      drawnBy: 'office-1',
+      drawnAt: '2017-10-30T01:00:00.000Z',
+      picks: [{ householdId: '4506810001', name: '张三', stratum: 'planned_2017', status: 'selected' }],
+      shortfalls: [],
+      version: 1,
+    });
+    const { h1_name: _name, h1_type: _type, ...rest } = goodRecords[0]!.answers;
+    const outsider = { ...goodRecords[1]!, householdId: '4506819999' };
+    const refused = await importFile(json([{ ...goodRecords[0]!, answers: rest }, outsider]), 'paper.json');
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.issues.map((i) => [i.record, i.message])).toEqual([
+        [2, '农户编号“4506819999”不在大田村的抽样名单中'],
+      ]);
+    }
+
+    const result = await importFile(json([{ ...goodRecords[0]!, answers: rest }]), 'paper.json');
+    expect(result.ok).toBe(true);
+    if (result.ok)
+      expect(result.created[0]!.answers).toMatchObject({ h1_name: '张三', h1_type: 'planned_2017' });
+    expect((await store.getSample(campaign.id, 'datian'))?.picks[0]?.status).toBe('surveyed');
   });
 
   it('lets a group enter only its own villages, and nobody outside the groups and the office', async () => {
