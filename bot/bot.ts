@@ -66,6 +66,8 @@ export interface Turn {
   deps: BotDeps;
   person: Person;
   updateId: number;
+  /** The update id for a session write: only the turn's first write records it. */
+  uid(): number | undefined;
   /** The message holding the pressed button, if any (to edit in place). */
   fromButton: boolean;
   send(screen: Screen | string): Promise<void>;
@@ -272,6 +274,7 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
     person: initial,
     updateId,
     fromButton: Boolean(ctx.callbackQuery),
+    uid: () => (isUpdateApplied(turn.person, updateId) ? undefined : updateId),
     async send(s) {
       const screen = asScreen(s);
       await ctx.reply(screen.text, extra(screen));
@@ -299,7 +302,8 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
       await turn.send(screen);
     },
     async setScreen(screen, data) {
-      const out = await withSession(sdeps, turn.person, updateId, (p) => ({
+      // A turn may save the session more than once; only the first write records the update id.
+      const out = await withSession(sdeps, turn.person, turn.uid(), (p) => ({
         session: { ...p.session, screen, ...(data ? { data } : { data: {} }) },
         result: undefined,
       }));

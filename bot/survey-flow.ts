@@ -69,7 +69,7 @@ async function answerButton(turn: Turn, args: string[], input: Parameters<typeof
     input,
     questionId: q.id,
     rev: Number(rev),
-    updateId: turn.updateId,
+    updateId: turn.uid(),
   });
   const accepted =
     !out.duplicate && out.result.draft.answers[q.id] !== undefined && revOf(out.result.draft) > Number(rev);
@@ -110,7 +110,7 @@ function contextOfSurvey(turn: Turn, s: Survey) {
 
 async function openAndShow(turn: Turn, ref: SurveyRef, at?: string) {
   const out = await openSurvey(sdeps(turn), turn.person, turn.deps.campaign, ref, {
-    updateId: turn.updateId,
+    updateId: turn.uid(),
     ...(at ? { at } : {}),
   });
   await turn.showStep(out);
@@ -123,7 +123,7 @@ async function submit(turn: Turn, args: string[]) {
   draftFor(turn, tag);
   const out = await submitSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
     rev: Number(rev),
-    updateId: turn.updateId,
+    updateId: turn.uid(),
   });
   if (out.duplicate) return;
   turn.person = out.person;
@@ -229,13 +229,13 @@ export const surveyHandlers: Handlers = {
       draftFor(turn, args[0]);
       const out = await goBack(sdeps(turn), turn.person, turn.deps.campaign, {
         rev: Number(args[1]),
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });
     },
     ps: async (turn) => {
       const out = await pauseSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       if (out.duplicate) return;
       turn.person = out.person;
@@ -245,20 +245,20 @@ export const surveyHandlers: Handlers = {
       draftFor(turn, args[0]);
       const out = await confirmPending(sdeps(turn), turn.person, turn.deps.campaign, {
         rev: Number(args[1]),
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });
     },
     cx: async (turn, args) => {
       draftFor(turn, args[0]);
       const out = await cancelPending(sdeps(turn), turn.person, turn.deps.campaign, {
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });
     },
     rv: async (turn, args) => {
       draftFor(turn, args[0]);
-      const out = await showReview(sdeps(turn), turn.person, turn.deps.campaign, { updateId: turn.updateId });
+      const out = await showReview(sdeps(turn), turn.person, turn.deps.campaign, { updateId: turn.uid() });
       await turn.showStep(out, { inPlace: true });
     },
     es: async (turn, args) => {
@@ -277,7 +277,7 @@ export const surveyHandlers: Handlers = {
       const q = questionAt(draft, args[1]);
       const out = await jumpTo(sdeps(turn), turn.person, turn.deps.campaign, {
         questionId: q.id,
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });
     },
@@ -330,7 +330,7 @@ export const surveyHandlers: Handlers = {
     survey: async (turn, text) => {
       const out = await answer(sdeps(turn), turn.person, turn.deps.campaign, {
         input: { text },
-        updateId: turn.updateId,
+        updateId: turn.uid(),
       });
       await turn.showStep(out);
     },

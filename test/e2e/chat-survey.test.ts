@@ -7,8 +7,6 @@ import { systemClock } from '../../app/messaging';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
-import { renderLabel } from '../../domain/engine';
-import { householdForm } from '../../domain/forms/household';
 import type { Person, Survey } from '../../domain/model';
 import { botInfoFrom } from '../../functions/runtime';
 import { createWebhookHandler } from '../../functions/telegram-webhook';
@@ -16,11 +14,11 @@ import { DynamoStore } from '../../store/dynamo-store';
 import { apiGatewayEvent, ChatUser, nextUpdateId } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
 import { FakeBotApi } from '../support/fake-bot-api';
+import { currentQuestion, give } from '../support/survey-driver';
 
 const TOKEN = '7000001:test-token';
 const SECRET = 'e2e-webhook-secret-0123456789';
 const campaign = parseCampaign(seed);
-const ctx = { povertyLine: 3335, year: 2017, incomeCutoff: campaign.incomeCutoff };
 
 /** Log lines of the run (the privacy test reads them; failures print them). */
 const logLines: string[] = [];
@@ -68,24 +66,6 @@ async function invite(role: RegExp, group: RegExp): Promise<string> {
   const link = /start=(\S+)/.exec(office.lastText());
   expect(link?.[1], office.lastText()).toBeDefined();
   return link![1]!;
-}
-
-/** The question id of the newest prompt, read from its bold label. */
-function currentQuestion(user: ChatUser): string {
-  const text = user.lastText();
-  const bold = /<b>(.*?)<\/b>/.exec(text)?.[1];
-  const q = householdForm.questions.find(
-    (x) => bold === `${x.seedNo === '补' ? '' : `${x.seedNo} `}${renderLabel(x, ctx)}`,
-  );
-  if (!q) throw new Error(`not a household question prompt:\n${text}`);
-  return q.id;
-}
-
-/** Answer like a person: press the button whose label is the answer, or type it. */
-async function give(user: ChatUser, value: string) {
-  const hasButton = user.buttonTexts().some((b) => b === value || b === `✔ ${value}`);
-  if (hasButton) await user.press(new RegExp(`^(✔ )?${value.replace(/[()]/g, '\\$&')}$`));
-  else await user.send(value);
 }
 
 async function storedPerson(id: number): Promise<Person> {

@@ -1,0 +1,276 @@
+// End to end over HTTP on dynalite: the daily list, problems (typed and proposed after a survey),
+// deadline reminders with acknowledgements, 429/403 from Telegram, the office's summaries and the
+// leader's report sign-off — all through the same webhook handler and fake Bot API.
+
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../app/messaging';
+import { sendDueReminders } from '../../app/reminders';
+import { createBot } from '../../bot/bot';
+import { telegramMessenger } from '../../bot/telegram-messenger';
+import seed from '../../campaigns/dongxing-2017.json';
+import { deadlineInstant, parseCampaign } from '../../domain/campaign';
+import { botDeps, botInfoFrom } from '../../functions/runtime';
+import { createWebhookHandler } from '../../functions/telegram-webhook';
+import { DynamoStore } from '../../store/dynamo-store';
+import { ChatUser } from '../support/chat-user';
+import { type Engine, startEngine } from '../support/engines';
+import { FakeBotApi } from '../support/fake-bot-api';
+import { answerUntilStop, typicalHousehold } from '../support/survey-driver';
+
+const TOKEN = '7000002:test-token';
+const SECRET = 'e2e-office-secret-0123456789';
+const campaign = parseCampaign(seed);
+/** Local (Asia/Shanghai) wall-clock time of the campaign. */
+const local = (at: string) => deadlineInstant(campaign, at);
+const clock = new ManualClock(local('2017-10-30T09:00'));
+const logLines: string[] = [];
+const log =
+  (level: string) =>
+  (message: string, ...attrs: Record<string, unknown>[]) => {
+    logLines.push(JSON.stringify({ level, message, ...Object.assign({}, ...attrs) }));
+    if (level === 'error') console.error(logLines.at(-1));
+  };
+const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+
+let engine: Engine;
+let store: DynamoStore;
+let api: FakeBotApi;
+let bot: ReturnType<typeof createBot>;
+let office: ChatUser;
+let leader: ChatUser;
+let inspector: ChatUser;
+let contact: ChatUser;
+let blockedContact: ChatUser;
+const sleeps: number[] = [];
+
+const LIST = [
+  '户号,户主,类别',
+  ...['黄明', '李华', '陈强'].map((n, i) => `45068101${i},${n},2015年退出户`),
+  ...['刘洋', '张伟', '杨静'].map((n, i) => `45068102${i},${n},2016年脱贫户`),
+  ...['赵磊', '周婷', '钱勇', '孙丽'].map((n, i) => `45068103${i},${n},预脱贫户`),
+  ...['冯刚', '陈红', '褚亮'].map((n, i) => `45068104${i},${n},未脱贫户`),
+  ...['蒋平', '沈洁'].map((n, i) => `45068105${i},${n},一般农户`),
+].join('\n');
+
+async function enrol(role: RegExp, scope: RegExp, id: number, name: string): Promise<ChatUser> {
+  await office.send('/invite');
+  await office.press(role);
+  await office.press(scope);
+  const code = /start=(\S+)/.exec(office.lastText())?.[1];
+  const user = new ChatUser(api, webhook, SECRET, id, name);
+  await user.send(`/start ${code}`);
+  return user;
+}
+
+let webhook: ReturnType<typeof createWebhookHandler>;
+
+function runReminders() {
+  return sendDueReminders(
+    {
+      store,
+      messenger: telegramMessenger(bot.telegram),
+      clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    },
+    campaign,
+  );
+}
+
+beforeAll(async () => {
+  engine = await startEngine('dynalite', 'inspection-office');
+  store = new DynamoStore({ client: engine.client, tableName: engine.tableName });
+  await store.putCampaign(campaign);
+  api = new FakeBotApi();
+  await api.start();
+  bot = createBot(
+    { ...botDeps(store, campaign, clock, logger), random: () => 'office-seed' },
+    { token: TOKEN, botInfo: botInfoFrom(TOKEN, 'inspection_test_bot'), apiRoot: api.apiRoot },
+  );
+  webhook = createWebhookHandler({ bot, secret: SECRET, logger });
+  const now = clock.now().toISOString();
+  await store.putPerson({
+    id: '9101',
+    roles: ['office'],
+    chatId: 9101,
+    lastUpdateId: 0,
+    session: {},
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  office = new ChatUser(api, webhook, SECRET, 9101, '潘');
+  leader = await enrol(/组长/, /第二组/, 6001, '韩');
+  inspector = await enrol(/检查员/, /第二组/, 6002, '阿明');
+  contact = await enrol(/乡镇联络人/, /江平镇/, 6003, '江平联络');
+  blockedContact = await enrol(/乡镇联络人/, /东兴镇/, 6004, '东兴联络');
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await engine?.stop();
+});
+
+describe('a campaign day from the office, the group and the town', () => {
+  it('the leader sets tomorrow’s village and the town is asked for the list that evening', async () => {
+    await leader.send('/tomorrow');
+    await leader.press('交东村');
+    expect(leader.lastText()).toMatch(
+      /^✅ 已设定明日检查村:交东村。乡镇联络人将在 2017\/10\/30 18:00:00 收到/,
+    );
+
+    clock.set(local('2017-10-30T18:00'));
+    await runReminders();
+    const request = contact.lastMessage();
+    expect(request.text).toContain('交东村');
+    expect(request.text).toContain('08:00');
+    await contact.press(/上传/);
+    expect(contact.lastText()).toBe('请把交东村的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。');
+    await contact.upload('交东村.csv', iconv.encode(LIST, 'gb18030'));
+    expect(contact.textsSince(0).some((t) => t.startsWith('✅ 交东村名单已上传:共 15 户'))).toBe(true);
+
+    // The morning reminder is not sent: the list is there.
+    const before = contact.messages().length;
+    clock.set(local('2017-10-31T07:00'));
+    await runReminders();
+    expect(contact.messages().length).toBe(before);
+  });
+
+  it('a town contact may upload but not draw; the group draws', async () => {
+    await contact.pressData('dr:jiaodong');
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await inspector.send('/villages');
+    await inspector.press('交东村 未抽样');
+    await inspector.press('🎲 抽取样本');
+    expect(inspector.textsSince(0)).toContain('✅ 已抽取 10 户,样本已锁定。');
+  });
+
+  it('a non-poor household judged 漏评 proposes a problem that the inspector confirms', async () => {
+    const sample = await store.getSample(campaign.id, 'jiaodong');
+    const pick = sample!.picks.find((p) => p.stratum === 'non_poor')!;
+    await inspector.press(new RegExp(`${pick.name}$`));
+    await inspector.press('▶️ 开始调查');
+    await answerUntilStop(inspector, {
+      ...typicalHousehold,
+      h1_name: pick.name,
+      h1_type: '非贫困户',
+      h2_income: '2900',
+      h5_missed: '是',
+    });
+    expect(inspector.lastText()).toContain('· 判断为疑似漏评');
+    await inspector.press('✅ 提交');
+    const proposal = inspector.lastMessage();
+    expect(proposal.text).toBe(
+      `根据调查结果,建议记录问题:\n【一、精准识别(漏评方面)】交东村${pick.name}户经入户核查疑似漏评。`,
+    );
+    await inspector.press('✅ 确认记录');
+    expect(inspector.lastText()).toBe('✅ 问题已记录:一、精准识别(漏评方面)。整改期限内乡镇会收到提醒。');
+    const problems = await store.problemsOfTown(campaign.id, 'jiangping');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({
+      category: 'identification_missed',
+      villageId: 'jiaodong',
+      householdId: pick.householdId,
+      status: 'open',
+      reporterId: '6002',
+      deadline: local('2017-11-09T23:59').toISOString(),
+    });
+    expect(problems[0]?.sourceSurveyId).toMatch(/^hh\//);
+  });
+
+  it('a typed problem must be concrete: vague or short descriptions are asked again', async () => {
+    await inspector.send('/problem');
+    await inspector.press('二、精准帮扶·措施制定');
+    await inspector.press('交东村');
+    await inspector.press('跳过');
+    expect(inspector.lastText()).toContain('见事见人、明确具体');
+    await inspector.send('有问题');
+    expect(inspector.lastText()).toContain('描述太笼统');
+    await inspector.send('手册不全');
+    expect(inspector.lastText()).toContain('描述太简短了');
+    await inspector.send('交东村帮扶手册中帮扶措施与致贫原因不对应,3户因病致贫却只安排了产业奖补。');
+    expect(inspector.lastText()).toBe('✅ 问题已记录:二、精准帮扶·措施制定。整改期限内乡镇会收到提醒。');
+    expect(await store.problemsOfTown(campaign.id, 'jiangping', 'open')).toHaveLength(2);
+  });
+
+  it('the office logs a problem in another town', async () => {
+    await office.send('/problem');
+    await office.press('四、其他方面(资料、档案、内生动力等)');
+    await office.press('东兴镇');
+    await office.press('跳过');
+    await office.send('东兴镇扶贫档案未按户建档,大田村部分户的帮扶记录缺失。');
+    expect(office.lastText()).toContain('✅ 问题已记录');
+    expect(await store.problemsOfTown(campaign.id, 'dongxing')).toHaveLength(1);
+  });
+
+  it('rectification reminders list the town’s open problems, wait out a 429 and stop after 已完成', async () => {
+    api.failures.push({
+      method: 'sendMessage',
+      chatId: 6003,
+      errorCode: 429,
+      description: 'Too Many Requests',
+      retryAfter: 2,
+    });
+    api.failures.push({
+      method: 'sendMessage',
+      chatId: 6004,
+      errorCode: 403,
+      description: 'Forbidden: bot was blocked by the user',
+    });
+    clock.set(local('2017-11-06T08:30'));
+    const before = contact.messages().length;
+    await runReminders();
+    const received = contact.messages().slice(before);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.text).toContain('2');
+    expect(received[0]?.text).toContain('11月9日 23:59');
+    expect(sleeps.some((ms) => ms >= 2000)).toBe(true);
+
+    // 东兴镇's contact blocked the bot: marked unreachable, the office told once.
+    expect((await store.getPerson('6004'))?.unreachable).toBe(true);
+    const notices = office.textsSince(0).filter((t) => t.startsWith('【无法送达】'));
+    expect(notices).toEqual([expect.stringContaining('东兴联络(东兴镇 镇联络人)')]);
+
+    await contact.press(/已完成/);
+    expect(contact.lastMessage().buttons).toEqual([]);
+    const afterAck = contact.messages().length;
+    clock.set(local('2017-11-08T08:30'));
+    await runReminders();
+    expect(contact.messages().length).toBe(afterAck);
+  });
+
+  it('the office builds the city summary and receives the spreadsheets', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    const docs = office.messages().filter((m) => m.document);
+    expect(docs.map((d) => d.document?.fileName)).toEqual([
+      expect.stringMatching(/全市-汇总表-2017-11-08\.xlsx$/),
+      expect.stringMatching(/全市-原始数据-2017-11-08\.xlsx$/),
+    ]);
+    for (const d of docs) expect(Buffer.from(d.document!.bytes).subarray(0, 2).toString()).toBe('PK');
+    expect(office.lastText()).toBe('📊 全市汇总表已生成。');
+    expect(await store.latestSnapshot(campaign.id, 'city')).toBeDefined();
+  });
+
+  it('the leader gets the report package, signs it off, and the office sees who has', async () => {
+    await leader.send('/report');
+    const texts = leader.textsSince(0).join('\n');
+    expect(texts).toContain('📄 江平镇检查情况');
+    expect(leader.messages().filter((m) => m.document)).toHaveLength(2);
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toMatch(/^✅ 已签发\(2017\/11\/8/);
+    await office.send('/signoffs');
+    expect(office.lastText()).toContain('✅ 第二组(江平镇):已签发');
+    expect(office.lastText()).toContain('⏳ 第一组(东兴镇):未签发');
+  });
+
+  it('logs carry ids, never names or answers', () => {
+    const all = logLines.join('\n');
+    for (const secret of ['黄明', '蒋平', '沈洁', '2900', '交东村帮扶手册', '韩', '阿明']) {
+      expect(all).not.toContain(secret);
+    }
+    expect(logLines.length).toBeGreaterThan(20);
+  });
+});
