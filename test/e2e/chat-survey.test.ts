@@ -7,6 +7,8 @@ import { systemClock } from '../../app/messaging';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
+import { officeForm } from '../../domain/forms/office';
+import { villageForm } from '../../domain/forms/village';
 import type { Person, Survey } from '../../domain/model';
 import { botInfoFrom } from '../../functions/runtime';
 import { createWebhookHandler } from '../../functions/telegram-webhook';
@@ -14,7 +16,7 @@ import { DynamoStore } from '../../store/dynamo-store';
 import { apiGatewayEvent, ChatUser, nextUpdateId } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
 import { FakeBotApi } from '../support/fake-bot-api';
-import { currentQuestion, give } from '../support/survey-driver';
+import { answerUntilStop, currentQuestion, give } from '../support/survey-driver';
 
 const TOKEN = '7000001:test-token';
 const SECRET = 'e2e-webhook-secret-0123456789';
@@ -385,6 +387,71 @@ describe('an inspector completes a household survey in Telegram', () => {
     expect((await storedPerson(INSPECTOR_ID)).session.draft).toBeUndefined();
   });
 
+  it('fills the village survey of a 非贫困村: §1, §3 and §5 only, with follow-ups when triggered', async () => {
+    await inspector.send('/villages');
+    await inspector.press(/^交东村 1\/10$/);
+    await inspector.press('🏘 村级调查表');
+    expect(inspector.lastText()).toContain('交东村村级调查表 · 一、村基本情况');
+    expect(inspector.buttonTexts()).toContain('✔ 非贫困村');
+    await inspector.press('✔ 非贫困村');
+    await inspector.send('1860');
+    await inspector.send('2000');
+    expect(inspector.lastText()).toMatch(/^❌ .*1860/);
+    expect(currentQuestion(inspector, villageForm)).toBe('v1_poor_population');
+    const asked = await answerUntilStop(
+      inspector,
+      {
+        v1_type: '非贫困村',
+        v1_agri_population: '1860',
+        v1_poor_population: '120',
+        v1_exited_population: '96',
+        v1_planned_population: '21',
+        v3_lookback_failed_households: '3',
+        v3_lookback_fixed_households: '2',
+        v3_policy_continued: '享受',
+        v3_relapse: '有',
+        v3_relapse_details: '1户因病返贫,已纳入帮扶',
+        v5_unlisted: '无',
+        v5_rectification: '已建立整改台账,逐项销号',
+        v5_ledger: '是',
+        v5_responsible: '是',
+        v5_measures: '是',
+        v5_follow_through: '是',
+        v5_data_consistent: '是',
+        v5_archives: '档案齐全',
+        v5_projects: '村道硬化工程已完工',
+      },
+      villageForm,
+    );
+    expect(asked.filter((id) => id.startsWith('v2_') || id.startsWith('v4_'))).toEqual([]);
+    expect(asked).toContain('v3_relapse_details');
+    expect(inspector.lastText()).toContain('📋 回顾');
+    await inspector.press('✅ 提交');
+    const stored = await store.getSurvey(`vs/${campaign.id}/jiaodong`);
+    expect(stored?.status).toBe('submitted');
+    expect(stored?.answers).toMatchObject({
+      v1_agri_population: 1860,
+      v1_poor_population: 120,
+      v3_relapse: 'has',
+    });
+    expect(stored?.answers.v1_type).toBe('non_poor');
+  });
+
+  it('the office fills its county figures in the chat, pauses and resumes', async () => {
+    await office.send('/figures');
+    expect(office.lastText()).toContain('县级数据');
+    expect(currentQuestion(office, officeForm)).toBe('o_county_status');
+    await office.press('非摘帽县');
+    expect(currentQuestion(office, officeForm)).toBe('o_departments');
+    expect(office.buttonTexts()[0]).toMatch(/^✔ \d+个$/); // computed from the group roster
+    await office.press(/^✔ \d+个$/);
+    await office.press('⏸ 暂停');
+    expect(office.lastText()).toMatch(/^⏸ 已暂停,已答 2\/\d+ 题/);
+    await office.send('/resume');
+    await office.press(/县级数据/);
+    expect(currentQuestion(office, officeForm)).toBe('o_people');
+  });
+
   it('a forged webhook request is refused without touching anything', async () => {
     const before = await storedPerson(INSPECTOR_ID);
     const calls = api.calls.length;
@@ -419,7 +486,7 @@ describe('an inspector completes a household survey in Telegram', () => {
   it('the leader returns the survey at one answer and the inspector fixes exactly that', async () => {
     leader = await enrol(await invite(/组长/, /第二组/), 5003, '韩');
     await leader.send('/surveys');
-    expect(leader.lastText()).toBe('组内已提交问卷 1 份(⚠ 表示有系统提示):');
+    expect(leader.lastText()).toBe('组内已提交问卷 2 份(⚠ 表示有系统提示):'); // the household and the village survey
     await leader.press(/⚠3$/);
     expect(leader.lastText()).toContain('· 人均纯收入低于贫困线');
     await leader.press('↩️ 退回修改');
