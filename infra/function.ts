@@ -1,0 +1,153 @@
+// One Lambda construct with the project's defaults, and helpers that bind a function to the table
+// and the bot secret: each sets the environment variable and grants exactly what the function's
+// code calls, in one place, so a function can never get an environment without the permission
+// (or a permission it was not given the environment for).
+
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { TABLE } from '../store/table';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A Lambda entry point under functions/, by file name (infra imports runtime code only by path). */
+export const entryPath = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
+
+// esbuild's ESM output has no `require`; CommonJS dependencies (telegraf, exceljs) call it for
+// Node built-ins, so the bundle gets one from createRequire. Aliased import: no name clashes.
+const ESM_REQUIRE_SHIM =
+  "import { createRequire as __inspectionCreateRequire } from 'node:module';" +
+  'const require = __inspectionCreateRequire(import.meta.url);';
+
+export interface InspectionFunctionProps {
+  /** File name under functions/ without extension, e.g. `telegram-webhook`. */
+  entry: string;
+  description: string;
+  timeout: Duration;
+  memorySize?: number;
+  logRetention?: RetentionDays;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/**
+ * A NodejsFunction with the shared defaults: Node 24 on ARM64, an ESM bundle with source maps,
+ * its own log group with a retention, powertools settings, and an explicit role that may only
+ * write to that log group (no AWSLambdaBasicExecutionRole: it allows every log group).
+ */
+export class InspectionFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: InspectionFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      // Logs carry ids only; they go with the stack (the table is what is retained).
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}: its own log group, plus what bindTable/bindSecret add`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: entryPath(props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'inspection-bot',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // Prefer packages' ESM builds; fall back to CommonJS.
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_SHIM,
+        target: 'node24',
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        // Stack traces map back to files and lines; the sources themselves stay out of the bundle.
+        sourcesContent: false,
+        // The SDK version the tests ran with (package.json pins it), not the runtime's copy.
+        bundleAwsSDK: true,
+        tsconfig: `${ROOT}tsconfig.json`,
+      },
+    });
+  }
+}
+
+/**
+ * What a function may do to the table. The store (store/dynamo-store.ts) only ever calls GetItem
+ * and Query to read and PutItem and UpdateItem to write: no Scan, no DeleteItem, no batch or
+ * transaction calls, so none of those is ever granted.
+ * - `none`: read only.
+ * - `put`: new items only (snapshots, audit events, invites): PutItem.
+ * - `put-update`: also conditional updates of existing items (sessions, deliveries): UpdateItem.
+ */
+export interface TableBinding {
+  write: 'none' | 'put' | 'put-update';
+}
+
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const TABLE_WRITE_ACTIONS = {
+  none: [],
+  put: ['dynamodb:PutItem'],
+  'put-update': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const satisfies Record<TableBinding['write'], readonly string[]>;
+
+/** Sets TABLE_NAME and grants the table's read actions plus the chosen writes. */
+export function bindTable(target: InspectionFunction, table: ITable, { write }: TableBinding): void {
+  target.fn.addEnvironment('TABLE_NAME', table.tableName);
+  // The indexes by name rather than `index/*`: no wildcard, and a new index is a deliberate grant.
+  const indexArns = TABLE.indexes.map((i) => `${table.tableArn}/index/${i.name}`);
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'ReadTable',
+      actions: [...TABLE_READ_ACTIONS],
+      resources: [table.tableArn, ...indexArns],
+    }),
+  );
+  const writes = TABLE_WRITE_ACTIONS[write];
+  if (writes.length > 0) {
+    target.role.addToPolicy(
+      new PolicyStatement({ sid: 'WriteTable', actions: [...writes], resources: [table.tableArn] }),
+    );
+  }
+  // The table uses the AWS-managed key (aws/dynamodb): no kms grant is needed.
+}
+
+/** Sets BOT_SECRET_ARN (the ARN only; the value is read at cold start) and grants reading it. */
+export function bindBotSecret(target: InspectionFunction, secret: ISecret): void {
+  target.fn.addEnvironment('BOT_SECRET_ARN', secret.secretArn);
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'ReadBotSecret',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
+  );
+}

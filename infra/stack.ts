@@ -1,0 +1,375 @@
+// The whole deployment in one stack: the table, four functions, the HTTP API, two schedules, the
+// bot secret, alarms. Secure by default; every cdk-nag AwsSolutions finding that remains is
+// acknowledged next to the resource it concerns, with the reason.
+
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
+import { TABLE } from '../store/table';
+import type { DeployConfig } from './config';
+import { bindBotSecret, bindTable, InspectionFunction } from './function';
+import { OUTPUTS } from './outputs';
+
+export type InspectionStackProps = StackProps & Omit<DeployConfig, 'stackName'>;
+
+/** Where the schedules run: the campaign's local time (nightly 21:00 is 21:00 in Dongxing). */
+export const SCHEDULE_TIME_ZONE = TimeZone.ASIA_SHANGHAI;
+
+/** Stage throttling: Telegram opens at most 40 connections by default; the office is a few people. */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * LambdaInvoke whose role may invoke the function's unqualified ARN only. The stock target uses
+ * grantInvoke, which adds `<arn>:*` (every version and alias); the schedule never needs those.
+ */
+export class LambdaInvokeUnqualified extends LambdaInvoke {
+  readonly #arn: string;
+  constructor(func: IFunction, props: ScheduleTargetBaseProps) {
+    super(func, props);
+    this.#arn = func.functionArn;
+  }
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.#arn] }),
+    );
+  }
+}
+
+/** Acknowledges one cdk-nag finding on a construct (and its children) with the reason. */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+export class InspectionStack extends Stack {
+  readonly table: Table;
+  readonly botSecret: Secret;
+  readonly api: HttpApi;
+  readonly functions: Record<'webhook' | 'reminders' | 'summaries' | 'officeApi', InspectionFunction>;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: InspectionStackProps) {
+    super(scope, id, props);
+    if (props.botUsernameIsPlaceholder) {
+      Annotations.of(this).addWarningV2(
+        'inspection:botUsername',
+        `botUsername is the placeholder "${props.botUsername}": invite links will be wrong. ` +
+          'Deploy with -c botUsername=<your bot>.',
+      );
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Data: the one table, from store/table.ts.
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode[TABLE.billingMode],
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // The campaign's record: it outlives the stack (tear-down leaves it; see docs/deploy.md).
+      removalPolicy: RemovalPolicy.RETAIN,
+      // The AWS-managed key: encrypted at rest and auditable in CloudTrail, without the cost and
+      // key policy of a customer-managed key that no other account or service needs to use.
+      encryption: TableEncryption.AWS_MANAGED,
+    });
+    for (const index of TABLE.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType[TABLE.projection],
+      });
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The bot's secrets: one JSON secret {"botToken","webhookSecret"}. The template holds neither
+    // value: Secrets Manager generates a random webhookSecret, the deployer puts the BotFather
+    // token (docs/deploy.md). Functions get only the ARN and read the value at cold start.
+    this.botSecret = new Secret(this, 'BotSecret', {
+      description:
+        'Telegram bot token (from BotFather) and webhook secret token, as JSON; see docs/deploy.md',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'webhookSecret',
+        // Telegram's secret_token allows only A-Z, a-z, 0-9, _ and -.
+        excludePunctuation: true,
+        passwordLength: 48,
+      },
+    });
+    acknowledge(
+      this.botSecret,
+      'AwsSolutions-SMG4',
+      'The bot token is issued by Telegram (BotFather) and cannot be rotated by a Lambda; rotation ' +
+        'is manual: /revoke in BotFather, put-secret-value, npm run set-webhook (docs/deploy.md).',
+    );
+
+    // ---------------------------------------------------------------------------------------
+    // Functions, each with exactly the grants its code uses (infra/function.ts).
+    const common = { campaignId: props.campaignId, botUsername: props.botUsername };
+    const webhook = new InspectionFunction(this, 'TelegramWebhook', {
+      entry: 'telegram-webhook',
+      description: 'Telegram webhook: checks the secret token, runs the bot',
+      // API Gateway gives up at 30 s; the chat's /summary builds workbooks, so memory buys CPU.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
+    const reminders = new InspectionFunction(this, 'SendReminders', {
+      entry: 'send-reminders',
+      description: 'Every 15 minutes: sends the reminders that are due',
+      // Telegram 429 answers are honoured by waiting retry_after.
+      timeout: Duration.minutes(5),
+    });
+    const summaries = new InspectionFunction(this, 'BuildSummaries', {
+      entry: 'build-summaries',
+      description: 'Nightly: builds 表3/表4/表5, stores snapshots, sends the workbooks to the office',
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+    });
+    const officeApi = new InspectionFunction(this, 'OfficeApi', {
+      entry: 'office-api',
+      description: 'Office HTTP API (IAM): summaries on demand, invites',
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
+    this.functions = { webhook, reminders, summaries, officeApi };
+
+    for (const f of Object.values(this.functions)) {
+      f.fn.addEnvironment('CAMPAIGN_ID', common.campaignId);
+      f.fn.addEnvironment('BOT_USERNAME', common.botUsername);
+      // Every function builds its runtime through functions/runtime.ts, which reads the secret
+      // at cold start (the office API and the schedules send Telegram messages too).
+      bindBotSecret(f, this.botSecret);
+    }
+    // The webhook and the reminders update items in place (sessions, invites, deliveries).
+    bindTable(webhook, this.table, { write: 'put-update' });
+    bindTable(reminders, this.table, { write: 'put-update' });
+    // Summaries and the office API only add items: snapshots, audit events, invites.
+    bindTable(summaries, this.table, { write: 'put' });
+    bindTable(officeApi, this.table, { write: 'put' });
+
+    // ---------------------------------------------------------------------------------------
+    // HTTP API: POST /telegram (Telegram cannot sign requests: the secret token header is checked
+    // in the function) and the office routes behind IAM authorization.
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${this.stackName}-api`,
+      description: 'Telegram webhook and the office API',
+      // The default stage is added below with access logs and throttling.
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No bodies or headers: the webhook's secret token and chat contents stay out of logs.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            sourceIp: '$context.identity.sourceIp',
+            caller: '$context.identity.userArn',
+            latency: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const [telegramRoute] = this.api.addRoutes({
+      path: '/telegram',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('TelegramIntegration', webhook.fn),
+    });
+    if (telegramRoute) {
+      acknowledge(
+        telegramRoute,
+        'AwsSolutions-APIG4',
+        "Telegram's webhook calls cannot be signed or carry credentials; each request must carry the " +
+          'X-Telegram-Bot-Api-Secret-Token header, compared in constant time by the function ' +
+          '(functions/telegram-webhook.ts) before anything else runs; the stage is throttled.',
+      );
+    }
+    const officeIntegration = new HttpLambdaIntegration('OfficeIntegration', officeApi.fn);
+    const iam = new HttpIamAuthorizer();
+    for (const path of ['/office/summaries', '/office/invites']) {
+      this.api.addRoutes({
+        path,
+        methods: [HttpMethod.POST],
+        integration: officeIntegration,
+        authorizer: iam,
+      });
+    }
+    // What an office operator's IAM user or role needs to call the office routes, and nothing more.
+    const officeInvoke = new ManagedPolicy(this, 'OfficeApiInvokePolicy', {
+      description: 'Allows calling the office API routes (attach to the office operators)',
+      statements: [
+        new PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: [
+            this.api.arnForExecuteApi('POST', '/office/summaries', '$default'),
+            this.api.arnForExecuteApi('POST', '/office/invites', '$default'),
+          ],
+        }),
+      ],
+    });
+
+    // ---------------------------------------------------------------------------------------
+    // Schedules in the campaign's time zone, each with a retry policy and a dead-letter queue.
+    // The same queue takes the function's own failed asynchronous runs, so one alarm covers both.
+    const nightly = this.scheduled('Summaries', summaries, {
+      expression: ScheduleExpression.cron({ minute: '0', hour: '21', timeZone: SCHEDULE_TIME_ZONE }),
+      description: 'Nightly 21:00 Asia/Shanghai: build summaries and send them to the office',
+      // Late is still useful the same evening; a failed run's retry may re-send to some chats.
+      retryAttempts: 3,
+      maxEventAge: Duration.hours(2),
+      functionRetries: 1,
+    });
+    const quarterHourly = this.scheduled('Reminders', reminders, {
+      // Every 15 minutes on the quarter hours (cron rather than rate: rate has no time zone).
+      expression: ScheduleExpression.cron({ minute: '0/15', timeZone: SCHEDULE_TIME_ZONE }),
+      description: 'Every 15 minutes: send the reminders that are due',
+      retryAttempts: 2,
+      // The next run, 15 minutes later, does the same work (claims make it idempotent).
+      maxEventAge: Duration.minutes(10),
+      functionRetries: 0,
+    });
+
+    // ---------------------------------------------------------------------------------------
+    // Alarms: every function's errors and throttles, and messages in either dead-letter queue.
+    this.alarmTopic = new Topic(this, 'Alarms', { displayName: 'Inspection bot alarms', enforceSSL: true });
+    acknowledge(
+      this.alarmTopic,
+      'AwsSolutions-SNS2',
+      'Alarm notifications carry only alarm names and metric values, no personal or survey data; ' +
+        'CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a ' +
+        'customer-managed key would protect nothing here.',
+    );
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const alarm = (id: string, metric: Metric, description: string) =>
+      new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(new SnsAction(this.alarmTopic));
+    for (const [name, f] of Object.entries(this.functions)) {
+      const period = { period: Duration.minutes(5), statistic: 'Sum' };
+      alarm(`${f.node.id}Errors`, f.fn.metricErrors(period), `${name}: the function failed (see its logs)`);
+      alarm(`${f.node.id}Throttles`, f.fn.metricThrottles(period), `${name}: invocations were throttled`);
+    }
+    for (const [name, queue] of [
+      ['summaries', nightly],
+      ['reminders', quarterHourly],
+    ] as const) {
+      alarm(
+        `${queue.node.id}Visible`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        `${name}: a scheduled run failed for good and is in the dead-letter queue`,
+      );
+    }
+
+    // ---------------------------------------------------------------------------------------
+    new CfnOutput(this, OUTPUTS.webhookUrl, {
+      value: `${this.api.apiEndpoint}/telegram`,
+      description: 'Telegram webhook URL (npm run set-webhook)',
+    });
+    new CfnOutput(this, OUTPUTS.officeApiUrl, {
+      value: `${this.api.apiEndpoint}/office`,
+      description: 'Office API base URL: POST /summaries, POST /invites (IAM-signed)',
+    });
+    new CfnOutput(this, OUTPUTS.botSecretArn, {
+      value: this.botSecret.secretArn,
+      description: 'Secret holding the bot token and the webhook secret token (docs/deploy.md)',
+    });
+    new CfnOutput(this, OUTPUTS.tableName, { value: this.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, OUTPUTS.officeInvokePolicyArn, {
+      value: officeInvoke.managedPolicyArn,
+      description: 'Attach to the IAM users or roles that call the office API',
+    });
+    new CfnOutput(this, OUTPUTS.campaignId, {
+      value: props.campaignId,
+      description: 'Campaign the bot runs',
+    });
+    new CfnOutput(this, OUTPUTS.botUsername, { value: props.botUsername, description: 'Bot username' });
+    new CfnOutput(this, OUTPUTS.alarmTopicArn, {
+      value: this.alarmTopic.topicArn,
+      description: 'SNS topic the alarms publish to (subscribe to it)',
+    });
+  }
+
+  /** A schedule invoking a function, with its dead-letter queue; returns the queue. */
+  private scheduled(
+    id: string,
+    target: InspectionFunction,
+    opts: {
+      expression: ScheduleExpression;
+      description: string;
+      retryAttempts: number;
+      maxEventAge: Duration;
+      functionRetries: number;
+    },
+  ): Queue {
+    const deadLetters = new Queue(this, `${id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      deadLetters,
+      'AwsSolutions-SQS3',
+      `This queue is itself the dead-letter queue of the ${id} schedule and function; its messages ` +
+        'are inspected by a person after the alarm, never consumed automatically.',
+    );
+    new Schedule(this, `${id}Schedule`, {
+      schedule: opts.expression,
+      description: opts.description,
+      target: new LambdaInvokeUnqualified(target.fn, {
+        input: ScheduleTargetInput.fromObject({ source: 'scheduler', schedule: id }),
+        retryAttempts: opts.retryAttempts,
+        maxEventAge: opts.maxEventAge,
+        deadLetterQueue: deadLetters,
+      }),
+    });
+    // Scheduler invokes asynchronously: failures of the function itself are Lambda's to retry.
+    target.fn.configureAsyncInvoke({
+      retryAttempts: opts.functionRetries,
+      maxEventAge: opts.maxEventAge,
+      onFailure: new SqsDestination(deadLetters),
+    });
+    return deadLetters;
+  }
+}
