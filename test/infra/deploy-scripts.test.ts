@@ -1,0 +1,236 @@
+// The deploy scripts against local stand-ins: `npm run set-webhook` talks to the fake Bot API
+// (--api-root) and reads enrolled people from dynalite; scripts/load-campaign.ts writes the
+// campaign into an existing table and refuses a missing one. Secrets Manager is mocked.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { commandsByRole } from '../../bot/messages';
+import type { Person } from '../../domain/model';
+import { main as loadCampaign } from '../../scripts/load-campaign';
+import { ALLOWED_UPDATES, main as setWebhookCli, sharedCommands } from '../../scripts/set-webhook';
+import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
+import { DynamoStore } from '../../store/dynamo-store';
+import { type Engine, LOCAL_REGION, startEngine } from '../support/engines';
+import { FakeBotApi } from '../support/fake-bot-api';
+
+const TOKEN = '515151:AAF-deploy-scripts-test-token-abcdefgh';
+const SECRET = 'deploy-scripts-webhook-secret-0123456789';
+const URL_ = 'https://abc123.execute-api.ap-east-1.amazonaws.com/telegram';
+
+let engine: Engine;
+let store: DynamoStore;
+let api: FakeBotApi;
+let apiRoot: string;
+let dir: string;
+let lines: string[];
+const log = (line: string) => lines.push(line);
+const savedEnv = { ...process.env };
+
+const person = (id: number, roles: Person['roles'], extra: Partial<Person> = {}): Person => {
+  const at = '2017-10-20T08:00:00.000Z';
+  return {
+    id: String(id),
+    roles,
+    chatId: id,
+    lastUpdateId: 0,
+    session: {},
+    version: 0,
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
+  };
+};
+
+beforeAll(async () => {
+  engine = await startEngine('dynalite', 'inspection-deploy');
+  const client = createDynamoClient({
+    endpoint: engine.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  store = new DynamoStore({ client, tableName: engine.tableName });
+  await store.putPerson(person(7001, ['office']));
+  await store.putPerson(person(7002, ['inspector'], { groupId: 'g2' }));
+  await store.putPerson(person(7003, ['leader'], { groupId: 'g1', unreachable: true }));
+  dir = await mkdtemp(join(tmpdir(), 'deploy-scripts-'));
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  lines = [];
+  api = new FakeBotApi({ token: TOKEN });
+  apiRoot = await api.start();
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    DYNAMODB_ENDPOINT: engine.endpoint,
+  });
+  for (const key of ['BOT_TOKEN', 'WEBHOOK_SECRET', 'BOT_SECRET_ARN', 'WEBHOOK_URL', 'TABLE_NAME'])
+    delete process.env[key];
+});
+
+afterEach(async () => {
+  await api.stop();
+  process.env = { ...savedEnv };
+});
+
+const missing = () => join(dir, 'no-outputs.json');
+
+describe('npm run set-webhook', () => {
+  it('sets the webhook with the secret token and only the update kinds the bot handles', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    const code = await setWebhookCli(
+      ['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--skip-people'],
+      log,
+    );
+    expect(code).toBe(0);
+    expect(api.callsOf('setWebhook')).toEqual([
+      {
+        method: 'setWebhook',
+        params: expect.objectContaining({
+          url: URL_,
+          secret_token: SECRET,
+          allowed_updates: [...ALLOWED_UPDATES],
+          drop_pending_updates: false,
+        }),
+      },
+    ]);
+    expect(lines.join('\n')).toContain(`webhook set: ${URL_}`);
+  });
+
+  it("gives everyone the commands all roles share, and each enrolled person their roles' menu", async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    await setWebhookCli(
+      ['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--table', engine.tableName],
+      log,
+    );
+    const calls = api.callsOf('setMyCommands').map((c) => c.params);
+    const byScope = (scope: unknown) =>
+      calls.find((p) => JSON.stringify(p.scope) === JSON.stringify(scope))?.commands;
+    expect(sharedCommands().map((c) => c.command)).toEqual(['help']);
+    expect(byScope({ type: 'default' })).toEqual(sharedCommands());
+    expect(byScope({ type: 'chat', chat_id: 7001 })).toEqual(commandsByRole.office);
+    expect(byScope({ type: 'chat', chat_id: 7002 })).toEqual(commandsByRole.inspector);
+    // Someone who blocked the bot is skipped; the bot sets their menu again when they return.
+    expect(byScope({ type: 'chat', chat_id: 7003 })).toBeUndefined();
+    expect(calls).toHaveLength(3);
+    expect(lines.join('\n')).toContain("people's menus refreshed: 2");
+  });
+
+  it('reads the webhook URL and the table from the outputs npm run deploy writes', async () => {
+    const outputs = join(dir, 'cdk-outputs.json');
+    await writeFile(
+      outputs,
+      JSON.stringify({ InspectionBot: { WebhookUrl: URL_, TableName: engine.tableName } }),
+    );
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    await setWebhookCli(['--api-root', apiRoot, '--outputs', outputs], log);
+    expect(api.callsOf('setWebhook')[0]?.params.url).toBe(URL_);
+    expect(api.callsOf('setMyCommands')).toHaveLength(3);
+  });
+
+  it('takes the token and the webhook secret from the Secrets Manager secret, in its region', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ botToken: TOKEN, webhookSecret: SECRET }),
+    });
+    try {
+      const arn = 'arn:aws:secretsmanager:ap-east-1:123456789012:secret:BotSecret-abc';
+      await setWebhookCli(['--url', URL_, '--secret-arn', arn, '--api-root', apiRoot, '--skip-people'], log);
+      expect(sm.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: arn });
+      expect(await sm.call(0).thisValue.config.region()).toBe('ap-east-1');
+      expect(api.callsOf('setWebhook')[0]?.params.secret_token).toBe(SECRET);
+
+      sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ webhookSecret: SECRET }) });
+      await expect(
+        setWebhookCli(['--url', URL_, '--secret-arn', arn, '--api-root', apiRoot, '--skip-people'], log),
+      ).rejects.toThrow(/no botToken.*put-secret-value/);
+    } finally {
+      sm.restore();
+    }
+  });
+
+  it('honours Telegram asking to retry after a pause', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    api.failures.push({
+      method: 'setWebhook',
+      errorCode: 429,
+      description: 'Too Many Requests: retry after 0',
+      retryAfter: 0,
+    });
+    await setWebhookCli(['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--skip-people'], log);
+    expect(api.callsOf('setWebhook')).toHaveLength(2);
+  });
+
+  it('never prints the token, even when the Bot API cannot be reached', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    const failure = setWebhookCli(
+      ['--url', URL_, '--api-root', 'http://127.0.0.1:9', '--outputs', missing(), '--skip-people'],
+      log,
+    );
+    await expect(failure).rejects.toThrow(/setting the webhook failed/);
+    const message = await failure.catch((err: Error) => `${err.message}\n${err.stack}`);
+    expect(message).not.toContain(TOKEN);
+  });
+
+  it('refuses what Telegram would refuse, and explains what is missing', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    await expect(setWebhookCli(['--outputs', missing()], log)).rejects.toThrow(/no webhook URL/);
+    await expect(
+      setWebhookCli(['--url', 'http://plain.example/telegram', '--outputs', missing()], log),
+    ).rejects.toThrow(/only calls https/);
+    process.env.WEBHOOK_SECRET = 'has spaces and $';
+    await expect(
+      setWebhookCli(['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--skip-people'], log),
+    ).rejects.toThrow(/A-Z, a-z, 0-9, _ and -/);
+    delete process.env.BOT_TOKEN;
+    await expect(setWebhookCli(['--url', URL_, '--outputs', missing()], log)).rejects.toThrow(
+      /no bot secret/,
+    );
+    expect(api.callsOf('setWebhook')).toHaveLength(0);
+  });
+
+  it('prints its help', async () => {
+    expect(await setWebhookCli(['--help'], log)).toBe(0);
+    expect(lines.join('\n')).toMatch(/--api-root/);
+  });
+});
+
+describe('scripts/load-campaign.ts', () => {
+  it('validates the campaign file and writes it into the existing table', async () => {
+    expect(
+      await loadCampaign(['dongxing-2017', '--table', engine.tableName, '--outputs', missing()], log),
+    ).toBe(0);
+    expect((await store.getCampaign('dongxing-2017'))?.id).toBe('dongxing-2017');
+    expect(lines[0]).toMatch(/campaign dongxing-2017 .* written to table inspection-deploy/);
+  });
+
+  it('takes the table and the campaign from the deploy outputs', async () => {
+    const outputs = join(dir, 'outputs-load.json');
+    await writeFile(
+      outputs,
+      JSON.stringify({ InspectionBot: { TableName: engine.tableName, CampaignId: 'dongxing-2017' } }),
+    );
+    expect(await loadCampaign(['--outputs', outputs], log)).toBe(0);
+    expect(lines[0]).toContain(engine.tableName);
+  });
+
+  it('refuses a table that does not exist instead of creating one', async () => {
+    await expect(loadCampaign(['--table', 'no-such-table', '--outputs', missing()], log)).rejects.toThrow(
+      /non-existent table|not found|ResourceNotFound/i,
+    );
+  });
+
+  it('needs a table name', async () => {
+    await expect(loadCampaign(['--outputs', missing()], log)).rejects.toThrow(/no table/);
+  });
+});
