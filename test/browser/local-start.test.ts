@@ -1,0 +1,359 @@
+// `npm start` as a newcomer uses it: started as a child process, then driven in headless Debian
+// chromium. An inspector of 第二组 uploads the sample list of 交东村, draws the sample and
+// completes a household survey (one refused answer, one edit from the review); the office builds
+// the city summary and downloads the XLSX; a move of the demo clock brings a reminder.
+// Chromium is required: without /usr/bin/chromium this test fails, it never skips.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import seed from '../../campaigns/dongxing-2017.json';
+import { parseCampaign } from '../../domain/campaign';
+import { renderLabel } from '../../domain/engine';
+import { householdForm } from '../../domain/forms/household';
+import { demoPersonas } from '../../local/demo-people';
+import { households, VILLAGES } from '../../local/sample-data/generate';
+import { freePort } from '../support/engines';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const SAMPLE = join(REPO, 'local/sample-data/交东村农户名单.csv');
+const SCREENSHOT = join(REPO, 'test-results/local-start.png');
+
+const campaign = parseCampaign(seed);
+const ctx = { povertyLine: campaign.povertyLine, year: campaign.year, incomeCutoff: campaign.incomeCutoff };
+const personas = demoPersonas(campaign);
+const inspector = personas.find((p) => p.role === 'inspector' && p.groupId === 'g2')!;
+const leader = personas.find((p) => p.role === 'leader' && p.groupId === 'g2')!;
+const office = personas.find((p) => p.role === 'office')!;
+/** Households of 交东村 the town lists as 2016年已脱贫户: the answers below fit that stratum. */
+const exited2016 = households(VILLAGES[0]!)
+  .filter((h) => h.type === '2016年已脱贫户')
+  .map((h) => h.name);
+
+/** A household of 2016, answered as an inspector would. */
+const ANSWERS: Record<string, string> = {
+  h1_pop_actual: '4',
+  h1_pop_registered: '4',
+  h1_pop_card: '4',
+  h1_pop_manual: '4',
+  h1_measures_match: '是',
+  h1_records_match: '是',
+  h2_food: '是',
+  h2_clothing: '是',
+  h2_income: '4200',
+  h2_dropout: '无',
+  h2_insured_all: '是',
+  h2_serious_illness: '是',
+  h2_hospital_cost: '5000',
+  h2_reimbursed: '3000',
+  h2_illness_aid: '0',
+  h2_safe_housing: '有',
+  h2_housing_structure: '砖混',
+  h2_area_per_person: '28',
+  h2_cracks_leaks: '无',
+  h2_relocated: '否',
+  h2_road_hardened: '是',
+  h2_settlement_20plus: '是',
+  h2_electricity: '有',
+  h2_water: '有',
+  h2_tv_signal: '是',
+  h2_post_exit_support: '是',
+  h3_cadre_assigned: '是',
+  h3_cadre_name: '李强',
+  h3_visits: '6',
+  h3_standard_explained: '是',
+  h3_policies_introduced: '是',
+  h3_requested_help: '否',
+  h3_material_help: '否',
+  h3_satisfied: '满意',
+  h3_recognition: '是',
+  h4_unlisted_hardship: '否',
+  h4_committee_visited: '是',
+  h4_committee_satisfied: '满意',
+  h4_opinions: '无',
+  h5_meets_standard: '是',
+};
+
+let dataDir: string;
+let server: ChildProcess | undefined;
+let output = '';
+let url: string;
+let browser: Browser | undefined;
+let page: Page;
+
+/** Starts `npm start` the way a person does and resolves with the URL it prints. */
+function startApp(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--', '--fresh', '--port', String(port)], {
+      cwd: REPO,
+      env: { ...process.env, INSPECTION_DATA_DIR: dataDir, DEMO_TIME: '' },
+      // Its own process group, so stopping it stops npm, tsx and node together.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    const timer = setTimeout(() => reject(new Error(`npm start printed no URL in 90 s:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const m = /打开 Open in a browser:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+async function stopApp() {
+  const child = server;
+  if (!child?.pid || child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acting in the page as a person
+
+const botMessages = () => page.locator('.msg[data-from="bot"]');
+const lastBot = () => botMessages().last();
+
+/** The page marks itself busy from an action until the bot's replies have arrived. */
+async function settled() {
+  // A string: the test is compiled without the DOM types.
+  await page.waitForFunction("document.body.dataset.busy === 'false'", undefined, { timeout: 15_000 });
+}
+
+async function lastText(): Promise<string> {
+  return ((await lastBot().locator('.text, .doc-caption').first().textContent()) ?? '').trim();
+}
+
+async function choosePersona(name: string) {
+  await page.locator('#persona-button').click();
+  await page.locator('.persona', { hasText: name }).click();
+  await expect.poll(() => page.locator('#persona-name').textContent()).toBe(name);
+  await settled();
+}
+
+async function send(text: string) {
+  await page.locator('#text-input').fill(text);
+  await page.locator('#text-input').press('Enter');
+  await settled();
+}
+
+/** The newest button with this label (exact text, or a pattern). */
+function button(label: string | RegExp): Locator {
+  const exact =
+    typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label;
+  return page.locator('.keyboard button').filter({ hasText: exact }).last();
+}
+
+async function press(label: string | RegExp) {
+  await button(label).click();
+  await settled();
+}
+
+async function lastButtons(): Promise<string[]> {
+  return (await lastBot().locator('.keyboard button').allTextContents()).map((t) => t.trim());
+}
+
+/** The question id of the newest prompt, read from its bold label. */
+async function currentQuestion(): Promise<string> {
+  const bold = ((await lastBot().locator('.text b').first().textContent()) ?? '').trim();
+  const q = householdForm.questions.find(
+    (x) => bold === `${x.seedNo === '补' ? '' : `${x.seedNo} `}${renderLabel(x, ctx)}`,
+  );
+  if (!q) throw new Error(`not a household question prompt:\n${await lastText()}`);
+  return q.id;
+}
+
+/** Answer like a person: press the button whose label is the answer, or type it. */
+async function give(value: string) {
+  const labels = await lastButtons();
+  const label = labels.find((b) => b === value || b === `✔ ${value}`);
+  if (label) await press(label);
+  else await send(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk); this test does not skip`,
+    );
+  }
+  dataDir = await mkdtemp(join(tmpdir(), 'inspection-start-'));
+  url = await startApp(await freePort());
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const context = await browser.newContext({
+    viewport: { width: 400, height: 860 },
+    acceptDownloads: true,
+    locale: 'zh-CN',
+  });
+  page = await context.newPage();
+  page.on('pageerror', (err) => {
+    output += `\n[page error] ${err.message}`;
+  });
+  await page.goto(url);
+  await page.waitForFunction("document.getElementById('persona-name').textContent !== ''", undefined, {
+    timeout: 15_000,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopApp();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}, 30_000);
+
+describe('npm start, tried in a browser', () => {
+  it('an inspector uploads the sample list, draws the sample and completes a household survey', async () => {
+    await choosePersona(inspector.name);
+    await expect.poll(() => lastText()).toBe('请选择要做的事:');
+    await press('🏘 选择村');
+    await press('交东村 未抽样');
+    expect(await lastText()).toContain('还没有农户名单');
+    await press('📤 上传名单');
+
+    // The file goes through the page's file picker, as a person would send it.
+    await page.locator('#attach-button').click();
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('#choose-file').click(),
+    ]);
+    await chooser.setFiles(SAMPLE);
+    await settled();
+    await expect
+      .poll(() => page.locator('.msg[data-from="user"] .doc-name').last().textContent())
+      .toBe('交东村农户名单.csv');
+    await expect
+      .poll(() => botMessages().allTextContents())
+      .toContainEqual(expect.stringMatching(/✅ 交东村名单已上传:共 30 户/));
+
+    await press('🎲 抽取样本');
+    expect(
+      (await botMessages().allTextContents()).some((t) => t.includes('✅ 已抽取 10 户,样本已锁定。')),
+    ).toBe(true);
+
+    const household = (await lastButtons()).find((b) => exited2016.some((n) => b.endsWith(n)));
+    expect(household, `a 2016 household in ${(await lastButtons()).join(' | ')}`).toBeDefined();
+    await press(household!);
+    await press('▶️ 开始调查');
+    expect(await lastText()).toContain('1.1 农户姓名');
+
+    let refused = false;
+    for (let step = 0; step < 80; step++) {
+      const text = await lastText();
+      if (text.includes('📋 回顾')) break;
+      if (text.includes('请用一句话写明理由')) {
+        await send('务工收入未完全计入');
+        continue;
+      }
+      const id = await currentQuestion();
+      if (id === 'h1_name') {
+        await press(/^✔ /);
+        continue;
+      }
+      if (id === 'h1_type') {
+        await press('✔ 2016年脱贫户');
+        continue;
+      }
+      if (id === 'h1_pop_actual' && !refused) {
+        // A number in words is refused with the reason, and the question stays.
+        refused = true;
+        await send('三');
+        expect(await lastText()).toMatch(/^❌ 请用阿拉伯数字填写/);
+        expect(await page.locator('.msg[data-from="bot"] .text', { hasText: '❌' }).count()).toBeGreaterThan(
+          0,
+        );
+        expect(await currentQuestion()).toBe('h1_pop_actual');
+      }
+      const answer = ANSWERS[id];
+      if (answer === undefined) throw new Error(`no answer scripted for ${id}:\n${text}`);
+      await give(answer);
+    }
+    expect(refused).toBe(true);
+    const review = await lastText();
+    expect(review).toContain('📋 回顾');
+    expect(review).toContain('帮扶干部姓名:李强');
+
+    // One edit from the review, then submit.
+    await press('✏️ 修改');
+    await press('三、帮扶联系');
+    await press(/^帮扶干部姓名/);
+    expect(await currentQuestion()).toBe('h3_cadre_name');
+    await send('李志强');
+    expect(await lastText()).toContain('帮扶干部姓名:李志强');
+    await press('✅ 提交');
+    expect((await botMessages().allTextContents()).some((t) => t.includes('✅ 已提交:'))).toBe(true);
+  }, 90_000);
+
+  it('the office builds the city summary and downloads the XLSX from the chat', async () => {
+    await choosePersona(office.name);
+    const documentsBefore = await page.locator('.msg[data-from="bot"] a.doc').count();
+    await send('/summary');
+    await press('全市');
+    const docs = page.locator('.msg[data-from="bot"] a.doc');
+    await expect.poll(() => docs.count(), { timeout: 15_000 }).toBeGreaterThan(documentsBefore);
+    const summary = docs.filter({ hasText: '全市-汇总表' }).last();
+    expect(await summary.locator('.doc-name').textContent()).toMatch(
+      /^2017年东兴市脱贫攻坚工作大检查-全市-汇总表-.*\.xlsx$/,
+    );
+
+    const [download] = await Promise.all([page.waitForEvent('download'), summary.click()]);
+    expect(download.suggestedFilename()).toMatch(/全市-汇总表.*\.xlsx$/);
+    const bytes = await readFile((await download.path())!);
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(bytes.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('moving the demo clock to the morning of a deadline brings the reminder', async () => {
+    await choosePersona(leader.name);
+    const reminders = () => botMessages().filter({ hasText: '【提醒】报送检查报告' }).count();
+    const before = await reminders();
+    await choosePersona(office.name);
+
+    await page.locator('#clock-button').click();
+    await page.locator('#clock-input').fill('2017-11-04T08:30');
+    await page.locator('#clock-set').click();
+    await settled();
+    await expect.poll(() => page.locator('#clock-time').textContent()).toMatch(/^2017-11-04 08:3\d$/);
+    await page.keyboard.press('Escape');
+
+    // The leader's chat has news (a badge on the persona picker), and it is the reminder.
+    await expect.poll(() => page.locator('#unread-total').isVisible()).toBe(true);
+    await choosePersona(leader.name);
+    await expect.poll(reminders).toBeGreaterThan(before);
+    const reminder = await botMessages().filter({ hasText: '【提醒】报送检查报告' }).last().textContent();
+    expect(reminder).toContain('今天截止');
+    expect(await lastButtons()).toContain('已提交');
+
+    await mkdir(join(REPO, 'test-results'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(output).not.toContain('[page error]');
+  }, 60_000);
+});
