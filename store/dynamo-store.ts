@@ -26,11 +26,21 @@
 //   person, so "use invite, then create person" can be retried from the top (putPerson's
 //   AlreadyExistsError then means "done"); a sample replacement is one saveSample (the picks live
 //   in one item); the same audit event appended twice lands on the same key.
-// - Hot-path capacity: the person item is projected into GSI2 (all people) and, for group
-//   members, GSI1 (projection ALL), so a session write also writes those index copies. People are
-//   few (tens to hundreds), items a few KB: cheap, and it keeps people queries single-call.
-//   `npm run bench` on DynamoDB Local, 5 KB draft: 1 RCU + 12 WCU (4 table + 8 GSI) per answer.
-//   If that ever matters, move the people index keys to a small directory item per person.
+// - People indexes live on a small directory item per person (PK PERSON#<id>, SK DIRECTORY:
+//   id, roles, groupId, townId and the person version it reflects), not on the person item. The
+//   person item (≈3–5 KB with a draft) is written on every answer; with index keys on it each
+//   answer was copied into GSI1 and GSI2: measured on DynamoDB Local 12 WCU (4 table + 8 GSI) per
+//   answer for a 5 KB draft, now 4 (table only); see bench/results.md. The directory item is
+//   written only by putPerson and savePerson (roles, scope, reachability), never by
+//   savePersonSession. Its write is guarded by version (`attribute_not_exists OR version <= v`),
+//   so retries and races never move it backwards. putPerson writes it BEFORE creating the person
+//   (a cut-off create leaves an entry that lists nobody, never a person the index misses);
+//   savePerson after its conditional write (a losing save must not touch it). The people
+//   queries read the index, BatchGet the person items (consistent) and keep those whose stored
+//   roles/scope still match, so a stale entry can never list someone wrongly. A savePerson cut
+//   off between its two writes leaves the entry at the previous roles/scope until the next
+//   savePerson. Person items written before this layout still carry index keys and are found
+//   the same way; their first savePerson (a full put) moves them to the directory.
 //
 // Access patterns (pk = partition key; sk^ = begins_with on the sort key)
 //
@@ -38,8 +48,8 @@
 // |----------------------------------------|-------|-----------------------------------------------------------------------|
 // | campaign by id                         | table | PK CAMPAIGN#<id>, SK CAMPAIGN                                         |
 // | person by id (hot path, consistent)    | table | PK PERSON#<id>, SK PERSON                                             |
-// | people of a group                      | GSI1  | GSI1PK GROUP#<group>, GSI1SK PERSON#<id>                              |
-// | people of a town / with a role         | GSI2  | GSI2PK PEOPLE (one small partition), filter townId / contains(roles)  |
+// | people of a group                      | GSI1  | GSI1PK GROUP#<group>, GSI1SK PERSON#<id> (directory) → BatchGet        |
+// | people of a town / with a role         | GSI2  | GSI2PK PEOPLE (directory items), filter townId / contains(roles) → BatchGet |
 // | invite by code                         | table | PK INVITE#<code>, SK INVITE                                           |
 // | household list of a village            | table | PK VILLAGE#<campaign>#<village>, SK HOUSEHOLDS                        |
 // | sample of a village                    | table | PK VILLAGE#<campaign>#<village>, SK SAMPLE                            |
@@ -59,6 +69,7 @@
 // A status change rewrites the item, and with it its index keys.
 
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -104,6 +115,9 @@ export interface DynamoStoreOptions {
 type Item = Record<string, unknown>;
 
 const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'];
+/** BatchGetItem's limit per request, and how often unprocessed keys are asked again. */
+const BATCH_GET_MAX = 100;
+const BATCH_GET_ATTEMPTS = 6;
 /** Used invites and expired ones disappear this long after their expiry. */
 const INVITE_RETENTION_SECONDS = 90 * 24 * 3600;
 
@@ -138,7 +152,18 @@ export class DynamoStore implements Store {
 
   async putPerson(person: Person): Promise<Person> {
     const stored: Person = { ...person, version: 1 };
-    await this.#createOnce('person', person.id, personItem(stored));
+    // The index entry first: a create cut off after it leaves an entry that lists nobody.
+    const indexed = await this.#putDirectory(stored);
+    try {
+      await this.#createOnce('person', person.id, personItem(stored));
+    } catch (err) {
+      // The entry above may have replaced an existing person's (both at version 1): restore it.
+      if (indexed && err instanceof AlreadyExistsError) {
+        const existing = await this.getPerson(person.id);
+        if (existing) await this.#putDirectory(existing);
+      }
+      throw err;
+    }
     return stored;
   }
 
@@ -213,16 +238,21 @@ export class DynamoStore implements Store {
   async savePerson(person: Person, expectVersion: number): Promise<Person> {
     const stored: Person = { ...person, version: expectVersion + 1 };
     await this.#saveVersioned('person', person.id, keys.person(person.id), personItem(stored), expectVersion);
+    await this.#putDirectory(stored);
     return stored;
   }
 
   async peopleOfGroup(groupId: string): Promise<Person[]> {
-    const items = await this.#query({ index: 'GSI1', pk: keys.peopleOfGroup(groupId), skPrefix: 'PERSON#' });
-    return items.map((i) => decode<Person>(i));
+    const entries = await this.#query({
+      index: 'GSI1',
+      pk: keys.peopleOfGroup(groupId),
+      skPrefix: 'PERSON#',
+    });
+    return (await this.#peopleOf(entries)).filter((p) => p.groupId === groupId);
   }
 
   async peopleOfTown(townId: string): Promise<Person[]> {
-    const items = await this.#query({
+    const entries = await this.#query({
       index: 'GSI2',
       pk: keys.allPeople,
       filter: {
@@ -231,11 +261,11 @@ export class DynamoStore implements Store {
         values: { ':townId': townId },
       },
     });
-    return items.map((i) => decode<Person>(i));
+    return (await this.#peopleOf(entries)).filter((p) => p.townId === townId);
   }
 
   async peopleWithRole(role: Role): Promise<Person[]> {
-    const items = await this.#query({
+    const entries = await this.#query({
       index: 'GSI2',
       pk: keys.allPeople,
       filter: {
@@ -244,7 +274,41 @@ export class DynamoStore implements Store {
         values: { ':role': role },
       },
     });
-    return items.map((i) => decode<Person>(i));
+    return (await this.#peopleOf(entries)).filter((p) => p.roles.includes(role));
+  }
+
+  /**
+   * Write the person's index entry from `p` unless a newer one (a higher person version) is
+   * stored. False when a newer entry was there already.
+   */
+  async #putDirectory(p: Person): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: directoryItem(p),
+          ConditionExpression: 'attribute_not_exists(PK) OR #version <= :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': p.version },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The person items named by index entries (directory items, or pre-directory person items). */
+  async #peopleOf(entries: Item[]): Promise<Person[]> {
+    const ids = [...new Set(entries.map((e) => String(e.id)))];
+    const items = await this.#batchGet(ids.map((id) => keys.person(id)));
+    const byId = new Map(items.map((i) => [String(i.id), i]));
+    // A dangling entry (a create cut off after the entry was written) names nobody: skipped.
+    return ids.flatMap((id) => {
+      const item = byId.get(id);
+      return item ? [decode<Person>(item)] : [];
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -556,6 +620,31 @@ export class DynamoStore implements Store {
   // -------------------------------------------------------------------------------------------
   // Plumbing
 
+  /**
+   * Consistent BatchGetItem in chunks of 100 keys; unprocessed keys are asked again with a short
+   * backoff, and if they stay unprocessed the call fails (never a silently shorter list).
+   */
+  async #batchGet(keyList: ItemKey[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < keyList.length; i += BATCH_GET_MAX) {
+      let pending: Record<string, unknown>[] = keyList.slice(i, i + BATCH_GET_MAX).map((k) => ({ ...k }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          throw new Error(`BatchGetItem: ${pending.length} keys still unprocessed after ${attempt} attempts`);
+        }
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const res = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        out.push(...(res.Responses?.[this.#table] ?? []));
+        pending = res.UnprocessedKeys?.[this.#table]?.Keys ?? [];
+      }
+    }
+    return out;
+  }
+
   async #get(key: ItemKey): Promise<Item | undefined> {
     const out = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
@@ -679,8 +768,23 @@ export class DynamoStore implements Store {
 // ---------------------------------------------------------------------------------------------
 // Items ⇄ aggregates
 
+/** No index keys: the person item is rewritten on every answer (see directoryItem). */
 function personItem(p: Person): Item {
-  return { ...keys.person(p.id), ...keys.personIndex(p), entity: 'person', ...p };
+  return { ...keys.person(p.id), entity: 'person', ...p };
+}
+
+/** The person's entry in GSI1 (group members) and GSI2 (everyone): what the people queries filter on. */
+function directoryItem(p: Person): Item {
+  return {
+    ...keys.personDirectory(p.id),
+    ...keys.personIndex(p),
+    entity: 'personDirectory',
+    id: p.id,
+    roles: p.roles,
+    groupId: p.groupId,
+    townId: p.townId,
+    version: p.version,
+  };
 }
 
 function surveyItem(s: Survey): Item {

@@ -29,10 +29,16 @@ export const keys = {
   campaign: (id: string): ItemKey => ({ PK: `CAMPAIGN#${k(id)}`, SK: 'CAMPAIGN' }),
 
   person: (id: string): ItemKey => ({ PK: `PERSON#${k(id)}`, SK: 'PERSON' }),
+  /**
+   * The person's entry in the people indexes, a small item beside the person item: the person item
+   * (≈5 KB with a draft, written on every answer) carries no index keys, so an answer is not copied
+   * into GSI1 and GSI2.
+   */
+  personDirectory: (id: string): ItemKey => ({ PK: `PERSON#${k(id)}`, SK: 'DIRECTORY' }),
   peopleOfGroup: (groupId: string) => `GROUP#${k(groupId)}`,
   /** Every person sits in one small GSI2 partition; town and role are filters over it. */
   allPeople: 'PEOPLE',
-  personIndex(p: Person): IndexKeys {
+  personIndex(p: Pick<Person, 'id' | 'groupId'>): IndexKeys {
     return {
       ...(p.groupId ? { GSI1PK: keys.peopleOfGroup(p.groupId), GSI1SK: `PERSON#${k(p.id)}` } : {}),
       GSI2PK: keys.allPeople,

@@ -254,6 +254,55 @@ export function storeContract(getStore: () => Store): void {
       );
       expect(await store.peopleOfGroup(f.uid('g'))).toEqual([]);
     });
+
+    it('the people queries return each person as stored now, session writes included', async () => {
+      const store = getStore();
+      const { groupId, townId } = f.scope();
+      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId, townId }));
+      const saved = await store.savePersonSession(
+        { ...p, chatId: 777, session: { screen: 'question', draft: f.draft() } },
+        { expectVersion: 1, updateId: 5 },
+      );
+      expect(await store.peopleOfGroup(groupId)).toEqual([saved]);
+      expect(await store.peopleOfTown(townId)).toEqual([saved]);
+      expect((await store.peopleWithRole('inspector')).find((x) => x.id === p.id)).toEqual(saved);
+    });
+
+    it('savePerson moves a person between groups and towns and drops a role in the people queries', async () => {
+      const store = getStore();
+      const a = f.scope();
+      const b = f.scope();
+      const p = await store.putPerson(
+        f.person({ roles: ['inspector', 'liaison'], groupId: a.groupId, townId: a.townId }),
+      );
+      const moved = await store.savePerson(
+        { ...p, roles: ['inspector'], groupId: b.groupId, townId: b.townId },
+        p.version,
+      );
+      expect(await store.peopleOfGroup(a.groupId)).toEqual([]);
+      expect(await store.peopleOfGroup(b.groupId)).toEqual([moved]);
+      expect(await store.peopleOfTown(a.townId)).toEqual([]);
+      expect(await store.peopleOfTown(b.townId)).toEqual([moved]);
+      expect(ids(await store.peopleWithRole('liaison'))).not.toContain(p.id);
+      // A refused save (stale version) changes neither the person nor the queries.
+      await expect(store.savePerson({ ...moved, groupId: a.groupId }, p.version)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await store.peopleOfGroup(a.groupId)).toEqual([]);
+      expect(await store.peopleOfGroup(b.groupId)).toEqual([moved]);
+    });
+
+    it('a second create of the same person leaves the first one where the queries find it', async () => {
+      const store = getStore();
+      const a = f.scope();
+      const b = f.scope();
+      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: a.groupId }));
+      await expect(
+        store.putPerson(f.person({ id: p.id, roles: ['office'], groupId: b.groupId })),
+      ).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.peopleOfGroup(a.groupId)).toEqual([p]);
+      expect(await store.peopleOfGroup(b.groupId)).toEqual([]);
+    });
   });
 
   describe('invites', () => {
