@@ -69,7 +69,7 @@ const text = {
       `  ✅ 机器人 @${username} 已连接 Telegram(长轮询)· connected to Telegram by long polling`,
       '',
       '  在手机上打开以下一次性邀请链接,以对应身份加入 · One-time invite links, one per role:',
-      ...invites.map((i) => `    ${i.label.padEnd(14, ' ')} ${i.url}`),
+      ...invites.map((i) => `    ${padWide(i.label, 26)} ${i.url}`),
       '',
       '  提醒和每晚汇总按真实时间运行 · Reminders and the nightly summary run on the real clock.',
       '  按 Ctrl+C 停止 · Press Ctrl+C to stop',
@@ -80,6 +80,17 @@ const text = {
   stopping: '\n正在停止… Stopping…',
   failed: '启动失败 Start-up failed:',
 };
+
+/** Pads to a column on a terminal, where a Chinese character takes two cells. */
+function padWide(s: string, cells: number): string {
+  const width = [...s].reduce(
+    (w, ch) =>
+      w +
+      (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]/.test(ch) ? 2 : 1),
+    0,
+  );
+  return s + ' '.repeat(Math.max(1, cells - width));
+}
 
 interface Args {
   fresh: boolean;
