@@ -7,6 +7,7 @@ import { buildSummaries, summarySurveys } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
 import type { Person } from '../domain/model';
+import { localDate } from '../domain/reminders';
 import type { SummaryModels } from '../domain/tables/index';
 import { rawWorkbook } from '../reports/raw';
 import { table4Text } from '../reports/text';
@@ -22,7 +23,8 @@ export async function summaryFiles(
   const models = built ?? (await buildSummaries(deps, actor, campaign, scope));
   const surveys = await summarySurveys(deps, actor, campaign, scope);
   const name = scope === 'city' ? '全市' : (campaign.towns.find((t) => t.id === scope)?.name ?? scope);
-  const day = models.builtAt.slice(0, 10);
+  // Named by the campaign's local date: a build at 07:00 in Dongxing is that day's, not yesterday's.
+  const day = localDate(campaign, new Date(models.builtAt));
   return [
     {
       fileName: `${campaign.name}-${name}-汇总表-${day}.xlsx`,
