@@ -46,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
     const bot = values.bot ?? process.env.BOT_USERNAME;
     if (!bot) throw new UsageError('缺少机器人用户名:请加 --bot <用户名> 或设置 BOT_USERNAME。');
     const count = Number(values.count ?? '1');
-    if (!Number.isInteger(count) || count < 1 || count > 100) throw new UsageError('--count 须为 1 到 100 的整数。');
+    if (!Number.isInteger(count) || count < 1 || count > 100)
+      throw new UsageError('--count 须为 1 到 100 的整数。');
     return await withContext({ campaign: values.campaign }, async (ctx) => {
       for (let i = 0; i < count; i++) {
         const invite = await createInvite(ctx, ctx.actor, ctx.campaign, {
