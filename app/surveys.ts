@@ -606,19 +606,31 @@ export async function submitSurvey(
   let survey = await deps.store.getSurvey(draft.surveyId);
   if (!survey) throw new ChatError('not_found');
   if (survey.status !== 'submitted') {
-    survey = await deps.store.saveSurvey(
-      {
-        ...survey,
-        status: 'submitted',
-        answers: draft.answers,
-        confirmations: draft.confirmations,
-        flags: flagsOf(campaign, draft),
-        history: [...survey.history, ...draft.history],
-        submittedAt: now,
-        updatedAt: now,
-      },
-      survey.version,
-    );
+    try {
+      survey = await deps.store.saveSurvey(
+        {
+          ...survey,
+          status: 'submitted',
+          answers: draft.answers,
+          confirmations: draft.confirmations,
+          flags: flagsOf(campaign, draft),
+          history: [...survey.history, ...draft.history],
+          submittedAt: now,
+          updatedAt: now,
+        },
+        survey.version,
+      );
+    } catch (err) {
+      // A double tap or a repeated delivery of 提交 processed at the same time: the other one
+      // submitted this draft and finishes the rest; this tap did nothing (load test: it used to
+      // answer 系统出错了).
+      if (
+        err instanceof ConflictError &&
+        (await deps.store.getSurvey(draft.surveyId))?.status === 'submitted'
+      )
+        throw new ChatError('stale_button');
+      throw err;
+    }
     await deps.store.appendAudit({
       at: now,
       actorId: person.id,

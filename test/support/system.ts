@@ -1,0 +1,147 @@
+// The whole system on one machine for load tests and the bench: a DynamoDB engine, the store, the
+// bot wired as in Lambda (functions/runtime.ts botDeps), the webhook handler and the fake Bot API
+// on loopback. Seeding helpers put people and samples straight into the store where enrolment and
+// drawing are not what is measured.
+
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Telegraf } from 'telegraf';
+import { type Clock, systemClock } from '../../app/messaging';
+import type { LoggerLike } from '../../bot/bot';
+import { createBot } from '../../bot/bot';
+import seed from '../../campaigns/dongxing-2017.json';
+import { type Campaign, parseCampaign } from '../../domain/campaign';
+import type { StratumId } from '../../domain/forms/types';
+import type { Person, Sample } from '../../domain/model';
+import { botDeps, botInfoFrom } from '../../functions/runtime';
+import { createWebhookHandler } from '../../functions/telegram-webhook';
+import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
+import { DynamoStore } from '../../store/dynamo-store';
+import type { Webhook } from './chat-user';
+import { ChatUser } from './chat-user';
+import { type Engine, LOCAL_REGION } from './engines';
+import { FakeBotApi } from './fake-bot-api';
+
+export const SYSTEM_TOKEN = '7000099:system-token';
+export const SYSTEM_SECRET = 'system-webhook-secret-0123456789';
+
+/** Logs nowhere (the bench and load tests read no log lines unless they pass their own). */
+export const silentLogger: LoggerLike = { info() {}, warn() {}, error() {} };
+
+export interface SystemOptions {
+  engine: Engine;
+  clock?: Clock;
+  logger?: LoggerLike;
+  /** Replaces the DynamoDB client's HTTP layer (fault injection); the SDK's retries stay in place. */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
+  /** Bot API calls go here instead of a fresh fake Bot API. */
+  api?: FakeBotApi;
+}
+
+export interface System {
+  campaign: Campaign;
+  client: DynamoDBDocumentClient;
+  store: DynamoStore;
+  api: FakeBotApi;
+  bot: Telegraf;
+  webhook: Webhook;
+  secret: string;
+  user(id: number, name?: string): ChatUser;
+  /** Stops what startSystem started (the fake Bot API, its own client); the engine stays. */
+  stop(): Promise<void>;
+}
+
+export const campaign: Campaign = parseCampaign(seed);
+
+export async function startSystem(opts: SystemOptions): Promise<System> {
+  const { engine } = opts;
+  const ownClient = opts.requestHandler !== undefined;
+  const client = ownClient
+    ? createDynamoClient({
+        endpoint: engine.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        requestHandler: opts.requestHandler,
+      })
+    : engine.client;
+  const store = new DynamoStore({ client, tableName: engine.tableName });
+  await store.putCampaign(campaign);
+  const ownApi = opts.api === undefined;
+  const api = opts.api ?? new FakeBotApi();
+  if (ownApi) await api.start();
+  const logger = opts.logger ?? silentLogger;
+  const bot = createBot(botDeps(store, campaign, opts.clock ?? systemClock, logger), {
+    token: SYSTEM_TOKEN,
+    botInfo: botInfoFrom(SYSTEM_TOKEN, 'inspection_test_bot'),
+    apiRoot: api.apiRoot,
+  });
+  const webhook = createWebhookHandler({ bot, secret: SYSTEM_SECRET, logger });
+  return {
+    campaign,
+    client,
+    store,
+    api,
+    bot,
+    webhook,
+    secret: SYSTEM_SECRET,
+    user: (id, name) => new ChatUser(api, webhook, SYSTEM_SECRET, id, name ?? `检查员${id}`),
+    async stop() {
+      if (ownApi) await api.stop();
+      if (ownClient) client.destroy();
+    },
+  };
+}
+
+/** A group member stored as enrolment leaves them (chat id = user id in a private chat). */
+export async function seedPerson(
+  store: DynamoStore,
+  p: { id: number; roles: Person['roles']; groupId?: string; townId?: string; name?: string },
+): Promise<Person> {
+  const now = new Date().toISOString();
+  return store.putPerson({
+    id: String(p.id),
+    roles: p.roles,
+    ...(p.groupId ? { groupId: p.groupId } : {}),
+    ...(p.townId ? { townId: p.townId } : {}),
+    chatId: p.id,
+    ...(p.name ? { displayName: p.name } : {}),
+    lastUpdateId: 0,
+    session: {},
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+export interface SeedHousehold {
+  householdId: string;
+  name: string;
+  stratum: StratumId;
+}
+
+/** A drawn, locked sample of a village (the draw itself is tested elsewhere). */
+export async function seedSample(
+  store: DynamoStore,
+  villageId: string,
+  households: readonly SeedHousehold[],
+): Promise<Sample> {
+  return store.putSample({
+    campaignId: campaign.id,
+    villageId,
+    seed: 'seeded',
+    fingerprint: `seeded-${villageId}`,
+    drawnBy: 'seed',
+    drawnAt: new Date().toISOString(),
+    picks: households.map((h) => ({ ...h, status: 'selected' as const })),
+    shortfalls: [],
+    version: 1,
+  });
+}
+
+/** Every village with its town and the group checking that town, in campaign order. */
+export function villagesWithGroups(): { villageId: string; townId: string; groupId: string }[] {
+  return campaign.towns.flatMap((t) => {
+    const groupId = campaign.groups.find((g) => g.townId === t.id)?.id ?? '';
+    return t.villages.map((v) => ({ villageId: v.id, townId: t.id, groupId }));
+  });
+}
