@@ -6,7 +6,7 @@ import { reportTownOf, signOffGroupReport, signOffStatus } from '../app/group-re
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
 import { judgeDescription, logProblem } from '../app/problems';
-import type { ProblemProposal } from '../app/surveys';
+import { ChatError, type ProblemProposal } from '../app/surveys';
 import { homeTownOf, villageDetail } from '../app/villages';
 import { ROLES, type Role } from '../domain/campaign';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../domain/model';
@@ -75,7 +75,7 @@ function proposalAt(turn: Turn, index: string | undefined): ProblemProposal {
   const raw = turn.person.session.data?.proposals;
   const list = typeof raw === 'string' ? (JSON.parse(raw) as ProblemProposal[]) : [];
   const p = list[Number(index)];
-  if (!p) throw new Error('stale proposal');
+  if (!p) throw new ChatError('not_found');
   return p;
 }
 
@@ -185,7 +185,7 @@ export function adminHandlers(botUsername: string): Handlers {
     callbacks: {
       pc: async (turn, [i]) => {
         const category = PROBLEM_CATEGORIES[Number(i)];
-        if (!category) throw new Error('unknown category');
+        if (!category) throw new ChatError('not_found');
         const home = homeTownOf(turn.person, turn.deps.campaign);
         if (home && !isOffice(turn.person)) return chooseVillage(turn, Number(i), home);
         await turn.show({
@@ -241,7 +241,7 @@ export function adminHandlers(botUsername: string): Handlers {
       },
       ir: async (turn, [role]) => {
         const r = role as Role;
-        if (!ROLES.includes(r)) throw new Error('unknown role');
+        if (!ROLES.includes(r)) throw new ChatError('not_found');
         if (r === 'leader' || r === 'liaison' || r === 'inspector') {
           await turn.show({
             text: t.chooseInviteGroup,

@@ -417,5 +417,7 @@ export function replyFor(err: unknown): string {
   if (err instanceof ReminderInputError)
     return err.reason === 'unknown_reminder' ? t.unknownButton : t.tomorrowInvalid;
   if (err instanceof UnknownTownError) return t.unknownButton;
+  // A button's id that no stored item can have (store/keys.ts; by name: bot/ does not import store/).
+  if (err instanceof Error && err.name === 'InvalidKeyError') return t.unknownButton;
   return t.failed;
 }

@@ -104,7 +104,7 @@ import {
   type Survey,
   type SurveyStatus,
 } from '../domain/model';
-import { type ItemKey, keys } from './keys';
+import { type ItemKey, isKeyPart, keys } from './keys';
 import { type IndexName, TABLE } from './table';
 
 export interface DynamoStoreOptions {
@@ -320,11 +320,14 @@ export class DynamoStore implements Store {
   }
 
   async getInvite(code: string): Promise<Invite | undefined> {
+    // A code comes from whoever typed /start: one that cannot be a key names no invite.
+    if (!isKeyPart(code)) return undefined;
     const item = await this.#get(keys.invite(code));
     return item ? decodeInvite(item) : undefined;
   }
 
   async useInvite(code: string, personId: string, at: Instant): Promise<Invite> {
+    if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
     const key = keys.invite(code);
     const out = await this.#conditional(
       () =>

@@ -16,10 +16,17 @@ export interface IndexKeys {
   GSI2SK?: string;
 }
 
+/** An id no stored item can have (empty, or with '#'); the bot answers it as an unknown button. */
+export class InvalidKeyError extends RangeError {
+  override readonly name = 'InvalidKeyError';
+}
+
+export function isKeyPart(value: string): boolean {
+  return value !== '' && !value.includes('#');
+}
+
 export function keyPart(value: string): string {
-  if (value === '' || value.includes('#')) {
-    throw new RangeError(`invalid id for a key: ${JSON.stringify(value)}`);
-  }
+  if (!isKeyPart(value)) throw new InvalidKeyError(`invalid id for a key: ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -306,6 +306,17 @@ export function storeContract(getStore: () => Store): void {
   });
 
   describe('invites', () => {
+    it('a code that cannot be an id (typed after /start) names no invite', async () => {
+      const store = getStore();
+      for (const code of ['', 'PERSON#1', 'a#b']) {
+        expect(await store.getInvite(code)).toBeUndefined();
+        await expect(store.useInvite(code, '5001', f.at(1))).rejects.toMatchObject({
+          name: 'NotFoundError',
+          entity: 'invite',
+        });
+      }
+    });
+
     it('round-trips an invite and refuses a second one with the same code', async () => {
       const store = getStore();
       const inv = f.invite({ townId: 't1', groupId: undefined, role: 'town_contact' });
