@@ -128,8 +128,19 @@ function candidates(q: Question, r: Rng, plan: HouseholdPlan, answers: Answers, 
   }
 }
 
+/** Answers a test insists on (by question id), and the reasons it gives for soft checks. */
+export interface ScriptOverrides {
+  inputs?: Readonly<Record<string, string>>;
+  reasons?: Readonly<Record<string, string>>;
+}
+
 /** Plan one interview: ask as the engine asks, answer, confirm soft checks, until the review. */
-export function scriptHousehold(campaign: Campaign, plan: HouseholdPlan, r: Rng): ScriptedSurvey {
+export function scriptHousehold(
+  campaign: Campaign,
+  plan: HouseholdPlan,
+  r: Rng,
+  overrides: ScriptOverrides = {},
+): ScriptedSurvey {
   const form = formById('household');
   if (!form) throw new Error('household form missing');
   const ctx = householdContext(campaign, plan);
@@ -144,10 +155,12 @@ export function scriptHousehold(campaign: Campaign, plan: HouseholdPlan, r: Rng)
       return out;
     }
     let done = false;
-    for (const input of candidates(q, r, plan, state.answers, pop)) {
+    const forced = overrides.inputs?.[q.id];
+    for (const input of forced === undefined ? candidates(q, r, plan, state.answers, pop) : [forced]) {
       let result = applyAnswer(form, ctx, state, q.id, { text: input });
       if (result.kind === 'confirm') {
-        const confirm: string | true = result.check.kind === 'reason' ? pick(r, REASONS) : true;
+        const confirm: string | true =
+          result.check.kind === 'reason' ? (overrides.reasons?.[q.id] ?? pick(r, REASONS)) : true;
         result = applyAnswer(
           form,
           ctx,
