@@ -102,8 +102,9 @@ export class InspectionFunction extends Construct {
 
 /**
  * What a function may do to the table. The store (store/dynamo-store.ts) only ever calls GetItem
- * and Query to read and PutItem and UpdateItem to write: no Scan, no DeleteItem, no batch or
- * transaction calls, so none of those is ever granted.
+ * BatchGetItem and Query to read (the people queries read person items in one batch) and PutItem
+ * and UpdateItem to write: no Scan, no DeleteItem, no batch writes or transactions, so none of
+ * those is ever granted.
  * - `none`: read only.
  * - `put`: new items only (snapshots, audit events, invites): PutItem.
  * - `put-update`: also conditional updates of existing items (sessions, deliveries): UpdateItem.
@@ -112,7 +113,7 @@ export interface TableBinding {
   write: 'none' | 'put' | 'put-update';
 }
 
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 export const TABLE_WRITE_ACTIONS = {
   none: [],
   put: ['dynamodb:PutItem'],

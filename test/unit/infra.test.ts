@@ -4,6 +4,8 @@
 // cdk-nag's AwsSolutions checks with nothing left unacknowledged. Bundling is skipped here; the
 // integration test (test/integration/synth.test.ts) runs the real `cdk synth` with esbuild.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { DeployConfigError, PLACEHOLDER_BOT_USERNAME, readConfig } from '../../infra/config';
+import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/function';
 import { OUTPUTS } from '../../infra/outputs';
 import type { InspectionStack } from '../../infra/stack';
 import { createTableInput, TABLE, timeToLiveInput } from '../../store/table';
@@ -312,7 +315,7 @@ describe('the bot secret', () => {
 
 describe('least privilege', () => {
   const base = ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'];
-  const read = ['dynamodb:GetItem', 'dynamodb:Query'];
+  const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
   const dlq = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 
   it('gives each function exactly the actions its code calls', () => {
@@ -330,12 +333,27 @@ describe('least privilege', () => {
     expect(sorted(actionsOf(roleId('officeApi')))).toEqual(sorted([...base, ...read, 'dynamodb:PutItem']));
   });
 
+  it('grants every DynamoDB call the store makes (a new kind of call cannot ship unnoticed)', () => {
+    const source = readdirSync('store')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join('store', f), 'utf8'))
+      .join('\n');
+    const used = new Set([...source.matchAll(/new (\w+)Command\b/g)].map((m) => m[1]));
+    const granted = new Set<string>([...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS['put-update']]);
+    expect(used.size).toBeGreaterThan(3);
+    for (const command of used) {
+      // The document client's commands map to the table actions without the "Item" suffix.
+      const action = `dynamodb:${command === 'Query' ? 'Query' : `${command}Item`}`;
+      expect(granted, `${command}Command is used in store/ but ${action} is not granted`).toContain(action);
+    }
+  });
+
   it('never grants Scan, deletes, batch writes, wildcards, or a resource "*"', () => {
     for (const [id] of ofType('AWS::IAM::Role')) {
       for (const s of statementsOf(id)) {
         const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
         for (const a of actions) {
-          expect(a).not.toMatch(/\*|Scan|Delete|Batch|Transact/);
+          expect(a).not.toMatch(/\*|Scan|Delete|BatchWrite|Transact/);
         }
         expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|\/\*"|index\/\*/);
       }
