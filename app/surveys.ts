@@ -453,82 +453,82 @@ export async function confirmPending(
   });
 }
 
+/** Where the cursor goes: a question id, the review (undefined), or nowhere ('stay'). */
+type CursorMove = (draft: Draft, form: FormDef, ctx: FormContext) => string | undefined | 'stay';
+
+/** Move the cursor of the open draft (dropping a pending confirmation) with one session write. */
+function moveCursor(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  updateId: number | undefined,
+  to: CursorMove,
+): Promise<Outcome<SurveyStep>> {
+  return withSession(deps, person, updateId, (p) => {
+    const draft = requireDraft(p);
+    const target = to(draft, formOf(draft), contextOf(campaign, draft));
+    if (target === 'stay') return { result: stepOf(campaign, draft) };
+    const { pending: _p, cursor: _c, ...rest } = draft;
+    const next: Draft = { ...rest, ...(target ? { cursor: target } : {}) };
+    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+  });
+}
+
 /** 重新填写: drop the pending soft check and ask the question again. */
-export async function cancelPending(
+export function cancelPending(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   req: { updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
-  return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
-    const { pending, ...rest } = draft;
-    const next: Draft = { ...rest, ...(pending ? { cursor: pending.questionId } : {}) };
-    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
-  });
+  return moveCursor(deps, person, campaign, req.updateId, (d) => d.pending?.questionId ?? d.cursor);
 }
 
 /** 上一题. */
-export async function goBack(
+export function goBack(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   req: { rev?: number; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
-  return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
-    if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
-    const form = formOf(draft);
-    const ctx = contextOf(campaign, draft);
-    const prev = previousQuestion(
-      form,
-      ctx,
-      { answers: draft.answers, confirmations: draft.confirmations },
-      draft.cursor,
+  return moveCursor(deps, person, campaign, req.updateId, (d, form, ctx) => {
+    if (req.rev !== undefined && req.rev !== revOf(d)) throw new ChatError('stale_button');
+    return (
+      previousQuestion(form, ctx, { answers: d.answers, confirmations: d.confirmations }, d.cursor)?.id ??
+      'stay'
     );
-    if (!prev) return { result: stepOf(campaign, draft) };
-    const { pending: _p, ...rest } = draft;
-    const next: Draft = { ...rest, cursor: prev.id };
-    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
   });
 }
 
 /** 修改: jump to a question (from the review or a return notice). */
-export async function jumpTo(
+export function jumpTo(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   req: { questionId: string; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
-  return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
-    const form = formOf(draft);
-    const ctx = contextOf(campaign, draft);
-    if (!applicableQuestions(form, ctx, draft.answers).some((q) => q.id === req.questionId)) {
+  return moveCursor(deps, person, campaign, req.updateId, (d, form, ctx) => {
+    if (!applicableQuestions(form, ctx, d.answers).some((q) => q.id === req.questionId)) {
       throw new ChatError('stale_button');
     }
-    const { pending: _p, ...rest } = draft;
-    const next: Draft = { ...rest, cursor: req.questionId };
-    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+    return req.questionId;
   });
 }
 
-/** Show the review (after the last question, or from 查看回顾). */
-export async function showReview(
+/** Show the review, or the first question still open (after the last question, or 继续答题). */
+export function showReview(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   req: { updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
-  return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
-    const form = formOf(draft);
-    const ctx = contextOf(campaign, draft);
-    const next = nextQuestion(form, ctx, { answers: draft.answers, confirmations: draft.confirmations });
-    const { pending: _p, cursor: _c, ...rest } = draft;
-    const moved: Draft = { ...rest, ...(next ? { cursor: next.id } : {}) };
-    return { session: sessionWith(p, moved), result: stepOf(campaign, moved) };
-  });
+  return moveCursor(
+    deps,
+    person,
+    campaign,
+    req.updateId,
+    (d, form, ctx) => nextQuestion(form, ctx, { answers: d.answers, confirmations: d.confirmations })?.id,
+  );
 }
 
 /** 暂停: keep the answers on the Survey item and close the draft. */

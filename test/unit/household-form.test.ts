@@ -11,6 +11,7 @@ import {
 import { householdForm } from '../../domain/forms/household';
 import type { FormContext, StratumId } from '../../domain/forms/types';
 import { walk } from '../support/form-walker';
+import { typicalHousehold } from '../support/survey-driver';
 
 const ctxFor = (stratum: StratumId, villageType: FormContext['villageType'] = 'non_poor'): FormContext => ({
   stratum,
@@ -23,45 +24,10 @@ const ctxFor = (stratum: StratumId, villageType: FormContext['villageType'] = 'n
 
 /** A household that meets every standard; each test overrides what its scenario is about. */
 const typical: Record<string, string> = {
+  ...typicalHousehold,
   h1_name: '黄明',
-  h1_pop_actual: '4',
-  h1_pop_registered: '4',
-  h1_pop_card: '4',
-  h1_pop_manual: '4',
-  h1_measures_match: '是',
-  h1_records_match: '是',
-  h2_food: '是',
-  h2_clothing: '是',
   h2_income: '4200',
-  h2_dropout: '无',
-  h2_insured_all: '是',
-  h2_serious_illness: '否',
-  h2_safe_housing: '有',
-  h2_housing_structure: '砖混',
   h2_area_per_person: '32.5',
-  h2_cracks_leaks: '无',
-  h2_relocated: '否',
-  h2_road_hardened: '是',
-  h2_settlement_20plus: '是',
-  h2_electricity: '有',
-  h2_water: '有',
-  h2_tv_signal: '是',
-  h2_post_exit_support: '是',
-  h3_cadre_assigned: '是',
-  h3_cadre_name: '李强',
-  h3_visits: '6',
-  h3_standard_explained: '是',
-  h3_policies_introduced: '是',
-  h3_requested_help: '否',
-  h3_material_help: '否',
-  h3_satisfied: '满意',
-  h3_recognition: '是',
-  h4_unlisted_hardship: '否',
-  h4_committee_visited: '是',
-  h4_committee_satisfied: '满意',
-  h4_opinions: '无',
-  h5_meets_standard: '是',
-  h5_missed: '否',
 };
 
 /** Answer whatever the engine asks from `answers` until it has nothing left; returns the walker. */
