@@ -136,6 +136,9 @@ export const t = {
   },
   chooseReplaceReason: (name: string) => `为什么不能调查${name}户?`,
   replaceNotePrompt: '请用一句话写明具体情况:',
+  onSiteNamePrompt: '现场增补名单中没有的非贫困户:请回复户主姓名。',
+  onSiteReasonPrompt: (name: string) => `请用一句话写明现场选定${name}户的理由:`,
+  onSiteAdded: (name: string) => `➕ 已将 ${name} 作为现场增补的非贫困户加入样本,可以开始调查。`,
   replaced: (oldName: string, newName: string, stratum: string) =>
     `🔁 已将 ${oldName} 替换为 ${newName}(${stratum})。原户已记录为"已替换"。`,
   // surveys
@@ -236,6 +239,7 @@ export const t = {
     resume: '▶️ 继续填写',
     replace: '🔁 申请替换',
     villageSurvey: '🏘 村级调查表',
+    addOnSite: '➕ 现场增补',
     backToVillages: '⬅️ 返回村列表',
     backToVillage: '⬅️ 返回',
     returnSurvey: '↩️ 退回修改',

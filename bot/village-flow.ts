@@ -2,6 +2,7 @@
 // see the sampled households, ask for a replacement, open a household or the village survey.
 
 import {
+  addOnSiteHousehold,
   drawVillageSample,
   REPLACEMENT_REASONS,
   replaceHousehold,
@@ -76,7 +77,9 @@ async function showVillage(turn: Turn, villageId: string, mode: 'show' | 'send' 
       lines.push(t.sampleLine(icon, stratumLabel(turn.deps.campaign, p.stratum), p.name));
       if (p.status !== 'replaced' && d.may.survey) rows.push([btn(`${icon} ${p.name}`, 'h', villageId, i)]);
     });
-    if (d.may.survey) rows.push([btn(t.buttons.villageSurvey, 'vs', villageId)]);
+    if (d.may.survey) {
+      rows.push([btn(t.buttons.villageSurvey, 'vs', villageId), btn(t.buttons.addOnSite, 'os', villageId)]);
+    }
   } else if (d.list) {
     lines.push(t.listReady(d.list.count, stratumSummary(turn, d.list.byStratum)));
     const row: Button[] = [];
@@ -244,6 +247,11 @@ export const villageHandlers: Handlers = {
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
     },
     __document: (turn) => upload(turn),
+    // A non-poor household missing from the town's list, chosen on site: name, then the reason.
+    os: async (turn, [villageId]) => {
+      await turn.setScreen('onsite_name', { villageId: villageId ?? '' });
+      await turn.show(t.onSiteNamePrompt);
+    },
     // The upload button of the town's daily-list reminder (upload:<villageId>).
     upload: async (turn, [villageId]) => {
       const name =
@@ -253,6 +261,25 @@ export const villageHandlers: Handlers = {
     },
   },
   texts: {
+    onsite_name: async (turn, text) => {
+      await turn.setScreen('onsite_reason', {
+        villageId: String(turn.person.session.data?.villageId ?? ''),
+        name: text,
+      });
+      await turn.send(t.onSiteReasonPrompt(text));
+    },
+    onsite_reason: async (turn, text) => {
+      const data = turn.person.session.data ?? {};
+      const villageId = String(data.villageId ?? '');
+      const { entry } = await addOnSiteHousehold(turn.listsDeps(), turn.person, turn.deps.campaign, {
+        villageId,
+        name: String(data.name ?? ''),
+        reason: text,
+      });
+      await turn.setScreen('home');
+      await turn.send(t.onSiteAdded(entry.name));
+      await showVillage(turn, villageId, 'send');
+    },
     replace_note: async (turn, text) => {
       const data = turn.person.session.data ?? {};
       await replace(turn, String(data.villageId), String(data.index), 'other', text);

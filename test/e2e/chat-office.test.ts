@@ -147,6 +147,43 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(inspector.textsSince(0)).toContain('✅ 已抽取 10 户,样本已锁定。');
   });
 
+  it('a household that cannot be surveyed is replaced from the same stratum, with the reason kept', async () => {
+    const before = await store.getSample(campaign.id, 'jiaodong');
+    const absent = before!.picks.find((p) => p.stratum === 'planned_2017')!;
+    await inspector.press(new RegExp(`${absent.name}$`));
+    await inspector.press('🔁 申请替换');
+    expect(inspector.lastText()).toBe(`为什么不能调查${absent.name}户?`);
+    await inspector.press('其他原因');
+    await inspector.send('外出务工,全家不在村');
+    expect(inspector.textsSince(0).some((t) => t.startsWith(`🔁 已将 ${absent.name} 替换为`))).toBe(true);
+    const after = await store.getSample(campaign.id, 'jiaodong');
+    const original = after!.picks.find((p) => p.householdId === absent.householdId)!;
+    expect(original).toMatchObject({
+      status: 'replaced',
+      replacement: { reason: 'other', note: '外出务工,全家不在村' },
+    });
+    const replacement = after!.picks.find((p) => p.householdId === original.replacedBy);
+    expect(replacement?.stratum).toBe('planned_2017');
+    expect(before!.picks.some((p) => p.householdId === replacement?.householdId)).toBe(false);
+  });
+
+  it('a non-poor household missing from the list is added on site with a reason', async () => {
+    await inspector.send('/villages');
+    await inspector.press(/^交东村/);
+    await inspector.press('➕ 现场增补');
+    await inspector.send('覃大山');
+    expect(inspector.lastText()).toBe('请用一句话写明现场选定覃大山户的理由:');
+    await inspector.send('住房破旧、无劳动力,未列入名单');
+    expect(inspector.textsSince(0)).toContain('➕ 已将 覃大山 作为现场增补的非贫困户加入样本,可以开始调查。');
+    const sample = await store.getSample(campaign.id, 'jiaodong');
+    expect(sample?.picks.at(-1)).toMatchObject({
+      name: '覃大山',
+      stratum: 'non_poor',
+      onSite: { reason: '住房破旧、无劳动力,未列入名单', by: '6002' },
+    });
+    expect(inspector.buttonTexts()).toContain('⬜ 覃大山');
+  });
+
   it('a non-poor household judged 漏评 proposes a problem that the inspector confirms', async () => {
     const sample = await store.getSample(campaign.id, 'jiaodong');
     const pick = sample!.picks.find((p) => p.stratum === 'non_poor')!;
