@@ -11,6 +11,7 @@ import type { Store } from '../app/ports';
 import { buildSummaries, UnknownTownError } from '../app/summaries';
 import type { Campaign } from '../domain/campaign';
 import { ROLES } from '../domain/campaign';
+import { summaryJson } from '../reports/json';
 import { logger, runtime } from './runtime';
 import { summaryFiles, systemOffice } from './summary-files';
 
@@ -65,8 +66,8 @@ export function createOfficeApi(deps: OfficeApiDeps) {
             })),
           });
         }
-        const models = await buildSummaries(deps, actor, deps.campaign, req.data.scope);
-        return json(200, models);
+        // 表4 keyed by row id, as the CLI's JSON: consumers read `city.table4.t4_households.value`.
+        return json(200, summaryJson(await buildSummaries(deps, actor, deps.campaign, req.data.scope)));
       }
       if (event.routeKey === 'POST /office/invites') {
         const req = InviteRequest.safeParse(body);
