@@ -71,9 +71,7 @@ describe('the office API', () => {
 
   it('refuses calls without an IAM identity and explains bad requests', async () => {
     const { handler } = api();
-    expect((await handler(event('POST /office/invites', { role: 'office' }, null))).statusCode).toBe(
-      403,
-    );
+    expect((await handler(event('POST /office/invites', { role: 'office' }, null))).statusCode).toBe(403);
     const unknownTown = await handler(event('POST /office/summaries', { scope: 'nowhere' }));
     expect(unknownTown.statusCode).toBe(400);
     expect(JSON.parse(String(unknownTown.body)).message).toContain('nowhere');
