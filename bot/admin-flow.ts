@@ -48,7 +48,28 @@ async function askDescription(turn: Turn, data: Record<string, string | number>)
   await turn.show(t.describeProblem);
 }
 
-async function saveProblem(turn: Turn, data: Record<string, string | number>, description: string) {
+function proposalsOf(turn: Turn): (ProblemProposal | null)[] {
+  const raw = turn.person.session.data?.proposals;
+  return typeof raw === 'string' ? (JSON.parse(raw) as (ProblemProposal | null)[]) : [];
+}
+
+/**
+ * The proposals still on offer after a submit, kept across screens until each is answered; the
+ * one answered now (`done`) is struck off, so a second press on its button changes nothing.
+ */
+function keepProposals(turn: Turn, done?: string): Record<string, string> {
+  const list = proposalsOf(turn);
+  if (list.length === 0) return {};
+  if (done !== undefined) list[Number(done)] = null;
+  return { proposals: JSON.stringify(list) };
+}
+
+async function saveProblem(
+  turn: Turn,
+  data: Record<string, string | number>,
+  description: string,
+  proposal?: string,
+) {
   const verdict = judgeDescription(description);
   if (verdict !== 'ok') {
     // Asked again: the screen stays, so the next text is the new description.
@@ -67,15 +88,13 @@ async function saveProblem(turn: Turn, data: Record<string, string | number>, de
     if (err instanceof Error && err.name === 'AlreadyExistsError') return undefined; // a retried update
     throw err;
   });
-  await turn.setScreen('home');
+  await turn.setScreen('home', keepProposals(turn, proposal));
   if (problem) await turn.send(t.problemLogged(categoryLabels[problem.category]));
 }
 
 function proposalAt(turn: Turn, index: string | undefined): ProblemProposal {
-  const raw = turn.person.session.data?.proposals;
-  const list = typeof raw === 'string' ? (JSON.parse(raw) as ProblemProposal[]) : [];
-  const p = list[Number(index)];
-  if (!p) throw new ChatError('not_found');
+  const p = proposalsOf(turn)[Number(index)];
+  if (!p) throw new ChatError('stale_button');
   return p;
 }
 
@@ -232,11 +251,13 @@ export function adminHandlers(botUsername: string): Handlers {
       },
       pp: async (turn, [i]) => {
         const p = proposalAt(turn, i);
-        await saveProblem(turn, proposalData(p), p.description);
+        await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+        await saveProblem(turn, proposalData(p), p.description, i);
       },
-      pe: async (turn, [i]) => askDescription(turn, proposalData(proposalAt(turn, i))),
+      pe: async (turn, [i]) =>
+        askDescription(turn, { ...proposalData(proposalAt(turn, i)), ...keepProposals(turn) }),
       pn: async (turn) => {
-        await turn.setScreen('home');
+        await turn.setScreen('home', keepProposals(turn));
         await turn.show(t.proposalSkipped);
       },
       ir: async (turn, [role]) => {

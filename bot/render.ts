@@ -59,7 +59,7 @@ function questionIndex(form: FormDef, id: string): number {
 }
 
 /** The navigation row every question has. */
-function navRow(tag: string, rev: number): Button[] {
+export function navRow(tag: string, rev: number): Button[] {
   return [btn(t.buttons.back, 'bk', tag, rev), btn(t.buttons.pause, 'ps')];
 }
 
@@ -80,7 +80,7 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
   }
   const current = draft.answers[q.id];
   const lines = [
-    `${subjectOf(campaign, draft)} · ${sectionTitle(step.form, q)}`,
+    `${escapeHtml(subjectOf(campaign, draft))} · ${escapeHtml(sectionTitle(step.form, q))}`,
     `${t.questionNo(step.position, step.total)} ${t.progressBar(step.answered, step.total)}`,
     '',
     `<b>${escapeHtml(label)}</b>`,
@@ -127,7 +127,7 @@ export function maskToChoices(q: Question, mask: number): string[] {
 
 function renderReview(campaign: Campaign, draft: Draft, review: Review, tag: string, rev: number): Screen {
   const lines = [
-    t.reviewTitle(subjectOf(campaign, draft)),
+    t.reviewTitle(escapeHtml(subjectOf(campaign, draft))),
     t.reviewProgress(review.progress.answered, review.progress.applicable),
   ];
   for (const s of review.sections) {
@@ -193,7 +193,7 @@ export function renderQuestionPicker(
 }
 
 export function renderReadOnlyReview(subject: string, review: Review, flags: string[]): string {
-  const lines = [t.reviewTitle(subject)];
+  const lines = [t.reviewTitle(escapeHtml(subject))];
   for (const s of review.sections) {
     lines.push('', `<b>${escapeHtml(s.title)}</b>`);
     for (const item of s.items) lines.push(`${escapeHtml(item.label)}:${escapeHtml(item.display)}`);

@@ -29,8 +29,10 @@ import type { Handlers, Turn } from './bot';
 import { categoryLabels, t } from './messages';
 import {
   btn,
+  chunk,
   maskToChoices,
   multiRows,
+  navRow,
   renderQuestionPicker,
   renderReadOnlyReview,
   renderSectionPicker,
@@ -140,7 +142,7 @@ async function propose(turn: Turn, proposals: ProblemProposal[]) {
       text: t.proposal(categoryLabels[p.category], p.description),
       buttons: [
         [btn(t.buttons.logProblem, 'pp', i), btn(t.buttons.editProblem, 'pe', i)],
-        [btn(t.buttons.skipProblem, 'pn')],
+        [btn(t.buttons.skipProblem, 'pn', i)],
       ],
     });
   }
@@ -160,21 +162,39 @@ async function resume(turn: Turn) {
   });
 }
 
-async function leaderList(turn: Turn) {
+/** 组内问卷: by village first (a town has over 100 surveys: one keyboard cannot hold them). */
+async function leaderList(turn: Turn, villageId?: string) {
   const surveys = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign);
   if (surveys.length === 0) {
     await turn.show(t.groupSurveysNone);
     return;
   }
-  await turn.show({
-    text: t.groupSurveysTitle(surveys.length),
-    buttons: surveys.map((s) => [
-      btn(
-        `${s.status === 'returned' ? '↩️ ' : ''}${subjectOfSurvey(turn, s)}${s.flags.length ? ` ⚠${s.flags.length}` : ''}`,
-        'gs',
-        s.id,
+  if (villageId === undefined) {
+    const villages = turn.deps.campaign.towns.flatMap((tw) => tw.villages);
+    const counts = new Map<string, number>();
+    for (const s of surveys) counts.set(s.villageId ?? '', (counts.get(s.villageId ?? '') ?? 0) + 1);
+    await turn.show({
+      text: t.groupSurveysVillages(surveys.length),
+      buttons: chunk(
+        [...counts].map(([id, n]) => btn(`${villages.find((v) => v.id === id)?.name ?? id} ${n}`, 'gl', id)),
+        2,
       ),
-    ]),
+    });
+    return;
+  }
+  const inVillage = surveys.filter((s) => (s.villageId ?? '') === villageId);
+  await turn.show({
+    text: t.groupSurveysTitle(inVillage.length),
+    buttons: [
+      ...inVillage.map((s) => [
+        btn(
+          `${s.status === 'returned' ? '↩️ ' : ''}${subjectOfSurvey(turn, s)}${s.flags.length ? ` ⚠${s.flags.length}` : ''}`,
+          'gs',
+          s.id,
+        ),
+      ]),
+      [btn(t.buttons.backToVillages, 'gl')],
+    ],
   });
 }
 
@@ -213,7 +233,10 @@ export const surveyHandlers: Handlers = {
       const draft = draftFor(turn, tag);
       if (Number(rev) !== revOf(draft)) throw new ChatError('stale_button');
       const q = questionAt(draft, qi);
-      const rows = multiRows(q, tag ?? '', Number(rev), Number(qi), Number.parseInt(mask ?? '0', 36));
+      const rows = [
+        ...multiRows(q, tag ?? '', Number(rev), Number(qi), Number.parseInt(mask ?? '0', 36)),
+        navRow(tag ?? '', Number(rev)),
+      ];
       await turn.ctx
         .editMessageReplyMarkup({
           inline_keyboard: rows.map((r) => r.map((b) => ({ text: b.text, callback_data: b.data ?? 'noop' }))),
@@ -290,7 +313,7 @@ export const surveyHandlers: Handlers = {
       await openAndShow(turn, refOf(surveyId), at);
     },
     // leader: list, read, return for correction
-    gl: (turn) => leaderList(turn),
+    gl: (turn, [villageId]) => leaderList(turn, villageId),
     gs: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
@@ -340,12 +363,13 @@ export const surveyHandlers: Handlers = {
         await turn.send(t.returnReasonTooShort);
         return;
       }
+      // Leave the prompt first (and record the update): a failure must not trap the next texts.
+      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
       const returned = await returnSurvey(sdeps(turn), turn.person, turn.deps.campaign, {
         surveyId: String(data.surveyId),
         questionId: String(data.questionId),
         reason: text.trim(),
       });
-      await turn.setScreen('home');
       const subject = subjectOfSurvey(turn, returned);
       await turn.send(t.returnedToLeader(subject));
       const inspector = await turn.deps.store.getPerson(returned.inspectorId);

@@ -271,6 +271,8 @@ export const villageHandlers: Handlers = {
     onsite_reason: async (turn, text) => {
       const data = turn.person.session.data ?? {};
       const villageId = String(data.villageId ?? '');
+      // Leave the prompt first: a refusal must not trap the next texts.
+      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
       const { entry } = await addOnSiteHousehold(turn.listsDeps(), turn.person, turn.deps.campaign, {
         villageId,
         name: String(data.name ?? ''),
@@ -282,6 +284,7 @@ export const villageHandlers: Handlers = {
     },
     replace_note: async (turn, text) => {
       const data = turn.person.session.data ?? {};
+      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
       await replace(turn, String(data.villageId), String(data.index), 'other', text);
     },
   },

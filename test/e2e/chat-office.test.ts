@@ -172,7 +172,7 @@ describe('a campaign day from the office, the group and the town', () => {
     await inspector.press(/^交东村/);
     await inspector.press('➕ 现场增补');
     await inspector.send('覃大山');
-    expect(inspector.lastText()).toBe('请用一句话写明现场选定覃大山户的理由:');
+    expect(inspector.lastText()).toBe('请用一句话写明现场选定覃大山户的理由(发送 /cancel 取消):');
     await inspector.send('住房破旧、无劳动力,未列入名单');
     expect(inspector.textsSince(0)).toContain('➕ 已将 覃大山 作为现场增补的非贫困户加入样本,可以开始调查。');
     const sample = await store.getSample(campaign.id, 'jiaodong');
@@ -184,7 +184,7 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(inspector.buttonTexts()).toContain('⬜ 覃大山');
   });
 
-  it('a non-poor household judged 漏评 proposes a problem that the inspector confirms', async () => {
+  it('a non-poor household judged 漏评 proposes problems that the inspector confirms, each once', async () => {
     const sample = await store.getSample(campaign.id, 'jiaodong');
     const pick = sample!.picks.find((p) => p.stratum === 'non_poor')!;
     await inspector.press(new RegExp(`${pick.name}$`));
@@ -194,18 +194,33 @@ describe('a campaign day from the office, the group and the town', () => {
       h1_name: pick.name,
       h1_type: '非贫困户',
       h2_income: '2900',
+      h4_unlisted_hardship: '是',
+      h4_unlisted_names: '覃二、覃三',
+      h4_unlisted_verified: '是',
       h5_missed: '是',
     });
     expect(inspector.lastText()).toContain('· 判断为疑似漏评');
+    const before = inspector.messages().length;
     await inspector.press('✅ 提交');
-    const proposal = inspector.lastMessage();
-    expect(proposal.text).toBe(
+    const proposals = inspector
+      .messages()
+      .slice(before)
+      .filter((m) => m.text.startsWith('根据调查结果'));
+    expect(proposals.map((m) => m.text)).toEqual([
       `根据调查结果,建议记录问题:\n【一、精准识别(漏评方面)】交东村${pick.name}户经入户核查疑似漏评。`,
-    );
-    await inspector.press('✅ 确认记录');
+      '根据调查结果,建议记录问题:\n【一、精准识别(漏评方面)】交东村群众反映覃二、覃三等户生活困难但未纳入贫困户,经现场核查疑似漏评。',
+    ]);
+    const secondButton = inspector.findButton('✅ 确认记录').button.callback_data!;
+    await inspector.press('✅ 确认记录'); // the newest: the second proposal
     expect(inspector.lastText()).toBe('✅ 问题已记录:一、精准识别(漏评方面)。整改期限内乡镇会收到提醒。');
+    await inspector.press('✅ 确认记录'); // its keyboard is gone: this is the first proposal's
+    await inspector.pressData(secondButton, proposals[1]); // pressed again from another device
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toContain('这个按钮已过期');
     const problems = await store.problemsOfTown(campaign.id, 'jiangping');
-    expect(problems).toHaveLength(1);
+    expect(problems).toHaveLength(2);
+    expect(problems.map((p) => p.description).sort()).toEqual(
+      proposals.map((m) => m.text.split('】')[1]).sort(),
+    );
     expect(problems[0]).toMatchObject({
       category: 'identification_missed',
       villageId: 'jiaodong',
@@ -229,7 +244,7 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(inspector.lastText()).toContain('描述太简短了');
     await inspector.send('交东村帮扶手册中帮扶措施与致贫原因不对应,3户因病致贫却只安排了产业奖补。');
     expect(inspector.lastText()).toBe('✅ 问题已记录:二、精准帮扶·措施制定。整改期限内乡镇会收到提醒。');
-    expect(await store.problemsOfTown(campaign.id, 'jiangping', 'open')).toHaveLength(2);
+    expect(await store.problemsOfTown(campaign.id, 'jiangping', 'open')).toHaveLength(3);
   });
 
   it('the office logs a problem in another town', async () => {
@@ -261,7 +276,7 @@ describe('a campaign day from the office, the group and the town', () => {
     await runReminders();
     const received = contact.messages().slice(before);
     expect(received).toHaveLength(1);
-    expect(received[0]?.text).toContain('2');
+    expect(received[0]?.text).toContain('覃二、覃三');
     expect(received[0]?.text).toContain('11月9日 23:59');
     expect(sleeps.some((ms) => ms >= 2000)).toBe(true);
 

@@ -456,6 +456,9 @@ describe('an inspector completes a household survey in Telegram', () => {
   it('the leader returns the survey at one answer and the inspector fixes exactly that', async () => {
     leader = await enrol(await invite(/组长/, /第二组/), 5003, '韩');
     await leader.send('/surveys');
+    // By village first: a town's surveys outgrow one keyboard.
+    expect(leader.lastText()).toBe('组内已提交问卷 2 份。请选择村:');
+    await leader.press('交东村 2');
     expect(leader.lastText()).toBe('组内已提交问卷 2 份(⚠ 表示有系统提示):'); // the household and the village survey
     await leader.press(/⚠3$/);
     expect(leader.lastText()).toContain('· 人均纯收入低于贫困线');
