@@ -114,6 +114,13 @@ export interface DynamoStoreOptions {
 
 type Item = Record<string, unknown>;
 
+interface QuerySpec {
+  index?: IndexName;
+  pk: string;
+  skPrefix?: string;
+  filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+}
+
 const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'];
 /** BatchGetItem's limit per request, and how often unprocessed keys are asked again. */
 const BATCH_GET_MAX = 100;
@@ -423,21 +430,19 @@ export class DynamoStore implements Store {
   }
 
   async surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]> {
-    const items = await this.#query({
+    return this.#queryAs<Survey>({
       index: 'GSI1',
       pk: keys.town(campaignId, townId),
       skPrefix: keys.townSurveys(status),
     });
-    return items.map((i) => decode<Survey>(i));
   }
 
   async surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]> {
-    const items = await this.#query({
+    return this.#queryAs<Survey>({
       index: 'GSI2',
       pk: keys.inspector(personId),
       skPrefix: keys.inspectorSurveys(status),
     });
-    return items.map((i) => decode<Survey>(i));
   }
 
   async surveysOfVillage(
@@ -486,21 +491,19 @@ export class DynamoStore implements Store {
   }
 
   async problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]> {
-    const items = await this.#query({
+    return this.#queryAs<Problem>({
       index: 'GSI1',
       pk: keys.town(campaignId, townId),
       skPrefix: keys.problemsByStatus(status),
     });
-    return items.map((i) => decode<Problem>(i));
   }
 
   async problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]> {
-    const items = await this.#query({
+    return this.#queryAs<Problem>({
       index: 'GSI2',
       pk: keys.campaignProblems(campaignId),
       skPrefix: keys.problemsByStatus(status),
     });
-    return items.map((i) => decode<Problem>(i));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -656,12 +659,12 @@ export class DynamoStore implements Store {
   }
 
   /** Query one partition to the end (pages of up to 1 MB). Table reads are strongly consistent. */
-  async #query(q: {
-    index?: IndexName;
-    pk: string;
-    skPrefix?: string;
-    filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
-  }): Promise<Item[]> {
+  /** A query whose items all decode to one aggregate. */
+  async #queryAs<T>(q: QuerySpec): Promise<T[]> {
+    return (await this.#query(q)).map((i) => decode<T>(i));
+  }
+
+  async #query(q: QuerySpec): Promise<Item[]> {
     const index = q.index ? TABLE.indexes.find((i) => i.name === q.index) : undefined;
     const names: Record<string, string> = {
       '#pk': index?.partitionKey ?? TABLE.partitionKey,
