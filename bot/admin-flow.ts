@@ -12,7 +12,7 @@ import { ROLES, type Role } from '../domain/campaign';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../domain/model';
 import { type Handlers, scopeLabel, type Turn } from './bot';
 import { categoryLabels, roleLabels, t } from './messages';
-import { btn, chunk } from './render';
+import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 const pdeps = (turn: Turn) => ({
@@ -45,7 +45,7 @@ async function chooseVillage(turn: Turn, category: number, townId: string) {
 
 async function askDescription(turn: Turn, data: Record<string, string | number>) {
   await turn.setScreen('problem_desc', data);
-  await turn.show(t.describeProblem);
+  await turn.show(prompt(t.describeProblem));
 }
 
 function proposalsOf(turn: Turn): (ProblemProposal | null)[] {

@@ -378,6 +378,7 @@ function merge(...parts: Handlers[]): Handlers {
     if (command) await command(turn, '');
     else await turn.send(t.unknownButton);
   };
+  merged.callbacks.cn = async (turn) => merged.commands.cancel?.(turn, '');
   merged.commands.start = async (turn) => turn.send(homeScreen(turn.person));
   merged.commands.help = async (turn) => turn.send(helpText(turn.person));
   merged.commands.menu = merged.commands.start;

@@ -84,6 +84,7 @@ export const t = {
   alreadyJoined: (role: string) => `您已经是${role},无需重复加入。发送 /help 查看可以做什么。`,
   welcomeBack: (name: string) => `${name},您好!请选择要做的事:`,
   home: '请选择要做的事:',
+  cancelled: '已取消。',
   help: (lines: string[]) =>
     `您可以:\n${lines.join('\n')}\n\n答题时:点按钮选择,数字和文字直接回复;每题下方有"上一题"和"暂停"。`,
   helpLine: {
@@ -135,9 +136,9 @@ export const t = {
     returned: '被退回修改',
   },
   chooseReplaceReason: (name: string) => `为什么不能调查${name}户?`,
-  replaceNotePrompt: '请用一句话写明具体情况(发送 /cancel 取消):',
-  onSiteNamePrompt: '现场增补名单中没有的非贫困户:请回复户主姓名(发送 /cancel 取消)。',
-  onSiteReasonPrompt: (name: string) => `请用一句话写明现场选定${name}户的理由(发送 /cancel 取消):`,
+  replaceNotePrompt: '请用一句话写明具体情况:',
+  onSiteNamePrompt: '现场增补名单中没有的非贫困户:请回复户主姓名。',
+  onSiteReasonPrompt: (name: string) => `请用一句话写明现场选定${name}户的理由:`,
   onSiteAdded: (name: string) => `➕ 已将 ${name} 作为现场增补的非贫困户加入样本,可以开始调查。`,
   replaced: (oldName: string, newName: string, stratum: string) =>
     `🔁 已将 ${oldName} 替换为 ${newName}(${stratum})。原户已记录为"已替换"。`,
@@ -179,7 +180,7 @@ export const t = {
   groupSurveysVillages: (n: number) => `组内已提交问卷 ${n} 份。请选择村:`,
   returnNotDelivered: '注意:检查员暂时收不到机器人消息(可能已屏蔽),请电话通知其发送 /resume 修改。',
   returnChooseQuestion: '请选择需要修改的题目:',
-  returnReasonPrompt: (label: string) => `退回修改:${label}\n请回复退回原因(检查员会看到;发送 /cancel 取消):`,
+  returnReasonPrompt: (label: string) => `退回修改:${label}\n请回复退回原因(检查员会看到):`,
   returnReasonTooShort: '请写明退回原因(至少 4 个字),让检查员知道要改什么。',
   returnedToLeader: (subject: string) => `↩️ 已退回:${subject}。检查员会收到通知。`,
   returnedPush: (subject: string, label: string, reason: string) =>
@@ -191,7 +192,7 @@ export const t = {
   chooseProblemVillage: '请选择村:',
   chooseProblemHousehold: '涉及哪一户?(不涉及具体农户可点"跳过")',
   describeProblem:
-    '请描述问题,做到见事见人、明确具体(写明村、户或人、具体事实),例如:\n"交东村黄明户帮扶手册人口5人,系统中为4人,数据不一致。"\n(发送 /cancel 取消)',
+    '请描述问题,做到见事见人、明确具体(写明村、户或人、具体事实),例如:\n"交东村黄明户帮扶手册人口5人,系统中为4人,数据不一致。"',
   problemTooShort: '描述太简短了。请写明是哪个村、哪一户或哪个人、具体什么事实(至少 10 个字)。',
   problemVague: '描述太笼统(如"有问题""不规范")。请写明具体事实,例如谁、哪里、哪项不符合。',
   problemLogged: (category: string) => `✅ 问题已记录:${category}。整改期限内乡镇会收到提醒。`,
@@ -242,6 +243,7 @@ export const t = {
     replace: '🔁 申请替换',
     villageSurvey: '🏘 村级调查表',
     addOnSite: '➕ 现场增补',
+    cancel: '✖️ 取消',
     backToVillages: '⬅️ 返回村列表',
     backToVillage: '⬅️ 返回',
     returnSurvey: '↩️ 退回修改',

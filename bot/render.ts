@@ -58,6 +58,11 @@ function questionIndex(form: FormDef, id: string): number {
   return form.questions.findIndex((q) => q.id === id);
 }
 
+/** A prompt that waits for typed text, with a button to leave it (the text would go there). */
+export function prompt(text: string): Screen {
+  return { text, buttons: [[btn(t.buttons.cancel, 'cn')]] };
+}
+
 /** The navigation row every question has. */
 export function navRow(tag: string, rev: number): Button[] {
   return [btn(t.buttons.back, 'bk', tag, rev), btn(t.buttons.pause, 'ps')];

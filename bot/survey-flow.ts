@@ -21,11 +21,12 @@ import {
   revOf,
   type SurveyRef,
   showReview,
+  stepOf,
   submitSurvey,
 } from '../app/surveys';
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import type { Draft, Survey } from '../domain/model';
-import type { Handlers, Turn } from './bot';
+import { type Handlers, homeScreen, type Turn } from './bot';
 import { categoryLabels, t } from './messages';
 import {
   btn,
@@ -33,9 +34,11 @@ import {
   maskToChoices,
   multiRows,
   navRow,
+  prompt,
   renderQuestionPicker,
   renderReadOnlyReview,
   renderSectionPicker,
+  renderStep,
   surveyTag,
 } from './render';
 
@@ -343,8 +346,10 @@ export const surveyHandlers: Handlers = {
       if (!q) throw new ChatError('stale_button');
       await turn.setScreen('return_reason', { surveyId: s.id, questionId: q.id });
       await turn.show(
-        t.returnReasonPrompt(
-          renderLabel(q, contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, s) })),
+        prompt(
+          t.returnReasonPrompt(
+            renderLabel(q, contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, s) })),
+          ),
         ),
       );
     },
@@ -394,9 +399,14 @@ export const surveyHandlers: Handlers = {
   commands: {
     resume: (turn) => resume(turn),
     surveys: (turn) => leaderList(turn),
+    // Leave a prompt: back to the open survey's question, or home.
     cancel: async (turn) => {
-      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
-      await turn.send(t.home);
+      const draft = turn.person.session.draft;
+      await turn.setScreen(draft ? 'survey' : 'home');
+      if (turn.fromButton) await turn.show(t.cancelled);
+      await turn.send(
+        draft ? renderStep(turn.deps.campaign, stepOf(turn.deps.campaign, draft)) : homeScreen(turn.person),
+      );
     },
   },
 };

@@ -16,7 +16,7 @@ import { STRATA } from '../domain/forms/types';
 import type { ReplacementReason } from '../domain/model';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
-import { btn, chunk } from './render';
+import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -241,7 +241,7 @@ export const villageHandlers: Handlers = {
       if (!REPLACEMENT_REASONS.includes(reason as ReplacementReason)) throw new ChatError('stale_button');
       if (reason === 'other') {
         await turn.setScreen('replace_note', { villageId: villageId ?? '', index: Number(index) });
-        await turn.show(t.replaceNotePrompt);
+        await turn.show(prompt(t.replaceNotePrompt));
         return;
       }
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
@@ -250,7 +250,7 @@ export const villageHandlers: Handlers = {
     // A non-poor household missing from the town's list, chosen on site: name, then the reason.
     os: async (turn, [villageId]) => {
       await turn.setScreen('onsite_name', { villageId: villageId ?? '' });
-      await turn.show(t.onSiteNamePrompt);
+      await turn.show(prompt(t.onSiteNamePrompt));
     },
     // The upload button of the town's daily-list reminder (upload:<villageId>).
     upload: async (turn, [villageId]) => {
@@ -266,7 +266,7 @@ export const villageHandlers: Handlers = {
         villageId: String(turn.person.session.data?.villageId ?? ''),
         name: text,
       });
-      await turn.send(t.onSiteReasonPrompt(text));
+      await turn.send(prompt(t.onSiteReasonPrompt(text)));
     },
     onsite_reason: async (turn, text) => {
       const data = turn.person.session.data ?? {};

@@ -172,7 +172,7 @@ describe('a campaign day from the office, the group and the town', () => {
     await inspector.press(/^交东村/);
     await inspector.press('➕ 现场增补');
     await inspector.send('覃大山');
-    expect(inspector.lastText()).toBe('请用一句话写明现场选定覃大山户的理由(发送 /cancel 取消):');
+    expect(inspector.lastText()).toBe('请用一句话写明现场选定覃大山户的理由:');
     await inspector.send('住房破旧、无劳动力,未列入名单');
     expect(inspector.textsSince(0)).toContain('➕ 已将 覃大山 作为现场增补的非贫困户加入样本,可以开始调查。');
     const sample = await store.getSample(campaign.id, 'jiaodong');
@@ -182,6 +182,18 @@ describe('a campaign day from the office, the group and the town', () => {
       onSite: { reason: '住房破旧、无劳动力,未列入名单', by: '6002' },
     });
     expect(inspector.buttonTexts()).toContain('⬜ 覃大山');
+  });
+
+  it('a prompt for typed text can be left with 取消, and the next text is not taken for it', async () => {
+    await inspector.press('➕ 现场增补');
+    expect(inspector.buttonTexts()).toEqual(['✖️ 取消']);
+    await inspector.press('✖️ 取消');
+    expect(inspector.lastText()).toBe('请选择要做的事:');
+    expect((await store.getPerson('6002'))?.session.screen).toBe('home');
+    const picks = (await store.getSample(campaign.id, 'jiaodong'))?.picks.length;
+    await inspector.send('覃小山');
+    expect(inspector.lastText()).toBe('没听懂。请点按钮操作,或发送 /help 查看说明。');
+    expect((await store.getSample(campaign.id, 'jiaodong'))?.picks.length).toBe(picks);
   });
 
   it('a non-poor household judged 漏评 proposes problems that the inspector confirms, each once', async () => {
