@@ -19,6 +19,7 @@ import { householdForm } from '../../domain/forms/household';
 import { demoPersonas } from '../../local/demo-people';
 import { households, VILLAGES } from '../../local/sample-data/generate';
 import { freePort } from '../support/engines';
+import { typicalHousehold } from '../support/survey-driver';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -47,46 +48,13 @@ const exited2016 = households(VILLAGES[0]!)
 
 /** A household of 2016, answered as an inspector would. */
 const ANSWERS: Record<string, string> = {
-  h1_pop_actual: '4',
-  h1_pop_registered: '4',
-  h1_pop_card: '4',
-  h1_pop_manual: '4',
-  h1_measures_match: '是',
-  h1_records_match: '是',
-  h2_food: '是',
-  h2_clothing: '是',
+  ...typicalHousehold,
   h2_income: '4200',
-  h2_dropout: '无',
-  h2_insured_all: '是',
   h2_serious_illness: '是',
   h2_hospital_cost: '5000',
   h2_reimbursed: '3000',
   h2_illness_aid: '0',
-  h2_safe_housing: '有',
-  h2_housing_structure: '砖混',
   h2_area_per_person: '28',
-  h2_cracks_leaks: '无',
-  h2_relocated: '否',
-  h2_road_hardened: '是',
-  h2_settlement_20plus: '是',
-  h2_electricity: '有',
-  h2_water: '有',
-  h2_tv_signal: '是',
-  h2_post_exit_support: '是',
-  h3_cadre_assigned: '是',
-  h3_cadre_name: '李强',
-  h3_visits: '6',
-  h3_standard_explained: '是',
-  h3_policies_introduced: '是',
-  h3_requested_help: '否',
-  h3_material_help: '否',
-  h3_satisfied: '满意',
-  h3_recognition: '是',
-  h4_unlisted_hardship: '否',
-  h4_committee_visited: '是',
-  h4_committee_satisfied: '满意',
-  h4_opinions: '无',
-  h5_meets_standard: '是',
 };
 
 let dataDir: string;
