@@ -1,6 +1,6 @@
 // What a group or a town sees of its villages: list uploaded?, sample drawn?, how far the surveys are.
 
-import { type Campaign, groupForTown, townById, villageById } from '../domain/campaign';
+import { type Campaign, townById, villageById } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import type { Person, Sample, SurveyStatus } from '../domain/model';
 import { assertCan, can, inGroupOfTown, isContactOfTown, isOffice } from './authz';
@@ -102,9 +102,4 @@ export async function villageDetail(
     ...(villageSurvey ? { villageSurvey } : {}),
     may,
   };
-}
-
-/** The group checking a town (for the town contact's view). */
-export function groupNameOf(campaign: Campaign, townId: string): string {
-  return groupForTown(campaign, townId)?.name ?? '';
 }

@@ -82,7 +82,6 @@ export const t = {
   joined: (role: string, scope: string) =>
     `欢迎加入!您的身份:${role}${scope ? `(${scope})` : ''}。\n发送 /help 查看可以做什么。`,
   alreadyJoined: (role: string) => `您已经是${role},无需重复加入。发送 /help 查看可以做什么。`,
-  welcomeBack: (name: string) => `${name},您好!请选择要做的事:`,
   home: '请选择要做的事:',
   cancelled: '已取消。',
   help: (lines: string[]) =>
@@ -121,6 +120,7 @@ export const t = {
   uploadPrompt: (village: string) => `请把${village}的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。`,
   uploadNotExpected: '收到文件,但不知道是哪个村的名单。请先发送 /villages 选择村,再点"上传名单"。',
   uploadNotDocument: '请以"文件"方式发送名单(CSV 或 .xlsx),不要发送图片。',
+  uploadDownloadFailed: '没能收到文件内容,请重新发送一次。',
   uploadTooLarge: '文件太大(超过 5MB),请只保留户编号、户主姓名、农户类型等必要列后重新发送。',
   uploadOk: (village: string, count: number, byStratum: string) =>
     `✅ ${village}名单已上传:共 ${count} 户(${byStratum})。`,
@@ -179,7 +179,6 @@ export const t = {
   groupSurveysNone: '组内还没有已提交的问卷。',
   groupSurveysVillages: (n: number) => `组内已提交问卷 ${n} 份。请选择村:`,
   returnNotDelivered: '注意:检查员暂时收不到机器人消息(可能已屏蔽),请电话通知其发送 /resume 修改。',
-  returnChooseQuestion: '请选择需要修改的题目:',
   returnReasonPrompt: (label: string) => `退回修改:${label}\n请回复退回原因(检查员会看到):`,
   returnReasonTooShort: '请写明退回原因(至少 4 个字),让检查员知道要改什么。',
   returnedToLeader: (subject: string) => `↩️ 已退回:${subject}。检查员会收到通知。`,
@@ -232,7 +231,6 @@ export const t = {
     done: '✅ 选好了',
     confirm: '✅ 确认无误',
     reenter: '✏️ 重新填写',
-    review: '📋 查看回顾',
     edit: '✏️ 修改',
     submit: '✅ 提交',
     continue: '▶️ 继续答题',

@@ -386,13 +386,16 @@ export const surveyHandlers: Handlers = {
           q,
           contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, returned) }),
         );
-        await turn.ctx.telegram.sendMessage(inspector.chatId, t.returnedPush(subject, label, text.trim()), {
-          reply_markup: {
-            inline_keyboard: [
-              [{ text: t.buttons.openReturned, callback_data: btn('', 'op', returned.id, qi).data ?? '' }],
-            ],
-          },
-        });
+        // The survey is returned either way; if the push fails the leader is told to phone instead.
+        await turn.ctx.telegram
+          .sendMessage(inspector.chatId, t.returnedPush(subject, label, text.trim()), {
+            reply_markup: {
+              inline_keyboard: [
+                [{ text: t.buttons.openReturned, callback_data: btn('', 'op', returned.id, qi).data ?? '' }],
+              ],
+            },
+          })
+          .catch(() => turn.send(t.returnNotDelivered));
       }
     },
   },

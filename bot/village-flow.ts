@@ -116,7 +116,12 @@ async function upload(turn: Turn) {
     return;
   }
   const link = await turn.ctx.telegram.getFileLink(doc.file_id);
-  const bytes = await (turn.deps.download ?? defaultDownload)(link);
+  const bytes = await (turn.deps.download ?? defaultDownload)(link).catch(() => undefined);
+  if (!bytes) {
+    // The file stays on Telegram's side; sending it again is all the person can do.
+    await turn.send(t.uploadDownloadFailed);
+    return;
+  }
   const result = await uploadHouseholdList(turn.listsDeps(), turn.person, turn.deps.campaign, {
     villageId,
     fileName: doc.file_name ?? 'list.csv',

@@ -291,14 +291,6 @@ export function isUpdateApplied(person: Pick<Person, 'recentUpdateIds'>, updateI
   return recent.length >= RECENT_UPDATE_WINDOW && updateId < Math.min(...recent);
 }
 
-export function emptySession(): ChatSession {
-  return {};
-}
-
-export function hasRole(person: Pick<Person, 'roles'>, role: Role): boolean {
-  return person.roles.includes(role);
-}
-
 /** The UTC day (YYYY-MM-DD) an audit event is filed under. */
 export function auditDay(at: Instant): string {
   return at.slice(0, 10);
