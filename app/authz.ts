@@ -1,7 +1,11 @@
 // Who may do what (DOMAIN.md §10). Every use case calls one of these before it reads or writes,
-// so a front end can never reach another group's surveys or another town's problems.
+// and the survey use cases call them again on every write (an answer, back, pause, submit), so a
+// grant revoked while a survey is open stops the next tap, not only the next opening. Each check
+// asks whether one grant of the person covers the object: roles held in another group or town
+// never count here (domain/grants.ts).
 
 import { type Campaign, groupForTown, townOfVillage } from '../domain/campaign';
+import { contactTownsOf, GROUP_ROLES, hasRole, holds, holdsInGroup } from '../domain/grants';
 import type { Person, Problem, Role, Survey } from '../domain/model';
 
 export class ForbiddenError extends Error {
@@ -15,19 +19,23 @@ export class ForbiddenError extends Error {
   }
 }
 
-const GROUP_ROLES: readonly Role[] = ['leader', 'liaison', 'inspector'];
+type Holder = Pick<Person, 'grants' | 'deactivated'>;
 
-const has = (p: Pick<Person, 'roles'>, ...roles: Role[]) => roles.some((r) => p.roles.includes(r));
-export const isOffice = (p: Pick<Person, 'roles'>) => has(p, 'office');
+export const isOffice = (p: Holder) => hasRole(p, 'office');
 
-/** A member of the group that checks `townId` (leader, liaison or inspector). */
-export function inGroupOfTown(p: Person, campaign: Campaign, townId: string): boolean {
+/** The group that checks `townId`, if the person holds one of `roles` in it. */
+export function inGroupOfTown(
+  p: Holder,
+  campaign: Campaign,
+  townId: string,
+  roles: readonly Role[] = GROUP_ROLES,
+): boolean {
   const group = groupForTown(campaign, townId);
-  return group !== undefined && p.groupId === group.id && has(p, ...GROUP_ROLES);
+  return group !== undefined && holdsInGroup(p, group.id, roles);
 }
 
-export function isContactOfTown(p: Person, townId: string): boolean {
-  return has(p, 'town_contact') && p.townId === townId;
+export function isContactOfTown(p: Holder, townId: string): boolean {
+  return holds(p, { role: 'town_contact', townId });
 }
 
 function townOf(campaign: Campaign, villageId: string): string | undefined {
@@ -50,17 +58,15 @@ export const can = {
     const town = townOf(c, villageId);
     return town !== undefined && inGroupOfTown(p, c, town);
   },
-  /** Editing a survey: its own inspector only. */
-  editSurvey(p: Person, s: Survey): boolean {
-    return s.inspectorId === p.id;
-  },
-  /** Reading a survey: its inspector, the group's leader, the office. */
+  /** Reading a survey: its inspector, the leader of its group, the office. */
   readSurvey(p: Person, s: Survey): boolean {
-    return s.inspectorId === p.id || isOffice(p) || (has(p, 'leader') && p.groupId === s.groupId);
+    if (isOffice(p)) return true;
+    if (s.groupId !== undefined && holdsInGroup(p, s.groupId, ['leader'])) return true;
+    return s.inspectorId === p.id && (s.groupId === undefined || holdsInGroup(p, s.groupId));
   },
-  /** Returning a submitted survey for correction: the group's leader or the office. */
+  /** Returning a submitted survey for correction: the leader of its group, or the office. */
   returnSurvey(p: Person, s: Survey): boolean {
-    return isOffice(p) || (has(p, 'leader') && p.groupId === s.groupId);
+    return isOffice(p) || (s.groupId !== undefined && holdsInGroup(p, s.groupId, ['leader']));
   },
   /** Logging a problem found in a town: the group checking it, or the office. */
   logProblem(p: Person, c: Campaign, townId: string): boolean {
@@ -76,16 +82,24 @@ export const can = {
     if (status === 'verified') return inGroupOfTown(p, c, problem.townId);
     return isContactOfTown(p, problem.townId);
   },
-  /** Summaries: the office for any scope; a group's leader or liaison for their own town. */
+  /** Summaries: the office for any scope; a leader or liaison of the group checking the town. */
   buildSummary(p: Person, c: Campaign, scope: 'city' | string): boolean {
     if (isOffice(p)) return true;
-    return scope !== 'city' && has(p, 'leader', 'liaison') && inGroupOfTown(p, c, scope);
+    return scope !== 'city' && inGroupOfTown(p, c, scope, ['leader', 'liaison']);
   },
-  /** Signing off the group report: the group's leader. */
+  /** Signing off the group report: the leader of the group checking the town. */
   signOffReport(p: Person, c: Campaign, townId: string): boolean {
-    return has(p, 'leader') && inGroupOfTown(p, c, townId);
+    return inGroupOfTown(p, c, townId, ['leader']);
+  },
+  /** 明日检查村: a leader or liaison of the group. */
+  planDay(p: Person, groupId: string): boolean {
+    return holdsInGroup(p, groupId, ['leader', 'liaison']);
   },
   invite(p: Person): boolean {
+    return isOffice(p);
+  },
+  /** Listing people, revoking grants, deactivating, cancelling invites. */
+  managePeople(p: Person): boolean {
     return isOffice(p);
   },
   officeFigures(p: Person): boolean {
@@ -93,6 +107,9 @@ export const can = {
   },
 };
 
-export function assertCan(allowed: boolean, action: string, p: Person): void {
+/** Towns whose lists this person uploads as the town's contact. */
+export const contactTowns = (p: Holder) => contactTownsOf(p);
+
+export function assertCan(allowed: boolean, action: string, p: Pick<Person, 'id'>): void {
   if (!allowed) throw new ForbiddenError(action, p.id);
 }

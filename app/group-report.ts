@@ -2,6 +2,7 @@
 // and a short generated narrative), signs it off (签发); the office sees which groups have.
 
 import { type Campaign, groupForTown } from '../domain/campaign';
+import { groupsOf } from '../domain/grants';
 import type { Instant, Person } from '../domain/model';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
@@ -20,15 +21,18 @@ export interface SignOff {
   by?: string;
 }
 
-function groupOf(person: Person, campaign: Campaign) {
-  const group = campaign.groups.find((g) => g.id === person.groupId);
+/** The group whose report this leader signs: the one named, or the only one they lead. */
+function groupOf(person: Person, campaign: Campaign, groupId?: string) {
+  const led = groupsOf(person, ['leader']);
+  const id = groupId ?? (led.length === 1 ? led[0] : undefined);
+  const group = campaign.groups.find((g) => g.id === id && led.includes(g.id));
   if (!group) assertCan(false, 'group_report', person);
   return group as NonNullable<typeof group>;
 }
 
 /** The town whose report this leader signs. */
-export function reportTownOf(person: Person, campaign: Campaign): string {
-  const group = groupOf(person, campaign);
+export function reportTownOf(person: Person, campaign: Campaign, groupId?: string): string {
+  const group = groupOf(person, campaign, groupId);
   assertCan(can.signOffReport(person, campaign, group.townId), 'group_report.read', person);
   return group.townId;
 }
@@ -38,8 +42,9 @@ export async function signOffGroupReport(
   deps: GroupReportDeps,
   leader: Person,
   campaign: Campaign,
+  groupId?: string,
 ): Promise<SignOff> {
-  const group = groupOf(leader, campaign);
+  const group = groupOf(leader, campaign, groupId);
   assertCan(can.signOffReport(leader, campaign, group.townId), 'group_report.sign_off', leader);
   const subject = groupReportSubject(campaign, group.id);
   const earlier = (await deps.store.auditOf(subject)).find((e) => e.action === GROUP_REPORT_SIGN_OFF);

@@ -21,7 +21,8 @@ import {
   type StratumId,
   type SurveyState,
 } from '../domain/forms/types';
-import { AlreadyExistsError, ConflictError, type Person, type Sample, type Survey } from '../domain/model';
+import { groupsOf } from '../domain/grants';
+import { AlreadyExistsError, NotFoundError, type Person, type Sample, type Survey } from '../domain/model';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -210,7 +211,7 @@ export async function importSurveys(
   } = {},
 ): Promise<ImportResult> {
   // Only the office and inspection groups enter surveys; a group only its own villages (below).
-  if (!isOffice(actor) && actor.groupId === undefined) assertCan(false, 'survey.import', actor);
+  if (!isOffice(actor) && groupsOf(actor).length === 0) assertCan(false, 'survey.import', actor);
   const issues: RecordIssue[] = [...(opts.fileIssues ?? [])];
   const now = deps.clock.now().toISOString();
   const samples = new Map<string, Promise<Sample | undefined>>();
@@ -251,6 +252,10 @@ export async function importSurveys(
         : undefined;
       if (record.householdId && sample && !pick) {
         issue(`农户编号“${record.householdId}”不在${village.name}的抽样名单中`);
+        continue;
+      }
+      if (pick?.status === 'replaced') {
+        issue(`农户编号“${record.householdId}”在${village.name}的样本中已被替换,不能再提交其问卷`);
         continue;
       }
       if (pick) {
@@ -363,7 +368,7 @@ export async function importSurveys(
       details: { kind: survey.kind, villageId: record.villageId, record: record.no },
     });
   }
-  await markSurveyed(deps.store, campaign.id, created);
+  await markSurveyed(deps.store, campaign.id, created, now, actor.id);
   await deps.store.appendAudit({
     at: now,
     actorId: actor.id,
@@ -374,27 +379,24 @@ export async function importSurveys(
   return { ok: true, created, skipped };
 }
 
-/** As a chat submit does: the sampled households now surveyed are marked so in their village's sample. */
-async function markSurveyed(store: Store, campaignId: string, surveys: readonly Survey[]): Promise<void> {
-  const byVillage = new Map<string, Set<string>>();
+/**
+ * As a chat submit does: each sampled household now surveyed is marked so in its village's sample,
+ * one pick at a time (no race with other picks; a failure surfaces, never a silently unmarked pick).
+ */
+async function markSurveyed(
+  store: Store,
+  campaignId: string,
+  surveys: readonly Survey[],
+  at: string,
+  by: string,
+): Promise<void> {
   for (const s of surveys) {
     if (s.kind !== 'household' || !s.villageId || !s.householdId) continue;
-    byVillage.set(s.villageId, (byVillage.get(s.villageId) ?? new Set()).add(s.householdId));
-  }
-  for (const [villageId, households] of byVillage) {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const sample = await store.getSample(campaignId, villageId);
-      if (!sample?.picks.some((p) => households.has(p.householdId) && p.status === 'selected')) break;
-      const picks = sample.picks.map((p) =>
-        households.has(p.householdId) && p.status === 'selected' ? { ...p, status: 'surveyed' as const } : p,
-      );
-      try {
-        await store.saveSample({ ...sample, picks }, sample.version);
-        break;
-      } catch (err) {
-        // Someone replaced or surveyed a pick meanwhile: read again and retry.
-        if (!(err instanceof ConflictError)) throw err;
-      }
+    try {
+      await store.markPick(campaignId, s.villageId, s.householdId, { kind: 'surveyed', at, by });
+    } catch (err) {
+      // A household surveyed on paper outside the sample (checked above) has no pick to mark.
+      if (!(err instanceof NotFoundError)) throw err;
     }
   }
 }

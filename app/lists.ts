@@ -16,16 +16,22 @@ import {
   type AuditEvent,
   ConflictError,
   type HouseholdList,
+  type HouseholdListInfo,
   type Person,
   type ReplacementReason,
   type Sample,
   type SampleEntry,
+  SampleLockedError,
 } from '../domain/model';
 import { drawReplacement, drawSample } from '../domain/sampling';
 import { readListFile } from '../ingest/list-file';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
+import { surveyIdFor } from './surveys';
+
+/** A name added on site is as long as a head of household's name may be in a list. */
+export const ON_SITE_NAME_MAX = 20;
 
 export const REPLACEMENT_REASONS = [
   'absent',
@@ -53,6 +59,12 @@ export const messages = {
   reasonRequired: '请写明现场增补该农户的理由。',
   onSiteDuplicate: (name: string) => `「${name}」已作为现场增补农户记录,无需重复添加。`,
   busy: '该村样本正被他人同时修改,请稍后重试。',
+  alreadyStarted: (name: string) =>
+    `${name}户的问卷已经开始填写,不能再替换。如确实无法完成调查,请在问卷中如实记录并联系组长。`,
+  listChangedMeanwhile: (village: string) =>
+    `${village}的名单刚刚被他人更新,本次操作没有执行。请重新打开该村查看最新名单后再确认。`,
+  stagedMissing: '待确认的名单已过期或不存在,请重新发送名单文件。',
+  onSiteNameLength: (max: number) => `现场增补农户的户主姓名应为1–${max}个字,请重新输入。`,
   reasonLabels: { absent: '不在家', refused: '拒绝调查', moved: '已搬迁', other: '其他' } satisfies Record<
     ReplacementReason,
     string
@@ -73,7 +85,11 @@ export type ListsErrorCode =
   | 'name_required'
   | 'reason_required'
   | 'on_site_duplicate'
-  | 'busy';
+  | 'busy'
+  | 'already_started'
+  | 'list_changed_meanwhile'
+  | 'staged_missing'
+  | 'wrong_village';
 
 /** A refusal the user can act on; `message` is Chinese and shown as is. */
 export class ListsError extends Error {
@@ -175,13 +191,28 @@ export interface UploadListInput {
 }
 
 export type UploadListResult =
-  | { ok: true; count: number; byStratum: Record<StratumId, number>; fingerprint: string }
+  /** Stored: the village had no list, or had this very list already (`unchanged`). */
+  | { ok: true; status: 'stored' | 'unchanged'; info: HouseholdListInfo }
+  /**
+   * The village has another list: the new one is kept aside until the uploader confirms the
+   * replacement (confirmListReplacement with both fingerprints), seeing both counts.
+   */
+  | { ok: true; status: 'confirm'; info: HouseholdListInfo; current: HouseholdListInfo }
   | { ok: false; errors: ListRowError[] };
 
+/** The campaign's villages as the list checks need them (this one, and every other). */
+function villagesFor(campaign: Campaign, village: Village) {
+  const all = campaign.towns.flatMap((t) => t.villages);
+  const plain = (v: Village) => ({ id: v.id, name: v.name, ...(v.idPrefix ? { idPrefix: v.idPrefix } : {}) });
+  return { village: plain(village), others: all.filter((v) => v.id !== village.id).map(plain) };
+}
+
 /**
- * Reads and validates the town's list and stores it (replacing an earlier upload) unless the
- * village's sample is drawn. Any bad row → every error is returned and nothing is stored.
- * Throws ListFileError for a file that cannot be read at all.
+ * Reads and checks the town's list. Nothing is stored unless every row is good and the file is
+ * for this village. A first list is stored at once; a different list for a village that has one
+ * waits for confirmation. Refused once the sample is drawn (ListsError sample_locked), and the
+ * store refuses it too if a draw wins a race with it. Throws ListFileError for a file that is not
+ * a readable list (a picture, a Word file, a zip bomb …).
  */
 export async function uploadHouseholdList(
   deps: ListsDeps,
@@ -197,7 +228,7 @@ export async function uploadHouseholdList(
     throw new ListsError('sample_locked', messages.sampleLocked);
 
   const rows = await readListFile(input.bytes, input.fileName);
-  const parsed = parseHouseholdList(rows);
+  const parsed = parseHouseholdList(rows, villagesFor(campaign, village));
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
 
   const at = deps.clock.now().toISOString();
@@ -205,21 +236,81 @@ export async function uploadHouseholdList(
   const list: HouseholdList = {
     campaignId: campaign.id,
     villageId: village.id,
-    households: parsed.households,
     fingerprint,
+    count: parsed.households.length,
+    byStratum: countByStratum(parsed.households),
     uploadedBy: actor.id,
     uploadedAt: at,
     fileName: input.fileName,
+    ...(parsed.droppedColumns.length > 0 ? { droppedColumns: parsed.droppedColumns } : {}),
+    households: parsed.households,
   };
-  await deps.store.putHouseholdList(list);
-  const byStratum = countByStratum(parsed.households);
-  await audit(deps, actor, 'list.upload', auditSubject.list(campaign.id, village.id), at, {
-    villageId: village.id,
-    count: parsed.households.length,
-    fingerprint,
-    ...byStratum,
-  });
-  return { ok: true, count: parsed.households.length, byStratum, fingerprint };
+  const { households: _h, ...info } = list;
+  const current = await deps.store.getHouseholdListInfo(campaign.id, village.id);
+  if (current?.fingerprint === fingerprint) return { ok: true, status: 'unchanged', info: current };
+  if (current) {
+    await deps.store.stageHouseholdList(list);
+    return { ok: true, status: 'confirm', info, current };
+  }
+  await storeList(deps, actor, campaign, village, list, undefined);
+  return { ok: true, status: 'stored', info };
+}
+
+/**
+ * 确认替换: makes the staged list the village's list, if the list in force is still the one the
+ * uploader saw (`replacing`) and no sample was drawn meanwhile.
+ */
+export async function confirmListReplacement(
+  deps: ListsDeps,
+  actor: Person,
+  campaign: Campaign,
+  input: { villageId: string; fingerprint: string; replacing: string },
+): Promise<HouseholdListInfo> {
+  const village = villageOrThrow(campaign, input.villageId);
+  assertCan(can.uploadList(actor, campaign, village.id), 'replace the household list', actor);
+  const staged = await deps.store.getHouseholdList(campaign.id, village.id, input.fingerprint);
+  if (!staged) throw new ListsError('staged_missing', messages.stagedMissing);
+  const current = await deps.store.getHouseholdListInfo(campaign.id, village.id);
+  if (current?.fingerprint === input.fingerprint) return current; // a repeated confirmation
+  const at = deps.clock.now().toISOString();
+  const list: HouseholdList = { ...staged, uploadedBy: actor.id, uploadedAt: at };
+  await storeList(deps, actor, campaign, village, list, input.replacing, current?.count);
+  const { households: _h, ...info } = list;
+  return info;
+}
+
+async function storeList(
+  deps: ListsDeps,
+  actor: Person,
+  campaign: Campaign,
+  village: Village,
+  list: HouseholdList,
+  replacing: string | undefined,
+  previousCount?: number,
+): Promise<void> {
+  try {
+    await deps.store.putHouseholdList(list, replacing === undefined ? {} : { replacing });
+  } catch (err) {
+    if (err instanceof SampleLockedError) throw new ListsError('sample_locked', messages.sampleLocked);
+    if (err instanceof ConflictError)
+      throw new ListsError('list_changed_meanwhile', messages.listChangedMeanwhile(village.name));
+    throw err;
+  }
+  await audit(
+    deps,
+    actor,
+    replacing === undefined ? 'list.upload' : 'list.replace',
+    auditSubject.list(campaign.id, village.id),
+    list.uploadedAt,
+    {
+      villageId: village.id,
+      count: list.count,
+      fingerprint: list.fingerprint,
+      droppedColumns: list.droppedColumns?.length ?? 0,
+      ...(previousCount !== undefined ? { previousCount } : {}),
+      ...list.byStratum,
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +320,11 @@ export interface DrawSampleInput {
   villageId: string;
   /** Given when the draw must match one made elsewhere (e.g. witnessed on paper); else random. */
   seed?: string;
+  /**
+   * The list the person confirmed the draw for (its fingerprint, or a prefix of it, as a button
+   * carries): if the list in force is another one, nothing is drawn.
+   */
+  expectFingerprint?: string;
 }
 
 export interface DrawSampleResult {
@@ -237,7 +333,7 @@ export interface DrawSampleResult {
   alreadyDrawn: boolean;
 }
 
-/** Draws the village's sample from its stored list, once; later calls return the locked sample. */
+/** Draws the village's sample from its list in force, once; later calls return the locked sample. */
 export async function drawVillageSample(
   deps: ListsDeps,
   actor: Person,
@@ -251,6 +347,8 @@ export async function drawVillageSample(
   if (existing) return { sample: existing, alreadyDrawn: true };
   const list = await deps.store.getHouseholdList(campaign.id, village.id);
   if (!list) throw new ListsError('no_list', messages.noList(village.name));
+  if (input.expectFingerprint !== undefined && !list.fingerprint.startsWith(input.expectFingerprint))
+    throw new ListsError('list_changed_meanwhile', messages.listChangedMeanwhile(village.name));
 
   const seed = (input.seed ?? (deps.random ?? defaultRandom)()).trim();
   if (seed === '') throw new ListsError('empty_seed', messages.emptySeed);
@@ -277,8 +375,12 @@ export async function drawVillageSample(
 
   let stored: Sample;
   try {
+    // The store draws only from the list in force: an upload that slipped in since we read the
+    // list makes this fail, and nothing is drawn from a list that is no longer the village's.
     stored = await deps.store.putSample(sample);
   } catch (err) {
+    if (err instanceof ConflictError)
+      throw new ListsError('list_changed_meanwhile', messages.listChangedMeanwhile(village.name));
     // Someone drew at the same moment: theirs is the sample; never draw twice.
     if (!(err instanceof AlreadyExistsError)) throw err;
     const winner = await deps.store.getSample(campaign.id, village.id);
@@ -387,10 +489,9 @@ export async function showVillageSample(
 ): Promise<VillageSampleView> {
   const village = villageOrThrow(campaign, input.villageId);
   assertCan(can.drawSample(actor, campaign, village.id), 'view the sample', actor);
-  const [sample, list] = await Promise.all([
-    deps.store.getSample(campaign.id, village.id),
-    deps.store.getHouseholdList(campaign.id, village.id),
-  ]);
+  const sample = await deps.store.getSample(campaign.id, village.id);
+  // Once drawn, the list that matters is the one the sample was drawn from.
+  const list = await deps.store.getHouseholdList(campaign.id, village.id, sample?.fingerprint);
   return { ...(sample ? { sample } : {}), ...(list ? { list } : {}) };
 }
 
@@ -427,12 +528,25 @@ export async function replaceHousehold(
   const note = input.note?.trim() || undefined;
   if (input.reason === 'other' && !note) throw new ListsError('note_required', messages.noteRequired);
 
-  const list = await deps.store.getHouseholdList(campaign.id, village.id);
   const at = deps.clock.now().toISOString();
+  const before = await deps.store.getSample(campaign.id, village.id);
+  if (!before) throw new ListsError('no_sample', messages.noSample(village.name));
+  const target = before.picks.find((p) => p.householdId === input.householdId);
+  if (!target) throw new ListsError('not_in_sample', messages.notInSample(input.householdId));
+  // Surveys started before picks recorded it: the survey itself says so.
+  const surveyId = surveyIdFor(campaign.id, { kind: 'household', villageId: village.id, householdId: target.householdId });
+  if (target.startedAt === undefined && (await deps.store.getSurvey(surveyId)))
+    throw new ListsError('already_started', messages.alreadyStarted(target.name));
+  // Only the stratum the replacement comes from, of the list the sample was drawn from.
+  const candidates = await deps.store.householdsOfStratum(
+    campaign.id,
+    village.id,
+    before.fingerprint,
+    target.stratum,
+  );
+  if (candidates.length === 0) throw new ListsError('list_changed', messages.listChanged(village.name));
 
   const { saved, result } = await updateSample<ReplaceResult>(deps, campaign, village, (sample) => {
-    if (!list || listFingerprint(list.households) !== sample.fingerprint)
-      throw new ListsError('list_changed', messages.listChanged(village.name));
     const index = sample.picks.findIndex((p) => p.householdId === input.householdId);
     const original = sample.picks[index];
     if (!original) throw new ListsError('not_in_sample', messages.notInSample(input.householdId));
@@ -440,10 +554,14 @@ export async function replaceHousehold(
       throw new ListsError('not_selected', messages.alreadyReplaced(input.householdId));
     if (original.status === 'surveyed')
       throw new ListsError('not_selected', messages.alreadySurveyed(input.householdId));
+    // Checked on the sample as it is written: opening the survey marks the pick (and bumps the
+    // version), so a replacement computed before that fails its write and lands here.
+    if (original.startedAt !== undefined)
+      throw new ListsError('already_started', messages.alreadyStarted(original.name));
 
     const attempt = sample.picks.filter((p) => p.replacedBy !== undefined).length + 1;
     const chosen = drawReplacement({
-      households: list.households,
+      households: candidates,
       stratum: original.stratum,
       exclude: sample.picks.map((p) => p.householdId),
       seed: sample.seed,
@@ -453,7 +571,7 @@ export async function replaceHousehold(
       const message = messages.stratumExhausted(stratumLabel(campaign, original.stratum));
       return { refused: { ok: false, code: 'stratum_exhausted', message } };
     }
-    const household = list.households.find((h) => h.id === chosen);
+    const household = candidates.find((h) => h.id === chosen);
     const replacement: SampleEntry = {
       householdId: chosen,
       name: household?.name ?? '',
@@ -516,6 +634,8 @@ export async function addOnSiteHousehold(
   const name = input.name.normalize('NFKC').trim().replace(/\s+/gu, ' ');
   const reason = input.reason.trim();
   if (name === '') throw new ListsError('name_required', messages.nameRequired);
+  if ([...name].length > ON_SITE_NAME_MAX)
+    throw new ListsError('name_required', messages.onSiteNameLength(ON_SITE_NAME_MAX));
   if (reason === '') throw new ListsError('reason_required', messages.reasonRequired);
   const at = deps.clock.now().toISOString();
 

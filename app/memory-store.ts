@@ -5,6 +5,9 @@
 // without awaiting in between, so concurrent calls interleave like conditional writes do.
 
 import type { Campaign } from '../domain/campaign';
+import type { StratumId } from '../domain/forms/types';
+import { effectiveGrants, groupsOf, hasRole, holds } from '../domain/grants';
+import type { Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
@@ -14,6 +17,7 @@ import {
   DuplicateUpdateError,
   type EntityName,
   type HouseholdList,
+  type HouseholdListInfo,
   type Instant,
   type Invite,
   InviteUnusableError,
@@ -21,12 +25,14 @@ import {
   isUpdateApplied,
   NotFoundError,
   type Person,
+  PickReplacedError,
   type Problem,
   type ProblemStatus,
   type ReminderDelivery,
   type Role,
   rememberUpdate,
   type Sample,
+  SampleLockedError,
   type SummarySnapshot,
   type Survey,
   type SurveyStatus,
@@ -40,8 +46,10 @@ export class MemoryStore implements Store {
   readonly #campaigns = new Map<string, Campaign>();
   readonly #people = new Map<string, Person>();
   readonly #invites = new Map<string, Invite>();
-  readonly #lists = new Map<string, HouseholdList>();
-  readonly #samples = new Map<string, Sample>();
+  /** The village's state item: the list in force and the sample, as in the DynamoDB layout. */
+  readonly #villages = new Map<string, { list?: HouseholdListInfo; sample?: Sample }>();
+  /** Households by village and fingerprint (staged or in force). */
+  readonly #households = new Map<string, Household[]>();
   readonly #surveys = new Map<string, Survey>();
   readonly #problems = new Map<string, Problem>();
   readonly #snapshots: SummarySnapshot[] = [];
@@ -101,15 +109,22 @@ export class MemoryStore implements Store {
   }
 
   async peopleOfGroup(groupId: string): Promise<Person[]> {
-    return this.#people$((p) => p.groupId === groupId);
+    return this.#people$((p) => groupsOf(p).includes(groupId));
   }
 
   async peopleOfTown(townId: string): Promise<Person[]> {
-    return this.#people$((p) => p.townId === townId);
+    return this.#people$((p) => holds(p, { role: 'town_contact', townId }));
   }
 
   async peopleWithRole(role: Role): Promise<Person[]> {
-    return this.#people$((p) => p.roles.includes(role));
+    return this.#people$((p) => hasRole(p, role));
+  }
+
+  async listPeople({ after, limit }: { after?: string; limit: number }) {
+    const all = select(this.#people, (p) => after === undefined || p.id > after);
+    const people = all.slice(0, limit);
+    const last = people.at(-1);
+    return { people, ...(all.length > limit && last ? { next: last.id } : {}) };
   }
 
   // Invites
@@ -132,25 +147,132 @@ export class MemoryStore implements Store {
     return copy(next);
   }
 
-  // Household lists and samples
-  async putHouseholdList(list: HouseholdList): Promise<void> {
-    this.#lists.set(villageKey(list), copy(list));
+  async openInvites(): Promise<Invite[]> {
+    return [...this.#invites.values()]
+      .filter((i) => i.usedBy === undefined && i.cancelledAt === undefined)
+      .map(copy);
   }
 
-  async getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined> {
-    return maybeCopy(this.#lists.get(villageKey({ campaignId, villageId })));
+  async cancelInvite(code: string, by: string, at: Instant): Promise<Invite> {
+    const invite = this.#invites.get(code);
+    if (!invite) throw new NotFoundError('invite', 'invite');
+    if (invite.usedBy !== undefined || invite.cancelledAt !== undefined) return copy(invite);
+    const next: Invite = { ...invite, cancelledAt: at, cancelledBy: by };
+    this.#invites.set(code, copy(next));
+    return copy(next);
+  }
+
+  // Household lists and samples
+  async stageHouseholdList(list: HouseholdList): Promise<void> {
+    this.#households.set(chunkKey(list, list.fingerprint), copy(list.households));
+  }
+
+  async putHouseholdList(list: HouseholdList, opts: { replacing?: string } = {}): Promise<void> {
+    const key = villageKey(list);
+    const state = this.#villages.get(key) ?? {};
+    if (state.sample) throw new SampleLockedError(list.villageId);
+    if (state.list?.fingerprint === list.fingerprint && opts.replacing === undefined) return;
+    if (state.list?.fingerprint !== opts.replacing)
+      throw new ConflictError('householdList', key, 0, state.list ? 1 : 0);
+    const { households, ...info } = list;
+    this.#households.set(chunkKey(list, list.fingerprint), copy(households));
+    this.#villages.set(key, { ...state, list: copy(info) });
+  }
+
+  async getHouseholdListInfo(campaignId: string, villageId: string): Promise<HouseholdListInfo | undefined> {
+    return maybeCopy(this.#villages.get(villageKey({ campaignId, villageId }))?.list);
+  }
+
+  async getVillageState(campaignId: string, villageId: string) {
+    return copy(this.#villages.get(villageKey({ campaignId, villageId })) ?? {});
+  }
+
+  async getHouseholdList(
+    campaignId: string,
+    villageId: string,
+    fingerprint?: string,
+  ): Promise<HouseholdList | undefined> {
+    const info = this.#villages.get(villageKey({ campaignId, villageId }))?.list;
+    const fp = fingerprint ?? info?.fingerprint;
+    if (fp === undefined) return undefined;
+    const households = this.#households.get(chunkKey({ campaignId, villageId }, fp));
+    if (!households) return undefined;
+    const base: HouseholdListInfo =
+      info && info.fingerprint === fp
+        ? info
+        : {
+            campaignId,
+            villageId,
+            fingerprint: fp,
+            count: households.length,
+            byStratum: countByStratum(households),
+            uploadedBy: '',
+            uploadedAt: '',
+            fileName: '',
+          };
+    return copy({ ...base, households });
+  }
+
+  async householdsOfStratum(
+    campaignId: string,
+    villageId: string,
+    fingerprint: string,
+    stratum: StratumId,
+  ): Promise<Household[]> {
+    const households = this.#households.get(chunkKey({ campaignId, villageId }, fingerprint)) ?? [];
+    return copy(households.filter((h) => h.stratum === stratum));
   }
 
   async putSample(sample: Sample): Promise<Sample> {
-    return this.#createOnce(this.#samples, 'sample', villageKey(sample), { ...sample, version: 1 });
+    const key = villageKey(sample);
+    const state = this.#villages.get(key) ?? {};
+    if (state.sample) throw new AlreadyExistsError('sample', key);
+    if (state.list?.fingerprint !== sample.fingerprint)
+      throw new ConflictError('householdList', key, 0, state.list ? 1 : 0);
+    const stored = { ...sample, version: 1 };
+    this.#villages.set(key, { ...state, sample: copy(stored) });
+    return copy(stored);
   }
 
   async getSample(campaignId: string, villageId: string): Promise<Sample | undefined> {
-    return maybeCopy(this.#samples.get(villageKey({ campaignId, villageId })));
+    return maybeCopy(this.#villages.get(villageKey({ campaignId, villageId }))?.sample);
   }
 
   async saveSample(sample: Sample, expectVersion: number): Promise<Sample> {
-    return this.#saveVersioned(this.#samples, 'sample', villageKey(sample), sample, expectVersion);
+    const key = villageKey(sample);
+    const state = this.#villages.get(key);
+    if (!state?.sample) throw new NotFoundError('sample', key);
+    if (state.sample.version !== expectVersion)
+      throw new ConflictError('sample', key, expectVersion, state.sample.version);
+    const next = { ...sample, version: expectVersion + 1 };
+    this.#villages.set(key, { ...state, sample: copy(next) });
+    return copy(next);
+  }
+
+  async markPick(
+    campaignId: string,
+    villageId: string,
+    householdId: string,
+    mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+  ): Promise<Sample> {
+    const key = villageKey({ campaignId, villageId });
+    const state = this.#villages.get(key);
+    const sample = state?.sample;
+    if (!state || !sample) throw new NotFoundError('sample', key);
+    const index = sample.picks.findIndex((p) => p.householdId === householdId);
+    const pick = sample.picks[index];
+    if (!pick) throw new NotFoundError('sample', `${key}/pick`);
+    if (pick.status === 'replaced') throw new PickReplacedError(villageId);
+    const done = mark.kind === 'started' ? pick.startedAt !== undefined : pick.status === 'surveyed';
+    if (done) return copy(sample);
+    const picks = [...sample.picks];
+    picks[index] =
+      mark.kind === 'started'
+        ? { ...pick, startedAt: mark.at, startedBy: mark.by }
+        : { ...pick, status: 'surveyed', startedAt: pick.startedAt ?? mark.at };
+    const next = { ...sample, picks, version: sample.version + 1 };
+    this.#villages.set(key, { ...state, sample: copy(next) });
+    return copy(next);
   }
 
   // Surveys
@@ -287,8 +409,9 @@ export class MemoryStore implements Store {
   }
 
   // Plumbing
+  /** Active people a predicate over their grants keeps (as the grant index would list them). */
   #people$(keep: (p: Person) => boolean): Person[] {
-    return select(this.#people, keep);
+    return select(this.#people, (p) => effectiveGrants(p).length > 0 && keep(p));
   }
 
   #auditWhere(keep: (e: AuditEvent) => boolean): AuditEvent[] {
@@ -330,6 +453,16 @@ function select<T extends { id: string }>(map: Map<string, T>, keep: (value: T) 
 
 function villageKey(v: { campaignId: string; villageId: string }): string {
   return `${v.campaignId}/${v.villageId}`;
+}
+
+function chunkKey(v: { campaignId: string; villageId: string }, fingerprint: string): string {
+  return `${villageKey(v)}/${fingerprint}`;
+}
+
+function countByStratum(households: readonly Household[]): Record<StratumId, number> {
+  const out = {} as Record<StratumId, number>;
+  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
+  return out;
 }
 
 function deliveryKey(reminderId: string, recipientId: string): string {

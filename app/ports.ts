@@ -13,10 +13,13 @@
 // - The store invents no timestamps: callers pass them (a Clock port keeps tests deterministic).
 
 import type { Campaign } from '../domain/campaign';
+import type { StratumId } from '../domain/forms/types';
+import type { Household } from '../domain/household-list';
 import type {
   AuditEvent,
   DeliveryUpdate,
   HouseholdList,
+  HouseholdListInfo,
   Instant,
   Invite,
   Person,
@@ -56,11 +59,18 @@ export interface Store {
    * the person as read (with the new session): the update-id window is computed from it.
    */
   savePersonSession(person: Person, options: SaveSessionOptions): Promise<Person>;
-  /** Every field (roles, scope, unreachable …); versioned like any save. */
+  /** Every field (grants, deactivation, unreachable …); versioned like any save. */
   savePerson(person: Person, expectVersion: number): Promise<Person>;
+  /**
+   * People by grant, read from an index of grants (never every person): those holding any group
+   * role in the group, the contacts of the town, everyone holding the role. Deactivated people and
+   * grants that were revoked are never listed.
+   */
   peopleOfGroup(groupId: string): Promise<Person[]>;
   peopleOfTown(townId: string): Promise<Person[]>;
   peopleWithRole(role: Role): Promise<Person[]>;
+  /** Everyone, deactivated people included, by id, a page at a time. */
+  listPeople(page: { after?: string; limit: number }): Promise<{ people: Person[]; next?: string }>;
 
   // Invites
   /** Create-once (AlreadyExistsError on a code clash). */
@@ -68,19 +78,69 @@ export interface Store {
   getInvite(code: string): Promise<Invite | undefined>;
   /**
    * Mark the invite used by personId at `at`, only if unused (or already used by the same person:
-   * retrying an interrupted enrolment is safe) and not expired. NotFoundError / InviteUnusableError.
+   * retrying an interrupted enrolment is safe), not cancelled and not expired.
+   * NotFoundError / InviteUnusableError.
    */
   useInvite(code: string, personId: string, at: Instant): Promise<Invite>;
+  /** Invites neither used nor cancelled (expired ones included until they vanish). */
+  openInvites(): Promise<Invite[]>;
+  /**
+   * Cancel an unused invite (idempotent: a cancelled one is returned as it is). A used invite is
+   * returned unchanged, with its `usedBy`. NotFoundError when there is none.
+   */
+  cancelInvite(code: string, by: string, at: Instant): Promise<Invite>;
 
-  // Household lists and samples, one of each per village
-  /** Replaces the village's list (a town may re-upload before the draw; the sample keeps the fingerprint). */
-  putHouseholdList(list: HouseholdList): Promise<void>;
-  getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined>;
-  /** Create-once: a drawn sample is locked (AlreadyExistsError). */
+  // Household lists and samples. Each village has one small state item holding the list in force
+  // (its info) and, once drawn, the sample: so "no sample yet" and "this list" are checked in the
+  // same conditional write as the list change or the draw, and the two can never interleave. The
+  // households themselves live in chunks keyed by the list's fingerprint, each well under 400 KB.
+  /** Writes the households of a list awaiting confirmation (they vanish after a few days if unused). */
+  stageHouseholdList(list: HouseholdList): Promise<void>;
+  /**
+   * Makes `list` the village's list: its households, then the info, on the condition that no sample
+   * is drawn (SampleLockedError) and the list in force is still `replacing` (none when absent;
+   * ConflictError otherwise). Re-putting the list in force is a no-op.
+   */
+  putHouseholdList(list: HouseholdList, opts?: { replacing?: string }): Promise<void>;
+  getHouseholdListInfo(campaignId: string, villageId: string): Promise<HouseholdListInfo | undefined>;
+  /** The village's state item in one read: the list's info and the sample, each if present. */
+  getVillageState(
+    campaignId: string,
+    villageId: string,
+  ): Promise<{ list?: HouseholdListInfo; sample?: Sample }>;
+  /** The list in force, or the one with `fingerprint` (a sample's, or one staged). */
+  getHouseholdList(
+    campaignId: string,
+    villageId: string,
+    fingerprint?: string,
+  ): Promise<HouseholdList | undefined>;
+  /** One stratum's households of the list with `fingerprint` (what a replacement draws from). */
+  householdsOfStratum(
+    campaignId: string,
+    villageId: string,
+    fingerprint: string,
+    stratum: StratumId,
+  ): Promise<Household[]>;
+  /**
+   * Create-once, and only from the list in force: AlreadyExistsError when drawn already,
+   * ConflictError when the list in force is not `sample.fingerprint` (it changed during the draw).
+   */
   putSample(sample: Sample): Promise<Sample>;
   getSample(campaignId: string, villageId: string): Promise<Sample | undefined>;
-  /** Replacements and status changes of picks. */
+  /** Replacements and on-site additions (the list info is left as it is). */
   saveSample(sample: Sample, expectVersion: number): Promise<Sample>;
+  /**
+   * Marks one pick started (a survey of it was opened: it can no longer be replaced) or surveyed,
+   * touching only that pick, so concurrent marks of other picks never conflict; bumps the version,
+   * so a replacement computed from an older sample fails and re-checks. Idempotent.
+   * PickReplacedError when the household was replaced; NotFoundError when not in the sample.
+   */
+  markPick(
+    campaignId: string,
+    villageId: string,
+    householdId: string,
+    mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+  ): Promise<Sample>;
 
   // Surveys (the canonical item; the open draft lives in Person.session.draft)
   createSurvey(survey: Survey): Promise<Survey>;

@@ -34,7 +34,7 @@ import {
   reminderLookups,
   type VillagePlan,
 } from '../domain/reminders';
-import { assertCan } from './authz';
+import { assertCan, can, isOffice } from './authz';
 import type { Clock, Messenger, OutgoingMessage, SendResult } from './messaging';
 import type { Store } from './ports';
 
@@ -176,11 +176,7 @@ export async function setTomorrowVillage(
   const town = townOfVillage(campaign, input.villageId);
   if (!village || !town) throw new ReminderInputError('unknown_village');
   const group = groupForTown(campaign, town.id);
-  const allowed =
-    group !== undefined &&
-    actor.groupId === group.id &&
-    (actor.roles.includes('leader') || actor.roles.includes('liaison'));
-  assertCan(allowed, 'daily_list.set', actor);
+  assertCan(group !== undefined && can.planDay(actor, group.id), 'daily_list.set', actor);
   const today = localDate(campaign, now);
   const date = input.date ?? addDays(today, 1);
   if (!DATE.test(date) || addDays(date, 0) !== date) throw new ReminderInputError('bad_date');
@@ -319,7 +315,7 @@ async function gatherOpenItems(
       });
     }),
     ...lookups.villagePlans.map(async (plan) => {
-      const list = await store.getHouseholdList(campaign.id, plan.villageId);
+      const list = await store.getHouseholdListInfo(campaign.id, plan.villageId);
       items.push({
         kind: 'daily_list',
         villageId: plan.villageId,
@@ -504,7 +500,7 @@ async function handleUnreachable(ctx: RunContext, person: Person): Promise<void>
   const noticeKey = `unreachable:p.${person.id}:v${saved.version}`;
   const text = reminderMessages.unreachable({ personLabel: personLabel(ctx.campaign, person) });
   const office = [...ctx.people.values()].filter(
-    (p) => p.roles.includes('office') && p.id !== person.id && p.chatId !== undefined && !p.unreachable,
+    (p) => isOffice(p) && p.id !== person.id && p.chatId !== undefined && !p.unreachable,
   );
   for (const o of office) {
     const id = deliveryId(ctx.campaign, noticeKey);

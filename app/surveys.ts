@@ -4,6 +4,7 @@
 // writes the person once: the open survey's working copy lives in Person.session.draft. The
 // canonical Survey item is written when a draft opens, pauses, is submitted or returned.
 
+import { createHash } from 'node:crypto';
 import { type Campaign, formContextFor, groupForTown, townOfVillage, villageById } from '../domain/campaign';
 import {
   type AnswerInput,
@@ -29,11 +30,15 @@ import {
   DuplicateUpdateError,
   type EditEntry,
   isUpdateApplied,
+  NotFoundError,
   type Person,
+  PickReplacedError,
   type ProblemCategory,
+  type SampleEntry,
   type Survey,
   type SurveyKind,
 } from '../domain/model';
+import { groupsOf } from '../domain/grants';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -54,7 +59,9 @@ export type ChatErrorCode =
   | 'not_submittable'
   | 'not_returnable'
   | 'not_found'
-  | 'in_review';
+  | 'in_review'
+  | 'no_longer_covered'
+  | 'household_replaced';
 
 /** An expected refusal the bot turns into a Chinese reply (bot/messages.ts). */
 export class ChatError extends Error {
@@ -72,10 +79,30 @@ export type SurveyRef =
   | { kind: 'village'; villageId: string }
   | { kind: 'office' };
 
+/**
+ * A survey's id: its kind and a hash of what it is about. One survey per household, village and
+ * campaign, found again from the same facts; and short and free of separators whatever the ids a
+ * town writes (`3组/15号`, `12:7`, `A#1`, 32 Chinese characters), so it fits in a key and in a
+ * 64-byte button.
+ */
 export function surveyIdFor(campaignId: string, ref: SurveyRef): string {
-  if (ref.kind === 'household') return `hh/${campaignId}/${ref.villageId}/${ref.householdId}`;
-  if (ref.kind === 'village') return `vs/${campaignId}/${ref.villageId}`;
-  return `of/${campaignId}`;
+  const about =
+    ref.kind === 'household'
+      ? [campaignId, ref.villageId, ref.householdId]
+      : ref.kind === 'village'
+        ? [campaignId, ref.villageId]
+        : [campaignId];
+  const hash = createHash('sha256').update(about.join('\u0000')).digest('base64url').slice(0, 20);
+  return `${ref.kind === 'household' ? 'hh' : ref.kind === 'village' ? 'vs' : 'of'}-${hash}`;
+}
+
+/** What a stored survey is about, to open it again. */
+export function refOfSurvey(s: Pick<Survey, 'kind' | 'villageId' | 'householdId'>): SurveyRef {
+  if (s.kind === 'household' && s.villageId && s.householdId)
+    return { kind: 'household', villageId: s.villageId, householdId: s.householdId };
+  if (s.kind === 'village' && s.villageId) return { kind: 'village', villageId: s.villageId };
+  if (s.kind === 'office') return { kind: 'office' };
+  throw new ChatError('not_found');
 }
 
 /** The pseudo-town under which the office's own survey is filed (it belongs to no town). */
@@ -202,10 +229,47 @@ export async function withSession<T>(
   }
 }
 
-function requireDraft(p: Person): Draft {
+function requireDraft(p: Person, campaign: Campaign): Draft {
   const d = p.session.draft;
   if (!d) throw new ChatError('no_open_survey');
+  if (!draftCovered(p, campaign, d)) throw new ChatError('no_longer_covered');
   return d;
+}
+
+/** Whether one of the person's grants still covers the draft's village (or the office form). */
+export function draftCovered(p: Person, campaign: Campaign, d: Pick<Draft, 'kind' | 'context'>): boolean {
+  if (d.kind === 'office') return can.officeFigures(p);
+  return d.context.villageId !== undefined && can.survey(p, campaign, d.context.villageId);
+}
+
+/**
+ * Checked before every write of a draft (an answer, back, pause, submit …), not only on opening.
+ * A draft the person may no longer fill (their grant was revoked while it was open) is written
+ * back to its survey, handed back to the group and closed, then the tap is refused: nothing of it
+ * is lost and nothing more is written by them.
+ */
+export async function guardDraft(deps: SurveyDeps, person: Person, campaign: Campaign): Promise<void> {
+  const draft = person.session.draft;
+  if (!draft || draftCovered(person, campaign, draft)) return;
+  await writeBackDraft(deps, campaign, draft);
+  const survey = await deps.store.getSurvey(draft.surveyId);
+  const at = deps.clock.now().toISOString();
+  if (survey && survey.status !== 'submitted' && !survey.released && survey.inspectorId === person.id) {
+    await deps.store
+      .saveSurvey(
+        { ...survey, released: { from: person.id, at, by: person.id, reason: 'revoked' }, updatedAt: at },
+        survey.version,
+      )
+      .catch((err) => {
+        if (!(err instanceof ConflictError)) throw err;
+      });
+  }
+  await withSession(deps, person, undefined, (p) =>
+    p.session.draft?.surveyId === draft.surveyId
+      ? { session: { ...sessionWith(p, undefined), data: {} }, result: undefined }
+      : { result: undefined },
+  );
+  throw new ChatError('no_longer_covered');
 }
 
 function sessionWith(p: Person, draft: Draft | undefined, screen?: string): ChatSession {
@@ -220,7 +284,7 @@ async function contextFor(
   deps: SurveyDeps,
   campaign: Campaign,
   ref: SurveyRef,
-): Promise<{ context: DraftContext; groupId?: string }> {
+): Promise<{ context: DraftContext; groupId?: string; pick?: SampleEntry }> {
   if (ref.kind === 'office') {
     const units = new Set(campaign.groups.flatMap((g) => g.memberUnits));
     const people = campaign.groups.reduce(
@@ -249,6 +313,7 @@ async function contextFor(
       prefill: { h1_name: pick.name, h1_type: pick.stratum },
     },
     ...(groupId ? { groupId } : {}),
+    pick,
   };
 }
 
@@ -257,6 +322,31 @@ export function flagsOf(
   draft: Pick<Draft, 'formId' | 'formVersion' | 'context' | 'answers'>,
 ): string[] {
   return computeFlags(formOf(draft), contextOf(campaign, draft), draft.answers);
+}
+
+/**
+ * A survey whose inspector lost their grant went back to the group: the member who opens it now
+ * continues it. Anyone else's survey stays theirs.
+ */
+async function takeOver(deps: SurveyDeps, person: Person, survey: Survey): Promise<Survey> {
+  if (!survey.released) throw new ChatError('survey_taken');
+  const at = deps.clock.now().toISOString();
+  const { released, ...rest } = survey;
+  try {
+    const saved = await deps.store.saveSurvey({ ...rest, inspectorId: person.id, updatedAt: at }, survey.version);
+    await deps.store.appendAudit({
+      at,
+      actorId: person.id,
+      action: 'survey.take_over',
+      subject: `survey:${survey.id}`,
+      details: { from: released.from },
+    });
+    return saved;
+  } catch (err) {
+    // Two members opened it at once: the one who saved first has it.
+    if (err instanceof ConflictError) throw new ChatError('survey_taken');
+    throw err;
+  }
 }
 
 export async function openSurvey(
@@ -269,7 +359,22 @@ export async function openSurvey(
   if (ref.kind === 'office') assertCan(can.officeFigures(person), 'office.figures', person);
   else assertCan(can.survey(person, campaign, ref.villageId), 'survey.open', person);
   const id = surveyIdFor(campaign.id, ref);
-  const { context, groupId } = await contextFor(deps, campaign, ref);
+  const { context, groupId, pick } = await contextFor(deps, campaign, ref);
+  // Opening a household's survey starts it: from now on the household cannot be replaced. The
+  // sample records it (one pick, no version race with other picks), so an old 申请替换 button
+  // pressed later is refused by the sample itself.
+  if (ref.kind === 'household' && pick && pick.startedAt === undefined) {
+    try {
+      await deps.store.markPick(campaign.id, ref.villageId, ref.householdId, {
+        kind: 'started',
+        at: deps.clock.now().toISOString(),
+        by: person.id,
+      });
+    } catch (err) {
+      if (err instanceof PickReplacedError || err instanceof NotFoundError) throw new ChatError('not_in_sample');
+      throw err;
+    }
+  }
   let survey = await deps.store.getSurvey(id);
   if (!survey) {
     const now = deps.clock.now().toISOString();
@@ -309,12 +414,12 @@ export async function openSurvey(
       if (!survey) throw err;
     }
   }
-  if (survey.inspectorId !== person.id) throw new ChatError('survey_taken');
   if (survey.status === 'submitted') throw new ChatError('survey_locked');
+  if (survey.inspectorId !== person.id) survey = await takeOver(deps, person, survey);
   const opened = survey;
 
   const previous = person.session.draft;
-  if (previous && previous.surveyId !== id) await writeBackWithFlags(deps, campaign, previous);
+  if (previous && previous.surveyId !== id) await writeBackDraft(deps, campaign, previous);
 
   return withSession(deps, person, opts.updateId, (p) => {
     const keep = p.session.draft?.surveyId === id ? p.session.draft : undefined;
@@ -361,8 +466,9 @@ export async function answer(
   campaign: Campaign,
   req: AnswerRequest,
 ): Promise<Outcome<SurveyStep>> {
+  await guardDraft(deps, person, campaign);
   return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
+    const draft = requireDraft(p, campaign);
     if (req.rev !== undefined && (req.rev !== revOf(draft) || req.questionId !== draft.cursor)) {
       throw new ChatError('stale_button');
     }
@@ -444,8 +550,9 @@ export async function confirmPending(
   campaign: Campaign,
   req: { rev?: number; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
+  await guardDraft(deps, person, campaign);
   return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p);
+    const draft = requireDraft(p, campaign);
     if (!draft.pending || (req.rev !== undefined && req.rev !== revOf(draft)))
       throw new ChatError('stale_button');
     if (draft.pending.needsReason) return { result: stepOf(campaign, draft) };
@@ -457,15 +564,16 @@ export async function confirmPending(
 type CursorMove = (draft: Draft, form: FormDef, ctx: FormContext) => string | undefined | 'stay';
 
 /** Move the cursor of the open draft (dropping a pending confirmation) with one session write. */
-function moveCursor(
+async function moveCursor(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   updateId: number | undefined,
   to: CursorMove,
 ): Promise<Outcome<SurveyStep>> {
+  await guardDraft(deps, person, campaign);
   return withSession(deps, person, updateId, (p) => {
-    const draft = requireDraft(p);
+    const draft = requireDraft(p, campaign);
     const target = to(draft, formOf(draft), contextOf(campaign, draft));
     if (target === 'stay') return { result: stepOf(campaign, draft) };
     const { pending: _p, cursor: _c, ...rest } = draft;
@@ -538,8 +646,9 @@ export async function pauseSurvey(
   campaign: Campaign,
   req: { updateId?: number },
 ): Promise<Outcome<{ surveyId: string; answered: number; total: number } | undefined>> {
+  await guardDraft(deps, person, campaign);
   const draft = person.session.draft;
-  if (draft) await writeBackWithFlags(deps, campaign, draft);
+  if (draft) await writeBackDraft(deps, campaign, draft);
   return withSession(deps, person, req.updateId, (p) => {
     const d = p.session.draft;
     if (!d) return { session: sessionWith(p, undefined), result: undefined };
@@ -552,25 +661,36 @@ export async function pauseSurvey(
   });
 }
 
-/** Write the working copy back to the Survey item (on pause, or before opening another). */
-async function writeBackWithFlags(deps: SurveyDeps, campaign: Campaign, draft: Draft): Promise<void> {
-  const survey = await deps.store.getSurvey(draft.surveyId);
-  if (!survey || survey.status === 'submitted') return;
-  try {
-    await deps.store.saveSurvey(
-      {
-        ...survey,
-        answers: draft.answers,
-        confirmations: draft.confirmations,
-        flags: flagsOf(campaign, draft),
-        history: [...survey.history, ...draft.history],
-        updatedAt: deps.clock.now().toISOString(),
-      },
-      survey.version,
-    );
-  } catch (err) {
-    // A retried request already wrote this draft back and the survey moved on: keep what is stored.
-    if (!(err instanceof ConflictError)) throw err;
+/**
+ * The survey's history with this draft's entries after what it held when the draft opened: writing
+ * the same draft back twice (a retried pause, a revocation after a pause) never doubles an entry.
+ */
+function historyWith(survey: Survey, draft: Draft): EditEntry[] {
+  return [...survey.history.slice(0, draft.baseRev), ...draft.history];
+}
+
+/** Write the working copy back to the Survey item (on pause, before opening another, on revocation). */
+export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft: Draft): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const survey = await deps.store.getSurvey(draft.surveyId);
+    if (!survey || survey.status === 'submitted') return;
+    try {
+      await deps.store.saveSurvey(
+        {
+          ...survey,
+          answers: draft.answers,
+          confirmations: draft.confirmations,
+          flags: flagsOf(campaign, draft),
+          history: historyWith(survey, draft),
+          updatedAt: deps.clock.now().toISOString(),
+        },
+        survey.version,
+      );
+      return;
+    } catch (err) {
+      // Someone else wrote the survey meanwhile (a release by the office): write it again over it.
+      if (!(err instanceof ConflictError)) throw err;
+    }
   }
 }
 
@@ -596,7 +716,8 @@ export async function submitSurvey(
   campaign: Campaign,
   req: { rev?: number; updateId?: number },
 ): Promise<Outcome<{ survey: Survey; proposals: ProblemProposal[] }>> {
-  const draft = requireDraft(person);
+  await guardDraft(deps, person, campaign);
+  const draft = requireDraft(person, campaign);
   if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
   const form = formOf(draft);
   const ctx = contextOf(campaign, draft);
@@ -605,6 +726,18 @@ export async function submitSurvey(
   const now = deps.clock.now().toISOString();
   let survey = await deps.store.getSurvey(draft.surveyId);
   if (!survey) throw new ChatError('not_found');
+  if (survey.inspectorId !== person.id) throw new ChatError('survey_taken');
+  const household =
+    survey.kind === 'household' && survey.villageId && survey.householdId
+      ? { villageId: survey.villageId, householdId: survey.householdId }
+      : undefined;
+  if (household && survey.status !== 'submitted') {
+    // A household replaced in the sample (before surveys marked their pick started) is not in the
+    // sample any more: its survey must not count as one of the village's ten.
+    const sample = await deps.store.getSample(campaign.id, household.villageId);
+    const pick = sample?.picks.find((p) => p.householdId === household.householdId);
+    if (!pick || pick.status === 'replaced') throw new ChatError('household_replaced');
+  }
   if (survey.status !== 'submitted') {
     try {
       survey = await deps.store.saveSurvey(
@@ -614,7 +747,7 @@ export async function submitSurvey(
           answers: draft.answers,
           confirmations: draft.confirmations,
           flags: flagsOf(campaign, draft),
-          history: [...survey.history, ...draft.history],
+          history: historyWith(survey, draft),
           submittedAt: now,
           updatedAt: now,
         },
@@ -638,31 +771,21 @@ export async function submitSurvey(
       subject: `survey:${survey.id}`,
     });
   }
-  if (survey.kind === 'household' && survey.villageId && survey.householdId) {
-    await markSurveyed(deps, campaign.id, survey.villageId, survey.householdId);
+  // The pick is marked on its own (no race with the village's other picks). If this fails after
+  // the store's retries the error surfaces and the draft stays open: pressing 提交 again finishes
+  // it. A submitted survey is never left unmarked silently.
+  if (household) {
+    await deps.store.markPick(campaign.id, household.villageId, household.householdId, {
+      kind: 'surveyed',
+      at: now,
+      by: person.id,
+    });
   }
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
     result: { survey: submitted, proposals: proposalsFor(campaign, submitted) },
   }));
-}
-
-async function markSurveyed(deps: SurveyDeps, campaignId: string, villageId: string, householdId: string) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const sample = await deps.store.getSample(campaignId, villageId);
-    const pick = sample?.picks.find((p) => p.householdId === householdId);
-    if (!sample || !pick || pick.status === 'surveyed') return;
-    const picks = sample.picks.map((p) =>
-      p.householdId === householdId ? { ...p, status: 'surveyed' as const } : p,
-    );
-    try {
-      await deps.store.saveSample({ ...sample, picks }, sample.version);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
 }
 
 /** A survey judged 错退 or 漏评 proposes a problem for the inspector to confirm (DOMAIN.md §9). */
@@ -744,15 +867,33 @@ export async function openWork(deps: SurveyDeps, person: Person): Promise<Survey
   return [...returned, ...drafts];
 }
 
-/** A leader's view: the group's submitted (and returned) surveys with their flags. */
-export async function groupSurveys(deps: SurveyDeps, leader: Person, campaign: Campaign): Promise<Survey[]> {
-  const town = campaign.groups.find((g) => g.id === leader.groupId)?.townId;
-  if (!town || !leader.roles.includes('leader')) assertCan(false, 'survey.list_group', leader);
-  const [submitted, returned] = await Promise.all([
-    deps.store.surveysOfTown(campaign.id, town as string, 'submitted'),
-    deps.store.surveysOfTown(campaign.id, town as string, 'returned'),
+/** The groups a person leads (a leader may lead more than one). */
+export function ledGroups(person: Person, campaign: Campaign) {
+  const ids = groupsOf(person, ['leader']);
+  return campaign.groups.filter((g) => ids.includes(g.id));
+}
+
+/**
+ * A leader's view of one group they lead: its submitted and returned surveys with their flags, and
+ * unfinished ones whose inspector lost their grant (they went back to the group).
+ */
+export async function groupSurveys(
+  deps: SurveyDeps,
+  leader: Person,
+  campaign: Campaign,
+  groupId?: string,
+): Promise<Survey[]> {
+  const group = ledGroups(leader, campaign).find((g) => groupId === undefined || g.id === groupId);
+  if (!group) assertCan(false, 'survey.list_group', leader);
+  const town = (group as NonNullable<typeof group>).townId;
+  const [submitted, returned, drafts] = await Promise.all([
+    deps.store.surveysOfTown(campaign.id, town, 'submitted'),
+    deps.store.surveysOfTown(campaign.id, town, 'returned'),
+    deps.store.surveysOfTown(campaign.id, town, 'draft'),
   ]);
-  return [...submitted, ...returned].filter((s) => can.readSurvey(leader, s));
+  return [...submitted, ...returned, ...drafts.filter((s) => s.released)].filter((s) =>
+    can.readSurvey(leader, s),
+  );
 }
 
 export async function readSurvey(deps: SurveyDeps, person: Person, surveyId: string): Promise<Survey> {

@@ -2,6 +2,7 @@
 
 import { type Campaign, townById, villageById } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
+import { contactTownsOf, groupsOf } from '../domain/grants';
 import type { Person, Sample, SurveyStatus } from '../domain/model';
 import { assertCan, can, inGroupOfTown, isContactOfTown, isOffice } from './authz';
 import type { Clock } from './messaging';
@@ -22,10 +23,22 @@ export interface VillageProgress {
   drawn: boolean;
 }
 
-/** The town a person works in: the group's town, or a contact's own town; the office picks one. */
+/**
+ * The towns a person works in, first grant first: the towns their groups check, then the towns
+ * they are the contact of. The office has none of its own (it picks a town).
+ */
+export function homeTownsOf(person: Person, campaign: Campaign): string[] {
+  const fromGroups = groupsOf(person).flatMap((id) => {
+    const town = campaign.groups.find((g) => g.id === id)?.townId;
+    return town ? [town] : [];
+  });
+  return [...new Set([...fromGroups, ...contactTownsOf(person)])];
+}
+
+/** The one town a person works in, when there is exactly one. */
 export function homeTownOf(person: Person, campaign: Campaign): string | undefined {
-  const group = campaign.groups.find((g) => g.id === person.groupId);
-  return group?.townId ?? person.townId;
+  const towns = homeTownsOf(person, campaign);
+  return towns.length === 1 ? towns[0] : undefined;
 }
 
 export async function townProgress(
@@ -58,10 +71,17 @@ export interface VillageDetail {
   villageId: string;
   name: string;
   townId: string;
-  list?: { count: number; byStratum: Partial<Record<StratumId, number>>; fileName: string };
+  list?: {
+    count: number;
+    byStratum: Partial<Record<StratumId, number>>;
+    fileName: string;
+    fingerprint: string;
+  };
   sample?: Sample;
   /** Survey status per sampled household id (absent = not started). */
   statuses: Record<string, SurveyStatus>;
+  /** Households whose unfinished survey went back to the group (its inspector lost the grant). */
+  released: string[];
   villageSurvey?: SurveyStatus;
   /** What this person may do here. */
   may: { upload: boolean; draw: boolean; survey: boolean };
@@ -81,24 +101,37 @@ export async function villageDetail(
     survey: can.survey(actor, campaign, villageId),
   };
   assertCan(Boolean(village && town) && (may.upload || may.draw), 'village.read', actor);
-  const [list, sample, surveys] = await Promise.all([
-    deps.store.getHouseholdList(campaign.id, villageId),
-    deps.store.getSample(campaign.id, villageId),
+  // The list's info and the sample are one item: one read, and never the households themselves.
+  const [{ list, sample }, surveys] = await Promise.all([
+    deps.store.getVillageState(campaign.id, villageId),
     may.draw ? deps.store.surveysOfVillage(campaign.id, town?.id ?? '', villageId) : Promise.resolve([]),
   ]);
-  const byStratum: Partial<Record<StratumId, number>> = {};
-  for (const h of list?.households ?? []) byStratum[h.stratum] = (byStratum[h.stratum] ?? 0) + 1;
   const statuses: Record<string, SurveyStatus> = {};
-  for (const s of surveys) if (s.householdId) statuses[s.householdId] = s.status;
+  const released: string[] = [];
+  for (const s of surveys) {
+    if (!s.householdId) continue;
+    statuses[s.householdId] = s.status;
+    if (s.released) released.push(s.householdId);
+  }
   const villageSurveyId = surveyIdFor(campaign.id, { kind: 'village', villageId });
   const villageSurvey = surveys.find((s) => s.id === villageSurveyId)?.status;
   return {
     villageId,
     name: village?.name ?? villageId,
     townId: town?.id ?? '',
-    ...(list ? { list: { count: list.households.length, byStratum, fileName: list.fileName } } : {}),
+    ...(list
+      ? {
+          list: {
+            count: list.count,
+            byStratum: list.byStratum,
+            fileName: list.fileName,
+            fingerprint: list.fingerprint,
+          },
+        }
+      : {}),
     ...(sample && may.draw ? { sample } : {}),
     statuses,
+    released,
     ...(villageSurvey ? { villageSurvey } : {}),
     may,
   };

@@ -1,14 +1,16 @@
 // Problems (/problem and proposals after a submit), invites, summaries, the office figures form and
 // reminder acknowledgements.
 
-import { ForbiddenError, isOffice } from '../app/authz';
+import { can, ForbiddenError, isOffice } from '../app/authz';
 import { reportTownOf, signOffGroupReport, signOffStatus } from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
 import { judgeDescription, logProblem } from '../app/problems';
-import { ChatError, type ProblemProposal } from '../app/surveys';
-import { homeTownOf, villageDetail } from '../app/villages';
+import { ChatError, ledGroups, type ProblemProposal } from '../app/surveys';
+import { villageDetail } from '../app/villages';
 import { ROLES, type Role } from '../domain/campaign';
+import { groupsOf } from '../domain/grants';
+import { formatInstant } from '../domain/reminder-messages';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../domain/model';
 import { type Handlers, scopeLabel, type Turn } from './bot';
 import { categoryLabels, roleLabels, t } from './messages';
@@ -133,10 +135,7 @@ async function issueInvite(turn: Turn, botUsername: string, role: Role, groupId?
 }
 
 async function summaryMenu(turn: Turn) {
-  const home = homeTownOf(turn.person, turn.deps.campaign);
-  const towns = isOffice(turn.person)
-    ? turn.deps.campaign.towns
-    : turn.deps.campaign.towns.filter((tw) => tw.id === home);
+  const towns = turn.deps.campaign.towns.filter((tw) => can.buildSummary(turn.person, turn.deps.campaign, tw.id));
   const rows: Button[][] = [];
   if (isOffice(turn.person)) rows.push([btn(t.buttons.city, 'sm', 'city')]);
   rows.push(
@@ -157,11 +156,19 @@ async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Arra
   }
 }
 
-const localTime = (turn: Turn, iso: string | Date) =>
-  new Date(iso).toLocaleString('zh-CN', { timeZone: turn.deps.campaign.timeZone, hour12: false });
+const localTime = (turn: Turn, iso: string | Date) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);
 
-async function groupReport(turn: Turn) {
-  const townId = reportTownOf(turn.person, turn.deps.campaign);
+/** A leader of several groups picks the group first. */
+async function chooseLedGroup(turn: Turn, kind: string): Promise<boolean> {
+  const led = ledGroups(turn.person, turn.deps.campaign);
+  if (led.length <= 1) return false;
+  await turn.show({ text: t.chooseLedGroup, buttons: chunk(led.map((g) => btn(g.name, kind, g.id)), 3) });
+  return true;
+}
+
+async function groupReport(turn: Turn, groupId?: string) {
+  if (groupId === undefined && (await chooseLedGroup(turn, 'rg'))) return;
+  const townId = reportTownOf(turn.person, turn.deps.campaign, groupId);
   if (!turn.deps.groupReport) {
     await turn.send(t.summaryUnavailable);
     return;
@@ -171,7 +178,8 @@ async function groupReport(turn: Turn) {
   const town = turn.deps.campaign.towns.find((tw) => tw.id === townId)?.name ?? '';
   await turn.send(`${t.reportIntro(town)}\n\n${pkg.text}`);
   await sendFiles(turn, pkg.files);
-  await turn.send({ text: t.reportSignPrompt, buttons: [[btn(t.buttons.signOff, 'so')]] });
+  const group = turn.deps.campaign.groups.find((g) => g.townId === townId)?.id ?? '';
+  await turn.send({ text: t.reportSignPrompt, buttons: [[btn(t.buttons.signOff, 'so', group)]] });
 }
 
 async function signOffs(turn: Turn) {
@@ -184,12 +192,16 @@ async function signOffs(turn: Turn) {
   await turn.show([t.signOffTitle, ...lines].join('\n'));
 }
 
-async function tomorrowMenu(turn: Turn) {
-  const home = homeTownOf(turn.person, turn.deps.campaign);
-  const town = turn.deps.campaign.towns.find((tw) => tw.id === home);
-  if (!town || !turn.person.roles.some((r) => r === 'leader' || r === 'liaison')) {
-    throw new ForbiddenError('daily_list.set', turn.person.id);
+async function tomorrowMenu(turn: Turn, groupId?: string) {
+  const groups = groupsOf(turn.person, ['leader', 'liaison']);
+  if (groupId === undefined && groups.length > 1) {
+    const named = turn.deps.campaign.groups.filter((g) => groups.includes(g.id));
+    await turn.show({ text: t.chooseLedGroup, buttons: chunk(named.map((g) => btn(g.name, 'tg', g.id)), 3) });
+    return;
   }
+  const group = turn.deps.campaign.groups.find((g) => g.id === (groupId ?? groups[0]) && groups.includes(g.id));
+  const town = turn.deps.campaign.towns.find((tw) => tw.id === group?.townId);
+  if (!town) throw new ForbiddenError('daily_list.set', turn.person.id);
   await turn.show({
     text: t.chooseTomorrow,
     buttons: chunk(
@@ -205,12 +217,16 @@ export function adminHandlers(botUsername: string): Handlers {
       pc: async (turn, [i]) => {
         const category = PROBLEM_CATEGORIES[Number(i)];
         if (!category) throw new ChatError('not_found');
-        const home = homeTownOf(turn.person, turn.deps.campaign);
-        if (home && !isOffice(turn.person)) return chooseVillage(turn, Number(i), home);
+        // The towns whose problems this person may log: their groups' towns, or all for the office.
+        const mine = isOffice(turn.person)
+          ? turn.deps.campaign.towns
+          : turn.deps.campaign.towns.filter((tw) => can.logProblem(turn.person, turn.deps.campaign, tw.id));
+        const only = mine.length === 1 ? mine[0] : undefined;
+        if (only && !isOffice(turn.person)) return chooseVillage(turn, Number(i), only.id);
         await turn.show({
           text: t.chooseProblemTown,
           buttons: chunk(
-            turn.deps.campaign.towns.map((tw) => btn(tw.name, 'pt', Number(i), tw.id)),
+            mine.map((tw) => btn(tw.name, 'pt', Number(i), tw.id)),
             3,
           ),
         });
@@ -312,8 +328,10 @@ export function adminHandlers(botUsername: string): Handlers {
         await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
         await turn.send(reply);
       },
-      so: async (turn) => {
-        const s = await signOffGroupReport(turn.deps, turn.person, turn.deps.campaign);
+      rg: (turn, [groupId]) => groupReport(turn, groupId),
+      tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
+      so: async (turn, [groupId]) => {
+        const s = await signOffGroupReport(turn.deps, turn.person, turn.deps.campaign, groupId || undefined);
         await turn.show(t.signedOff(s.at ? localTime(turn, s.at) : ''));
       },
       tm: async (turn, [villageId]) => {

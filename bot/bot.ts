@@ -9,17 +9,25 @@ import type { InlineKeyboardButton, UserFromGetMe } from 'telegraf/types';
 import { ForbiddenError } from '../app/authz';
 import { type ListsDeps, ListsError } from '../app/lists';
 import type { Button, Clock } from '../app/messaging';
-import { InviteInputError, joinWithInvite } from '../app/people';
+import {
+  InviteInputError,
+  joinWithInvite,
+  PersonDeactivatedError,
+  SelfDeactivationError,
+} from '../app/people';
 import type { Store } from '../app/ports';
 import { ProblemInputError } from '../app/problems';
 import { ReminderInputError } from '../app/reminders';
 import { UnknownTownError } from '../app/summaries';
 import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
 import type { Campaign, Role } from '../domain/campaign';
+import { hasRole, isGroupRole, rolesOf } from '../domain/grants';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { ListFileError } from '../ingest/list-file';
 import { adminHandlers } from './admin-flow';
-import { commandsByRole, roleLabels, t } from './messages';
+import { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
+import { roleLabels, t } from './messages';
+import { peopleHandlers } from './people-flow';
 import { parseCallback, renderStep, type Screen } from './render';
 import { surveyHandlers } from './survey-flow';
 import { villageHandlers } from './village-flow';
@@ -112,7 +120,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     telegram: { webhookReply: false, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
   });
   bot.botInfo = options.botInfo;
-  const handlers = merge(surveyHandlers, villageHandlers, adminHandlers(options.botInfo.username));
+  const handlers = merge(
+    surveyHandlers,
+    villageHandlers,
+    adminHandlers(options.botInfo.username),
+    peopleHandlers,
+  );
   const log = deps.logger;
 
   bot.use(async (ctx, next) => {
@@ -135,6 +148,13 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
       if (!person) {
         await handleStranger(ctx, deps, updateId);
         await answerCb();
+        return;
+      }
+      if (person.deactivated) {
+        // Nothing a deactivated person sends is acted on; they are told why, every time.
+        log?.info('update from a deactivated person', { updateId, personId: person.id });
+        if (ctx.callbackQuery) await answerCb(t.deactivated.slice(0, 190));
+        else await ctx.reply(t.deactivated).catch(() => undefined);
         return;
       }
       log?.info('update', { updateId, personId: person.id, kind: updateKind(ctx) });
@@ -186,64 +206,106 @@ async function handleStranger(ctx: Context, deps: BotDeps, updateId: number) {
   await join(ctx, deps, m[1], updateId);
 }
 
-async function join(ctx: Context, deps: BotDeps, code: string, updateId: number) {
+/**
+ * `/start <code>`. A stranger joins at once; someone already enrolled is asked first, with what
+ * they hold and what the invite would add (the invite stays unused until they accept).
+ */
+async function join(ctx: Context, deps: BotDeps, code: string, updateId: number, person?: Person) {
   if (!ctx.from || !ctx.chat) return;
-  const { person, invite, added } = await joinWithInvite(
-    { store: deps.store, clock: deps.clock },
-    {
-      userId: ctx.from.id,
-      chatId: ctx.chat.id,
-      ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
-    },
-    code,
-  );
+  const sdeps = { store: deps.store, clock: deps.clock };
+  const who = {
+    userId: ctx.from.id,
+    chatId: ctx.chat.id,
+    ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
+  };
+  const result = await joinWithInvite(sdeps, who, code);
+  if (result.kind === 'confirm') {
+    const out = await withSession(sdeps, result.person, updateId, (p) => ({
+      session: { ...p.session, screen: 'confirm_grant', data: { code } },
+      result: undefined,
+    }));
+    if (out.duplicate) return;
+    await ctx.reply(t.confirmGrant(grantsLabel(deps.campaign, result.person), grantLabel(deps.campaign, result.grant)), {
+      reply_markup: {
+        inline_keyboard: [
+          [
+            { text: t.buttons.acceptGrant, callback_data: 'ja' },
+            { text: t.buttons.declineGrant, callback_data: 'jn' },
+          ],
+        ],
+      },
+    });
+    return;
+  }
   // Record this update as processed, so a retried /start does not greet twice.
-  await withSession({ store: deps.store, clock: deps.clock }, person, updateId, (p) => ({
+  const recorded = await withSession(sdeps, result.person, updateId, (p) => ({
     session: { ...p.session, screen: 'home' },
     result: undefined,
   }));
-  const scope = scopeLabel(deps.campaign, invite.groupId, invite.townId);
-  await ctx.reply(
-    added ? t.joined(roleLabels[invite.role], scope) : t.alreadyJoined(roleLabels[invite.role]),
+  if (recorded.duplicate && person) return;
+  const current = recorded.duplicate ? result.person : recorded.person;
+  if (result.kind === 'already') {
+    await ctx.reply(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
+    return;
+  }
+  await ctx.reply(t.joined(roleLabels[result.grant.role], scopeLabel(deps.campaign, result.grant.groupId, result.grant.townId)));
+  await afterGrantChange(ctx, current);
+}
+
+/** The accept button of an invite for someone already enrolled (the code waits in the session). */
+export async function acceptGrant(turn: Turn) {
+  const { ctx, deps } = turn;
+  const code = turn.person.session.screen === 'confirm_grant' ? String(turn.person.session.data?.code ?? '') : '';
+  if (!code || !ctx.from || !ctx.chat) {
+    await turn.send(t.unknownButton);
+    return;
+  }
+  const result = await joinWithInvite(
+    { store: deps.store, clock: deps.clock },
+    { userId: ctx.from.id, chatId: ctx.chat.id, ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}) },
+    code,
+    { confirmed: true },
   );
+  turn.person = result.person;
+  await turn.setScreen('home');
+  await ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+  if (result.kind === 'already') {
+    await turn.send(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
+    return;
+  }
+  await turn.send(t.grantAdded(grantLabel(deps.campaign, result.grant), grantsLabel(deps.campaign, turn.person)));
+  await afterGrantChange(ctx, turn.person);
+}
+
+async function afterGrantChange(ctx: Context, person: Person) {
+  if (!ctx.chat) return;
   await ctx.telegram
-    .setMyCommands(commandsFor(person.roles), { scope: { type: 'chat', chat_id: ctx.chat.id } })
+    .setMyCommands(commandsFor(rolesOf(person)), { scope: { type: 'chat', chat_id: ctx.chat.id } })
     .catch(() => undefined);
-  await ctx.reply(homeScreen(person).text, extra(homeScreen(person)));
+  const home = homeScreen(person);
+  await ctx.reply(home.text, extra(home));
 }
 
-export function scopeLabel(campaign: Campaign, groupId?: string, townId?: string): string {
-  const group = campaign.groups.find((g) => g.id === groupId);
-  const town = campaign.towns.find((tw) => tw.id === (townId ?? group?.townId));
-  return [group?.name, town?.name].filter(Boolean).join(' · ');
-}
-
-/** The union of the person's roles' commands, first role first. */
-export function commandsFor(roles: readonly Role[]) {
-  const byName = new Map(roles.flatMap((r) => commandsByRole[r]).map((c) => [c.command, c] as const));
-  return [...byName.values()];
-}
+export { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
 
 export function homeScreen(person: Person): Screen {
   const rows: Button[][] = [];
-  const group = person.roles.some((r) => r === 'inspector' || r === 'liaison' || r === 'leader');
+  const group = rolesOf(person).some(isGroupRole);
   if (group)
     rows.push([
       { text: '🏘 选择村', data: 'm:villages' },
       { text: '▶️ 继续问卷', data: 'm:resume' },
     ]);
-  if (person.roles.includes('town_contact') && !group)
-    rows.push([{ text: '📤 上传名单', data: 'm:villages' }]);
-  if (person.roles.includes('leader')) {
+  if (hasRole(person, 'town_contact') && !group) rows.push([{ text: '📤 上传名单', data: 'm:villages' }]);
+  if (hasRole(person, 'leader')) {
     rows.push([
       { text: '📋 组内问卷', data: 'm:surveys' },
       { text: '✍️ 报告签发', data: 'm:report' },
     ]);
   }
-  if (person.roles.some((r) => r === 'leader' || r === 'liaison'))
-    rows.push([{ text: '📅 明日检查村', data: 'm:tomorrow' }]);
-  if (group || person.roles.includes('office')) rows.push([{ text: '📝 记录问题', data: 'm:problem' }]);
-  if (person.roles.includes('office')) {
+  if (hasRole(person, 'leader', 'liaison')) rows.push([{ text: '📅 明日检查村', data: 'm:tomorrow' }]);
+  if (group || hasRole(person, 'office')) rows.push([{ text: '📝 记录问题', data: 'm:problem' }]);
+  if (hasRole(person, 'office')) {
     rows.push([
       { text: '📊 汇总表', data: 'm:summary' },
       { text: '🔗 邀请', data: 'm:invite' },
@@ -252,15 +314,15 @@ export function homeScreen(person: Person): Screen {
       { text: '🧾 县级数据', data: 'm:figures' },
       { text: '✅ 签发情况', data: 'm:signoffs' },
     ]);
+    rows.push([{ text: '👥 人员与权限', data: 'm:people' }]);
   }
   return { text: t.home, buttons: rows };
 }
 
 export function helpText(person: Person): string {
-  const lines = commandsFor(person.roles)
-    .map((c) =>
-      c.command === 'villages' && !person.roles.some((r) => r !== 'town_contact') ? 'upload' : c.command,
-    )
+  const roles = rolesOf(person);
+  const lines = commandsFor(roles)
+    .map((c) => (c.command === 'villages' && !roles.some((r) => r !== 'town_contact') ? 'upload' : c.command))
     .filter((c): c is keyof typeof t.helpLine => c in t.helpLine)
     .map((c) => t.helpLine[c]);
   return t.help(lines);
@@ -348,7 +410,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
   if (cmd?.[1]) {
     const name = cmd[1].toLowerCase();
     if (name === 'start' && cmd[2]) {
-      await join(ctx, turn.deps, cmd[2].trim(), turn.updateId);
+      await join(ctx, turn.deps, cmd[2].trim(), turn.updateId, turn.person);
       return;
     }
     const command = handlers.commands[name];
@@ -379,6 +441,11 @@ function merge(...parts: Handlers[]): Handlers {
     else await turn.send(t.unknownButton);
   };
   merged.callbacks.cn = async (turn) => merged.commands.cancel?.(turn, '');
+  merged.callbacks.ja = (turn) => acceptGrant(turn);
+  merged.callbacks.jn = async (turn) => {
+    await turn.setScreen('home');
+    await turn.show(t.grantDeclined);
+  };
   merged.commands.start = async (turn) => turn.send(homeScreen(turn.person));
   merged.commands.help = async (turn) => turn.send(helpText(turn.person));
   merged.commands.menu = merged.commands.start;
@@ -400,9 +467,13 @@ export function replyFor(err: unknown): string {
       not_returnable: t.notReturnable,
       not_found: t.unknownButton,
       in_review: t.inReview,
+      no_longer_covered: t.noLongerCovered,
+      household_replaced: t.householdReplaced,
     };
     return map[err.code];
   }
+  if (err instanceof PersonDeactivatedError) return t.deactivated;
+  if (err instanceof SelfDeactivationError) return t.cannotDeactivateSelf;
   if (err instanceof ForbiddenError) return t.forbidden;
   if (err instanceof ListsError || err instanceof ListFileError) return err.message;
   if (err instanceof ProblemInputError) {
@@ -412,7 +483,8 @@ export function replyFor(err: unknown): string {
         ? t.problemTooShort
         : t.unknownButton;
   }
-  if (err instanceof InviteUnusableError) return err.reason === 'used' ? t.inviteUsed : t.inviteExpired;
+  if (err instanceof InviteUnusableError)
+    return err.reason === 'used' ? t.inviteUsed : err.reason === 'cancelled' ? t.inviteCancelled : t.inviteExpired;
   if (err instanceof NotFoundError && err.entity === 'invite') return t.inviteUnknown;
   if (err instanceof InviteInputError) return t.unknownButton;
   if (err instanceof ReminderInputError)

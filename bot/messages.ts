@@ -67,6 +67,7 @@ export const commandsByRole: Record<Role, { command: string; description: string
   office: [
     { command: 'summary', description: '生成汇总表(表3/表4/表5)' },
     { command: 'invite', description: '生成邀请链接' },
+    { command: 'people', description: '人员与权限:撤销、停用、作废邀请' },
     { command: 'figures', description: '填报县级数据' },
     { command: 'signoffs', description: '查看各组报告签发情况' },
     { command: 'problem', description: '记录发现的问题' },
@@ -79,9 +80,15 @@ export const t = {
   inviteUnknown: '邀请码无效。请确认链接完整,或向扶贫办索取新的邀请链接。',
   inviteUsed: '该邀请链接已被他人使用。每个链接只能用一次,请向扶贫办索取新的邀请链接。',
   inviteExpired: '该邀请链接已过期,请向扶贫办索取新的邀请链接。',
+  inviteCancelled: '该邀请链接已被扶贫办作废。如需加入,请向扶贫办索取新的邀请链接。',
   joined: (role: string, scope: string) =>
     `欢迎加入!您的身份:${role}${scope ? `(${scope})` : ''}。\n发送 /help 查看可以做什么。`,
-  alreadyJoined: (role: string) => `您已经是${role},无需重复加入。发送 /help 查看可以做什么。`,
+  alreadyJoined: (grant: string) => `您已经是${grant},无需重复加入。发送 /help 查看可以做什么。`,
+  confirmGrant: (held: string, offered: string) =>
+    `您已是${held}。\n这个邀请链接将让您同时担任:${offered}。\n原有身份不变。是否接受?`,
+  grantAdded: (offered: string, all: string) => `✅ 已接受。您现在的身份:${all}。新增:${offered}。`,
+  grantDeclined: '好的,没有接受这个邀请,您的身份不变。邀请链接仍可由您稍后使用。',
+  deactivated: '您的账号已被扶贫办停用,机器人不再处理您的消息。如有疑问,请联系扶贫办。',
   home: '请选择要做的事:',
   cancelled: '已取消。',
   help: (lines: string[]) =>
@@ -98,6 +105,7 @@ export const t = {
     report: '• /report 本组检查报告材料(表3、表4、情况摘要),核对后签发',
     tomorrow: '• /tomorrow 设定明日检查村,乡镇会收到上传名单的通知',
     signoffs: '• /signoffs 查看各检查组报告签发情况',
+    people: '• /people 人员与权限:查看、撤销某项身份、停用人员、作废未使用的邀请',
   },
   unknownText: '没听懂。请点按钮操作,或发送 /help 查看说明。',
   unknownButton: '这个按钮已失效,请重新操作。',
@@ -120,6 +128,17 @@ export const t = {
   uploadPrompt: (village: string) => `请把${village}的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。`,
   uploadNotExpected: '收到文件,但不知道是哪个村的名单。请先发送 /villages 选择村,再点"上传名单"。',
   uploadNotDocument: '请以"文件"方式发送名单(CSV 或 .xlsx),不要发送图片。',
+  droppedColumns: (columns: string) => `已忽略以下列(不保存):${columns}。`,
+  listReplaceConfirm: (village: string, oldCount: number, oldAt: string, newCount: number) =>
+    `${village}已有名单:共 ${oldCount} 户(${oldAt} 上传)。\n新名单:共 ${newCount} 户。\n确定用新名单替换旧名单吗?(抽样前可以替换,抽样后名单锁定)`,
+  listReplaced: (village: string, oldCount: number, newCount: number) =>
+    `✅ ${village}名单已替换:${oldCount} 户 → ${newCount} 户。`,
+  listKept: '好的,保留原名单,新文件未保存。',
+  listUnchanged: (village: string, count: number) => `${village}的名单与已上传的完全相同(共 ${count} 户),无需更新。`,
+  drawConfirm: (village: string, count: number) =>
+    `将从${village}名单(共 ${count} 户)中按配额随机抽取样本。\n抽样后样本锁定,名单不能再更换。确定抽取吗?`,
+  drawCancelled: '好的,暂不抽样。',
+  chooseTown: '请选择乡镇:',
   uploadDownloadFailed: '没能收到文件内容,请重新发送一次。',
   uploadTooLarge: '文件太大(超过 5MB),请只保留户编号、户主姓名、农户类型等必要列后重新发送。',
   uploadOk: (village: string, count: number, byStratum: string) =>
@@ -138,6 +157,7 @@ export const t = {
   chooseReplaceReason: (name: string) => `为什么不能调查${name}户?`,
   replaceNotePrompt: '请用一句话写明具体情况:',
   onSiteNamePrompt: '现场增补名单中没有的非贫困户:请回复户主姓名。',
+  onSiteNameTooLong: (max: number) => `户主姓名应为1–${max}个字,请重新回复户主姓名。`,
   onSiteReasonPrompt: (name: string) => `请用一句话写明现场选定${name}户的理由:`,
   onSiteAdded: (name: string) => `➕ 已将 ${name} 作为现场增补的非贫困户加入样本,可以开始调查。`,
   replaced: (oldName: string, newName: string, stratum: string) =>
@@ -165,6 +185,10 @@ export const t = {
   submitted: (subject: string) => `✅ 已提交:${subject}。问卷已锁定,如需修改请联系组长退回。`,
   notSubmittable: (n: number) => `还有 ${n} 题未完成,不能提交。`,
   surveyTaken: '该问卷已由其他检查员开始填写,您不能打开。',
+  noLongerCovered:
+    '您已不再负责该村的调查(身份已变更),此问卷已保存并交回检查组,由组内其他成员继续。',
+  householdReplaced: '该农户已被替换出样本,问卷不能提交。请联系组长核实。',
+  releasedLabel: '待接手',
   surveyLocked: '该问卷已提交并锁定。如需修改,请组长退回。',
   notInSample: '该农户不在样本中(或已被替换)。',
   noSample: '该村还没有抽样。',
@@ -176,6 +200,8 @@ export const t = {
   officeSubject: '县级数据',
   // leader
   groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,
+  chooseLedGroup: '您是多个检查组的组长,请选择检查组:',
+  released: (n: number) => `其中 ${n} 份为原检查员已停用或调离、交回本组的未完成问卷(🔓),组内成员打开即可继续。`,
   groupSurveysNone: '组内还没有已提交的问卷。',
   groupSurveysVillages: (n: number) => `组内已提交问卷 ${n} 份。请选择村:`,
   returnNotDelivered: '注意:检查员暂时收不到机器人消息(可能已屏蔽),请电话通知其发送 /resume 修改。',
@@ -198,6 +224,35 @@ export const t = {
   proposal: (category: string, description: string) =>
     `根据调查结果,建议记录问题:\n【${category}】${description}`,
   proposalSkipped: '好的,不记录。',
+  // office: people
+  peopleMenu: '人员与权限:请选择要查看的范围',
+  peopleOf: (scope: string, n: number) => `${scope}:共 ${n} 人。点人名查看和管理其身份。`,
+  peopleAll: (n: number) => `全部人员(本页 ${n} 人,含已停用):`,
+  peopleNone: '这里还没有人员。',
+  personCard: (name: string, id: string, grants: string, status: string) =>
+    `👤 ${name}(Telegram ID ${id})\n状态:${status}\n身份:\n${grants}`,
+  personActive: '正常',
+  personDeactivated: (at: string) => `已停用(${at})`,
+  noGrants: '(无)',
+  confirmRevoke: (name: string, grant: string) =>
+    `确定撤销 ${name} 的身份「${grant}」吗?其未完成的该组问卷将交回检查组。`,
+  revoked: (name: string, grant: string, released: number) =>
+    `✅ 已撤销 ${name} 的身份「${grant}」。${released > 0 ? `${released} 份未完成问卷已交回检查组。` : ''}`,
+  confirmDeactivate: (name: string) =>
+    `确定停用 ${name} 吗?停用后其所有身份失效、收不到提醒,未完成问卷交回检查组。可随时恢复。`,
+  deactivatedPerson: (name: string, released: number) =>
+    `✅ 已停用 ${name}。${released > 0 ? `${released} 份未完成问卷已交回检查组。` : ''}`,
+  reactivated: (name: string) => `✅ 已恢复 ${name},其原有身份重新生效。`,
+  grantRevokedNotice: (grant: string, remaining: string) =>
+    `扶贫办已撤销您的身份「${grant}」。您现在的身份:${remaining}。如有疑问,请联系扶贫办。`,
+  reactivatedNotice: (grants: string) => `扶贫办已恢复您的账号。您的身份:${grants}。发送 /help 查看可以做什么。`,
+  cannotDeactivateSelf: '不能停用自己的账号。',
+  nothingChanged: '没有变化(可能已由他人处理)。',
+  invitesTitle: (n: number) => `未使用的邀请链接 ${n} 个(作废后链接立即失效):`,
+  invitesNone: '没有未使用的邀请链接。',
+  inviteLine: (grant: string, created: string, expires: string) => `${grant} · ${created} 生成 · ${expires} 过期`,
+  inviteCancelledOk: (grant: string) => `✅ 已作废邀请「${grant}」,该链接不能再使用。`,
+  inviteAlreadyUsed: '该邀请已被使用,无法作废。如需收回权限,请在人员列表中撤销其身份。',
   // office
   chooseInviteRole: '生成邀请链接:请选择身份',
   chooseInviteGroup: '请选择检查组:',
@@ -251,5 +306,20 @@ export const t = {
     editProblem: '✏️ 修改描述',
     skipProblem: '不记录',
     city: '全市',
+    acceptGrant: '✅ 接受',
+    declineGrant: '✖️ 不接受',
+    confirmReplace: '✅ 确定替换',
+    keepList: '✖️ 保留原名单',
+    confirmDraw: '🎲 确定抽取',
+    revoke: '撤销',
+    deactivate: '⛔ 停用此人',
+    reactivate: '♻️ 恢复启用',
+    confirmYes: '✅ 确定',
+    confirmNo: '✖️ 取消',
+    invites: '🔗 未使用的邀请',
+    everyone: '👥 全部人员',
+    nextPage: '下一页 ➡️',
+    cancelInvite: '作废',
+    backToPeople: '⬅️ 返回人员',
   },
 } as const;

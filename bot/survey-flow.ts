@@ -1,6 +1,7 @@
 // Questions one at a time: answers by button or text, back, pause, confirmations, review, submit,
 // /resume, and the leader's return for correction.
 
+import { can } from '../app/authz';
 import {
   answer,
   ChatError,
@@ -15,7 +16,9 @@ import {
   openWork,
   type ProblemProposal,
   pauseSurvey,
+  ledGroups,
   readSurvey,
+  refOfSurvey,
   returnSurvey,
   reviewOf,
   revOf,
@@ -41,6 +44,14 @@ import {
   renderStep,
   surveyTag,
 } from './render';
+
+/** Names in buttons and titles are clipped: a list allows 20 characters, older data may hold more. */
+const NAME_SHOWN = 20;
+
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
 
 const sdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
 
@@ -84,21 +95,13 @@ async function answerButton(turn: Turn, args: string[], input: Parameters<typeof
   );
 }
 
-function refOf(surveyId: string): SurveyRef {
-  const [kind, , villageId, householdId] = surveyId.split('/');
-  if (kind === 'hh' && villageId && householdId) return { kind: 'household', villageId, householdId };
-  if (kind === 'vs' && villageId) return { kind: 'village', villageId };
-  if (kind === 'of') return { kind: 'office' };
-  throw new ChatError('not_found');
-}
-
 function subjectOfSurvey(turn: Turn, s: Survey): string {
   const village =
     turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === s.villageId)?.name ?? '';
   if (s.kind === 'office') return t.officeSubject;
   if (s.kind === 'village') return t.villageSubject(village);
   const name = typeof s.answers.h1_name === 'string' ? s.answers.h1_name : (s.householdId ?? '');
-  return t.householdSubject(name, village);
+  return t.householdSubject(clip(name, NAME_SHOWN), village);
 }
 
 function contextOfSurvey(turn: Turn, s: Survey) {
@@ -165,38 +168,50 @@ async function resume(turn: Turn) {
   });
 }
 
-/** 组内问卷: by village first (a town has over 100 surveys: one keyboard cannot hold them). */
-async function leaderList(turn: Turn, villageId?: string) {
-  const surveys = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign);
+/**
+ * 组内问卷: a group the person leads (asked when they lead several), then by village (a town has
+ * over 100 surveys: one keyboard cannot hold them).
+ */
+async function leaderList(turn: Turn, groupId?: string, villageId?: string) {
+  const led = ledGroups(turn.person, turn.deps.campaign);
+  if (groupId === undefined && led.length > 1) {
+    await turn.show({ text: t.chooseLedGroup, buttons: chunk(led.map((g) => btn(g.name, 'gl', g.id)), 3) });
+    return;
+  }
+  const group = groupId ?? led[0]?.id ?? '';
+  const surveys = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign, group);
   if (surveys.length === 0) {
     await turn.show(t.groupSurveysNone);
     return;
   }
+  const released = surveys.filter((s) => s.released).length;
   if (villageId === undefined) {
     const villages = turn.deps.campaign.towns.flatMap((tw) => tw.villages);
     const counts = new Map<string, number>();
     for (const s of surveys) counts.set(s.villageId ?? '', (counts.get(s.villageId ?? '') ?? 0) + 1);
     await turn.show({
-      text: t.groupSurveysVillages(surveys.length),
+      text: [t.groupSurveysVillages(surveys.length), ...(released > 0 ? [t.released(released)] : [])].join('\n'),
       buttons: chunk(
-        [...counts].map(([id, n]) => btn(`${villages.find((v) => v.id === id)?.name ?? id} ${n}`, 'gl', id)),
+        [...counts].map(([id, n]) =>
+          btn(`${villages.find((v) => v.id === id)?.name ?? id} ${n}`, 'gl', group, id || '-'),
+        ),
         2,
       ),
     });
     return;
   }
-  const inVillage = surveys.filter((s) => (s.villageId ?? '') === villageId);
+  const inVillage = surveys.filter((s) => (s.villageId ?? '-') === villageId);
   await turn.show({
     text: t.groupSurveysTitle(inVillage.length),
     buttons: [
       ...inVillage.map((s) => [
         btn(
-          `${s.status === 'returned' ? '↩️ ' : ''}${subjectOfSurvey(turn, s)}${s.flags.length ? ` ⚠${s.flags.length}` : ''}`,
+          `${s.released ? '🔓 ' : s.status === 'returned' ? '↩️ ' : ''}${subjectOfSurvey(turn, s)}${s.flags.length ? ` ⚠${s.flags.length}` : ''}`,
           'gs',
           s.id,
         ),
       ]),
-      [btn(t.buttons.backToVillages, 'gl')],
+      [btn(t.buttons.backToVillages, 'gl', group)],
     ],
   });
 }
@@ -313,20 +328,20 @@ export const surveyHandlers: Handlers = {
       const survey = await readSurvey(sdeps(turn), turn.person, surveyId);
       const at =
         args[1] !== undefined ? formOf(survey).questions[Number(args[1])]?.id : survey.returnQuestion;
-      await openAndShow(turn, refOf(surveyId), at);
+      await openAndShow(turn, refOfSurvey(survey), at);
     },
     // leader: list, read, return for correction
-    gl: (turn, [villageId]) => leaderList(turn, villageId),
+    gl: (turn, [groupId, villageId]) => leaderList(turn, groupId, villageId),
     gs: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
-      const canReturn = s.status === 'submitted' && turn.person.roles.includes('leader');
+      const canReturn = s.status === 'submitted' && can.returnSurvey(turn.person, s);
       await turn.show({
         text: renderReadOnlyReview(subjectOfSurvey(turn, s), r, flagLabels(s)),
         html: true,
         buttons: [
           ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id)]] : []),
-          [btn(t.buttons.backToVillage, 'gl')],
+          [btn(t.buttons.backToVillage, 'gl', s.groupId ?? '', s.villageId ?? '-')],
         ],
       });
     },

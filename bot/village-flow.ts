@@ -3,6 +3,8 @@
 
 import {
   addOnSiteHousehold,
+  confirmListReplacement,
+  ON_SITE_NAME_MAX,
   drawVillageSample,
   REPLACEMENT_REASONS,
   replaceHousehold,
@@ -11,8 +13,10 @@ import {
 } from '../app/lists';
 import type { Button } from '../app/messaging';
 import { ChatError } from '../app/surveys';
-import { homeTownOf, townProgress, villageDetail } from '../app/villages';
+import { isOffice } from '../app/authz';
+import { homeTownsOf, townProgress, villageDetail } from '../app/villages';
 import { STRATA } from '../domain/forms/types';
+import { formatInstant } from '../domain/reminder-messages';
 import type { ReplacementReason } from '../domain/model';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
@@ -20,6 +24,14 @@ import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Names in lists and buttons: a list allows 20 characters, older data may hold more. */
+const NAME_SHOWN = 20;
+
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
+
 const vdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
 
 async function showTowns(turn: Turn) {
@@ -33,9 +45,16 @@ async function showTowns(turn: Turn) {
 }
 
 async function showVillages(turn: Turn, townId?: string) {
-  const town = townId ?? homeTownOf(turn.person, turn.deps.campaign);
+  const towns = homeTownsOf(turn.person, turn.deps.campaign);
+  const town = townId ?? (towns.length === 1 ? towns[0] : undefined);
   if (!town) {
-    if (turn.person.roles.includes('office')) return showTowns(turn);
+    if (isOffice(turn.person)) return showTowns(turn);
+    if (towns.length > 1) {
+      // Someone working in two towns (a leader of one group, an inspector of another) picks one.
+      const named = turn.deps.campaign.towns.filter((tw) => towns.includes(tw.id));
+      await turn.show({ text: t.chooseTown, buttons: chunk(named.map((tw) => btn(tw.name, 'vt', tw.id)), 3) });
+      return;
+    }
     await turn.send(t.noGroup);
     return;
   }
@@ -73,9 +92,13 @@ async function showVillage(turn: Turn, villageId: string, mode: 'show' | 'send' 
     lines.push(t.sampleHeader(d.sample.seed, shortfall), '');
     d.sample.picks.forEach((p, i) => {
       const status = p.status === 'selected' ? (d.statuses[p.householdId] ?? 'selected') : p.status;
-      const icon = pickStatusIcon[status === 'submitted' ? 'surveyed' : status];
-      lines.push(t.sampleLine(icon, stratumLabel(turn.deps.campaign, p.stratum), p.name));
-      if (p.status !== 'replaced' && d.may.survey) rows.push([btn(`${icon} ${p.name}`, 'h', villageId, i)]);
+      const icon = d.released.includes(p.householdId)
+        ? '🔓'
+        : pickStatusIcon[status === 'submitted' ? 'surveyed' : status];
+      // Names are clipped: one long on-site name must not break the village screen for the group.
+      const name = clip(p.name, NAME_SHOWN);
+      lines.push(t.sampleLine(icon, stratumLabel(turn.deps.campaign, p.stratum), name));
+      if (p.status !== 'replaced' && d.may.survey) rows.push([btn(`${icon} ${name}`, 'h', villageId, i)]);
     });
     if (d.may.survey) {
       rows.push([btn(t.buttons.villageSurvey, 'vs', villageId), btn(t.buttons.addOnSite, 'os', villageId)]);
@@ -83,7 +106,7 @@ async function showVillage(turn: Turn, villageId: string, mode: 'show' | 'send' 
   } else if (d.list) {
     lines.push(t.listReady(d.list.count, stratumSummary(turn, d.list.byStratum)));
     const row: Button[] = [];
-    if (d.may.draw) row.push(btn(t.buttons.draw, 'dr', villageId));
+    if (d.may.draw) row.push(btn(t.buttons.draw, 'dr', villageId, d.list.fingerprint.slice(0, 12)));
     if (d.may.upload) row.push(btn(t.buttons.upload, 'up', villageId));
     rows.push(row);
   } else {
@@ -111,6 +134,7 @@ async function upload(turn: Turn) {
     return;
   }
   const doc = message.document;
+  // A document without a declared size is checked after the download instead.
   if ((doc.file_size ?? 0) > MAX_FILE_BYTES) {
     await turn.send(t.uploadTooLarge);
     return;
@@ -122,23 +146,57 @@ async function upload(turn: Turn) {
     await turn.send(t.uploadDownloadFailed);
     return;
   }
+  if (bytes.length > MAX_FILE_BYTES) {
+    await turn.send(t.uploadTooLarge);
+    return;
+  }
   const result = await uploadHouseholdList(turn.listsDeps(), turn.person, turn.deps.campaign, {
     villageId,
     fileName: doc.file_name ?? 'list.csv',
     bytes,
   });
-  const villageName =
-    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+  const villageName = villageNameOf(turn, villageId);
   if (!result.ok) {
+    const wrong = result.errors.find((e) => e.code === 'wrong_village');
+    if (wrong) {
+      await turn.send(wrong.message);
+      return;
+    }
     const lines = result.errors.slice(0, 15).map((e) => `· ${e.message}`);
     if (result.errors.length > 15) lines.push(`……另有 ${result.errors.length - 15} 处`);
     await turn.send(t.uploadBadRows(result.errors.length, lines.join('\n')));
     return;
   }
+  const dropped = result.info.droppedColumns?.length ? `\n${t.droppedColumns(result.info.droppedColumns.join('、'))}` : '';
+  if (result.status === 'unchanged') {
+    await turn.setScreen('home');
+    await turn.send(t.listUnchanged(villageName, result.info.count));
+    return;
+  }
+  if (result.status === 'confirm') {
+    // The new list waits (staged) until the uploader has seen both counts and confirms.
+    await turn.setScreen('list_replace', {
+      villageId,
+      fingerprint: result.info.fingerprint,
+      replacing: result.current.fingerprint,
+      oldCount: result.current.count,
+    });
+    await turn.send({
+      text: `${t.listReplaceConfirm(villageName, result.current.count, localTime(turn, result.current.uploadedAt), result.info.count)}${dropped}`,
+      buttons: [[btn(t.buttons.confirmReplace, 'lr'), btn(t.buttons.keepList, 'lk')]],
+    });
+    return;
+  }
   await turn.setScreen('home');
-  await turn.send(t.uploadOk(villageName, result.count, stratumSummary(turn, result.byStratum)));
+  await turn.send(`${t.uploadOk(villageName, result.info.count, stratumSummary(turn, result.info.byStratum))}${dropped}`);
   await showVillage(turn, villageId, 'send');
 }
+
+function villageNameOf(turn: Turn, villageId: string): string {
+  return turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
+}
+
+const localTime = (turn: Turn, iso: string) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);
 
 async function defaultDownload(url: URL): Promise<Uint8Array> {
   const res = await fetch(url);
@@ -186,14 +244,27 @@ export const villageHandlers: Handlers = {
       await turn.setScreen('upload', { villageId: villageId ?? '' });
       await turn.show(t.uploadPrompt(name));
     },
-    dr: async (turn, [villageId]) => {
+    // 抽取样本 asks first: the draw is irreversible and locks the list.
+    dr: async (turn, [villageId, fp]) => {
+      const d = await villageDetail(vdeps(turn), turn.person, turn.deps.campaign, villageId ?? '');
+      if (d.sample) return showVillage(turn, villageId ?? '');
+      if (!d.list || !d.may.draw) throw new ChatError('stale_button');
+      await turn.show({
+        text: t.drawConfirm(d.name, d.list.count),
+        buttons: [
+          [
+            btn(t.buttons.confirmDraw, 'dc', villageId ?? '', fp ?? d.list.fingerprint.slice(0, 12)),
+            btn(t.buttons.confirmNo, 'v', villageId ?? ''),
+          ],
+        ],
+      });
+    },
+    dc: async (turn, [villageId, fp]) => {
       const { sample, alreadyDrawn } = await drawVillageSample(
         turn.listsDeps(),
         turn.person,
         turn.deps.campaign,
-        {
-          villageId: villageId ?? '',
-        },
+        { villageId: villageId ?? '', ...(fp ? { expectFingerprint: fp } : {}) },
       );
       await turn.setScreen('home');
       if (alreadyDrawn) return showVillage(turn, villageId ?? '');
@@ -204,7 +275,7 @@ export const villageHandlers: Handlers = {
     h: async (turn, [villageId, index]) => {
       const { d, pick } = await pickAt(turn, villageId ?? '', index);
       const status = d.statuses[pick.householdId] ?? (pick.status === 'surveyed' ? 'surveyed' : 'selected');
-      const started = d.statuses[pick.householdId] !== undefined;
+      const started = d.statuses[pick.householdId] !== undefined || pick.startedAt !== undefined;
       const rows: Button[][] = [];
       if (status !== 'submitted' && pick.status !== 'surveyed') {
         rows.push([btn(started ? t.buttons.resume : t.buttons.start, 'hs', villageId ?? '', index ?? '')]);
@@ -215,8 +286,13 @@ export const villageHandlers: Handlers = {
       const statusLabel =
         t.householdStatus[status === 'submitted' ? 'surveyed' : (status as keyof typeof t.householdStatus)] ??
         '';
+      const released = d.released.includes(pick.householdId) ? `(${t.releasedLabel})` : '';
       await turn.show({
-        text: t.householdMenu(pick.name, stratumLabel(turn.deps.campaign, pick.stratum), statusLabel),
+        text: t.householdMenu(
+          clip(pick.name, NAME_SHOWN),
+          stratumLabel(turn.deps.campaign, pick.stratum),
+          `${statusLabel}${released}`,
+        ),
         buttons: rows,
       });
     },
@@ -252,6 +328,24 @@ export const villageHandlers: Handlers = {
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
     },
     __document: (turn) => upload(turn),
+    // 确定替换 / 保留原名单 after a second list for the same village.
+    lr: async (turn) => {
+      const data = turn.person.session.screen === 'list_replace' ? (turn.person.session.data ?? {}) : {};
+      const villageId = String(data.villageId ?? '');
+      if (!villageId) throw new ChatError('stale_button');
+      await turn.setScreen('home');
+      const info = await confirmListReplacement(turn.listsDeps(), turn.person, turn.deps.campaign, {
+        villageId,
+        fingerprint: String(data.fingerprint ?? ''),
+        replacing: String(data.replacing ?? ''),
+      });
+      await turn.show(t.listReplaced(villageNameOf(turn, villageId), Number(data.oldCount ?? 0), info.count));
+      await showVillage(turn, villageId, 'send');
+    },
+    lk: async (turn) => {
+      await turn.setScreen('home');
+      await turn.show(t.listKept);
+    },
     // A non-poor household missing from the town's list, chosen on site: name, then the reason.
     os: async (turn, [villageId]) => {
       await turn.setScreen('onsite_name', { villageId: villageId ?? '' });
@@ -267,11 +361,17 @@ export const villageHandlers: Handlers = {
   },
   texts: {
     onsite_name: async (turn, text) => {
+      const name = text.normalize('NFKC').trim().replace(/\s+/gu, ' ');
+      if (name === '' || [...name].length > ON_SITE_NAME_MAX) {
+        // Asked again: the prompt stays, so the next text is the name.
+        await turn.send(prompt(t.onSiteNameTooLong(ON_SITE_NAME_MAX)));
+        return;
+      }
       await turn.setScreen('onsite_reason', {
         villageId: String(turn.person.session.data?.villageId ?? ''),
-        name: text,
+        name,
       });
-      await turn.send(prompt(t.onSiteReasonPrompt(text)));
+      await turn.send(prompt(t.onSiteReasonPrompt(name)));
     },
     onsite_reason: async (turn, text) => {
       const data = turn.person.session.data ?? {};

@@ -71,6 +71,15 @@ const VillageSchema = z.strictObject({
   id: Id,
   name: Text,
   type: z.enum(VILLAGE_TYPES),
+  /**
+   * How the town's household ids of this village begin, when they follow a code (e.g. the
+   * village's administrative code): a list whose ids begin with another village's prefix is
+   * refused as that village's list.
+   */
+  idPrefix: z
+    .string()
+    .regex(/^[0-9A-Za-z-]{2,20}$/, 'expected 2–20 letters or digits, e.g. "45068101"')
+    .optional(),
 });
 
 const TownSchema = z.strictObject({

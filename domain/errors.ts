@@ -13,7 +13,8 @@ export type EntityName =
   | 'problem'
   | 'snapshot'
   | 'delivery'
-  | 'audit';
+  | 'audit'
+  | 'grant';
 
 /** The item changed since it was read (optimistic lock): re-read, re-apply, retry. */
 export class ConflictError extends Error {
@@ -75,10 +76,32 @@ export class InviteUnusableError extends Error {
   readonly code = 'invite_unusable';
   constructor(
     readonly inviteCode: string,
-    readonly reason: 'used' | 'expired',
+    readonly reason: 'used' | 'expired' | 'cancelled',
   ) {
     // The code is a bearer secret until used: keep it out of the message (messages end up in logs).
     super(`invite is ${reason}`);
+  }
+}
+
+/**
+ * The village's sample is drawn, so its household list is locked (an upload arriving after a
+ * draw, even one that started before it, is refused rather than replacing the list the sample was
+ * drawn from).
+ */
+export class SampleLockedError extends Error {
+  override readonly name = 'SampleLockedError';
+  readonly code = 'sample_locked';
+  constructor(readonly villageId: string) {
+    super(`village ${villageId}: the sample is drawn, the household list is locked`);
+  }
+}
+
+/** A pick that was replaced cannot be started or marked surveyed. */
+export class PickReplacedError extends Error {
+  override readonly name = 'PickReplacedError';
+  readonly code = 'pick_replaced';
+  constructor(readonly villageId: string) {
+    super(`village ${villageId}: the household was replaced in the sample`);
   }
 }
 
@@ -87,4 +110,6 @@ export type StoreOutcomeError =
   | DuplicateUpdateError
   | NotFoundError
   | AlreadyExistsError
-  | InviteUnusableError;
+  | InviteUnusableError
+  | SampleLockedError
+  | PickReplacedError;

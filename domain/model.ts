@@ -5,9 +5,11 @@
 
 import type { Role } from './campaign';
 import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
+import type { Deactivation, Grant } from './grants';
 import type { Household } from './household-list';
 
 export type { Role } from './campaign';
+export type { Deactivation, Grant } from './grants';
 export * from './errors';
 
 /** ISO-8601 UTC instant, e.g. "2017-10-23T02:15:00.000Z". */
@@ -19,9 +21,10 @@ export type Instant = string;
 export interface Person {
   /** String(Telegram user id). */
   id: string;
-  roles: Role[];
-  groupId?: string;
-  townId?: string;
+  /** What the person may do: each (role, scope) given once, never widened by another (domain/grants.ts). */
+  grants: Grant[];
+  /** Set by the office: no grant counts any more and every message is answered 您已被停用. */
+  deactivated?: Deactivation;
   chatId?: number;
   /** Telegram first name, for greetings; never logged. */
   displayName?: string;
@@ -103,6 +106,8 @@ export interface Draft {
 export interface Invite {
   /** The deep-link code of `/start <code>`; a one-time bearer secret. */
   code: string;
+  /** A public handle (a hash of the code) for lists and buttons, which must never show the code. */
+  id: string;
   role: Role;
   groupId?: string;
   townId?: string;
@@ -112,20 +117,31 @@ export interface Invite {
   expiresAt: Instant;
   usedBy?: string;
   usedAt?: Instant;
+  /** The office withdrew it before anyone used it. */
+  cancelledAt?: Instant;
+  cancelledBy?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Household lists and samples (one each per village)
 
-export interface HouseholdList {
+/** What is known of a village's list without reading its households (one small item). */
+export interface HouseholdListInfo {
   campaignId: string;
   villageId: string;
-  households: Household[];
   /** listFingerprint() of the households; the sample records it. */
   fingerprint: string;
+  count: number;
+  byStratum: Record<StratumId, number>;
   uploadedBy: string;
   uploadedAt: Instant;
   fileName: string;
+  /** Columns of the file that were not kept (phone, 身份证号 …), as written in its header. */
+  droppedColumns?: string[];
+}
+
+export interface HouseholdList extends HouseholdListInfo {
+  households: Household[];
 }
 
 export type ReplacementReason = 'absent' | 'refused' | 'moved' | 'other';
@@ -141,6 +157,9 @@ export interface SampleEntry {
   replacement?: { reason: ReplacementReason; note?: string; by: string; at: Instant };
   /** Set when this pick was added on site rather than by the draw, with who and why. */
   onSite?: { reason: string; by: string; at: Instant };
+  /** A survey of this household was opened: from then on it cannot be replaced. */
+  startedAt?: Instant;
+  startedBy?: string;
 }
 
 export interface Sample {
@@ -184,6 +203,11 @@ export interface Survey {
   returnedBy?: string;
   /** The question the leader pointed at when returning the survey. */
   returnQuestion?: string;
+  /**
+   * Its inspector lost the grant that covered it (deactivated, or moved out of the group): the
+   * unfinished survey went back to the group, and the next group member who opens it takes it over.
+   */
+  released?: { from: string; at: Instant; by: string; reason: 'deactivated' | 'revoked' };
   submittedAt?: Instant;
   version: number;
   createdAt: Instant;
@@ -296,7 +320,12 @@ export function auditDay(at: Instant): string {
   return at.slice(0, 10);
 }
 
-export function isInviteUsable(invite: Invite, personId: string, at: Instant): 'ok' | 'used' | 'expired' {
+export function isInviteUsable(
+  invite: Invite,
+  personId: string,
+  at: Instant,
+): 'ok' | 'used' | 'expired' | 'cancelled' {
+  if (invite.cancelledAt !== undefined) return 'cancelled';
   if (invite.usedBy !== undefined && invite.usedBy !== personId) return 'used';
   // The same person retrying after a crash may use their invite again (idempotent enrolment).
   if (invite.usedBy === personId) return 'ok';

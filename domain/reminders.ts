@@ -21,6 +21,7 @@ import {
   townOfVillage,
   villageById,
 } from './campaign';
+import { effectiveGrants, hasRole, holds, holdsInGroup } from './grants';
 import type { Instant, Person } from './model';
 import {
   ACK_LABELS,
@@ -190,7 +191,7 @@ function instant(c: Pick<Campaign, 'timeZone'>, local: string): Date {
   return new Date(t);
 }
 
-const hasAny = (p: Person, roles: readonly Role[]) => roles.some((r) => p.roles.includes(r));
+const hasAny = (p: Person, roles: readonly Role[]) => hasRole(p, ...roles);
 const reachable = (p: Person) => p.chatId !== undefined && p.unreachable !== true;
 const byId = (a: Person, b: Person) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -252,7 +253,7 @@ function scopesOf(c: Campaign, d: Deadline): Scope[] {
         label: g.name,
         townId: g.townId,
         groupId: g.id,
-        has: (p) => p.groupId === g.id && hasAny(p, groupRoles),
+        has: (p) => holdsInGroup(p, g.id, groupRoles),
       });
     }
   }
@@ -263,12 +264,12 @@ function scopesOf(c: Campaign, d: Deadline): Scope[] {
         kind: 'town',
         label: t.name,
         townId: t.id,
-        has: (p) => p.townId === t.id && p.roles.includes('town_contact'),
+        has: (p) => holds(p, { role: 'town_contact', townId: t.id }),
       });
     }
   }
   if (d.audiences.includes('office'))
-    scopes.push({ code: 'o', kind: 'office', has: (p) => p.roles.includes('office') });
+    scopes.push({ code: 'o', kind: 'office', has: (p) => hasRole(p, 'office') });
   return scopes;
 }
 
@@ -435,11 +436,13 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
 /** How the office reads a person in a list: name, scope, roles. */
 export function personLabel(c: Campaign, p: Person): string {
   const name = p.displayName ?? `用户${p.id}`;
-  const where =
-    (p.groupId !== undefined ? c.groups.find((g) => g.id === p.groupId)?.name : undefined) ??
-    (p.townId !== undefined ? c.towns.find((t) => t.id === p.townId)?.name : undefined);
-  const roles = p.roles.map((r) => ROLE_LABELS[r]).join('、');
-  return `${name}(${where ? `${where} ` : ''}${roles})`;
+  const grants = effectiveGrants(p).map((g) => {
+    const where =
+      (g.groupId !== undefined ? c.groups.find((x) => x.id === g.groupId)?.name : undefined) ??
+      (g.townId !== undefined ? c.towns.find((t) => t.id === g.townId)?.name : undefined);
+    return `${where ? `${where} ` : ''}${ROLE_LABELS[g.role]}`;
+  });
+  return `${name}(${grants.join('、')})`;
 }
 
 /**
@@ -453,7 +456,7 @@ export function planEscalations(input: PlanInput): PlannedReminder[] {
   const s = resolved(c, input.options);
   const ix = indexItems(input.openItems);
   const sorted = [...people].sort(byId);
-  const office = sorted.filter((p) => p.roles.includes('office') && reachable(p));
+  const office = sorted.filter((p) => hasRole(p, 'office') && reachable(p));
   if (office.length === 0) return [];
   const out: PlannedReminder[] = [];
   for (const d of c.deadlines) {
@@ -555,7 +558,7 @@ export function planDailyList(input: DailyListInput): PlannedReminder[] {
           : undefined;
     if (!phase) continue;
     const recipients = sorted.filter(
-      (p) => p.townId === town.id && p.roles.includes('town_contact') && reachable(p),
+      (p) => holds(p, { role: 'town_contact', townId: town.id }) && reachable(p),
     );
     if (recipients.length === 0) continue;
     const key = `${DAILY_LIST}:${phase}:${scope}`;

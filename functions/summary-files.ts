@@ -41,7 +41,15 @@ export async function summaryFiles(
 
 /** The office acting through a schedule or an IAM-authorised API call. */
 export function systemOffice(id: string, at: string): Person {
-  return { id, roles: ['office'], lastUpdateId: 0, session: {}, version: 0, createdAt: at, updatedAt: at };
+  return {
+    id,
+    grants: [{ role: 'office' }],
+    lastUpdateId: 0,
+    session: {},
+    version: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** The leader's report package for the group's town: the workbooks and a chat text. */

@@ -81,7 +81,7 @@ export async function enrolDemoPeople(deps: EnrolDeps, personas: readonly Person
     const at = clock.now().toISOString();
     office = await store.putPerson({
       id: String(officePersona.id),
-      roles: ['office'],
+      grants: [{ role: 'office', at, by: 'setup' }],
       chatId: officePersona.id,
       displayName: officePersona.name,
       lastUpdateId: 0,

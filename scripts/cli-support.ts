@@ -28,7 +28,7 @@ export function cliOffice(at: Date): Person {
   const now = at.toISOString();
   return {
     id: 'cli-office',
-    roles: ['office'],
+    grants: [{ role: 'office' }],
     displayName: '扶贫办(命令行)',
     lastUpdateId: 0,
     session: {},

@@ -11,9 +11,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Telegram } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
 import type { Store } from '../app/ports';
-import { commandsFor } from '../bot/bot';
+import { commandsFor } from '../bot/labels';
 import { commandsByRole } from '../bot/messages';
 import { ROLES } from '../domain/campaign';
+import { rolesOf } from '../domain/grants';
 import type { Person } from '../domain/model';
 import { OUTPUTS_FILE, readStackOutputs, regionOfArn } from '../infra/outputs';
 import { createDynamoClient } from '../store/client';
@@ -100,7 +101,7 @@ export async function setWebhook(opts: SetWebhookOptions): Promise<SetWebhookRep
       const chatId = person.chatId;
       try {
         await withRetryAfter(() =>
-          telegram.setMyCommands(commandsFor(person.roles), { scope: { type: 'chat', chat_id: chatId } }),
+          telegram.setMyCommands(commandsFor(rolesOf(person)), { scope: { type: 'chat', chat_id: chatId } }),
         );
         people.updated++;
       } catch (err) {

@@ -70,6 +70,7 @@
 
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -79,6 +80,17 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SaveSessionOptions, Store } from '../app/ports';
 import type { Campaign } from '../domain/campaign';
+import type { StratumId } from '../domain/forms/types';
+import {
+  effectiveGrants,
+  type Grant,
+  grantKey,
+  grantsFromLegacy,
+  groupsOf,
+  hasRole,
+  holds,
+} from '../domain/grants';
+import type { Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
@@ -87,18 +99,21 @@ import {
   DuplicateUpdateError,
   type EntityName,
   type HouseholdList,
+  type HouseholdListInfo,
   type Instant,
   type Invite,
   InviteUnusableError,
   isUpdateApplied,
   NotFoundError,
   type Person,
+  PickReplacedError,
   type Problem,
   type ProblemStatus,
   type ReminderDelivery,
   type Role,
   rememberUpdate,
   type Sample,
+  SampleLockedError,
   SURVEY_STATUSES,
   type SummarySnapshot,
   type Survey,
@@ -122,6 +137,14 @@ interface QuerySpec {
 }
 
 const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'];
+/**
+ * Households per chunk item. The largest valid row (32-character id, 20-character name, team and a
+ * 100-character note, all 3-byte characters) is about 600 bytes: 500 of them stay under 300 KB.
+ */
+const CHUNK_HOUSEHOLDS = 500;
+const CHUNK_WRITES_AT_ONCE = 8;
+/** A list waiting for its uploader's confirmation vanishes after this long if never confirmed. */
+const STAGED_LIST_SECONDS = 3 * 24 * 3600;
 /** BatchGetItem's limit per request, and how often unprocessed keys are asked again. */
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 6;
@@ -154,23 +177,16 @@ export class DynamoStore implements Store {
 
   async getPerson(id: string): Promise<Person | undefined> {
     const item = await this.#get(keys.person(id));
-    return item ? decode<Person>(item) : undefined;
+    return item ? decodePerson(item) : undefined;
   }
 
   async putPerson(person: Person): Promise<Person> {
     const stored: Person = { ...person, version: 1 };
-    // The index entry first: a create cut off after it leaves an entry that lists nobody.
-    const indexed = await this.#putDirectory(stored);
-    try {
-      await this.#createOnce('person', person.id, personItem(stored));
-    } catch (err) {
-      // The entry above may have replaced an existing person's (both at version 1): restore it.
-      if (indexed && err instanceof AlreadyExistsError) {
-        const existing = await this.getPerson(person.id);
-        if (existing) await this.#putDirectory(existing);
-      }
-      throw err;
-    }
+    // Index entries first: a create cut off after them leaves entries that list nobody (the
+    // people queries read the person item and keep only grants it really holds).
+    await this.#putGrantEntries(stored, effectiveGrants(stored));
+    await this.#createOnce('person', person.id, personItem(stored));
+    await this.#putDirectory(stored);
     return stored;
   }
 
@@ -239,82 +255,148 @@ export class DynamoStore implements Store {
         return new ConflictError('person', person.id, expectVersion, Number(old.version));
       },
     );
-    return decode<Person>(out.Attributes ?? {});
+    return decodePerson(out.Attributes ?? {});
   }
 
   async savePerson(person: Person, expectVersion: number): Promise<Person> {
     const stored: Person = { ...person, version: expectVersion + 1 };
-    await this.#saveVersioned('person', person.id, keys.person(person.id), personItem(stored), expectVersion);
+    const grants = effectiveGrants(stored);
+    // Entries for the grants it will hold go first, entries for grants it loses after the save:
+    // at every moment the index lists a superset, and the queries keep only what the person item
+    // really holds. A save cut off half-way leaves a stale entry, never a missing one.
+    await this.#putGrantEntries(stored, grants);
+    const key = keys.person(person.id);
+    const out = await this.#conditional(
+      () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: personItem(stored),
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectVersion },
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) =>
+        old
+          ? new ConflictError('person', person.id, expectVersion, Number(old.version))
+          : new NotFoundError('person', person.id),
+    );
+    const before = out.Attributes ? effectiveGrants(decodePerson(out.Attributes)) : [];
+    const kept = new Set(grants.map(grantKey));
+    const lost = before.filter((g) => !kept.has(grantKey(g)));
+    await Promise.all(
+      lost.map((g) =>
+        this.#client.send(new DeleteCommand({ TableName: this.#table, Key: keys.grantEntry(person.id, g) })),
+      ),
+    );
     await this.#putDirectory(stored);
     return stored;
   }
 
   async peopleOfGroup(groupId: string): Promise<Person[]> {
-    const entries = await this.#query({
-      index: 'GSI1',
-      pk: keys.peopleOfGroup(groupId),
-      skPrefix: 'PERSON#',
-    });
-    return (await this.#peopleOf(entries)).filter((p) => p.groupId === groupId);
+    const entries = await this.#query({ index: 'GSI1', pk: keys.peopleOfGroup(groupId), skPrefix: 'PERSON#' });
+    return (await this.#peopleOf(entries)).filter((p) => groupsOf(p).includes(groupId));
   }
 
   async peopleOfTown(townId: string): Promise<Person[]> {
-    const entries = await this.#query({
-      index: 'GSI2',
-      pk: keys.allPeople,
-      filter: {
-        expression: '#townId = :townId',
-        names: { '#townId': 'townId' },
-        values: { ':townId': townId },
-      },
-    });
-    return (await this.#peopleOf(entries)).filter((p) => p.townId === townId);
+    const entries = await this.#query({ index: 'GSI1', pk: keys.peopleOfTown(townId), skPrefix: 'PERSON#' });
+    return (await this.#peopleOf(entries)).filter((p) => holds(p, { role: 'town_contact', townId }));
   }
 
   async peopleWithRole(role: Role): Promise<Person[]> {
-    const entries = await this.#query({
-      index: 'GSI2',
-      pk: keys.allPeople,
-      filter: {
-        expression: 'contains(#roles, :role)',
-        names: { '#roles': 'roles' },
-        values: { ':role': role },
-      },
-    });
-    return (await this.#peopleOf(entries)).filter((p) => p.roles.includes(role));
+    const entries = await this.#query({ index: 'GSI2', pk: keys.peopleWithRole(role), skPrefix: 'PERSON#' });
+    return (await this.#peopleOf(entries)).filter((p) => hasRole(p, role));
+  }
+
+  async listPeople({ after, limit }: { after?: string; limit: number }) {
+    const out = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'GSI2',
+        KeyConditionExpression: '#pk = :pk AND #sk > :after',
+        ExpressionAttributeNames: { '#pk': 'GSI2PK', '#sk': 'GSI2SK' },
+        ExpressionAttributeValues: {
+          ':pk': keys.allPeople,
+          ':after': after === undefined ? 'PERSON#' : `PERSON#${after}`,
+        },
+        // One more than asked: tells whether there is a next page without a second query.
+        Limit: limit + 1,
+      }),
+    );
+    const entries = out.Items ?? [];
+    const page = entries.slice(0, limit);
+    const people = await this.#peopleOf(page, { includeInactive: true });
+    const last = page.at(-1);
+    return {
+      people: people.sort((a, b) => (a.id < b.id ? -1 : 1)),
+      ...(entries.length > limit && last ? { next: String(last.id) } : {}),
+    };
+  }
+
+  /** Index entries for these grants (idempotent puts). */
+  async #putGrantEntries(p: Person, grants: readonly Grant[]): Promise<void> {
+    await Promise.all(
+      grants.map((g) =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...keys.grantEntry(p.id, g),
+              ...keys.grantIndex(p.id, g),
+              entity: 'grant',
+              version: 1,
+              id: p.id,
+              role: g.role,
+              ...(g.groupId ? { groupId: g.groupId } : {}),
+              ...(g.townId ? { townId: g.townId } : {}),
+            },
+          }),
+        ),
+      ),
+    );
   }
 
   /**
-   * Write the person's index entry from `p` unless a newer one (a higher person version) is
-   * stored. False when a newer entry was there already.
+   * Write the person's entry in the list of everyone from `p` unless a newer one (a higher person
+   * version) is stored.
    */
-  async #putDirectory(p: Person): Promise<boolean> {
+  async #putDirectory(p: Person): Promise<void> {
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: directoryItem(p),
+          Item: {
+            ...keys.personDirectory(p.id),
+            ...keys.directoryIndex(p.id),
+            entity: 'personDirectory',
+            id: p.id,
+            version: p.version,
+          },
           ConditionExpression: 'attribute_not_exists(PK) OR #version <= :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':version': p.version },
         }),
       );
-      return true;
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
-      throw err;
+      if (!isConditionalFailure(err)) throw err;
     }
   }
 
-  /** The person items named by index entries (directory items, or pre-directory person items). */
-  async #peopleOf(entries: Item[]): Promise<Person[]> {
+  /** The person items named by index entries; inactive people only when asked for. */
+  async #peopleOf(entries: Item[], opts: { includeInactive?: boolean } = {}): Promise<Person[]> {
     const ids = [...new Set(entries.map((e) => String(e.id)))];
     const items = await this.#batchGet(ids.map((id) => keys.person(id)));
     const byId = new Map(items.map((i) => [String(i.id), i]));
     // A dangling entry (a create cut off after the entry was written) names nobody: skipped.
     return ids.flatMap((id) => {
       const item = byId.get(id);
-      return item ? [decode<Person>(item)] : [];
+      if (!item) return [];
+      const person = decodePerson(item);
+      return opts.includeInactive || person.deactivated === undefined ? [person] : [];
     });
   }
 
@@ -342,15 +424,17 @@ export class DynamoStore implements Store {
           new UpdateCommand({
             TableName: this.#table,
             Key: key,
-            // A repeat by the same person keeps the first usedAt (the enrolment is retried, not redone).
+            // A repeat by the same person keeps the first usedAt (the enrolment is retried, not
+            // redone); a used invite leaves the list of open ones.
             UpdateExpression:
-              'SET #usedBy = :personId, #usedAt = if_not_exists(#usedAt, :at) ADD #version :one',
+              'SET #usedBy = :personId, #usedAt = if_not_exists(#usedAt, :at) REMOVE GSI1PK, GSI1SK ADD #version :one',
             ConditionExpression:
-              'attribute_exists(PK) AND ((attribute_not_exists(#usedBy) AND #validUntil > :at) OR #usedBy = :personId)',
+              'attribute_exists(PK) AND attribute_not_exists(#cancelledAt) AND ((attribute_not_exists(#usedBy) AND #validUntil > :at) OR #usedBy = :personId)',
             ExpressionAttributeNames: {
               '#usedBy': 'usedBy',
               '#usedAt': 'usedAt',
               '#validUntil': 'validUntil',
+              '#cancelledAt': 'cancelledAt',
               '#version': 'version',
             },
             ExpressionAttributeValues: { ':personId': personId, ':at': at, ':one': 1 },
@@ -362,6 +446,7 @@ export class DynamoStore implements Store {
       (old) => {
         // Never put the code into an error: it is a bearer secret until used.
         if (!old) return new NotFoundError('invite', 'invite');
+        if (old.cancelledAt !== undefined) return new InviteUnusableError(code, 'cancelled');
         if (old.usedBy !== undefined && old.usedBy !== personId) return new InviteUnusableError(code, 'used');
         return new InviteUnusableError(code, 'expired');
       },
@@ -369,44 +454,294 @@ export class DynamoStore implements Store {
     return decodeInvite(out.Attributes ?? {});
   }
 
+  async openInvites(): Promise<Invite[]> {
+    const items = await this.#query({ index: 'GSI1', pk: keys.openInvites });
+    return items.map(decodeInvite);
+  }
+
+  async cancelInvite(code: string, by: string, at: Instant): Promise<Invite> {
+    if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
+    const key = keys.invite(code);
+    try {
+      const out = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: 'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
+          ConditionExpression:
+            'attribute_exists(PK) AND attribute_not_exists(#usedBy) AND attribute_not_exists(#cancelledAt)',
+          ExpressionAttributeNames: { '#cancelledAt': 'cancelledAt', '#cancelledBy': 'cancelledBy', '#usedBy': 'usedBy', '#version': 'version' },
+          ExpressionAttributeValues: { ':at': at, ':by': by, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return decodeInvite(out.Attributes ?? {});
+    } catch (err) {
+      if (!isConditionalFailure(err)) throw err;
+      // Used or cancelled already: report it as it is.
+      const item = await this.#get(key);
+      if (!item) throw new NotFoundError('invite', 'invite');
+      return decodeInvite(item);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Household lists and samples
 
-  async putHouseholdList(list: HouseholdList): Promise<void> {
-    await this.#upsert(keys.householdList(list.campaignId, list.villageId), {
-      entity: 'householdList',
-      ...list,
-    });
+  async stageHouseholdList(list: HouseholdList): Promise<void> {
+    await this.#putChunks(list, Math.floor(Date.parse(list.uploadedAt) / 1000) + STAGED_LIST_SECONDS);
   }
 
-  async getHouseholdList(campaignId: string, villageId: string): Promise<HouseholdList | undefined> {
-    const item = await this.#get(keys.householdList(campaignId, villageId));
-    return item ? decode<HouseholdList>(item, ['version']) : undefined;
+  async putHouseholdList(list: HouseholdList, opts: { replacing?: string } = {}): Promise<void> {
+    const { households, ...info } = list;
+    await this.#putChunks(list);
+    const key = keys.sample(list.campaignId, list.villageId);
+    const names: Record<string, string> = { '#list': 'list', '#fp': 'fingerprint', '#seed': 'seed' };
+    const values: Record<string, unknown> = { ':info': info, ':entity': 'village' };
+    let condition = 'attribute_not_exists(#seed)';
+    if (opts.replacing === undefined) {
+      values[':new'] = list.fingerprint;
+      // No list yet, or this very list already (a retried upload).
+      condition += ' AND (attribute_not_exists(#list) OR #list.#fp = :new)';
+    } else {
+      values[':old'] = opts.replacing;
+      condition += ' AND #list.#fp = :old';
+    }
+    await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: 'SET #list = :info, entity = :entity',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) =>
+        old?.seed !== undefined
+          ? new SampleLockedError(list.villageId)
+          : new ConflictError('householdList', `${list.campaignId}/${list.villageId}`, 0),
+    );
+    void households;
+  }
+
+  async getHouseholdListInfo(campaignId: string, villageId: string): Promise<HouseholdListInfo | undefined> {
+    const item = await this.#get(keys.sample(campaignId, villageId));
+    return item?.list ? (item.list as HouseholdListInfo) : undefined;
+  }
+
+  async getVillageState(campaignId: string, villageId: string) {
+    const item = await this.#get(keys.sample(campaignId, villageId));
+    return {
+      ...(item?.list ? { list: item.list as HouseholdListInfo } : {}),
+      ...(item?.seed !== undefined ? { sample: decodeSample(item) } : {}),
+    };
+  }
+
+  async getHouseholdList(
+    campaignId: string,
+    villageId: string,
+    fingerprint?: string,
+  ): Promise<HouseholdList | undefined> {
+    const info = await this.getHouseholdListInfo(campaignId, villageId);
+    const fp = fingerprint ?? info?.fingerprint;
+    if (fp === undefined) return undefined;
+    const chunks = await this.#query({
+      pk: keys.village(campaignId, villageId),
+      skPrefix: keys.householdChunks(fp),
+    });
+    const mine = chunks.filter((c) => c.fingerprint === fp);
+    if (mine.length === 0) return undefined;
+    const households = mine.flatMap(decodeChunk);
+    const base: HouseholdListInfo =
+      info && info.fingerprint === fp
+        ? info
+        : {
+            campaignId,
+            villageId,
+            fingerprint: fp,
+            count: households.length,
+            byStratum: countStrata(households),
+            uploadedBy: String(mine[0]?.uploadedBy ?? ''),
+            uploadedAt: String(mine[0]?.uploadedAt ?? ''),
+            fileName: String(mine[0]?.fileName ?? ''),
+          };
+    return { ...base, households };
+  }
+
+  async householdsOfStratum(
+    campaignId: string,
+    villageId: string,
+    fingerprint: string,
+    stratum: StratumId,
+  ): Promise<Household[]> {
+    const chunks = await this.#query({
+      pk: keys.village(campaignId, villageId),
+      skPrefix: keys.householdChunks(fingerprint, stratum),
+    });
+    return chunks.filter((c) => c.fingerprint === fingerprint).flatMap(decodeChunk);
+  }
+
+  /** The households in chunks of one stratum each, every chunk well under DynamoDB's 400 KB. */
+  async #putChunks(list: HouseholdList, expiresAt?: number): Promise<void> {
+    const byStratum = new Map<StratumId, Household[]>();
+    for (const h of list.households) byStratum.set(h.stratum, [...(byStratum.get(h.stratum) ?? []), h]);
+    const items: Item[] = [];
+    for (const [stratum, households] of byStratum) {
+      for (let i = 0; i * CHUNK_HOUSEHOLDS < households.length; i++) {
+        const part = households.slice(i * CHUNK_HOUSEHOLDS, (i + 1) * CHUNK_HOUSEHOLDS);
+        items.push({
+          ...keys.householdChunk(list.campaignId, list.villageId, list.fingerprint, stratum, i),
+          entity: 'householdChunk',
+          version: 1,
+          fingerprint: list.fingerprint,
+          stratum,
+          uploadedBy: list.uploadedBy,
+          uploadedAt: list.uploadedAt,
+          fileName: list.fileName,
+          // Arrays, not objects: the names of the fields are not repeated 500 times.
+          rows: part.map(encodeHousehold),
+          ...(expiresAt !== undefined ? { expiresAt } : {}),
+        });
+      }
+    }
+    for (let i = 0; i < items.length; i += CHUNK_WRITES_AT_ONCE) {
+      await Promise.all(
+        items
+          .slice(i, i + CHUNK_WRITES_AT_ONCE)
+          .map((Item) => this.#client.send(new PutCommand({ TableName: this.#table, Item }))),
+      );
+    }
   }
 
   async putSample(sample: Sample): Promise<Sample> {
     const stored: Sample = { ...sample, version: 1 };
     const key = keys.sample(sample.campaignId, sample.villageId);
-    await this.#createOnce('sample', sampleId(sample), { ...key, entity: 'sample', ...stored });
+    const { sets, names, values } = sampleSets(stored);
+    names['#list'] = 'list';
+    names['#fp'] = 'fingerprint';
+    names['#seed'] = 'seed';
+    values[':fp'] = sample.fingerprint;
+    await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            // Drawn once, and only from the list in force: an upload that won the race is seen here.
+            ConditionExpression: 'attribute_not_exists(#seed) AND #list.#fp = :fp',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      (old) =>
+        old?.seed !== undefined
+          ? new AlreadyExistsError('sample', sampleId(sample))
+          : new ConflictError('householdList', sampleId(sample), 0),
+    );
     return stored;
   }
 
   async getSample(campaignId: string, villageId: string): Promise<Sample | undefined> {
     const item = await this.#get(keys.sample(campaignId, villageId));
-    return item ? decode<Sample>(item) : undefined;
+    return item?.seed !== undefined ? decodeSample(item) : undefined;
   }
 
   async saveSample(sample: Sample, expectVersion: number): Promise<Sample> {
     const stored: Sample = { ...sample, version: expectVersion + 1 };
     const key = keys.sample(sample.campaignId, sample.villageId);
-    await this.#saveVersioned(
-      'sample',
-      sampleId(sample),
+    const { sets, names, values } = sampleSets(stored);
+    values[':expected'] = expectVersion;
+    names['#seed'] = 'seed';
+    await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(#seed) AND #version = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
       key,
-      { ...key, entity: 'sample', ...stored },
-      expectVersion,
+      (old) =>
+        old?.seed !== undefined
+          ? new ConflictError('sample', sampleId(sample), expectVersion, Number(old.version))
+          : new NotFoundError('sample', sampleId(sample)),
     );
     return stored;
+  }
+
+  async markPick(
+    campaignId: string,
+    villageId: string,
+    householdId: string,
+    mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+  ): Promise<Sample> {
+    const key = keys.sample(campaignId, villageId);
+    const id = `${campaignId}/${villageId}`;
+    for (let attempt = 0; ; attempt++) {
+      const item = await this.#get(key);
+      if (!item || item.seed === undefined) throw new NotFoundError('sample', id);
+      const sample = decodeSample(item);
+      const index = sample.picks.findIndex((p) => p.householdId === householdId);
+      const pick = sample.picks[index];
+      if (!pick) throw new NotFoundError('sample', `${id}/pick`);
+      if (pick.status === 'replaced') throw new PickReplacedError(villageId);
+      if (mark.kind === 'started' ? pick.startedAt !== undefined : pick.status === 'surveyed') return sample;
+      // Only this pick's attributes: marks of other picks never conflict with it. The condition
+      // pins the pick (picks are only appended, so its index stays) and that it is not replaced.
+      const path = `#picks[${index}]`;
+      const names: Record<string, string> = {
+        '#picks': 'picks',
+        '#hid': 'householdId',
+        '#status': 'status',
+        '#startedAt': 'startedAt',
+        '#version': 'version',
+      };
+      const values: Record<string, unknown> = {
+        ':hid': householdId,
+        ':replaced': 'replaced',
+        ':at': mark.at,
+        ':one': 1,
+      };
+      const sets = [`${path}.#startedAt = if_not_exists(${path}.#startedAt, :at)`];
+      if (mark.kind === 'started') {
+        names['#startedBy'] = 'startedBy';
+        values[':by'] = mark.by;
+        sets.push(`${path}.#startedBy = :by`);
+      } else {
+        values[':surveyed'] = 'surveyed';
+        sets.push(`${path}.#status = :surveyed`);
+      }
+      try {
+        const out = await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+            ConditionExpression: `${path}.#hid = :hid AND ${path}.#status <> :replaced`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return decodeSample(out.Attributes ?? {});
+      } catch (err) {
+        // Replaced meanwhile: the next read says so. Anything else propagates.
+        if (!isConditionalFailure(err) || attempt >= 3) throw err;
+      }
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -774,23 +1109,61 @@ export class DynamoStore implements Store {
 // ---------------------------------------------------------------------------------------------
 // Items ⇄ aggregates
 
-/** No index keys: the person item is rewritten on every answer (see directoryItem). */
+/** No index keys: the person item is rewritten on every answer (grant entries index it). */
 function personItem(p: Person): Item {
   return { ...keys.person(p.id), entity: 'person', ...p };
 }
 
-/** The person's entry in GSI1 (group members) and GSI2 (everyone): what the people queries filter on. */
-function directoryItem(p: Person): Item {
-  return {
-    ...keys.personDirectory(p.id),
-    ...keys.personIndex(p),
-    entity: 'personDirectory',
-    id: p.id,
-    roles: p.roles,
-    groupId: p.groupId,
-    townId: p.townId,
-    version: p.version,
-  };
+/** A person item; one stored before grants (roles, groupId, townId) reads as the same grants. */
+function decodePerson(item: Item): Person {
+  const { roles, groupId, townId, ...rest } = decode<Person & Record<string, unknown>>(item);
+  if (Array.isArray(rest.grants)) return rest as Person;
+  return { ...(rest as Person), grants: grantsFromLegacy({ roles, groupId, townId }) };
+}
+
+/** SET clauses for every field of a sample (the state item's list info is left alone). */
+function sampleSets(sample: Sample) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  Object.entries({ ...sample, entity: 'village' })
+    .filter(([, v]) => v !== undefined)
+    .forEach(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+      if (name === 'version') names['#version'] = 'version';
+    });
+  return { sets, names, values };
+}
+
+function decodeSample(item: Item): Sample {
+  return decode<Sample>(item, ['list']);
+}
+
+/** [id, name, stratum, population, team, note]; trailing empties left out. */
+function encodeHousehold(h: Household): (string | number)[] {
+  const row: (string | number)[] = [h.id, h.name, h.stratum, h.population ?? '', h.team ?? '', h.note ?? ''];
+  while (row.length > 3 && row.at(-1) === '') row.pop();
+  return row;
+}
+
+function decodeChunk(chunk: Item): Household[] {
+  const rows = Array.isArray(chunk.rows) ? (chunk.rows as unknown[][]) : [];
+  return rows.map(([id, name, stratum, population, team, note]) => ({
+    id: String(id),
+    name: String(name),
+    stratum: String(stratum) as StratumId,
+    ...(population !== undefined && population !== '' ? { population: Number(population) } : {}),
+    ...(team ? { team: String(team) } : {}),
+    ...(note ? { note: String(note) } : {}),
+  }));
+}
+
+function countStrata(households: readonly Household[]): Record<StratumId, number> {
+  const out = {} as Record<StratumId, number>;
+  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
+  return out;
 }
 
 function surveyItem(s: Survey): Item {
@@ -805,6 +1178,7 @@ function inviteItem(invite: Invite): Item {
   const { expiresAt, ...rest } = invite;
   return {
     ...keys.invite(invite.code),
+    ...keys.openInviteIndex(invite.createdAt, invite.id),
     entity: 'invite',
     version: 1,
     ...rest,

@@ -2,7 +2,8 @@
 // '#' separates key parts, so ids must not contain it: keyPart() refuses such ids rather than let
 // a crafted id read across another partition's prefix.
 
-import { type AuditEvent, auditDay, type Person, type Problem, type Survey } from '../domain/model';
+import { type Grant, grantKey } from '../domain/grants';
+import { type AuditEvent, auditDay, type Problem, type Survey } from '../domain/model';
 
 export interface ItemKey {
   PK: string;
@@ -37,32 +38,59 @@ export const keys = {
 
   person: (id: string): ItemKey => ({ PK: `PERSON#${k(id)}`, SK: 'PERSON' }),
   /**
-   * The person's entry in the people indexes, a small item beside the person item: the person item
-   * (≈5 KB with a draft, written on every answer) carries no index keys, so an answer is not copied
-   * into GSI1 and GSI2.
+   * The person's entry in the list of everyone (the office's /people), a small item beside the
+   * person item: the person item (written on every answer) carries no index keys, so an answer is
+   * not copied into any index.
    */
   personDirectory: (id: string): ItemKey => ({ PK: `PERSON#${k(id)}`, SK: 'DIRECTORY' }),
-  peopleOfGroup: (groupId: string) => `GROUP#${k(groupId)}`,
-  /** Every person sits in one small GSI2 partition; town and role are filters over it. */
   allPeople: 'PEOPLE',
-  personIndex(p: Pick<Person, 'id' | 'groupId'>): IndexKeys {
+  directoryIndex: (id: string): IndexKeys => ({ GSI2PK: keys.allPeople, GSI2SK: `PERSON#${k(id)}` }),
+  /**
+   * One small item per grant a person holds, beside the person item: GSI1 by its scope (a group's
+   * members, a town's contacts), GSI2 by its role (the office, all leaders). The people queries read
+   * only the entries that match.
+   */
+  grantEntry: (personId: string, g: Grant): ItemKey => ({
+    PK: `PERSON#${k(personId)}`,
+    SK: `GRANT#${k(grantKey(g))}`,
+  }),
+  grantsOf: (personId: string) => `PERSON#${k(personId)}`,
+  peopleOfGroup: (groupId: string) => `SCOPE#group#${k(groupId)}`,
+  peopleOfTown: (townId: string) => `SCOPE#town#${k(townId)}`,
+  peopleWithRole: (role: string) => `ROLE#${k(role)}`,
+  grantIndex(personId: string, g: Grant): IndexKeys {
+    const scope = g.groupId
+      ? keys.peopleOfGroup(g.groupId)
+      : g.townId
+        ? keys.peopleOfTown(g.townId)
+        : undefined;
     return {
-      ...(p.groupId ? { GSI1PK: keys.peopleOfGroup(p.groupId), GSI1SK: `PERSON#${k(p.id)}` } : {}),
-      GSI2PK: keys.allPeople,
-      GSI2SK: `PERSON#${k(p.id)}`,
+      ...(scope ? { GSI1PK: scope, GSI1SK: `PERSON#${k(personId)}#${k(g.role)}` } : {}),
+      GSI2PK: keys.peopleWithRole(g.role),
+      GSI2SK: `PERSON#${k(personId)}#${k(grantKey(g))}`,
     };
   },
 
   invite: (code: string): ItemKey => ({ PK: `INVITE#${k(code)}`, SK: 'INVITE' }),
+  /** Unused, uncancelled invites (the keys are removed when one is used or cancelled). */
+  openInvites: 'INVITES#OPEN',
+  openInviteIndex: (createdAt: string, id: string): IndexKeys => ({
+    GSI1PK: keys.openInvites,
+    GSI1SK: `${createdAt}#${k(id)}`,
+  }),
 
   village: (campaignId: string, villageId: string) => `VILLAGE#${k(campaignId)}#${k(villageId)}`,
-  householdList: (campaignId: string, villageId: string): ItemKey => ({
-    PK: keys.village(campaignId, villageId),
-    SK: 'HOUSEHOLDS',
-  }),
+  /** The village's sampling state: the list in force (its info) and, once drawn, the sample. */
   sample: (campaignId: string, villageId: string): ItemKey => ({
     PK: keys.village(campaignId, villageId),
     SK: 'SAMPLE',
+  }),
+  /** Households of one list, by stratum, in chunks: `HH#<fingerprint 16>#<stratum>#<nnnn>`. */
+  householdChunks: (fingerprint: string, stratum?: string) =>
+    `HH#${k(fingerprint.slice(0, 16))}#${stratum === undefined ? '' : `${k(stratum)}#`}`,
+  householdChunk: (campaignId: string, villageId: string, fingerprint: string, stratum: string, n: number) => ({
+    PK: keys.village(campaignId, villageId),
+    SK: `${keys.householdChunks(fingerprint, stratum)}${String(n).padStart(4, '0')}`,
   }),
 
   /** The town partition of GSI1 holds the town's surveys and problems. */
