@@ -534,7 +534,11 @@ export async function replaceHousehold(
   const target = before.picks.find((p) => p.householdId === input.householdId);
   if (!target) throw new ListsError('not_in_sample', messages.notInSample(input.householdId));
   // Surveys started before picks recorded it: the survey itself says so.
-  const surveyId = surveyIdFor(campaign.id, { kind: 'household', villageId: village.id, householdId: target.householdId });
+  const surveyId = surveyIdFor(campaign.id, {
+    kind: 'household',
+    villageId: village.id,
+    householdId: target.householdId,
+  });
   if (target.startedAt === undefined && (await deps.store.getSurvey(surveyId)))
     throw new ListsError('already_started', messages.alreadyStarted(target.name));
   // Only the stratum the replacement comes from, of the list the sample was drawn from.

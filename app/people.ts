@@ -239,11 +239,7 @@ export interface PeoplePage {
 
 export const PEOPLE_PAGE = 20;
 
-export async function listPeople(
-  deps: PeopleDeps,
-  actor: Person,
-  scope: PeopleScope,
-): Promise<PeoplePage> {
+export async function listPeople(deps: PeopleDeps, actor: Person, scope: PeopleScope): Promise<PeoplePage> {
   assertCan(can.managePeople(actor), 'people.list', actor);
   const sorted = (people: Person[]) => [...people].sort((a, b) => (a.id < b.id ? -1 : 1));
   if (scope.kind === 'group') return { people: sorted(await deps.store.peopleOfGroup(scope.groupId)) };

@@ -21,6 +21,7 @@ import {
 } from '../domain/engine';
 import { formById, forms } from '../domain/forms';
 import type { AnswerValue, FormContext, FormDef, Question } from '../domain/forms/types';
+import { groupsOf } from '../domain/grants';
 import {
   AlreadyExistsError,
   type ChatSession,
@@ -38,7 +39,6 @@ import {
   type Survey,
   type SurveyKind,
 } from '../domain/model';
-import { groupsOf } from '../domain/grants';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -333,7 +333,10 @@ async function takeOver(deps: SurveyDeps, person: Person, survey: Survey): Promi
   const at = deps.clock.now().toISOString();
   const { released, ...rest } = survey;
   try {
-    const saved = await deps.store.saveSurvey({ ...rest, inspectorId: person.id, updatedAt: at }, survey.version);
+    const saved = await deps.store.saveSurvey(
+      { ...rest, inspectorId: person.id, updatedAt: at },
+      survey.version,
+    );
     await deps.store.appendAudit({
       at,
       actorId: person.id,
@@ -371,7 +374,8 @@ export async function openSurvey(
         by: person.id,
       });
     } catch (err) {
-      if (err instanceof PickReplacedError || err instanceof NotFoundError) throw new ChatError('not_in_sample');
+      if (err instanceof PickReplacedError || err instanceof NotFoundError)
+        throw new ChatError('not_in_sample');
       throw err;
     }
   }

@@ -106,8 +106,7 @@ export async function benchStore(
   // A group member: in GSI1 (group) and GSI2 (all people), as inspectors are.
   const fresh: Person = {
     id: String(900_000 + Math.floor(Math.random() * 99_999)),
-    roles: ['inspector'],
-    groupId: 'bench-group',
+    grants: [{ role: 'inspector', groupId: 'bench-group' }],
     chatId: 900001,
     lastUpdateId: 0,
     session: { screen: 'question', draft: midSurveyDraft() },
@@ -121,7 +120,16 @@ export async function benchStore(
     await engine.client.send(
       new PutCommand({
         TableName: engine.tableName,
-        Item: { ...keys.person(fresh.id), ...keys.personIndex(fresh), entity: 'person', ...fresh },
+        // The layout before the people index moved off the person item: its keys on every answer.
+        Item: {
+          ...keys.person(fresh.id),
+          GSI1PK: 'GROUP#bench-group',
+          GSI1SK: `PERSON#${fresh.id}`,
+          GSI2PK: 'PEOPLE',
+          GSI2SK: `PERSON#${fresh.id}`,
+          entity: 'person',
+          ...fresh,
+        },
       }),
     );
   }

@@ -23,7 +23,7 @@ import { ms, table, timed } from './stats';
 
 const OFFICE: Person = {
   id: 'bench-office',
-  roles: ['office'],
+  grants: [{ role: 'office' }],
   lastUpdateId: 0,
   session: {},
   version: 1,

@@ -10,8 +10,8 @@ import { ChatError, ledGroups, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
-import { formatInstant } from '../domain/reminder-messages';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, scopeLabel, type Turn } from './bot';
 import { categoryLabels, roleLabels, t } from './messages';
 import { btn, chunk, prompt } from './render';
@@ -135,7 +135,9 @@ async function issueInvite(turn: Turn, botUsername: string, role: Role, groupId?
 }
 
 async function summaryMenu(turn: Turn) {
-  const towns = turn.deps.campaign.towns.filter((tw) => can.buildSummary(turn.person, turn.deps.campaign, tw.id));
+  const towns = turn.deps.campaign.towns.filter((tw) =>
+    can.buildSummary(turn.person, turn.deps.campaign, tw.id),
+  );
   const rows: Button[][] = [];
   if (isOffice(turn.person)) rows.push([btn(t.buttons.city, 'sm', 'city')]);
   rows.push(
@@ -156,13 +158,20 @@ async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Arra
   }
 }
 
-const localTime = (turn: Turn, iso: string | Date) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);
+const localTime = (turn: Turn, iso: string | Date) =>
+  formatInstant(new Date(iso), turn.deps.campaign.timeZone);
 
 /** A leader of several groups picks the group first. */
 async function chooseLedGroup(turn: Turn, kind: string): Promise<boolean> {
   const led = ledGroups(turn.person, turn.deps.campaign);
   if (led.length <= 1) return false;
-  await turn.show({ text: t.chooseLedGroup, buttons: chunk(led.map((g) => btn(g.name, kind, g.id)), 3) });
+  await turn.show({
+    text: t.chooseLedGroup,
+    buttons: chunk(
+      led.map((g) => btn(g.name, kind, g.id)),
+      3,
+    ),
+  });
   return true;
 }
 
@@ -196,10 +205,18 @@ async function tomorrowMenu(turn: Turn, groupId?: string) {
   const groups = groupsOf(turn.person, ['leader', 'liaison']);
   if (groupId === undefined && groups.length > 1) {
     const named = turn.deps.campaign.groups.filter((g) => groups.includes(g.id));
-    await turn.show({ text: t.chooseLedGroup, buttons: chunk(named.map((g) => btn(g.name, 'tg', g.id)), 3) });
+    await turn.show({
+      text: t.chooseLedGroup,
+      buttons: chunk(
+        named.map((g) => btn(g.name, 'tg', g.id)),
+        3,
+      ),
+    });
     return;
   }
-  const group = turn.deps.campaign.groups.find((g) => g.id === (groupId ?? groups[0]) && groups.includes(g.id));
+  const group = turn.deps.campaign.groups.find(
+    (g) => g.id === (groupId ?? groups[0]) && groups.includes(g.id),
+  );
   const town = turn.deps.campaign.towns.find((tw) => tw.id === group?.townId);
   if (!town) throw new ForbiddenError('daily_list.set', turn.person.id);
   await turn.show({

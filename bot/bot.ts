@@ -20,7 +20,7 @@ import { ProblemInputError } from '../app/problems';
 import { ReminderInputError } from '../app/reminders';
 import { UnknownTownError } from '../app/summaries';
 import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
-import type { Campaign, Role } from '../domain/campaign';
+import type { Campaign } from '../domain/campaign';
 import { hasRole, isGroupRole, rolesOf } from '../domain/grants';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { ListFileError } from '../ingest/list-file';
@@ -225,16 +225,19 @@ async function join(ctx: Context, deps: BotDeps, code: string, updateId: number,
       result: undefined,
     }));
     if (out.duplicate) return;
-    await ctx.reply(t.confirmGrant(grantsLabel(deps.campaign, result.person), grantLabel(deps.campaign, result.grant)), {
-      reply_markup: {
-        inline_keyboard: [
-          [
-            { text: t.buttons.acceptGrant, callback_data: 'ja' },
-            { text: t.buttons.declineGrant, callback_data: 'jn' },
+    await ctx.reply(
+      t.confirmGrant(grantsLabel(deps.campaign, result.person), grantLabel(deps.campaign, result.grant)),
+      {
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: t.buttons.acceptGrant, callback_data: 'ja' },
+              { text: t.buttons.declineGrant, callback_data: 'jn' },
+            ],
           ],
-        ],
+        },
       },
-    });
+    );
     return;
   }
   // Record this update as processed, so a retried /start does not greet twice.
@@ -248,21 +251,31 @@ async function join(ctx: Context, deps: BotDeps, code: string, updateId: number,
     await ctx.reply(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
     return;
   }
-  await ctx.reply(t.joined(roleLabels[result.grant.role], scopeLabel(deps.campaign, result.grant.groupId, result.grant.townId)));
+  await ctx.reply(
+    t.joined(
+      roleLabels[result.grant.role],
+      scopeLabel(deps.campaign, result.grant.groupId, result.grant.townId),
+    ),
+  );
   await afterGrantChange(ctx, current);
 }
 
 /** The accept button of an invite for someone already enrolled (the code waits in the session). */
 export async function acceptGrant(turn: Turn) {
   const { ctx, deps } = turn;
-  const code = turn.person.session.screen === 'confirm_grant' ? String(turn.person.session.data?.code ?? '') : '';
+  const code =
+    turn.person.session.screen === 'confirm_grant' ? String(turn.person.session.data?.code ?? '') : '';
   if (!code || !ctx.from || !ctx.chat) {
     await turn.send(t.unknownButton);
     return;
   }
   const result = await joinWithInvite(
     { store: deps.store, clock: deps.clock },
-    { userId: ctx.from.id, chatId: ctx.chat.id, ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}) },
+    {
+      userId: ctx.from.id,
+      chatId: ctx.chat.id,
+      ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
+    },
     code,
     { confirmed: true },
   );
@@ -273,7 +286,9 @@ export async function acceptGrant(turn: Turn) {
     await turn.send(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
     return;
   }
-  await turn.send(t.grantAdded(grantLabel(deps.campaign, result.grant), grantsLabel(deps.campaign, turn.person)));
+  await turn.send(
+    t.grantAdded(grantLabel(deps.campaign, result.grant), grantsLabel(deps.campaign, turn.person)),
+  );
   await afterGrantChange(ctx, turn.person);
 }
 
@@ -484,7 +499,11 @@ export function replyFor(err: unknown): string {
         : t.unknownButton;
   }
   if (err instanceof InviteUnusableError)
-    return err.reason === 'used' ? t.inviteUsed : err.reason === 'cancelled' ? t.inviteCancelled : t.inviteExpired;
+    return err.reason === 'used'
+      ? t.inviteUsed
+      : err.reason === 'cancelled'
+        ? t.inviteCancelled
+        : t.inviteExpired;
   if (err instanceof NotFoundError && err.entity === 'invite') return t.inviteUnknown;
   if (err instanceof InviteInputError) return t.unknownButton;
   if (err instanceof ReminderInputError)

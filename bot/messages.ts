@@ -134,7 +134,8 @@ export const t = {
   listReplaced: (village: string, oldCount: number, newCount: number) =>
     `✅ ${village}名单已替换:${oldCount} 户 → ${newCount} 户。`,
   listKept: '好的,保留原名单,新文件未保存。',
-  listUnchanged: (village: string, count: number) => `${village}的名单与已上传的完全相同(共 ${count} 户),无需更新。`,
+  listUnchanged: (village: string, count: number) =>
+    `${village}的名单与已上传的完全相同(共 ${count} 户),无需更新。`,
   drawConfirm: (village: string, count: number) =>
     `将从${village}名单(共 ${count} 户)中按配额随机抽取样本。\n抽样后样本锁定,名单不能再更换。确定抽取吗?`,
   drawCancelled: '好的,暂不抽样。',
@@ -185,8 +186,7 @@ export const t = {
   submitted: (subject: string) => `✅ 已提交:${subject}。问卷已锁定,如需修改请联系组长退回。`,
   notSubmittable: (n: number) => `还有 ${n} 题未完成,不能提交。`,
   surveyTaken: '该问卷已由其他检查员开始填写,您不能打开。',
-  noLongerCovered:
-    '您已不再负责该村的调查(身份已变更),此问卷已保存并交回检查组,由组内其他成员继续。',
+  noLongerCovered: '您已不再负责该村的调查(身份已变更),此问卷已保存并交回检查组,由组内其他成员继续。',
   householdReplaced: '该农户已被替换出样本,问卷不能提交。请联系组长核实。',
   releasedLabel: '待接手',
   surveyLocked: '该问卷已提交并锁定。如需修改,请组长退回。',
@@ -201,7 +201,8 @@ export const t = {
   // leader
   groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,
   chooseLedGroup: '您是多个检查组的组长,请选择检查组:',
-  released: (n: number) => `其中 ${n} 份为原检查员已停用或调离、交回本组的未完成问卷(🔓),组内成员打开即可继续。`,
+  released: (n: number) =>
+    `其中 ${n} 份为原检查员已停用或调离、交回本组的未完成问卷(🔓),组内成员打开即可继续。`,
   groupSurveysNone: '组内还没有已提交的问卷。',
   groupSurveysVillages: (n: number) => `组内已提交问卷 ${n} 份。请选择村:`,
   returnNotDelivered: '注意:检查员暂时收不到机器人消息(可能已屏蔽),请电话通知其发送 /resume 修改。',
@@ -245,12 +246,14 @@ export const t = {
   reactivated: (name: string) => `✅ 已恢复 ${name},其原有身份重新生效。`,
   grantRevokedNotice: (grant: string, remaining: string) =>
     `扶贫办已撤销您的身份「${grant}」。您现在的身份:${remaining}。如有疑问,请联系扶贫办。`,
-  reactivatedNotice: (grants: string) => `扶贫办已恢复您的账号。您的身份:${grants}。发送 /help 查看可以做什么。`,
+  reactivatedNotice: (grants: string) =>
+    `扶贫办已恢复您的账号。您的身份:${grants}。发送 /help 查看可以做什么。`,
   cannotDeactivateSelf: '不能停用自己的账号。',
   nothingChanged: '没有变化(可能已由他人处理)。',
   invitesTitle: (n: number) => `未使用的邀请链接 ${n} 个(作废后链接立即失效):`,
   invitesNone: '没有未使用的邀请链接。',
-  inviteLine: (grant: string, created: string, expires: string) => `${grant} · ${created} 生成 · ${expires} 过期`,
+  inviteLine: (grant: string, created: string, expires: string) =>
+    `${grant} · ${created} 生成 · ${expires} 过期`,
   inviteCancelledOk: (grant: string) => `✅ 已作废邀请「${grant}」,该链接不能再使用。`,
   inviteAlreadyUsed: '该邀请已被使用,无法作废。如需收回权限,请在人员列表中撤销其身份。',
   // office

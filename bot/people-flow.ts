@@ -16,8 +16,8 @@ import {
 } from '../app/people';
 import { ChatError } from '../app/surveys';
 import { rolesOf } from '../domain/grants';
-import { formatInstant } from '../domain/reminder-messages';
 import type { Person } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import type { Handlers, Turn } from './bot';
 import { commandsFor, grantLabel, grantsLabel, personName } from './labels';
 import { t } from './messages';
@@ -68,7 +68,9 @@ async function list(turn: Turn, kind?: string, id?: string) {
     return;
   }
   const text =
-    scope.kind === 'all' ? t.peopleAll(page.people.length) : t.peopleOf(scopeTitle(turn, scope), page.people.length);
+    scope.kind === 'all'
+      ? t.peopleAll(page.people.length)
+      : t.peopleOf(scopeTitle(turn, scope), page.people.length);
   await turn.show({
     text,
     buttons: [
@@ -83,7 +85,8 @@ async function card(turn: Turn, personId: string) {
   const p = await getPersonFor(pdeps(turn), turn.person, personId);
   const grants = grantsWithKeys(p);
   const lines = grants.map(
-    ({ grant }) => `• ${grantLabel(turn.deps.campaign, grant)}${grant.at ? `(${when(turn, grant.at)} 起)` : ''}`,
+    ({ grant }) =>
+      `• ${grantLabel(turn.deps.campaign, grant)}${grant.at ? `(${when(turn, grant.at)} 起)` : ''}`,
   );
   const status = p.deactivated ? t.personDeactivated(when(turn, p.deactivated.at)) : t.personActive;
   await turn.show({
@@ -150,7 +153,11 @@ export const peopleHandlers: Handlers = {
         return;
       }
       await turn.show(t.revoked(personName(p), label, out.released));
-      await tellPerson(turn, out.person, t.grantRevokedNotice(label, grantsLabel(turn.deps.campaign, out.person)));
+      await tellPerson(
+        turn,
+        out.person,
+        t.grantRevokedNotice(label, grantsLabel(turn.deps.campaign, out.person)),
+      );
     },
     ud: async (turn, [personId, version]) => {
       const p = await getPersonFor(pdeps(turn), turn.person, personId ?? '');
@@ -211,7 +218,9 @@ export const peopleHandlers: Handlers = {
         return;
       }
       await turn.send(
-        out.cancelled && invite ? t.inviteCancelledOk(grantLabel(turn.deps.campaign, invite)) : t.nothingChanged,
+        out.cancelled && invite
+          ? t.inviteCancelledOk(grantLabel(turn.deps.campaign, invite))
+          : t.nothingChanged,
       );
     },
   },

@@ -12,11 +12,11 @@ import {
   goBack,
   groupSurveys,
   jumpTo,
+  ledGroups,
   openSurvey,
   openWork,
   type ProblemProposal,
   pauseSurvey,
-  ledGroups,
   readSurvey,
   refOfSurvey,
   returnSurvey,
@@ -175,7 +175,13 @@ async function resume(turn: Turn) {
 async function leaderList(turn: Turn, groupId?: string, villageId?: string) {
   const led = ledGroups(turn.person, turn.deps.campaign);
   if (groupId === undefined && led.length > 1) {
-    await turn.show({ text: t.chooseLedGroup, buttons: chunk(led.map((g) => btn(g.name, 'gl', g.id)), 3) });
+    await turn.show({
+      text: t.chooseLedGroup,
+      buttons: chunk(
+        led.map((g) => btn(g.name, 'gl', g.id)),
+        3,
+      ),
+    });
     return;
   }
   const group = groupId ?? led[0]?.id ?? '';
@@ -190,7 +196,9 @@ async function leaderList(turn: Turn, groupId?: string, villageId?: string) {
     const counts = new Map<string, number>();
     for (const s of surveys) counts.set(s.villageId ?? '', (counts.get(s.villageId ?? '') ?? 0) + 1);
     await turn.show({
-      text: [t.groupSurveysVillages(surveys.length), ...(released > 0 ? [t.released(released)] : [])].join('\n'),
+      text: [t.groupSurveysVillages(surveys.length), ...(released > 0 ? [t.released(released)] : [])].join(
+        '\n',
+      ),
       buttons: chunk(
         [...counts].map(([id, n]) =>
           btn(`${villages.find((v) => v.id === id)?.name ?? id} ${n}`, 'gl', group, id || '-'),

@@ -1,11 +1,12 @@
 // Villages and samples in the chat: pick a village (with progress), upload the town's list, draw,
 // see the sampled households, ask for a replacement, open a household or the village survey.
 
+import { ForbiddenError, isOffice } from '../app/authz';
 import {
   addOnSiteHousehold,
   confirmListReplacement,
-  ON_SITE_NAME_MAX,
   drawVillageSample,
+  ON_SITE_NAME_MAX,
   REPLACEMENT_REASONS,
   replaceHousehold,
   stratumLabel,
@@ -13,11 +14,10 @@ import {
 } from '../app/lists';
 import type { Button } from '../app/messaging';
 import { ChatError } from '../app/surveys';
-import { isOffice } from '../app/authz';
 import { homeTownsOf, townProgress, villageDetail } from '../app/villages';
 import { STRATA } from '../domain/forms/types';
-import { formatInstant } from '../domain/reminder-messages';
 import type { ReplacementReason } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
 import { btn, chunk, prompt } from './render';
@@ -52,7 +52,13 @@ async function showVillages(turn: Turn, townId?: string) {
     if (towns.length > 1) {
       // Someone working in two towns (a leader of one group, an inspector of another) picks one.
       const named = turn.deps.campaign.towns.filter((tw) => towns.includes(tw.id));
-      await turn.show({ text: t.chooseTown, buttons: chunk(named.map((tw) => btn(tw.name, 'vt', tw.id)), 3) });
+      await turn.show({
+        text: t.chooseTown,
+        buttons: chunk(
+          named.map((tw) => btn(tw.name, 'vt', tw.id)),
+          3,
+        ),
+      });
       return;
     }
     await turn.send(t.noGroup);
@@ -167,7 +173,9 @@ async function upload(turn: Turn) {
     await turn.send(t.uploadBadRows(result.errors.length, lines.join('\n')));
     return;
   }
-  const dropped = result.info.droppedColumns?.length ? `\n${t.droppedColumns(result.info.droppedColumns.join('、'))}` : '';
+  const dropped = result.info.droppedColumns?.length
+    ? `\n${t.droppedColumns(result.info.droppedColumns.join('、'))}`
+    : '';
   if (result.status === 'unchanged') {
     await turn.setScreen('home');
     await turn.send(t.listUnchanged(villageName, result.info.count));
@@ -188,7 +196,9 @@ async function upload(turn: Turn) {
     return;
   }
   await turn.setScreen('home');
-  await turn.send(`${t.uploadOk(villageName, result.info.count, stratumSummary(turn, result.info.byStratum))}${dropped}`);
+  await turn.send(
+    `${t.uploadOk(villageName, result.info.count, stratumSummary(turn, result.info.byStratum))}${dropped}`,
+  );
   await showVillage(turn, villageId, 'send');
 }
 
@@ -247,8 +257,9 @@ export const villageHandlers: Handlers = {
     // 抽取样本 asks first: the draw is irreversible and locks the list.
     dr: async (turn, [villageId, fp]) => {
       const d = await villageDetail(vdeps(turn), turn.person, turn.deps.campaign, villageId ?? '');
+      if (!d.may.draw) throw new ForbiddenError('sample.draw', turn.person.id);
       if (d.sample) return showVillage(turn, villageId ?? '');
-      if (!d.list || !d.may.draw) throw new ChatError('stale_button');
+      if (!d.list) throw new ChatError('stale_button');
       await turn.show({
         text: t.drawConfirm(d.name, d.list.count),
         buttons: [

@@ -96,18 +96,14 @@ export function groupsOf(
   roles: readonly Role[] = GROUP_ROLES,
 ): string[] {
   return [
-    ...new Set(
-      effectiveGrants(p).flatMap((g) => (roles.includes(g.role) && g.groupId ? [g.groupId] : [])),
-    ),
+    ...new Set(effectiveGrants(p).flatMap((g) => (roles.includes(g.role) && g.groupId ? [g.groupId] : []))),
   ];
 }
 
 /** Towns the person is the contact of. */
 export function contactTownsOf(p: Pick<GrantHolder, 'grants' | 'deactivated'>): string[] {
   return [
-    ...new Set(
-      effectiveGrants(p).flatMap((g) => (g.role === 'town_contact' && g.townId ? [g.townId] : [])),
-    ),
+    ...new Set(effectiveGrants(p).flatMap((g) => (g.role === 'town_contact' && g.townId ? [g.townId] : []))),
   ];
 }
 

@@ -9,8 +9,8 @@ import type { Deactivation, Grant } from './grants';
 import type { Household } from './household-list';
 
 export type { Role } from './campaign';
-export type { Deactivation, Grant } from './grants';
 export * from './errors';
+export type { Deactivation, Grant } from './grants';
 
 /** ISO-8601 UTC instant, e.g. "2017-10-23T02:15:00.000Z". */
 export type Instant = string;
@@ -132,7 +132,7 @@ export interface HouseholdListInfo {
   /** listFingerprint() of the households; the sample records it. */
   fingerprint: string;
   count: number;
-  byStratum: Record<StratumId, number>;
+  byStratum: Partial<Record<StratumId, number>>;
   uploadedBy: string;
   uploadedAt: Instant;
   fileName: string;

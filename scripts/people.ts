@@ -13,10 +13,10 @@ import {
   reactivatePerson,
   revokeGrant,
 } from '../app/people';
+import { grantLabel } from '../bot/labels';
 import { type Campaign, ROLES, type Role } from '../domain/campaign';
 import { grantKey } from '../domain/grants';
 import type { Person } from '../domain/model';
-import { grantLabel } from '../bot/labels';
 import {
   DEFAULT_CAMPAIGN,
   EXIT_FAILED,
@@ -139,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
         case 'revoke': {
           const personId = needPerson();
           const role = values.role as Role | undefined;
-          if (!role || !ROLES.includes(role)) throw new UsageError(`--role 须为以下之一:${ROLES.join('、')}。`);
+          if (!role || !ROLES.includes(role))
+            throw new UsageError(`--role 须为以下之一:${ROLES.join('、')}。`);
           const grant = checkGrantRequest(campaign, {
             role,
             ...(values.group ? { groupId: values.group } : {}),
@@ -150,7 +151,9 @@ async function main(argv: string[]): Promise<number> {
             process.stderr.write(`${personId} 没有身份「${grantLabel(campaign, grant)}」,未作改动。\n`);
             return EXIT_FAILED;
           }
-          print(`已撤销 ${personId} 的身份「${grantLabel(campaign, grant)}」。现有身份:${grantsText(campaign, out.person)}。`);
+          print(
+            `已撤销 ${personId} 的身份「${grantLabel(campaign, grant)}」。现有身份:${grantsText(campaign, out.person)}。`,
+          );
           if (out.released > 0) print(`${out.released} 份未完成问卷已交回检查组。`);
           return 0;
         }
@@ -189,7 +192,8 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         default: {
-          if (!values.invite) throw new UsageError('缺少 --invite <邀请编号>(见 npm run people -- invites)。');
+          if (!values.invite)
+            throw new UsageError('缺少 --invite <邀请编号>(见 npm run people -- invites)。');
           const out = await cancelInvite(ctx, actor, { inviteId: values.invite });
           if (out.used) {
             process.stderr.write('该邀请已被使用,无法作废;如需收回权限,请用 revoke 撤销其身份。\n');

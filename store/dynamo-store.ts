@@ -70,7 +70,6 @@
 
 import {
   BatchGetCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -288,9 +287,23 @@ export class DynamoStore implements Store {
     const before = out.Attributes ? effectiveGrants(decodePerson(out.Attributes)) : [];
     const kept = new Set(grants.map(grantKey));
     const lost = before.filter((g) => !kept.has(grantKey(g)));
+    // Overwritten without index keys rather than deleted: the entry leaves both indexes, and no
+    // function needs the right to delete anything from the campaign's record.
     await Promise.all(
       lost.map((g) =>
-        this.#client.send(new DeleteCommand({ TableName: this.#table, Key: keys.grantEntry(person.id, g) })),
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...keys.grantEntry(person.id, g),
+              entity: 'grant',
+              version: 1,
+              id: person.id,
+              role: g.role,
+              gone: true,
+            },
+          }),
+        ),
       ),
     );
     await this.#putDirectory(stored);
@@ -298,7 +311,11 @@ export class DynamoStore implements Store {
   }
 
   async peopleOfGroup(groupId: string): Promise<Person[]> {
-    const entries = await this.#query({ index: 'GSI1', pk: keys.peopleOfGroup(groupId), skPrefix: 'PERSON#' });
+    const entries = await this.#query({
+      index: 'GSI1',
+      pk: keys.peopleOfGroup(groupId),
+      skPrefix: 'PERSON#',
+    });
     return (await this.#peopleOf(entries)).filter((p) => groupsOf(p).includes(groupId));
   }
 
@@ -467,10 +484,16 @@ export class DynamoStore implements Store {
         new UpdateCommand({
           TableName: this.#table,
           Key: key,
-          UpdateExpression: 'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
+          UpdateExpression:
+            'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
           ConditionExpression:
             'attribute_exists(PK) AND attribute_not_exists(#usedBy) AND attribute_not_exists(#cancelledAt)',
-          ExpressionAttributeNames: { '#cancelledAt': 'cancelledAt', '#cancelledBy': 'cancelledBy', '#usedBy': 'usedBy', '#version': 'version' },
+          ExpressionAttributeNames: {
+            '#cancelledAt': 'cancelledAt',
+            '#cancelledBy': 'cancelledBy',
+            '#usedBy': 'usedBy',
+            '#version': 'version',
+          },
           ExpressionAttributeValues: { ':at': at, ':by': by, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
@@ -660,6 +683,7 @@ export class DynamoStore implements Store {
     const { sets, names, values } = sampleSets(stored);
     values[':expected'] = expectVersion;
     names['#seed'] = 'seed';
+    names['#version'] = 'version';
     await this.#conditional(
       () =>
         this.#client.send(
@@ -1132,7 +1156,6 @@ function sampleSets(sample: Sample) {
       names[`#f${i}`] = name;
       values[`:f${i}`] = value;
       sets.push(`#f${i} = :f${i}`);
-      if (name === 'version') names['#version'] = 'version';
     });
   return { sets, names, values };
 }

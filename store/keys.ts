@@ -88,7 +88,13 @@ export const keys = {
   /** Households of one list, by stratum, in chunks: `HH#<fingerprint 16>#<stratum>#<nnnn>`. */
   householdChunks: (fingerprint: string, stratum?: string) =>
     `HH#${k(fingerprint.slice(0, 16))}#${stratum === undefined ? '' : `${k(stratum)}#`}`,
-  householdChunk: (campaignId: string, villageId: string, fingerprint: string, stratum: string, n: number) => ({
+  householdChunk: (
+    campaignId: string,
+    villageId: string,
+    fingerprint: string,
+    stratum: string,
+    n: number,
+  ) => ({
     PK: keys.village(campaignId, villageId),
     SK: `${keys.householdChunks(fingerprint, stratum)}${String(n).padStart(4, '0')}`,
   }),

@@ -237,6 +237,7 @@ describe('npm start, tried in a browser', () => {
       .toContainEqual(expect.stringMatching(/✅ 交东村名单已上传:共 30 户/));
 
     await press('🎲 抽取样本');
+    await press('🎲 确定抽取');
     expect(
       (await botMessages().allTextContents()).some((t) => t.includes('✅ 已抽取 10 户,样本已锁定。')),
     ).toBe(true);

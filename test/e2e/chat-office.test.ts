@@ -92,7 +92,7 @@ beforeAll(async () => {
   const now = clock.now().toISOString();
   await store.putPerson({
     id: '9101',
-    roles: ['office'],
+    grants: [{ role: 'office' }],
     chatId: 9101,
     lastUpdateId: 0,
     session: {},
@@ -117,9 +117,7 @@ describe('a campaign day from the office, the group and the town', () => {
   it('the leader sets tomorrow’s village and the town is asked for the list that evening', async () => {
     await leader.send('/tomorrow');
     await leader.press('交东村');
-    expect(leader.lastText()).toMatch(
-      /^✅ 已设定明日检查村:交东村。乡镇联络人将在 2017\/10\/30 18:00:00 收到/,
-    );
+    expect(leader.lastText()).toMatch(/^✅ 已设定明日检查村:交东村。乡镇联络人将在 10月30日 18:00 收到/);
 
     clock.set(local('2017-10-30T18:00'));
     await runReminders();
@@ -141,9 +139,15 @@ describe('a campaign day from the office, the group and the town', () => {
   it('a town contact may upload but not draw; the group draws', async () => {
     await contact.pressData('dr:jiaodong');
     expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await contact.pressData('dc:jiaodong');
+    expect(api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
     await inspector.send('/villages');
     await inspector.press('交东村 未抽样');
     await inspector.press('🎲 抽取样本');
+    // The draw is irreversible: it asks first, naming the list it draws from.
+    expect(inspector.lastText()).toContain('将从交东村名单(共 15 户)中按配额随机抽取样本');
+    expect(await store.getSample(campaign.id, 'jiaodong')).toBeUndefined();
+    await inspector.press('🎲 确定抽取');
     expect(inspector.textsSince(0)).toContain('✅ 已抽取 10 户,样本已锁定。');
   });
 
@@ -241,7 +245,7 @@ describe('a campaign day from the office, the group and the town', () => {
       reporterId: '6002',
       deadline: local('2017-11-09T23:59').toISOString(),
     });
-    expect(problems[0]?.sourceSurveyId).toMatch(/^hh\//);
+    expect(problems[0]?.sourceSurveyId).toMatch(/^hh-[\w-]{20}$/);
   });
 
   it('a typed problem must be concrete: vague or short descriptions are asked again', async () => {
@@ -324,7 +328,7 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(texts).toContain('📄 江平镇检查情况');
     expect(leader.messages().filter((m) => m.document)).toHaveLength(2);
     await leader.press('✍️ 签发');
-    expect(leader.lastText()).toMatch(/^✅ 已签发\(2017\/11\/8/);
+    expect(leader.lastText()).toMatch(/^✅ 已签发\(11月8日 \d\d:\d\d\)/);
     await office.send('/signoffs');
     expect(office.lastText()).toContain('✅ 第二组(江平镇):已签发');
     expect(office.lastText()).toContain('⏳ 第一组(东兴镇):未签发');

@@ -4,6 +4,7 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../app/messaging';
+import { surveyIdFor } from '../../app/surveys';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   const now = new Date().toISOString();
   await store.putPerson({
     id: String(OFFICE_ID),
-    roles: ['office'],
+    grants: [{ role: 'office' }],
     chatId: OFFICE_ID,
     lastUpdateId: 0,
     session: {},
@@ -123,7 +124,7 @@ describe('an inspector completes a household survey in Telegram', () => {
       'problem',
       'help',
     ]);
-    expect((await storedPerson(INSPECTOR_ID)).roles).toEqual(['inspector']);
+    expect((await storedPerson(INSPECTOR_ID)).grants).toMatchObject([{ role: 'inspector', groupId: 'g2' }]);
   });
 
   it('a used invite cannot be used by someone else', async () => {
@@ -157,6 +158,8 @@ describe('an inspector completes a household survey in Telegram', () => {
     await inspector.upload('交东村名单.csv', iconv.encode(LIST, 'gbk'));
     expect(inspector.textsSince(0).some((x) => x.startsWith('✅ 交东村名单已上传:共 20 户'))).toBe(true);
     await inspector.press('🎲 抽取样本');
+    expect(inspector.lastText()).toContain('抽样后样本锁定,名单不能再更换。确定抽取吗?');
+    await inspector.press('🎲 确定抽取');
     expect(inspector.textsSince(0)).toContain('✅ 已抽取 10 户,样本已锁定。');
     const sample = await store.getSample(campaign.id, 'jiaodong');
     expect(sample?.seed).toBe('e2e-seed-1');
@@ -397,7 +400,9 @@ describe('an inspector completes a household survey in Telegram', () => {
     expect(asked).toContain('v3_relapse_details');
     expect(inspector.lastText()).toContain('📋 回顾');
     await inspector.press('✅ 提交');
-    const stored = await store.getSurvey(`vs/${campaign.id}/jiaodong`);
+    const stored = await store.getSurvey(
+      surveyIdFor(campaign.id, { kind: 'village', villageId: 'jiaodong' }),
+    );
     expect(stored?.status).toBe('submitted');
     expect(stored?.answers).toMatchObject({
       v1_agri_population: 1860,

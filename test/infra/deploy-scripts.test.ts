@@ -9,6 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandsByRole } from '../../bot/messages';
+import type { Role } from '../../domain/campaign';
 import type { Person } from '../../domain/model';
 import { main as loadCampaign } from '../../scripts/load-campaign';
 import { ALLOWED_UPDATES, main as setWebhookCli, sharedCommands } from '../../scripts/set-webhook';
@@ -16,6 +17,7 @@ import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, LOCAL_REGION, startEngine } from '../support/engines';
 import { FakeBotApi } from '../support/fake-bot-api';
+import { grantsOf } from '../support/people';
 
 const TOKEN = '515151:AAF-deploy-scripts-test-token-abcdefgh';
 const SECRET = 'deploy-scripts-webhook-secret-0123456789';
@@ -30,18 +32,19 @@ let lines: string[];
 const log = (line: string) => lines.push(line);
 const savedEnv = { ...process.env };
 
-const person = (id: number, roles: Person['roles'], extra: Partial<Person> = {}): Person => {
+const person = (id: number, roles: Role[], extra: Partial<Person> & { groupId?: string } = {}): Person => {
   const at = '2017-10-20T08:00:00.000Z';
+  const { groupId, ...rest } = extra;
   return {
     id: String(id),
-    roles,
+    grants: grantsOf(roles, groupId ? { groupId } : {}),
     chatId: id,
     lastUpdateId: 0,
     session: {},
     version: 0,
     createdAt: at,
     updatedAt: at,
-    ...extra,
+    ...rest,
   };
 };
 

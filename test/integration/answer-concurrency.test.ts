@@ -43,7 +43,7 @@ describe('two writers on one draft version', () => {
     const now = clock.now().toISOString();
     const office: Person = {
       id: '8001',
-      roles: ['office'],
+      grants: [{ role: 'office' }],
       chatId: 8001,
       lastUpdateId: 0,
       session: {},

@@ -101,7 +101,7 @@ describe('the bundles run on plain Node, outside the repository', () => {
     const at = new Date().toISOString();
     await store.putPerson({
       id: '7001',
-      roles: ['office'],
+      grants: [{ role: 'office' }],
       chatId: 7001,
       lastUpdateId: 0,
       session: {},

@@ -49,7 +49,7 @@ describe('a summary workbook printed through LibreOffice', () => {
     const clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
     const office = {
       id: 'office-1',
-      roles: ['office' as const],
+      grants: [{ role: 'office' as const }],
       lastUpdateId: 0,
       session: {},
       version: 1,

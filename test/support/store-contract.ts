@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../app/ports';
 import { parseCampaign } from '../../domain/campaign';
+import type { Household } from '../../domain/household-list';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -14,7 +15,9 @@ import {
   InviteUnusableError,
   NotFoundError,
   type Person,
+  PickReplacedError,
   RECENT_UPDATE_WINDOW,
+  SampleLockedError,
 } from '../../domain/model';
 import * as f from './store-fixtures';
 
@@ -79,7 +82,13 @@ export function storeContract(getStore: () => Store): void {
   describe('people', () => {
     it('creates a person at version 1 and reads them back whole', async () => {
       const store = getStore();
-      const p = f.person({ roles: ['leader', 'inspector'], groupId: 'g1', session: { draft: f.draft() } });
+      const p = f.person({
+        grants: [
+          { role: 'leader', groupId: 'g1', at: f.at(0), by: 'office-1' },
+          { role: 'inspector', groupId: 'g2' },
+        ],
+        session: { draft: f.draft() },
+      });
       const stored = await store.putPerson({ ...p, version: 7 });
       expect(stored.version).toBe(1);
       expect(await store.getPerson(p.id)).toEqual({ ...p, version: 1 });
@@ -105,15 +114,20 @@ export function storeContract(getStore: () => Store): void {
       expect(await store.getPerson(p.id)).toEqual(saved);
     });
 
-    it('leaves roles and scope as stored when saving a session', async () => {
+    it('leaves grants and deactivation as stored when saving a session', async () => {
       const store = getStore();
-      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: 'g1' }));
+      const p = await store.putPerson(f.person({ grants: [{ role: 'inspector', groupId: 'g1' }] }));
       const saved = await store.savePersonSession(
-        { ...p, roles: ['office'], groupId: 'g2', session: { screen: 'menu' } },
+        {
+          ...p,
+          grants: [{ role: 'office' }],
+          deactivated: { at: f.at(1), by: 'x' },
+          session: { screen: 'menu' },
+        },
         { expectVersion: 1, updateId: 1 },
       );
-      expect(saved.roles).toEqual(['inspector']);
-      expect(saved.groupId).toBe('g1');
+      expect(saved.grants).toEqual([{ role: 'inspector', groupId: 'g1' }]);
+      expect(saved.deactivated).toBeUndefined();
       expect(saved.session).toEqual({ screen: 'menu' });
     });
 
@@ -224,33 +238,49 @@ export function storeContract(getStore: () => Store): void {
       await expect(store.savePerson(ghost, 1)).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('saves roles and reachability with savePerson, versioned', async () => {
+    it('saves grants and reachability with savePerson, versioned', async () => {
       const store = getStore();
-      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: f.uid('g') }));
-      const saved = await store.savePerson({ ...p, roles: ['inspector', 'liaison'], unreachable: true }, 1);
+      const groupId = f.uid('g');
+      const p = await store.putPerson(f.person({ grants: [{ role: 'inspector', groupId }] }));
+      const saved = await store.savePerson(
+        { ...p, grants: [...p.grants, { role: 'liaison', groupId }], unreachable: true },
+        1,
+      );
       expect(saved.version).toBe(2);
       expect(await store.getPerson(p.id)).toEqual(saved);
-      await expect(store.savePerson({ ...p, roles: ['office'] }, 1)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.savePerson({ ...p, grants: [{ role: 'office' }] }, 1)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       expect(ids(await store.peopleWithRole('liaison'))).toContain(p.id);
     });
 
-    it('finds the people of a group, of a town and with a role', async () => {
+    it('finds people by grant: of a group, of a town, with a role, each only where the grant is', async () => {
       const store = getStore();
       const { groupId, townId } = f.scope();
-      const inspector = await store.putPerson(f.person({ roles: ['inspector'], groupId }));
-      const leader = await store.putPerson(f.person({ roles: ['leader', 'inspector'], groupId }));
-      const contact = await store.putPerson(f.person({ roles: ['town_contact'], townId }));
-      const office = await store.putPerson(f.person({ roles: ['office'] }));
-      await store.putPerson(f.person({ roles: ['inspector'], groupId: f.uid('g') }));
+      const other = f.uid('g');
+      const inspector = await store.putPerson(f.person({ grants: [{ role: 'inspector', groupId }] }));
+      // A leader of another group who is an inspector here: listed here, but not as a leader here.
+      const both = await store.putPerson(
+        f.person({
+          grants: [
+            { role: 'leader', groupId: other },
+            { role: 'inspector', groupId },
+          ],
+        }),
+      );
+      const contact = await store.putPerson(f.person({ grants: [{ role: 'town_contact', townId }] }));
+      const office = await store.putPerson(f.person({ grants: [{ role: 'office' }] }));
+      await store.putPerson(f.person({ grants: [{ role: 'inspector', groupId: f.uid('g') }] }));
 
-      expect(sortById(await store.peopleOfGroup(groupId))).toEqual(sortById([inspector, leader]));
+      expect(sortById(await store.peopleOfGroup(groupId))).toEqual(sortById([inspector, both]));
+      expect(await store.peopleOfGroup(other)).toEqual([both]);
       expect(await store.peopleOfTown(townId)).toEqual([contact]);
       const leaders = ids(await store.peopleWithRole('leader'));
-      expect(leaders).toContain(leader.id);
+      expect(leaders).toContain(both.id);
       expect(leaders).not.toContain(inspector.id);
       expect(ids(await store.peopleWithRole('office'))).toContain(office.id);
       expect(ids(await store.peopleWithRole('inspector'))).toEqual(
-        expect.arrayContaining([inspector.id, leader.id]),
+        expect.arrayContaining([inspector.id, both.id]),
       );
       expect(await store.peopleOfGroup(f.uid('g'))).toEqual([]);
     });
@@ -258,7 +288,14 @@ export function storeContract(getStore: () => Store): void {
     it('the people queries return each person as stored now, session writes included', async () => {
       const store = getStore();
       const { groupId, townId } = f.scope();
-      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId, townId }));
+      const p = await store.putPerson(
+        f.person({
+          grants: [
+            { role: 'inspector', groupId },
+            { role: 'town_contact', townId },
+          ],
+        }),
+      );
       const saved = await store.savePersonSession(
         { ...p, chatId: 777, session: { screen: 'question', draft: f.draft() } },
         { expectVersion: 1, updateId: 5 },
@@ -268,15 +305,27 @@ export function storeContract(getStore: () => Store): void {
       expect((await store.peopleWithRole('inspector')).find((x) => x.id === p.id)).toEqual(saved);
     });
 
-    it('savePerson moves a person between groups and towns and drops a role in the people queries', async () => {
+    it('a revoked grant leaves the queries; a moved person is found only in the new group', async () => {
       const store = getStore();
       const a = f.scope();
       const b = f.scope();
       const p = await store.putPerson(
-        f.person({ roles: ['inspector', 'liaison'], groupId: a.groupId, townId: a.townId }),
+        f.person({
+          grants: [
+            { role: 'inspector', groupId: a.groupId },
+            { role: 'liaison', groupId: a.groupId },
+            { role: 'town_contact', townId: a.townId },
+          ],
+        }),
       );
       const moved = await store.savePerson(
-        { ...p, roles: ['inspector'], groupId: b.groupId, townId: b.townId },
+        {
+          ...p,
+          grants: [
+            { role: 'inspector', groupId: b.groupId },
+            { role: 'town_contact', townId: b.townId },
+          ],
+        },
         p.version,
       );
       expect(await store.peopleOfGroup(a.groupId)).toEqual([]);
@@ -285,20 +334,59 @@ export function storeContract(getStore: () => Store): void {
       expect(await store.peopleOfTown(b.townId)).toEqual([moved]);
       expect(ids(await store.peopleWithRole('liaison'))).not.toContain(p.id);
       // A refused save (stale version) changes neither the person nor the queries.
-      await expect(store.savePerson({ ...moved, groupId: a.groupId }, p.version)).rejects.toBeInstanceOf(
-        ConflictError,
-      );
+      await expect(
+        store.savePerson({ ...moved, grants: [{ role: 'inspector', groupId: a.groupId }] }, p.version),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect(await store.peopleOfGroup(a.groupId)).toEqual([]);
       expect(await store.peopleOfGroup(b.groupId)).toEqual([moved]);
+    });
+
+    it('a deactivated person is listed by no grant query, but still in the list of everyone', async () => {
+      const store = getStore();
+      const { groupId } = f.scope();
+      const p = await store.putPerson(f.person({ grants: [{ role: 'leader', groupId }] }));
+      const off = await store.savePerson({ ...p, deactivated: { at: f.at(3), by: 'office-1' } }, p.version);
+      expect(await store.peopleOfGroup(groupId)).toEqual([]);
+      expect(ids(await store.peopleWithRole('leader'))).not.toContain(p.id);
+      const everyone: Person[] = [];
+      let page = await store.listPeople({ limit: 50 });
+      everyone.push(...page.people);
+      while (page.next) {
+        page = await store.listPeople({ after: page.next, limit: 50 });
+        everyone.push(...page.people);
+      }
+      expect(everyone.find((x) => x.id === p.id)).toEqual(off);
+      // Reactivated: the grants count again.
+      const { deactivated: _d, ...rest } = off;
+      const back = await store.savePerson(rest, off.version);
+      expect(await store.peopleOfGroup(groupId)).toEqual([back]);
+    });
+
+    it('lists everyone a page at a time, by id, each once', async () => {
+      const store = getStore();
+      const made = await Promise.all(
+        Array.from({ length: 7 }, () => store.putPerson(f.person({ grants: [{ role: 'office' }] }))),
+      );
+      const seen: string[] = [];
+      let page = await store.listPeople({ limit: 3 });
+      for (let n = 0; n < 1000; n++) {
+        expect(page.people.length).toBeLessThanOrEqual(3);
+        seen.push(...page.people.map((x) => x.id));
+        if (!page.next) break;
+        page = await store.listPeople({ after: page.next, limit: 3 });
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual([...seen].sort());
+      expect(seen).toEqual(expect.arrayContaining(made.map((x) => x.id)));
     });
 
     it('a second create of the same person leaves the first one where the queries find it', async () => {
       const store = getStore();
       const a = f.scope();
       const b = f.scope();
-      const p = await store.putPerson(f.person({ roles: ['inspector'], groupId: a.groupId }));
+      const p = await store.putPerson(f.person({ grants: [{ role: 'inspector', groupId: a.groupId }] }));
       await expect(
-        store.putPerson(f.person({ id: p.id, roles: ['office'], groupId: b.groupId })),
+        store.putPerson(f.person({ id: p.id, grants: [{ role: 'inspector', groupId: b.groupId }] })),
       ).rejects.toBeInstanceOf(AlreadyExistsError);
       expect(await store.peopleOfGroup(a.groupId)).toEqual([p]);
       expect(await store.peopleOfGroup(b.groupId)).toEqual([]);
@@ -353,29 +441,151 @@ export function storeContract(getStore: () => Store): void {
     });
   });
 
+  describe('open invites', () => {
+    it('lists invites neither used nor cancelled; a cancelled one can no longer be used', async () => {
+      const store = getStore();
+      const open = f.invite();
+      const used = f.invite();
+      const cancelled = f.invite();
+      for (const i of [open, used, cancelled]) await store.putInvite(i);
+      await store.useInvite(used.code, '6001', f.at(2));
+      const out = await store.cancelInvite(cancelled.code, 'office-1', f.at(3));
+      expect(out).toMatchObject({ cancelledAt: f.at(3), cancelledBy: 'office-1' });
+      // Idempotent: a second cancel returns it as it is.
+      expect(await store.cancelInvite(cancelled.code, 'office-2', f.at(4))).toMatchObject({
+        cancelledAt: f.at(3),
+        cancelledBy: 'office-1',
+      });
+      const codes = (await store.openInvites()).map((i) => i.code);
+      expect(codes).toContain(open.code);
+      expect(codes).not.toContain(used.code);
+      expect(codes).not.toContain(cancelled.code);
+      const refused = await failure(store.useInvite(cancelled.code, '6002', f.at(5)));
+      expect(refused).toBeInstanceOf(InviteUnusableError);
+      expect(refused).toMatchObject({ reason: 'cancelled' });
+      // A used invite cannot be cancelled: it comes back with who used it.
+      expect(await store.cancelInvite(used.code, 'office-1', f.at(6))).toMatchObject({ usedBy: '6001' });
+      expect((await store.getInvite(used.code))?.cancelledAt).toBeUndefined();
+    });
+  });
+
   describe('household lists and samples', () => {
-    it('round-trips a village household list; a re-upload replaces it', async () => {
+    it('stores a first list, refuses a different one unless it names the list it replaces', async () => {
       const store = getStore();
       const where = f.scope();
       const list = f.householdList(where);
       await store.putHouseholdList(list);
       expect(await store.getHouseholdList(where.campaignId, where.villageId)).toEqual(list);
-      const fixed = { ...list, households: list.households.slice(0, 1), fingerprint: 'sha256:def' };
-      await store.putHouseholdList(fixed);
+      const { households: _h, ...info } = list;
+      expect(await store.getHouseholdListInfo(where.campaignId, where.villageId)).toEqual(info);
+      // The same list again (a retried upload) is fine.
+      await store.putHouseholdList(list);
+      const fixed = {
+        ...list,
+        households: list.households.slice(0, 1),
+        count: 1,
+        byStratum: { exited_2014_2015: 1 },
+        fingerprint: 'sha256:def',
+      };
+      await expect(store.putHouseholdList(fixed)).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.putHouseholdList(fixed, { replacing: 'sha256:other' })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect((await store.getHouseholdListInfo(where.campaignId, where.villageId))?.fingerprint).toBe(
+        list.fingerprint,
+      );
+      await store.putHouseholdList(fixed, { replacing: list.fingerprint });
       expect(await store.getHouseholdList(where.campaignId, where.villageId)).toEqual(fixed);
+      // The replaced list is still readable by its fingerprint (a sample keeps the list it was drawn from).
+      expect(
+        (await store.getHouseholdList(where.campaignId, where.villageId, list.fingerprint))?.households,
+      ).toEqual(list.households);
       expect(await store.getHouseholdList(where.campaignId, f.uid('v'))).toBeUndefined();
     });
 
-    it('locks a sample once drawn and records a replacement with a versioned save', async () => {
+    it('a staged list is readable by its fingerprint and does not become the list in force', async () => {
       const store = getStore();
       const where = f.scope();
-      const drawn = await store.putSample(f.sample(where));
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      const staged = {
+        ...list,
+        fingerprint: `sha256:${f.uid('st')}`,
+        households: list.households.slice(1),
+        count: 2,
+      };
+      await store.stageHouseholdList(staged);
+      expect((await store.getHouseholdListInfo(where.campaignId, where.villageId))?.fingerprint).toBe(
+        list.fingerprint,
+      );
+      expect(
+        (await store.getHouseholdList(where.campaignId, where.villageId, staged.fingerprint))?.households,
+      ).toEqual(staged.households);
+    });
+
+    it('keeps a list of 1,800 households in chunks and reads one stratum alone', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const strata = ['exited_2014_2015', 'registered_poor', 'non_poor'] as const;
+      const households: Household[] = Array.from({ length: 1800 }, (_, i) => {
+        const h: Household = {
+          id: `村${String(i).padStart(5, '0')}/号`,
+          name: `户主${i}`,
+          stratum: strata[i % 3] ?? 'non_poor',
+          population: 1 + (i % 30),
+        };
+        if (i % 2) h.team = `第${i % 9}组`;
+        return h;
+      });
+      const list = {
+        ...f.householdList(where),
+        households,
+        count: households.length,
+        byStratum: { exited_2014_2015: 600, registered_poor: 600, non_poor: 600 },
+      };
+      await store.putHouseholdList(list);
+      const back = await store.getHouseholdList(where.campaignId, where.villageId);
+      expect(back?.households).toHaveLength(1800);
+      expect(sortById(back?.households ?? [])).toEqual(sortById(households));
+      const poor = await store.householdsOfStratum(
+        where.campaignId,
+        where.villageId,
+        list.fingerprint,
+        'registered_poor',
+      );
+      expect(poor).toHaveLength(600);
+      expect(poor.every((h) => h.stratum === 'registered_poor')).toBe(true);
+    });
+
+    it('draws only from the list in force, once; a list cannot be put once drawn', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await expect(store.putSample(f.sample(where, list.fingerprint))).rejects.toBeInstanceOf(ConflictError);
+      await store.putHouseholdList(list);
+      await expect(store.putSample(f.sample(where, 'sha256:stale'))).rejects.toBeInstanceOf(ConflictError);
+      const drawn = await store.putSample(f.sample(where, list.fingerprint));
       expect(drawn.version).toBe(1);
       expect(await store.getSample(where.campaignId, where.villageId)).toEqual(drawn);
-      await expect(store.putSample({ ...f.sample(where), seed: 'another' })).rejects.toBeInstanceOf(
-        AlreadyExistsError,
+      await expect(
+        store.putSample({ ...f.sample(where, list.fingerprint), seed: 'another' }),
+      ).rejects.toBeInstanceOf(AlreadyExistsError);
+      const other = { ...list, fingerprint: 'sha256:later' };
+      await expect(store.putHouseholdList(other, { replacing: list.fingerprint })).rejects.toBeInstanceOf(
+        SampleLockedError,
       );
+      expect(await store.getVillageState(where.campaignId, where.villageId)).toEqual({
+        list: (({ households: _h, ...info }) => info)(list),
+        sample: drawn,
+      });
+    });
 
+    it('records a replacement with a versioned save, leaving the list in place', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      const drawn = await store.putSample(f.sample(where, list.fingerprint));
       const [first, ...rest] = drawn.picks;
       if (!first) throw new Error('fixture has picks');
       const replaced = await store.saveSample(
@@ -396,10 +606,81 @@ export function storeContract(getStore: () => Store): void {
       );
       expect(replaced.version).toBe(2);
       expect(await store.getSample(where.campaignId, where.villageId)).toEqual(replaced);
+      expect((await store.getHouseholdListInfo(where.campaignId, where.villageId))?.fingerprint).toBe(
+        list.fingerprint,
+      );
       await expect(store.saveSample(drawn, 1)).rejects.toBeInstanceOf(ConflictError);
       await expect(store.saveSample({ ...drawn, villageId: f.uid('v') }, 1)).rejects.toBeInstanceOf(
         NotFoundError,
       );
+    });
+
+    it('marks picks one at a time: concurrent marks all hold, and a replacement computed before fails', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      const ten = Array.from({ length: 10 }, (_, i) => ({
+        householdId: `h${i}`,
+        name: `户${i}`,
+        stratum: 'non_poor' as const,
+        status: 'selected' as const,
+      }));
+      const drawn = await store.putSample({ ...f.sample(where, list.fingerprint), picks: ten });
+      const started = await store.markPick(where.campaignId, where.villageId, 'h3', {
+        kind: 'started',
+        at: f.at(1),
+        by: 'insp',
+      });
+      expect(started.picks[3]).toMatchObject({ startedAt: f.at(1), startedBy: 'insp', status: 'selected' });
+      expect(started.version).toBe(drawn.version + 1);
+      // A replacement prepared from the sample as drawn now fails on its version.
+      await expect(
+        store.saveSample({ ...drawn, picks: drawn.picks.slice(1) }, drawn.version),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await Promise.all(
+        ten.map((p, i) =>
+          store.markPick(where.campaignId, where.villageId, p.householdId, {
+            kind: 'surveyed',
+            at: f.at(10 + i),
+            by: 'insp',
+          }),
+        ),
+      );
+      const after = await store.getSample(where.campaignId, where.villageId);
+      expect(after?.picks.map((p) => p.status)).toEqual(Array(10).fill('surveyed'));
+      // Idempotent: marking again changes nothing.
+      const again = await store.markPick(where.campaignId, where.villageId, 'h0', {
+        kind: 'surveyed',
+        at: f.at(99),
+        by: 'insp',
+      });
+      expect(again).toEqual(after);
+    });
+
+    it('refuses to mark a replaced pick, or one that is not in the sample', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      const drawn = await store.putSample(f.sample(where, list.fingerprint));
+      const [first, ...rest] = drawn.picks;
+      if (!first) throw new Error('fixture has picks');
+      await store.saveSample({ ...drawn, picks: [{ ...first, status: 'replaced' }, ...rest] }, drawn.version);
+      await expect(
+        store.markPick(where.campaignId, where.villageId, first.householdId, {
+          kind: 'started',
+          at: f.at(1),
+          by: 'x',
+        }),
+      ).rejects.toBeInstanceOf(PickReplacedError);
+      await expect(
+        store.markPick(where.campaignId, where.villageId, 'nobody', {
+          kind: 'surveyed',
+          at: f.at(1),
+          by: 'x',
+        }),
+      ).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 

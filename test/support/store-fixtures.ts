@@ -27,7 +27,7 @@ export function scope() {
 export function person(overrides: Partial<Person> = {}): Person {
   return {
     id: String(100_000 + Math.floor(Math.random() * 900_000_000)),
-    roles: ['inspector'],
+    grants: [{ role: 'inspector', groupId: 'g1' }],
     chatId: 4242,
     displayName: '小黄',
     lastUpdateId: 0,
@@ -63,8 +63,10 @@ export function draft(overrides: Partial<Draft> = {}): Draft {
 }
 
 export function invite(overrides: Partial<Invite> = {}): Invite {
+  const code = overrides.code ?? uid('inv');
   return {
-    code: uid('inv'),
+    code,
+    id: `id-${code}`,
     role: 'inspector',
     groupId: 'g1',
     createdBy: '1001',
@@ -78,27 +80,25 @@ export function householdList(where: { campaignId: string; villageId: string }):
   return {
     ...where,
     households: [
-      {
-        id: '4506810001',
-        name: '黄志明',
-        stratum: 'exited_2014_2015',
-        extra: { 人口: '4', '组/屯': '大田组' },
-      },
-      { id: '4506810002', name: '李秀英', stratum: 'exited_2016', extra: {} },
-      { id: '4506810003', name: '陈国强', stratum: 'planned_2017', extra: { 联系电话: '13800000001' } },
+      { id: '4506810001', name: '黄志明', stratum: 'exited_2014_2015', population: 4, team: '大田组' },
+      { id: '4506810002', name: '李秀英', stratum: 'exited_2016' },
+      { id: '4506810003', name: '陈国强', stratum: 'planned_2017', note: '户主外出务工' },
     ],
-    fingerprint: 'sha256:abc',
+    count: 3,
+    byStratum: { exited_2014_2015: 1, exited_2016: 1, planned_2017: 1 },
+    fingerprint: `sha256:${uid('fp')}`,
     uploadedBy: '2001',
     uploadedAt: T0,
     fileName: '大田村.xlsx',
   };
 }
 
-export function sample(where: { campaignId: string; villageId: string }): Sample {
+/** A drawn sample; `fingerprint` must be the village's list in force for putSample to take it. */
+export function sample(where: { campaignId: string; villageId: string }, fingerprint = 'sha256:abc'): Sample {
   return {
     ...where,
     seed: 'seed-1',
-    fingerprint: 'sha256:abc',
+    fingerprint,
     drawnBy: '1001',
     drawnAt: T0,
     picks: [

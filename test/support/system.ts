@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../../app/messaging';
 import type { LoggerLike } from '../../bot/bot';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
-import { type Campaign, parseCampaign } from '../../domain/campaign';
+import { type Campaign, parseCampaign, type Role } from '../../domain/campaign';
 import type { StratumId } from '../../domain/forms/types';
 import type { Person, Sample } from '../../domain/model';
 import { botDeps, botInfoFrom } from '../../functions/runtime';
@@ -21,6 +21,7 @@ import type { Webhook } from './chat-user';
 import { ChatUser } from './chat-user';
 import { type Engine, LOCAL_REGION } from './engines';
 import { FakeBotApi } from './fake-bot-api';
+import { grantsOf } from './people';
 
 export const SYSTEM_TOKEN = '7000099:system-token';
 export const SYSTEM_SECRET = 'system-webhook-secret-0123456789';
@@ -95,14 +96,15 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
 /** A group member stored as enrolment leaves them (chat id = user id in a private chat). */
 export async function seedPerson(
   store: DynamoStore,
-  p: { id: number; roles: Person['roles']; groupId?: string; townId?: string; name?: string },
+  p: { id: number; roles: Role[]; groupId?: string; townId?: string; name?: string },
 ): Promise<Person> {
   const now = new Date().toISOString();
   return store.putPerson({
     id: String(p.id),
-    roles: p.roles,
-    ...(p.groupId ? { groupId: p.groupId } : {}),
-    ...(p.townId ? { townId: p.townId } : {}),
+    grants: grantsOf(p.roles, {
+      ...(p.groupId ? { groupId: p.groupId } : {}),
+      ...(p.townId ? { townId: p.townId } : {}),
+    }),
     chatId: p.id,
     ...(p.name ? { displayName: p.name } : {}),
     lastUpdateId: 0,
@@ -125,11 +127,24 @@ export async function seedSample(
   villageId: string,
   households: readonly SeedHousehold[],
 ): Promise<Sample> {
+  const fingerprint = `seeded-${villageId}`;
+  // The village's list first: a sample is only ever drawn from the list in force.
+  await store.putHouseholdList({
+    campaignId: campaign.id,
+    villageId,
+    households: households.map((h) => ({ id: h.householdId, name: h.name, stratum: h.stratum })),
+    count: households.length,
+    byStratum: {},
+    fingerprint,
+    uploadedBy: 'seed',
+    uploadedAt: new Date().toISOString(),
+    fileName: 'seed.csv',
+  });
   return store.putSample({
     campaignId: campaign.id,
     villageId,
     seed: 'seeded',
-    fingerprint: `seeded-${villageId}`,
+    fingerprint,
     drawnBy: 'seed',
     drawnAt: new Date().toISOString(),
     picks: households.map((h) => ({ ...h, status: 'selected' as const })),

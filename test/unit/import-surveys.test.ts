@@ -17,7 +17,7 @@ const campaign = parseCampaign(seed);
 
 const person = (id: string, p: Partial<Person>): Person => ({
   id,
-  roles: [],
+  grants: [],
   lastUpdateId: 0,
   session: {},
   version: 1,
@@ -25,10 +25,10 @@ const person = (id: string, p: Partial<Person>): Person => ({
   updatedAt: '2017-10-30T00:00:00.000Z',
   ...p,
 });
-const office = person('office-1', { roles: ['office'] });
+const office = person('office-1', { grants: [{ role: 'office' }] });
 /** 第二组 checks 江平镇, not 东兴镇. */
-const leaderOfJiangping = person('leader-2', { roles: ['leader'], groupId: 'g2' });
-const townContact = person('contact-1', { roles: ['town_contact'], townId: 'dongxing' });
+const leaderOfJiangping = person('leader-2', { grants: [{ role: 'leader', groupId: 'g2' }] });
+const townContact = person('contact-1', { grants: [{ role: 'town_contact', townId: 'dongxing' }] });
 
 /** A 建档立卡户 as typed from paper: labels, not codes. */
 const registered = (name: string, type: string, extra: Record<string, AnswerValue> = {}) => ({
@@ -325,6 +325,17 @@ describe('importing paper surveys', () => {
   });
 
   it('takes name and type from the drawn sample, refuses a household not in it, and marks the pick surveyed', async () => {
+    await store.putHouseholdList({
+      campaignId: campaign.id,
+      villageId: 'datian',
+      households: [{ id: '4506810001', name: '张三', stratum: 'planned_2017' }],
+      count: 1,
+      byStratum: { planned_2017: 1 },
+      fingerprint: 'f',
+      uploadedBy: 'office-1',
+      uploadedAt: '2017-10-30T01:00:00.000Z',
+      fileName: '大田村.csv',
+    });
     await store.putSample({
       campaignId: campaign.id,
       villageId: 'datian',

@@ -3,6 +3,7 @@ import { ForbiddenError } from '../../app/authz';
 import {
   addOnSiteHousehold,
   auditSubject,
+  confirmListReplacement,
   drawVillageSample,
   type ListsDeps,
   ListsError,
@@ -19,6 +20,7 @@ import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import type { Person, Role, Sample } from '../../domain/model';
+import { grantsOf } from '../support/people';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -32,8 +34,7 @@ const T0 = new Date('2017-10-30T01:00:00.000Z');
 function person(id: string, roles: Role[], scope: { groupId?: string; townId?: string } = {}): Person {
   return {
     id,
-    roles,
-    ...scope,
+    grants: grantsOf(roles, scope),
     lastUpdateId: 0,
     session: {},
     version: 1,
@@ -158,7 +159,11 @@ async function expectError(promise: Promise<unknown>, code: string): Promise<Lis
 describe('uploading a household list', () => {
   it('stores the list with its fingerprint and counts the households of each stratum', async () => {
     const result = await upload();
-    expect(result).toMatchObject({ ok: true, count: HOUSEHOLDS.length, byStratum: SIZES });
+    expect(result).toMatchObject({
+      ok: true,
+      status: 'stored',
+      info: { count: HOUSEHOLDS.length, byStratum: SIZES },
+    });
     const stored = await memory.getHouseholdList(C, DATIAN);
     expect(stored?.households).toHaveLength(HOUSEHOLDS.length);
     expect(stored).toMatchObject({
@@ -166,7 +171,123 @@ describe('uploading a household list', () => {
       uploadedAt: T0.toISOString(),
       fileName: '大田村农户名单.csv',
     });
-    expect(result.ok && stored?.fingerprint).toBe(result.ok && result.fingerprint);
+    expect(result.ok && stored?.fingerprint).toBe(result.ok && result.info.fingerprint);
+  });
+
+  it('keeps 人口 and says which columns it dropped (phone, 身份证号), storing none of them', async () => {
+    const bytes = new TextEncoder().encode(
+      [
+        '户编号,户主姓名,农户类型,人口,联系电话,身份证号',
+        '4506810201,陈桂兰,非贫困户,3,13800000001,450681195001010011',
+      ].join('\r\n'),
+    );
+    const result = await upload(office, bytes);
+    expect(result).toMatchObject({ ok: true, info: { droppedColumns: ['联系电话', '身份证号'] } });
+    const stored = await memory.getHouseholdList(C, DATIAN);
+    expect(stored?.households).toEqual([
+      { id: '4506810201', name: '陈桂兰', stratum: 'non_poor', population: 3 },
+    ]);
+    expect(JSON.stringify(stored)).not.toContain('13800000001');
+  });
+
+  it('asks before replacing a list, with both counts; confirming replaces it, an unchanged file changes nothing', async () => {
+    await upload();
+    const before = await memory.getHouseholdListInfo(C, DATIAN);
+    const again = await upload();
+    expect(again).toMatchObject({ ok: true, status: 'unchanged' });
+    tick();
+    const smaller = HOUSEHOLDS.slice(0, 20);
+    const result = await upload(g1Inspector, csv(smaller));
+    if (!result.ok || result.status !== 'confirm')
+      throw new Error(`expected a confirmation, got ${JSON.stringify(result)}`);
+    expect(result.current.count).toBe(HOUSEHOLDS.length);
+    expect(result.info.count).toBe(20);
+    // Nothing replaced yet.
+    expect(await memory.getHouseholdListInfo(C, DATIAN)).toEqual(before);
+    const info = await confirmListReplacement(deps, g1Inspector, campaign, {
+      villageId: DATIAN,
+      fingerprint: result.info.fingerprint,
+      replacing: result.current.fingerprint,
+    });
+    expect(info).toMatchObject({ count: 20, uploadedBy: g1Inspector.id });
+    expect((await memory.getHouseholdList(C, DATIAN))?.households).toHaveLength(20);
+    const events = await memory.auditOf(auditSubject.list(C, DATIAN));
+    expect(events.map((e) => [e.action, e.details?.count, e.details?.previousCount])).toEqual([
+      ['list.upload', HOUSEHOLDS.length, undefined],
+      ['list.replace', 20, HOUSEHOLDS.length],
+    ]);
+  });
+
+  it('a confirmation for a list that changed meanwhile, or after the draw, replaces nothing', async () => {
+    await upload();
+    const first = await memory.getHouseholdListInfo(C, DATIAN);
+    const a = await upload(office, csv(HOUSEHOLDS.slice(0, 20)));
+    const b = await upload(office, csv(HOUSEHOLDS.slice(0, 22)));
+    if (!a.ok || a.status !== 'confirm' || !b.ok || b.status !== 'confirm')
+      throw new Error('expected confirmations');
+    await confirmListReplacement(deps, office, campaign, {
+      villageId: DATIAN,
+      fingerprint: b.info.fingerprint,
+      replacing: b.current.fingerprint,
+    });
+    // The older confirmation still names the first list as the one it replaces.
+    await expectError(
+      confirmListReplacement(deps, office, campaign, {
+        villageId: DATIAN,
+        fingerprint: a.info.fingerprint,
+        replacing: a.current.fingerprint,
+      }),
+      'list_changed_meanwhile',
+    );
+    expect((await memory.getHouseholdListInfo(C, DATIAN))?.count).toBe(22);
+    expect(first?.count).toBe(HOUSEHOLDS.length);
+    await drawVillageSample(deps, office, campaign, { villageId: DATIAN });
+    const c = await upload(office, csv(HOUSEHOLDS.slice(0, 25))).catch((e: unknown) => e);
+    expect(c).toBeInstanceOf(ListsError);
+  });
+
+  it('a list uploaded while a draw is under way never leaves the sample drawn from another list', async () => {
+    await upload();
+    const staged = await upload(office, csv(HOUSEHOLDS.slice(0, 24)));
+    if (!staged.ok || staged.status !== 'confirm') throw new Error('expected a confirmation');
+    // The draw reads the list; before it writes, the replacement lands.
+    const racing: Store = new Proxy(memory, {
+      get(target, prop) {
+        if (prop === 'putSample') {
+          return async (s: Sample) => {
+            await target.putHouseholdList(
+              (await target.getHouseholdList(C, DATIAN, staged.info.fingerprint))!,
+              { replacing: staged.current.fingerprint },
+            );
+            return target.putSample(s);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expectError(
+      drawVillageSample({ ...deps, store: racing }, office, campaign, { villageId: DATIAN }),
+      'list_changed_meanwhile',
+    );
+    expect(await memory.getSample(C, DATIAN)).toBeUndefined();
+    // Drawn again, it is drawn from the list now in force.
+    const { sample } = await drawVillageSample(deps, office, campaign, { villageId: DATIAN });
+    expect(sample.fingerprint).toBe(staged.info.fingerprint);
+  });
+
+  it('refuses a list that names another village of the campaign, and stores nothing', async () => {
+    const bytes = new TextEncoder().encode(
+      [
+        '交东村农户名单',
+        '户编号,户主姓名,农户类型',
+        ...HOUSEHOLDS.map((h) => `${h.id},${h.name},${stratumText[h.stratum]}`),
+      ].join('\r\n'),
+    );
+    const result = await upload(office, bytes);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.message).join('')).toContain('交东村');
+    expect(await memory.getHouseholdListInfo(C, DATIAN)).toBeUndefined();
   });
 
   it('stores nothing when one row among good ones is bad, and reports that row', async () => {
@@ -188,6 +309,55 @@ describe('uploading a household list', () => {
     const err = await expectError(upload(office, csv(HOUSEHOLDS.slice(0, 10))), 'sample_locked');
     expect(err.message).toBe('该村样本已抽取并锁定,不能再上传名单。如需替换农户,请使用"申请替换"。');
     expect((await memory.getHouseholdList(C, DATIAN))?.fingerprint).toBe(sample.fingerprint);
+  });
+});
+
+describe('a household whose survey has started', () => {
+  it('cannot be replaced: the started mark on its pick refuses an old 申请替换 button', async () => {
+    const sample = await uploadAndDraw();
+    const pick = sample.picks[0];
+    if (!pick) throw new Error('no pick');
+    await memory.markPick(C, DATIAN, pick.householdId, { kind: 'started', at: T0.toISOString(), by: 'insp' });
+    const err = await expectError(
+      replaceHousehold(deps, office, campaign, {
+        villageId: DATIAN,
+        householdId: pick.householdId,
+        reason: 'absent',
+      }),
+      'already_started',
+    );
+    expect(err.message).toContain(pick.name);
+    expect((await memory.getSample(C, DATIAN))?.picks.filter((p) => p.status === 'replaced')).toEqual([]);
+  });
+
+  it('cannot be replaced when the survey was opened between reading the sample and writing it', async () => {
+    const sample = await uploadAndDraw();
+    const pick = sample.picks[1];
+    if (!pick) throw new Error('no pick');
+    const racing: Store = new Proxy(memory, {
+      get(target, prop) {
+        if (prop === 'saveSample') {
+          return async (s: Sample, v: number) => {
+            await target.markPick(C, DATIAN, pick.householdId, {
+              kind: 'started',
+              at: T0.toISOString(),
+              by: 'x',
+            });
+            return target.saveSample(s, v);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expectError(
+      replaceHousehold({ ...deps, store: racing }, office, campaign, {
+        villageId: DATIAN,
+        householdId: pick.householdId,
+        reason: 'absent',
+      }),
+      'already_started',
+    );
   });
 });
 

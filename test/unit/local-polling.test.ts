@@ -74,7 +74,7 @@ describe('npm start on real Telegram (long polling)', () => {
         ),
       { timeout: 10_000 },
     );
-    expect((await store.getPerson('555'))?.roles).toEqual(['inspector']);
+    expect((await store.getPerson('555'))?.grants).toMatchObject([{ role: 'inspector', groupId: 'g2' }]);
 
     const methods = emulator.calls.map((c) => c.method);
     expect(methods.indexOf('deleteWebhook')).toBeGreaterThan(-1);

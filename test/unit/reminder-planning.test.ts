@@ -16,6 +16,7 @@ import {
   reminderLookups,
   type VillagePlan,
 } from '../../domain/reminders';
+import { grantsOf } from '../support/people';
 
 const campaign: Campaign = parseCampaign(seed);
 /** A local Asia/Shanghai time of the seed's year. */
@@ -25,8 +26,7 @@ let nextChat = 1;
 function person(id: string, roles: Role[], scope: { groupId?: string; townId?: string } = {}): Person {
   return {
     id,
-    roles,
-    ...scope,
+    grants: grantsOf(roles, scope),
     chatId: nextChat++,
     displayName: id,
     lastUpdateId: 0,

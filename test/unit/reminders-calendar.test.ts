@@ -16,6 +16,7 @@ import seed from '../../campaigns/dongxing-2017.json';
 import { type Campaign, deadlineInstant, parseCampaign } from '../../domain/campaign';
 import type { AuditEvent, Person, Problem, Role } from '../../domain/model';
 import { keyPart } from '../../store/keys';
+import { grantsOf } from '../support/people';
 
 const campaign: Campaign = parseCampaign(seed);
 /** A local Asia/Shanghai time of 2017, 'MM-DDTHH:mm'. */
@@ -57,9 +58,10 @@ const personas: Persona[] = [
   ...campaign.towns.map((t) => ({ id: `contact-${t.id}`, roles: ['town_contact'] as Role[], townId: t.id })),
 ];
 
-function newPerson(p: Persona, chatId: number): Person {
+function newPerson({ roles, groupId, townId, ...p }: Persona, chatId: number): Person {
   return {
     ...p,
+    grants: grantsOf(roles, { ...(groupId ? { groupId } : {}), ...(townId ? { townId } : {}) }),
     chatId,
     displayName: p.id,
     lastUpdateId: 0,
@@ -245,7 +247,9 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
           w.store.putHouseholdList({
             campaignId: campaign.id,
             villageId: 'datian',
-            households: [],
+            households: [{ id: '4506810201', name: '陈桂兰', stratum: 'non_poor' }],
+            count: 1,
+            byStratum: { non_poor: 1 },
             fingerprint: 'sha256:test',
             uploadedBy: 'contact-dongxing',
             uploadedAt: at('10-30T21:00').toISOString(),

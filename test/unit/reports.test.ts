@@ -19,7 +19,7 @@ import {
 
 const office: Person = {
   id: 'office-1',
-  roles: ['office'],
+  grants: [{ role: 'office' }],
   lastUpdateId: 0,
   session: {},
   version: 1,

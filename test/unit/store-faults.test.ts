@@ -97,7 +97,7 @@ describe('DynamoStore under throttling', () => {
 
       const person = await store.getPerson('42');
 
-      expect(person).toEqual({ id: '42', version: 3 });
+      expect(person).toEqual({ id: '42', version: 3, grants: [] });
       expect(times).toHaveLength(3);
       const [t0 = 0, t1 = 0, t2 = 0] = times;
       expect(t1 - t0).toBeGreaterThanOrEqual(45);
@@ -180,6 +180,11 @@ describe('DynamoStore error mapping (aws-sdk-client-mock)', () => {
 
   it('maps create-once failures to AlreadyExistsError and a taken invite to InviteUnusableError', async () => {
     ddb.on(PutCommand).rejects(conditionFailed({ version: { N: '1' } }));
+    await expect(store.putProblem(f.problem({ campaignId: 'c', townId: 't' }))).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    // The draw's write found a sample there already (the old item names its seed).
+    ddb.on(UpdateCommand).rejects(conditionFailed({ seed: { S: 'earlier' }, version: { N: '1' } }));
     await expect(store.putSample(f.sample({ campaignId: 'c', villageId: 'v' }))).rejects.toBeInstanceOf(
       AlreadyExistsError,
     );

@@ -16,7 +16,7 @@ import {
 
 const person = (id: string, p: Partial<Person>): Person => ({
   id,
-  roles: [],
+  grants: [],
   lastUpdateId: 0,
   session: {},
   version: 1,
@@ -25,12 +25,12 @@ const person = (id: string, p: Partial<Person>): Person => ({
   ...p,
 });
 
-const office = person('office-1', { roles: ['office'] });
+const office = person('office-1', { grants: [{ role: 'office' }] });
 /** 第二组 checks 江平镇. */
-const leaderOfJiangping = person('leader-2', { roles: ['leader'], groupId: 'g2' });
+const leaderOfJiangping = person('leader-2', { grants: [{ role: 'leader', groupId: 'g2' }] });
 /** 第一组 checks 东兴镇. */
-const leaderOfDongxing = person('leader-1', { roles: ['leader'], groupId: 'g1' });
-const inspectorOfDongxing = person('insp-1', { roles: ['inspector'], groupId: 'g1' });
+const leaderOfDongxing = person('leader-1', { grants: [{ role: 'leader', groupId: 'g1' }] });
+const inspectorOfDongxing = person('insp-1', { grants: [{ role: 'inspector', groupId: 'g1' }] });
 
 let store: MemoryStore;
 let clock: ManualClock;
