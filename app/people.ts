@@ -373,7 +373,8 @@ async function changePerson(
     if (draft && !coversDraft(next, campaign, draft.context.villageId, draft.kind)) {
       await writeBackDraft({ store: deps.store, clock: deps.clock }, campaign, draft);
       const { draft: _d, ...rest } = next.session;
-      session = { ...rest, screen: 'home', data: {} };
+      // Their next text is answered with why the survey is gone, not taken for something else.
+      session = { ...rest, screen: 'draft_released', data: {} };
     }
     try {
       const saved = await deps.store.savePerson({ ...next, session }, current.version);

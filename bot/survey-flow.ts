@@ -378,6 +378,11 @@ export const surveyHandlers: Handlers = {
     },
   },
   texts: {
+    // The office took away the grant that covered the open survey: say so once, then carry on.
+    draft_released: async (turn) => {
+      await turn.setScreen('home');
+      await turn.send(t.noLongerCovered);
+    },
     survey: async (turn, text) => {
       const out = await answer(sdeps(turn), turn.person, turn.deps.campaign, {
         input: { text },

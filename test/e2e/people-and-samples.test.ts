@@ -1,0 +1,326 @@
+// People, scope and the sample through the webhook, on both DynamoDB engines (issue 14): nobody
+// gains a role they were not given, a grant taken away stops the next tap, the office offboards
+// people, and the sample cannot be corrupted by concurrency, old buttons or odd household ids.
+// Each scenario is what a real user did; each asserts the outcome the record must show.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { surveyIdFor } from '../../app/surveys';
+import { grantKey } from '../../domain/grants';
+import type { Person, Survey } from '../../domain/model';
+import type { ChatUser } from '../support/chat-user';
+import { ENGINES, type Engine, startEngine } from '../support/engines';
+import { chineseName, rng, scriptHousehold } from '../support/household-scripts';
+import { Interviewer } from '../support/interviewer';
+import { type System, seedPerson, seedSample, startSystem } from '../support/system';
+
+const OFFICE = 9_100_001;
+const NO_FAULTS = { duplicate: 0, doubleTap: 0, stale: 0 };
+
+/** A submitted survey of another group, as a 第二组 inspector would have left it. */
+async function submittedSurvey(sys: System, villageId: string, householdId: string, inspectorId: string) {
+  const town = sys.campaign.towns.find((t) => t.villages.some((v) => v.id === villageId))!;
+  const group = sys.campaign.groups.find((g) => g.townId === town.id)!;
+  const now = new Date().toISOString();
+  const survey: Survey = {
+    id: surveyIdFor(sys.campaign.id, { kind: 'household', villageId, householdId }),
+    campaignId: sys.campaign.id,
+    kind: 'household',
+    formId: 'household',
+    formVersion: 1,
+    townId: town.id,
+    villageId,
+    householdId,
+    groupId: group.id,
+    inspectorId,
+    status: 'submitted',
+    answers: { h1_name: '黄明' },
+    confirmations: {},
+    flags: [],
+    history: [],
+    submittedAt: now,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return sys.store.createSurvey(survey);
+}
+
+async function inviteCode(office: ChatUser, role: RegExp, scope?: RegExp): Promise<string> {
+  await office.send('/invite');
+  await office.press(role);
+  if (scope) await office.press(scope);
+  const code = /start=(\S+)/.exec(office.lastText())?.[1];
+  if (!code) throw new Error(`no invite link in: ${office.lastText()}`);
+  return code;
+}
+
+const grantKeys = (p: Person | undefined) => (p?.grants ?? []).map(grantKey);
+
+describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  let office: ChatUser;
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'people-samples');
+    sys = await startSystem({ engine });
+    await seedPerson(sys.store, { id: OFFICE, roles: ['office'], name: '潘' });
+    office = sys.user(OFFICE, '潘');
+  }, 60_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  it('the 第一组 leader who opens a 第二组 inspector invite is asked, then holds both and leads only 第一组', async () => {
+    const leader = sys.user(7_100_001, '邓');
+    await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g1' });
+    const code = await inviteCode(office, /检查员/, /第二组/);
+    await leader.send(`/start ${code}`);
+    expect(leader.lastText()).toBe(
+      '您已是组长(第一组 · 东兴镇)。\n这个邀请链接将让您同时担任:检查员(第二组 · 江平镇)。\n原有身份不变。是否接受?',
+    );
+    // Nothing changes before they accept.
+    expect(grantKeys(await sys.store.getPerson(String(leader.id)))).toEqual(['leader@g.g1']);
+    await leader.press('✅ 接受');
+    expect(leader.textsSince(0).some((x) => x.startsWith('✅ 已接受。'))).toBe(true);
+    expect(grantKeys(await sys.store.getPerson(String(leader.id)))).toEqual([
+      'leader@g.g1',
+      'inspector@g.g2',
+    ]);
+
+    // A 第二组 survey: not theirs to read or return, and 第二组's report is not theirs to sign.
+    const survey = await submittedSurvey(sys, 'jiaodong', '4506810101', '7100099');
+    await leader.pressData(`gs:${survey.id}`);
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await leader.pressData(`rt:${survey.id}`);
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    await leader.pressData('so:g2');
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    expect((await sys.store.getSurvey(survey.id))?.status).toBe('submitted');
+    // 第一组 is still theirs.
+    await leader.pressData('so:g1');
+    expect(leader.lastText()).toMatch(/^✅ 已签发/);
+    await leader.send('/surveys');
+    expect(leader.lastText()).toBe('组内还没有已提交的问卷。');
+  });
+
+  it('a 马路镇 town contact who opens an inspector link stays the town contact', async () => {
+    const contact = sys.user(7_100_011, '马');
+    await seedPerson(sys.store, { id: contact.id, roles: ['town_contact'], townId: 'malu' });
+    const code = await inviteCode(office, /检查员/, /第一组/);
+    await contact.send(`/start ${code}`);
+    await contact.press('✅ 接受');
+    expect(grantKeys(await sys.store.getPerson(String(contact.id)))).toEqual([
+      'town_contact@t.malu',
+      'inspector@g.g1',
+    ]);
+    expect((await sys.store.peopleOfTown('malu')).map((p) => p.id)).toContain(String(contact.id));
+    // With two towns to work in, /villages asks which.
+    await contact.send('/villages');
+    expect(contact.lastText()).toBe('请选择乡镇:');
+    expect(contact.buttonTexts().sort()).toEqual(['东兴镇', '马路镇'].sort());
+  });
+
+  it('declining an invite changes nothing and leaves the link unused', async () => {
+    const p = sys.user(7_100_021, '韦');
+    await seedPerson(sys.store, { id: p.id, roles: ['inspector'], groupId: 'g3' });
+    const code = await inviteCode(office, /组长/, /第三组/);
+    await p.send(`/start ${code}`);
+    await p.press('✖️ 不接受');
+    expect(p.lastText()).toContain('没有接受这个邀请');
+    expect(grantKeys(await sys.store.getPerson(String(p.id)))).toEqual(['inspector@g.g3']);
+    expect((await sys.store.getInvite(code))?.usedBy).toBeUndefined();
+  });
+
+  it('an inspector moved out of 第一组 cannot answer or submit the open survey; it goes back to the group', async () => {
+    const moved = sys.user(7_100_031, '莫');
+    const colleague = sys.user(7_100_032, '黎');
+    const leader = sys.user(7_100_033, '邓');
+    await seedPerson(sys.store, { id: moved.id, roles: ['inspector'], groupId: 'g1', name: '莫' });
+    await seedPerson(sys.store, { id: colleague.id, roles: ['inspector'], groupId: 'g1' });
+    await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g1' });
+    await seedSample(sys.store, 'jiangna', [
+      { householdId: '4506810301', name: '梁秀英', stratum: 'exited_2016' },
+      { householdId: '4506810302', name: '韦建华', stratum: 'non_poor' },
+    ]);
+    await moved.send('/start');
+    await moved.pressData('hs:jiangna:0');
+    expect(moved.lastText()).toContain('1.1 农户姓名');
+    await moved.press('✔ 梁秀英');
+    const reviewButtons = moved.lastMessage();
+    const surveyId = surveyIdFor(sys.campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506810301',
+    });
+
+    // The office revokes 检查员(第一组) from /people.
+    await office.send('/people');
+    await office.press('第一组');
+    await office.press('莫');
+    await office.press(/^撤销:检查员/);
+    await office.press('✅ 确定');
+    expect(office.lastText()).toContain('已撤销 莫 的身份「检查员(第一组 · 东兴镇)」');
+    expect(office.lastText()).toContain('1 份未完成问卷已交回检查组');
+    expect(moved.textsSince(0).some((x) => x.startsWith('扶贫办已撤销您的身份'))).toBe(true);
+
+    // Their next answer, an old 上一题 button and a forged 提交 write nothing.
+    const before = await sys.store.getSurvey(surveyId);
+    await moved.send('5');
+    expect(moved.lastText()).toContain('您已不再负责该村的调查');
+    const back = reviewButtons.buttons.flat().find((b) => b.text.includes('上一题'));
+    if (back?.callback_data) await moved.pressData(back.callback_data, reviewButtons);
+    await moved.pressData(`hs:jiangna:0`);
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
+    expect(await sys.store.getSurvey(surveyId)).toEqual(before);
+    expect(before?.released).toMatchObject({ from: String(moved.id), reason: 'revoked' });
+    expect(before?.answers.h1_name).toBe('梁秀英');
+
+    // The leader sees it handed back; a colleague continues it with the answer kept.
+    await leader.send('/surveys');
+    expect(leader.lastText()).toContain('交回本组的未完成问卷');
+    await colleague.send('/start');
+    await colleague.pressData('hs:jiangna:0');
+    expect(colleague.lastText()).toContain('第2/');
+    expect((await sys.store.getSurvey(surveyId))?.inspectorId).toBe(String(colleague.id));
+  });
+
+  it('a deactivated person gets 您已被停用 for everything, and reminders no longer find them', async () => {
+    const p = sys.user(7_100_041, '覃');
+    await seedPerson(sys.store, { id: p.id, roles: ['liaison'], groupId: 'g3', name: '覃' });
+    await office.send('/people');
+    await office.press('第三组');
+    await office.press('覃');
+    await office.press('⛔ 停用此人');
+    await office.press('✅ 确定');
+    expect(office.lastText()).toContain('已停用 覃');
+    for (const act of [() => p.send('/villages'), () => p.send('你好'), () => p.pressData('m:villages')]) {
+      const before = p.messages().length;
+      await act();
+      const told = p
+        .messages()
+        .slice(before)
+        .map((m) => m.text);
+      const toast = sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text;
+      expect([...told, toast].some((x) => String(x).includes('已被扶贫办停用'))).toBe(true);
+    }
+    expect((await sys.store.peopleWithRole('liaison')).map((x) => x.id)).not.toContain(String(p.id));
+    expect((await sys.store.peopleOfGroup('g3')).map((x) => x.id)).not.toContain(String(p.id));
+    const audit = await sys.store.auditOf(`person:${p.id}`);
+    expect(audit.map((e) => e.action)).toContain('person.deactivate');
+  });
+
+  it('the office cancels an unused invite; the link then says it was withdrawn', async () => {
+    const code = await inviteCode(office, /扶贫办/);
+    await office.send('/people');
+    await office.press('🔗 未使用的邀请');
+    expect(office.lastText()).not.toContain(code);
+    await office.press(/^作废 1$/);
+    expect(office.lastText()).toMatch(/^✅ 已作废邀请「扶贫办」/);
+    const stranger = sys.user(7_100_051, '路人');
+    await stranger.send(`/start ${code}`);
+    expect(stranger.lastText()).toBe('该邀请链接已被扶贫办作废。如需加入,请向扶贫办索取新的邀请链接。');
+    expect(await sys.store.getPerson(String(stranger.id))).toBeUndefined();
+  });
+
+  it('ten inspectors pressing 提交 at once in one village leave ten surveyed picks', async () => {
+    const r = rng(14);
+    const strata = [
+      'exited_2014_2015',
+      'exited_2016',
+      'planned_2017',
+      'registered_poor',
+      'non_poor',
+    ] as const;
+    const households = Array.from({ length: 10 }, (_, i) => ({
+      householdId: `45068104${String(i).padStart(2, '0')}`,
+      name: chineseName(r),
+      stratum: strata[i % 5] ?? 'non_poor',
+    }));
+    await seedSample(sys.store, 'hezhou', households);
+    const team = await Promise.all(
+      households.map(async (h, i) => {
+        const id = 7_100_100 + i;
+        await seedPerson(sys.store, { id, roles: ['inspector'], groupId: 'g1' });
+        return { h, i, interviewer: new Interviewer(sys.user(id), rng(200 + i), NO_FAULTS) };
+      }),
+    );
+    await Promise.all(
+      team.map(async ({ h, i, interviewer }) => {
+        await interviewer.pressData(`hs:hezhou:${i}`);
+        await interviewer.answerAll(
+          scriptHousehold(sys.campaign, { name: h.name, stratum: h.stratum }, rng(300 + i)),
+        );
+      }),
+    );
+    // Everyone on the review; now all press 提交 in the same instant.
+    await Promise.all(team.map(({ interviewer }) => interviewer.submit()));
+    const sample = await sys.store.getSample(sys.campaign.id, 'hezhou');
+    expect(sample?.picks.map((p) => p.status)).toEqual(Array(10).fill('surveyed'));
+    expect(sample?.picks).toHaveLength(10);
+    for (const { h } of team) {
+      const id = surveyIdFor(sys.campaign.id, {
+        kind: 'household',
+        villageId: 'hezhou',
+        householdId: h.householdId,
+      });
+      expect((await sys.store.getSurvey(id))?.status).toBe('submitted');
+    }
+    // A submitted household cannot then be replaced: the village keeps ten picks.
+    const first = team[0]!;
+    await first.interviewer.pressData('rr:hezhou:0:absent');
+    const after = await sys.store.getSample(sys.campaign.id, 'hezhou');
+    expect(after?.picks).toHaveLength(10);
+    expect(sys.api.messages.filter((m) => m.text.includes('系统出错了'))).toEqual([]);
+  }, 120_000);
+
+  it('an old 申请替换 button is refused once the household’s survey has started', async () => {
+    const inspector = sys.user(7_100_061, '苏');
+    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g1' });
+    await seedSample(sys.store, 'niueling', [
+      { householdId: '4506810501', name: '苏国庆', stratum: 'non_poor' },
+      { householdId: '4506810502', name: '蒙丽萍', stratum: 'non_poor' },
+      { householdId: '4506810503', name: '卢春燕', stratum: 'non_poor' },
+    ]);
+    await inspector.send('/start');
+    await inspector.pressData('h:niueling:0');
+    expect(inspector.buttonTexts()).toContain('🔁 申请替换');
+    const menu = inspector.lastMessage();
+    await inspector.press('▶️ 开始调查');
+    expect(inspector.lastText()).toContain('1.1 农户姓名');
+    // The menu's old button, then the reason.
+    const replace = menu.buttons.flat().find((b) => b.text === '🔁 申请替换')!;
+    await inspector.pressData(replace.callback_data ?? '', menu);
+    await inspector.press('不在家');
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toContain(
+      '苏国庆户的问卷已经开始填写,不能再替换',
+    );
+    const sample = await sys.store.getSample(sys.campaign.id, 'niueling');
+    expect(sample?.picks.map((p) => p.status)).toEqual(['selected', 'selected', 'selected']);
+    expect(sample?.picks[0]?.startedBy).toBe(String(inspector.id));
+    // The menu no longer offers it.
+    await inspector.send('/start');
+    await inspector.pressData('h:niueling:0');
+    expect(inspector.buttonTexts()).not.toContain('🔁 申请替换');
+  });
+
+  it('a 4,000-character name added on site is refused and the village screen stays usable', async () => {
+    const inspector = sys.user(7_100_071, '钟');
+    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g1' });
+    await seedSample(sys.store, 'songbai', [
+      { householdId: '4506810601', name: '钟秀珍', stratum: 'non_poor' },
+    ]);
+    await inspector.send('/start');
+    await inspector.pressData('os:songbai');
+    await inspector.send('张'.repeat(4000));
+    expect(inspector.lastText()).toBe('户主姓名应为1–20个字,请重新回复户主姓名。');
+    await inspector.send('张海军');
+    await inspector.send('走访中发现住房困难');
+    expect(inspector.textsSince(0).some((x) => x.includes('已将 张海军 作为现场增补'))).toBe(true);
+    await inspector.pressData('v:songbai');
+    expect(inspector.lastText()).toContain('张海军');
+    expect(inspector.lastText().length).toBeLessThan(1000);
+  });
+});
