@@ -324,3 +324,119 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     expect(inspector.lastText().length).toBeLessThan(1000);
   });
 });
+
+describe.each(ENGINES)('household ids as towns write them, on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  const INSPECTOR = 7_200_001;
+  const LEADER = 7_200_002;
+  const LONG_ID = '东兴市江平镇班埃村第三村民小组第十五号农户家庭户编号甲'; // 28 characters
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'odd-ids');
+    sys = await startSystem({ engine });
+    await seedPerson(sys.store, { id: OFFICE, roles: ['office'] });
+    await seedPerson(sys.store, { id: INSPECTOR, roles: ['inspector'], groupId: 'g2' });
+    await seedPerson(sys.store, { id: LEADER, roles: ['leader'], groupId: 'g2' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  it('ids with /, :, # and 28 Chinese characters import, draw, open, resume, return and export', async () => {
+    const inspector = sys.user(INSPECTOR, '阿明');
+    const leader = sys.user(LEADER, '韩');
+    // Exactly each stratum's quota, so every household is drawn.
+    const rows = [
+      ['3组/15号', '黄志强', '2014年退出户'],
+      ['3组/16号', '李秀英', '2015年退出户'],
+      ['12:7', '陈建华', '2016年已脱贫户'],
+      ['12:8', '刘桂兰', '2016年已脱贫户'],
+      ['A#1', '梁国庆', '2017年预脱贫户'],
+      ['A#2', '韦丽萍', '2017年预脱贫户'],
+      [LONG_ID, '莫海军', '2017年预脱贫户'],
+      ['B-1', '覃春燕', '建档立卡贫困户'],
+      ['B-2', '苏文杰', '建档立卡贫困户'],
+      ['C 1', '罗玉梅', '非贫困户'],
+    ];
+    const csv = ['户编号,户主姓名,农户类型', ...rows.map((r) => r.join(','))].join('\r\n');
+    await inspector.send('/villages');
+    await inspector.press('班埃村 未抽样');
+    await inspector.press('📤 上传名单');
+    await inspector.upload('班埃村名单.csv', new TextEncoder().encode(csv));
+    expect(inspector.textsSince(0).some((x) => x.startsWith('✅ 班埃村名单已上传:共 10 户'))).toBe(true);
+    await inspector.press('🎲 抽取样本');
+    await inspector.press('🎲 确定抽取');
+    const sample = await sys.store.getSample(sys.campaign.id, 'banai');
+    expect(sample?.picks.map((p) => p.householdId).sort()).toEqual(
+      ['3组/15号', '3组/16号', '12:7', '12:8', 'A#1', 'A#2', LONG_ID, 'B-1', 'B-2', 'C1'].sort(),
+    );
+    // Every button the village screen shows fits Telegram's 64 bytes (the fake Bot API refuses more).
+    const buttons = inspector.lastMessage().buttons.flat();
+    for (const b of buttons) expect(Buffer.byteLength(b.callback_data ?? '')).toBeLessThanOrEqual(64);
+
+    // Open 3组/15号, answer one question, pause, and find it again with /resume.
+    await inspector.press(/黄志强$/);
+    await inspector.press('▶️ 开始调查');
+    await inspector.press('✔ 黄志强');
+    await inspector.press('⏸ 暂停');
+    expect(inspector.lastText()).toMatch(/^⏸ 已暂停/);
+    await inspector.send('/resume');
+    expect(inspector.buttonTexts()).toContain('✏️ 黄志强户(班埃村)');
+    await inspector.press('✏️ 黄志强户(班埃村)');
+    expect(inspector.lastText()).toContain('第2/');
+    await inspector.press('⏸ 暂停');
+
+    // The 28-character id: open and answer through the whole survey, submit.
+    const long = sample!.picks.findIndex((p) => p.householdId === LONG_ID);
+    const interviewer = new Interviewer(inspector, rng(5), NO_FAULTS);
+    await interviewer.pressData(`hs:banai:${long}`);
+    await interviewer.answerAll(
+      scriptHousehold(sys.campaign, { name: '莫海军', stratum: 'planned_2017' }, rng(6)),
+    );
+    await interviewer.submit();
+    const longId = surveyIdFor(sys.campaign.id, {
+      kind: 'household',
+      villageId: 'banai',
+      householdId: LONG_ID,
+    });
+    expect((await sys.store.getSurvey(longId))?.status).toBe('submitted');
+    expect((await sys.store.getSample(sys.campaign.id, 'banai'))?.picks[long]?.status).toBe('surveyed');
+
+    // The raw export (submitted surveys) names the household as the town wrote it.
+    const office = sys.user(OFFICE, '潘');
+    await office.send('/summary');
+    await office.press('全市');
+    const raw = office.messages().find((m) => m.document?.fileName.includes('原始数据'));
+    expect(raw).toBeDefined();
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(raw!.document!.bytes) as unknown as ArrayBuffer);
+    const cells = book.worksheets.flatMap((ws) => {
+      const out: string[] = [];
+      ws.eachRow((row) => row.eachCell((c) => out.push(String(c.value ?? ''))));
+      return out;
+    });
+    expect(cells).toContain(LONG_ID);
+
+    // The leader returns it at one answer; the inspector's notice opens it there.
+    await leader.send('/surveys');
+    await leader.press(/^班埃村/);
+    await leader.press(/莫海军户/);
+    await leader.press('↩️ 退回修改');
+    await leader.press(/家庭基本情况|被调查户基本情况/);
+    await leader.press(/^1\.3|家庭实际人口/);
+    await leader.send('请再核实一下家庭实际人口');
+    expect(leader.textsSince(0).some((x) => x.startsWith('↩️ 已退回:莫海军户'))).toBe(true);
+    const notice = inspector.messages().find((m) => m.text.startsWith('↩️ 组长退回了您的问卷'));
+    expect(notice?.text).toContain('莫海军户(班埃村)');
+    const open = notice!.buttons.flat()[0]!;
+    expect(Buffer.byteLength(open.callback_data ?? '')).toBeLessThanOrEqual(64);
+    await inspector.pressData(open.callback_data ?? '', notice);
+    expect(inspector.lastText()).toContain('家庭实际人口');
+
+    expect(sys.api.messages.filter((m) => m.text.includes('系统出错了'))).toEqual([]);
+  }, 120_000);
+});
