@@ -3,10 +3,12 @@
 // people, and the sample cannot be corrupted by concurrency, old buttons or odd household ids.
 // Each scenario is what a real user did; each asserts the outcome the record must show.
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { surveyIdFor } from '../../app/surveys';
 import { grantKey } from '../../domain/grants';
 import type { Person, Survey } from '../../domain/model';
+import { deflatedRepeat, png, xlsx, zip } from '../fixtures/lists/build';
 import type { ChatUser } from '../support/chat-user';
 import { ENGINES, type Engine, startEngine } from '../support/engines';
 import { chineseName, rng, scriptHousehold } from '../support/household-scripts';
@@ -439,4 +441,153 @@ describe.each(ENGINES)('household ids as towns write them, on %s', (engineName) 
 
     expect(sys.api.messages.filter((m) => m.text.includes('系统出错了'))).toEqual([]);
   }, 120_000);
+});
+
+describe.each(ENGINES)('list files checked before they are trusted, through the chat on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  let contact: ChatUser;
+  const CONTACT = 7_300_001;
+  const INSPECTOR = 7_300_002;
+
+  const rowsOf = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const strata = ['2014年退出户', '2016年已脱贫户', '2017年预脱贫户', '建档立卡贫困户', '非贫困户'];
+      return `${prefix}${String(i).padStart(2, '0')},户主${i},${strata[i % 5]}`;
+    });
+  const csvOf = (lines: string[]) =>
+    new TextEncoder().encode(['户编号,户主姓名,农户类型', ...lines].join('\r\n'));
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'list-files');
+    sys = await startSystem({ engine });
+    await seedPerson(sys.store, { id: CONTACT, roles: ['town_contact'], townId: 'jiangping' });
+    await seedPerson(sys.store, { id: INSPECTOR, roles: ['inspector'], groupId: 'g2' });
+    contact = sys.user(CONTACT, '交东联络人');
+  }, 60_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  async function uploadFor(user: ChatUser, villageId: string, fileName: string, bytes: Uint8Array) {
+    await user.send('/start');
+    await user.pressData(`up:${villageId}`);
+    await user.upload(fileName, bytes);
+    return user.lastText();
+  }
+
+  it('大田村’s workbook sent for 交东村 is refused, naming 大田村, and nothing is stored', async () => {
+    const bytes = new Uint8Array(readFileSync('local/sample-data/大田村农户名单.xlsx'));
+    const reply = await uploadFor(contact, 'jiaodong', '名单.xlsx', bytes);
+    expect(reply).toContain('大田村');
+    expect(reply).toContain('不是交东村的');
+    expect(await sys.store.getHouseholdListInfo(sys.campaign.id, 'jiaodong')).toBeUndefined();
+  });
+
+  it('a picture named 名单.csv and a Word file are named for what they are', async () => {
+    expect(await uploadFor(contact, 'jiaodong', '名单.csv', png())).toMatch(/图片.*PNG/);
+    const docx = zip([
+      { name: '[Content_Types].xml', data: '<Types/>' },
+      { name: 'word/document.xml', data: '<w:document/>' },
+    ]);
+    expect(await uploadFor(contact, 'jiaodong', '名单.docx', docx)).toContain('Word');
+    expect(await sys.store.getHouseholdListInfo(sys.campaign.id, 'jiaodong')).toBeUndefined();
+  });
+
+  it('a zip bomb is refused within seconds with a Chinese message', async () => {
+    const bomb = xlsx({
+      sheetPart: {
+        deflated: deflatedRepeat(
+          '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">',
+          '<c/>',
+          800,
+        ),
+      },
+    });
+    const started = performance.now();
+    const reply = await uploadFor(contact, 'jiaodong', '名单.xlsx', bomb);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(reply).toMatch(/\p{Script=Han}/u);
+    expect(reply).toContain('64 MB');
+  });
+
+  it('人口 written 五 or -1 is reported with its row, and A1 beside A\u200b1 is a duplicate', async () => {
+    const reply = await uploadFor(
+      contact,
+      'jiaodong',
+      '名单.csv',
+      new TextEncoder().encode(
+        [
+          '户编号,户主姓名,农户类型,人口',
+          'A1,黄明,非贫困户,五',
+          'A2,李华,非贫困户,-1',
+          'A\u200b1,陈强,非贫困户,3',
+        ].join('\n'),
+      ),
+    );
+    expect(reply).toMatch(/^名单有 3 处错误/);
+    expect(reply).toContain('第2行');
+    expect(reply).toContain('第3行');
+    expect(reply).toContain('第4行');
+    expect(await sys.store.getHouseholdListInfo(sys.campaign.id, 'jiaodong')).toBeUndefined();
+  });
+
+  it('a second list asks to confirm with both counts; phone and 身份证号 columns are dropped and said so', async () => {
+    const first = await uploadFor(contact, 'zhazu', '名单.csv', csvOf(rowsOf('Z', 20)));
+    expect(first).not.toContain('错误');
+    const withPhones = new TextEncoder().encode(
+      [
+        '户编号,户主姓名,农户类型,联系电话,身份证号',
+        ...rowsOf('Z', 24).map((r, i) => `${r},1380000${i},45068119800101${i}`),
+      ].join('\r\n'),
+    );
+    const reply = await uploadFor(contact, 'zhazu', '名单.csv', withPhones);
+    expect(reply).toContain('已有名单:共 20 户');
+    expect(reply).toContain('新名单:共 24 户');
+    expect(reply).toContain('已忽略以下列(不保存):联系电话、身份证号');
+    expect((await sys.store.getHouseholdListInfo(sys.campaign.id, 'zhazu'))?.count).toBe(20);
+    await contact.press('✅ 确定替换');
+    expect(contact.textsSince(0)).toContain('✅ 吒祖村名单已替换:20 户 → 24 户。');
+    const list = await sys.store.getHouseholdList(sys.campaign.id, 'zhazu');
+    expect(list?.count).toBe(24);
+    expect(JSON.stringify(list)).not.toContain('13800001');
+  });
+
+  it('a list replaced while 抽取样本 is pressed never leaves the sample drawn from another list', async () => {
+    const inspector = sys.user(INSPECTOR, '阿明');
+    for (const [n, villageId] of ['guiming', 'shanxin', 'jianglong'].entries()) {
+      await uploadFor(contact, villageId, '名单.csv', csvOf(rowsOf(`G${n}`, 20)));
+      await uploadFor(contact, villageId, '名单.csv', csvOf(rowsOf(`G${n}`, 25)));
+      const replace = contact.findButton('✅ 确定替换');
+      await inspector.send('/start');
+      await inspector.pressData(`dr:${villageId}`);
+      const draw = inspector.findButton('🎲 确定抽取');
+      // Both land at once.
+      await Promise.all([
+        contact.pressData(replace.button.callback_data ?? '', replace.message),
+        inspector.pressData(draw.button.callback_data ?? '', draw.message),
+      ]);
+      const state = await sys.store.getVillageState(sys.campaign.id, villageId);
+      if (state.sample) {
+        // Drawn: from the list in force, and a replacement can still be drawn from it.
+        expect(state.sample.fingerprint).toBe(state.list?.fingerprint);
+        const pick = state.sample.picks.find((p) => p.stratum === 'non_poor')!;
+        await inspector.pressData(`rr:${villageId}:${state.sample.picks.indexOf(pick)}:absent`);
+        const after = await sys.store.getSample(sys.campaign.id, villageId);
+        expect(after?.picks.filter((p) => p.status === 'replaced')).toHaveLength(1);
+      } else {
+        // The replacement won: the draw said the list changed, and drawing now works.
+        expect(
+          inspector.textsSince(0).join('\n') +
+            sys.api
+              .callsOf('answerCallbackQuery')
+              .map((c) => c.params.text)
+              .join('\n'),
+        ).toContain('刚刚被他人更新');
+      }
+    }
+    expect(sys.api.messages.filter((m) => m.text.includes('系统出错了'))).toEqual([]);
+  });
 });
