@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
@@ -62,7 +63,9 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<OpenedStor
     return connect(configured, tableName, async () => {});
   }
 
-  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  // The same data as `npm start` (INSPECTION_DATA_DIR, default .data/): the CLIs and the demo share it.
+  const shared = process.env.INSPECTION_DATA_DIR?.trim();
+  const dataDir = opts.dataDir ?? (shared ? join(resolve(shared), 'dynamodb') : DEFAULT_DATA_DIR);
   if (opts.fresh) await rm(dataDir, { recursive: true, force: true });
   const server = await startDynalite(dataDir);
   const endpoint = endpointOf(server);

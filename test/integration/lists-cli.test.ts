@@ -10,6 +10,7 @@ import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import { drawSample } from '../../domain/sampling';
+import { png } from '../fixtures/lists/build';
 import { type Engine, startEngine } from '../support/engines';
 
 // The office command lines run as child processes, the way `npm run lists/sample` runs them,
@@ -29,12 +30,16 @@ let engine: Engine;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-function run(script: 'lists' | 'sample', ...args: string[]): Promise<Run> {
+function run(script: 'lists' | 'sample' | 'people' | 'invite', ...args: string[]): Promise<Run> {
+  return runIn(env, script, ...args);
+}
+
+function runIn(environment: NodeJS.ProcessEnv, script: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', `scripts/${script}.ts`, ...args],
-      { cwd: ROOT, env, timeout: 60_000 },
+      { cwd: ROOT, env: environment, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -196,6 +201,111 @@ describe('the office command lines against DynamoDB (dynalite)', { timeout: 180_
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('已替换(不在家)');
     expect(after.stdout).toContain('核验通过');
+  });
+
+  it('refuse a list that is another village’s, a picture, or has an invisible duplicate', async () => {
+    const other = await run(
+      'lists',
+      'import',
+      '--village',
+      'jiaodong',
+      'local/sample-data/大田村农户名单.xlsx',
+    );
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('大田村');
+    expect(other.stderr).toContain('未导入任何农户');
+    expectNoStack(other);
+
+    await writeFile(join(dir, '名单.csv'), png());
+    const picture = await run('lists', 'import', '--village', 'jiaodong', join(dir, '名单.csv'));
+    expect(picture.code).not.toBe(0);
+    expect(picture.stderr).toContain('图片');
+    expectNoStack(picture);
+
+    await writeFile(
+      join(dir, 'dup.csv'),
+      ['户编号,户主姓名,农户类型', 'A1,黄明,非贫困户', 'A\u200b1,李华,非贫困户'].join('\n'),
+    );
+    const dup = await run('lists', 'import', '--village', 'jiaodong', join(dir, 'dup.csv'));
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/第3行.*与第2行重复/u);
+    const shown = await run('sample', 'show', '--village', 'jiaodong');
+    expect(shown.stdout + shown.stderr).toContain('还没有');
+  });
+
+  it('import and draw ids written 3组/15号, 12:7 and A#1; a second list needs --replace', async () => {
+    const rows = [
+      ['3组/15号', '黄志强', '2014年退出户'],
+      ['3组/16号', '李秀英', '2015年退出户'],
+      ['12:7', '陈建华', '2016年已脱贫户'],
+      ['12:8', '刘桂兰', '2016年已脱贫户'],
+      ['A#1', '梁国庆', '2017年预脱贫户'],
+      ['A#2', '韦丽萍', '2017年预脱贫户'],
+      ['A#3', '莫海军', '2017年预脱贫户'],
+      ['B1', '覃春燕', '建档立卡贫困户'],
+      ['B2', '苏文杰', '建档立卡贫困户'],
+      ['C1', '罗玉梅', '非贫困户'],
+    ];
+    await writeFile(
+      join(dir, 'odd.csv'),
+      ['户编号,户主姓名,农户类型', ...rows.map((r) => r.join(','))].join('\n'),
+    );
+    const imported = await run('lists', 'import', '--village', 'banai', join(dir, 'odd.csv'));
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const drawn = await run('sample', 'draw', '--village', 'banai', '--seed', 'odd-ids');
+    expect(drawn.code).toBe(0);
+    for (const id of ['3组/15号', '12:7', 'A#1']) expect(drawn.stdout).toContain(id);
+
+    await writeFile(join(dir, 'v1.csv'), gbkCsv(goodLines.slice(0, 10)));
+    await writeFile(join(dir, 'v2.csv'), gbkCsv(goodLines));
+    expect((await run('lists', 'import', '--village', 'zhazu', join(dir, 'v1.csv'))).code).toBe(0);
+    const unconfirmed = await run('lists', 'import', '--village', 'zhazu', join(dir, 'v2.csv'));
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain('已有名单(共 10 户');
+    expect(unconfirmed.stderr).toContain(`新名单共 ${HOUSEHOLDS.length} 户`);
+    expect(unconfirmed.stderr).toContain('--replace');
+    const confirmed = await run('lists', 'import', '--village', 'zhazu', '--replace', join(dir, 'v2.csv'));
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain(`10 户 → ${HOUSEHOLDS.length} 户`);
+  });
+
+  it('manage people from the command line: list, revoke, invites and cancel', async () => {
+    const invite = await run('invite', '--role', 'inspector', '--group', 'g2', '--bot', 'test_bot');
+    expect(invite.code).toBe(0);
+    const invites = await run('people', 'invites');
+    expect(invites.code).toBe(0);
+    expect(invites.stdout).toContain('检查员(第二组 · 江平镇)');
+    const code = /start=(\S+)/.exec(invite.stdout)?.[1] ?? '';
+    expect(invites.stdout).not.toContain(code);
+    const id = /^(\S{12})\s+检查员/mu.exec(invites.stdout)?.[1] ?? '';
+    const cancelled = await run('people', 'cancel-invite', '--invite', id);
+    expect(cancelled.code).toBe(0);
+    expect((await run('people', 'invites')).stdout).not.toContain(id);
+    const none = await run('people', 'revoke', '--person', 'nobody', '--role', 'inspector', '--group', 'g2');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('找不到该人员');
+    expectNoStack(none);
+  });
+
+  it('import and draw an 8,000-household list on the embedded database', async () => {
+    const strata = ['2014年退出户', '2016年已脱贫户', '2017年预脱贫户', '建档立卡贫困户', '非贫困户'];
+    const lines = Array.from(
+      { length: 8000 },
+      (_, i) =>
+        `45068199${String(i).padStart(5, '0')},户主${i},${strata[i % 5]},${1 + (i % 9)},第${i % 12}组`,
+    );
+    await writeFile(join(dir, 'big.csv'), ['户编号,户主姓名,农户类型,人口,村民小组', ...lines].join('\r\n'));
+    const { DYNAMODB_ENDPOINT: _endpoint, ...rest } = env;
+    const embedded = { ...rest, INSPECTION_DATA_DIR: join(dir, 'embedded') };
+    const imported = await runIn(embedded, 'lists', 'import', '--village', 'wanwei', join(dir, 'big.csv'));
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain('共 8000 户');
+    const drawn = await runIn(embedded, 'sample', 'draw', '--village', 'wanwei', '--seed', 'big');
+    expect(drawn.code).toBe(0);
+    const shown = await runIn(embedded, 'sample', 'show', '--village', 'wanwei', '--verify');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('核验通过');
   });
 
   it('explain an unknown village or person in Chinese and exit non-zero', async () => {
