@@ -19,28 +19,35 @@
 // - The canonical Survey item is written only when a draft is created, paused/switched,
 //   submitted or returned (createSurvey / saveSurvey), each a versioned conditional write.
 // - Conditional failures are mapped by intent to domain/errors.ts (AlreadyExists, Conflict,
-//   DuplicateUpdate, NotFound, InviteUnusable). Every other error propagates: a storage failure is
+//   DuplicateUpdate, NotFound, InviteUnusable, SampleLocked, PickReplaced). Every other error propagates: a storage failure is
 //   never reported as "no data". Throttling is retried by the client (store/client.ts).
 // - No Scan (no request may grow with the table) and no TransactWriteItems (dynalite lacks it).
 //   Where two items change, each step is idempotent: useInvite accepts a repeat by the same
 //   person, so "use invite, then create person" can be retried from the top (putPerson's
 //   AlreadyExistsError then means "done"); a sample replacement is one saveSample (the picks live
-//   in one item); the same audit event appended twice lands on the same key.
-// - People indexes live on a small directory item per person (PK PERSON#<id>, SK DIRECTORY:
-//   id, roles, groupId, townId and the person version it reflects), not on the person item. The
-//   person item (≈3–5 KB with a draft) is written on every answer; with index keys on it each
-//   answer was copied into GSI1 and GSI2: measured on DynamoDB Local 12 WCU (4 table + 8 GSI) per
-//   answer for a 5 KB draft, now 4 (table only); see bench/results.md. The directory item is
-//   written only by putPerson and savePerson (roles, scope, reachability), never by
-//   savePersonSession. Its write is guarded by version (`attribute_not_exists OR version <= v`),
-//   so retries and races never move it backwards. putPerson writes it BEFORE creating the person
-//   (a cut-off create leaves an entry that lists nobody, never a person the index misses);
-//   savePerson after its conditional write (a losing save must not touch it). The people
-//   queries read the index, BatchGet the person items (consistent) and keep those whose stored
-//   roles/scope still match, so a stale entry can never list someone wrongly. A savePerson cut
-//   off between its two writes leaves the entry at the previous roles/scope until the next
-//   savePerson. Person items written before this layout still carry index keys and are found
-//   the same way; their first savePerson (a full put) moves them to the directory.
+//   in one item); list chunks are keyed by fingerprint, so writing them twice writes the same
+//   items; the same audit event appended twice lands on the same key.
+// - People are indexed by grant: one small entry per grant beside the person item (PK PERSON#<id>,
+//   SK GRANT#<role>@<scope>), in GSI1 by scope (a group's members, a town's contacts) and in GSI2
+//   by role; a directory item (SK DIRECTORY) lists everyone in GSI2 PEOPLE for the office. The
+//   person item (written on every answer) carries no index keys: an answer is never copied into
+//   an index (measured on DynamoDB Local: 12 WCU per answer with keys on the person item, 4
+//   without; bench/results.md). putPerson and savePerson write the entries of the grants the
+//   person will hold BEFORE the person item and take the entries of lost grants out of the
+//   indexes AFTER it (overwritten without index keys, so no function needs DeleteItem): at every
+//   moment the index lists a superset, and the queries BatchGet the person items and keep only
+//   the grants they really hold (a deactivated person holds none). A save cut off half-way leaves
+//   a stale entry that lists nobody wrongly, never a missing one.
+// - A village's state is one item (SK SAMPLE): the info of the list in force (`list`) and, once
+//   drawn, the sample's fields. Putting a list is conditional on "no sample" and on the list it
+//   replaces; drawing is conditional on "no sample" and on the list it was drawn from: the two can
+//   never interleave, and the sample is always drawn from the list in force. The households are in
+//   chunk items keyed by the list's fingerprint and stratum (≤ 500 rows, < 300 KB each), so a list
+//   of 20,000 is 40 items, a replaced list stays readable by the sample that was drawn from it, and
+//   a replacement reads one stratum only. markPick updates one pick (`picks[i]`) on the condition
+//   that it is that household and not replaced, bumping the version: concurrent submits of one
+//   village never lose a mark, and a replacement computed before a survey started fails its
+//   versioned write and re-checks.
 //
 // Access patterns (pk = partition key; sk^ = begins_with on the sort key)
 //
@@ -48,11 +55,14 @@
 // |----------------------------------------|-------|-----------------------------------------------------------------------|
 // | campaign by id                         | table | PK CAMPAIGN#<id>, SK CAMPAIGN                                         |
 // | person by id (hot path, consistent)    | table | PK PERSON#<id>, SK PERSON                                             |
-// | people of a group                      | GSI1  | GSI1PK GROUP#<group>, GSI1SK PERSON#<id> (directory) → BatchGet        |
-// | people of a town / with a role         | GSI2  | GSI2PK PEOPLE (directory items), filter townId / contains(roles) → BatchGet |
+// | people of a group                      | GSI1  | GSI1PK SCOPE#group#<group> (grant entries) → BatchGet persons         |
+// | contacts of a town                     | GSI1  | GSI1PK SCOPE#town#<town> (grant entries) → BatchGet persons           |
+// | people with a role                     | GSI2  | GSI2PK ROLE#<role> (grant entries) → BatchGet persons                 |
+// | everyone, a page at a time (/people)   | GSI2  | GSI2PK PEOPLE, GSI2SK > PERSON#<after>, Limit n+1 → BatchGet           |
 // | invite by code                         | table | PK INVITE#<code>, SK INVITE                                           |
-// | household list of a village            | table | PK VILLAGE#<campaign>#<village>, SK HOUSEHOLDS                        |
-// | sample of a village                    | table | PK VILLAGE#<campaign>#<village>, SK SAMPLE                            |
+// | open (unused, uncancelled) invites     | GSI1  | GSI1PK INVITES#OPEN (keys removed when used or cancelled)             |
+// | village state: list info + sample      | table | PK VILLAGE#<campaign>#<village>, SK SAMPLE                            |
+// | households of a list [of a stratum]    | table | same pk, sk^ HH#<fingerprint 16>#[<stratum>#]                          |
 // | survey by id                           | table | PK SURVEY#<id>, SK SURVEY                                             |
 // | surveys of a town [by status]          | GSI1  | GSI1PK TOWN#<campaign>#<town>, sk^ SURVEY#[<status>#]                 |
 // | surveys of a village [by status]       | GSI1  | same pk, sk^ SURVEY#<status>#<village># (one query per status if none) |
@@ -65,7 +75,8 @@
 // | audit events of a subject              | table | PK AUDIT#<subject>, SK <at>#<action>#<actor>                          |
 // | audit events of a day (UTC)            | GSI1  | GSI1PK AUDITDAY#<yyyy-mm-dd>, GSI1SK <at>#<subject>#<action>#<actor>  |
 //
-// GSI1 holds GROUP#, TOWN# and AUDITDAY# partitions; GSI2 holds PEOPLE, INSPECTOR# and PROBLEMS#.
+// GSI1 holds SCOPE#, TOWN#, INVITES#OPEN and AUDITDAY# partitions; GSI2 holds ROLE#, PEOPLE,
+// INSPECTOR# and PROBLEMS#.
 // A status change rewrites the item, and with it its index keys.
 
 import {
