@@ -20,11 +20,12 @@ import {
   revokeGrant,
   SelfDeactivationError,
 } from '../../app/people';
-import { answer, ChatError, openSurvey, returnSurvey, surveyIdFor } from '../../app/surveys';
+import { answer, ChatError, openSurvey, returnSurvey, submitSurvey, surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import { grantKey } from '../../domain/grants';
 import { InviteUnusableError, type Person } from '../../domain/model';
+import { rng, scriptHousehold } from '../support/household-scripts';
 import { grantsOf } from '../support/people';
 
 const campaign = parseCampaign(seed);
@@ -159,6 +160,39 @@ describe('an invite opened by someone already enrolled', () => {
       { role: 'town_contact', townId: 'jiangping', by: office.id },
     ]);
     await expect(joinWithInvite(deps, who('2002'), invite.code)).rejects.toBeInstanceOf(InviteUnusableError);
+  });
+});
+
+describe('a survey of a household replaced in the sample', () => {
+  it('cannot be submitted into the sample', async () => {
+    const inspector = await enrolled('8001', ['inspector'], { groupId: 'g1' });
+    const sdeps = { store, clock };
+    const ref = { kind: 'household' as const, villageId: 'datian', householdId: '4506810201' };
+    const opened = await openSurvey(sdeps, inspector, campaign, ref);
+    if (opened.duplicate) throw new Error('duplicate');
+    // Replaced behind its back (as data written before picks recorded a start could be).
+    const sample = (await store.getSample(campaign.id, 'datian'))!;
+    await store.saveSample(
+      { ...sample, picks: sample.picks.map((p, i) => (i === 0 ? { ...p, status: 'replaced' as const } : p)) },
+      sample.version,
+    );
+    // The draft is complete (a scripted interview of this household), so only the sample refuses it.
+    const person = (await store.getPerson(inspector.id))!;
+    const draft = person.session.draft!;
+    const script = scriptHousehold(campaign, { name: '陈桂兰', stratum: 'non_poor' }, rng(7));
+    const { cursor: _c, ...rest } = draft;
+    const complete: Person = {
+      ...person,
+      session: {
+        ...person.session,
+        draft: { ...rest, answers: script.state.answers, confirmations: script.state.confirmations },
+      },
+    };
+    await expect(submitSurvey(sdeps, complete, campaign, {})).rejects.toMatchObject({
+      code: 'household_replaced',
+    });
+    expect((await store.getSurvey(surveyIdFor(campaign.id, ref)))?.status).toBe('draft');
+    expect((await store.getSample(campaign.id, 'datian'))?.picks[0]?.status).toBe('replaced');
   });
 });
 
