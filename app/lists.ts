@@ -10,7 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Campaign, townOfVillage, type Village, villageById } from '../domain/campaign';
 import { STRATA, type StratumId } from '../domain/forms/types';
-import { type ListRowError, listFingerprint, parseHouseholdList } from '../domain/household-list';
+import {
+  countByStratum,
+  type ListRowError,
+  listFingerprint,
+  parseHouseholdList,
+} from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
@@ -136,12 +141,6 @@ export function quotasOf(campaign: Campaign): Record<StratumId, number> {
 
 export function stratumLabel(campaign: Campaign, stratum: StratumId): string {
   return campaign.strata.find((s) => s.id === stratum)?.label ?? stratum;
-}
-
-function countByStratum(households: readonly { stratum: StratumId }[]): Record<StratumId, number> {
-  const counts = Object.fromEntries(STRATA.map((s) => [s, 0])) as Record<StratumId, number>;
-  for (const h of households) counts[h.stratum]++;
-  return counts;
 }
 
 async function audit(
@@ -432,7 +431,11 @@ export function verifySample(
   const recordedQuotas =
     quotas ??
     (() => {
-      const inferred = countByStratum(drawnPicks);
+      const counted = countByStratum(drawnPicks);
+      const inferred = Object.fromEntries(STRATA.map((s) => [s, counted[s] ?? 0])) as Record<
+        StratumId,
+        number
+      >;
       for (const s of sample.shortfalls) inferred[s.stratum] = s.quota;
       return inferred;
     })();

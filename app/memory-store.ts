@@ -7,7 +7,7 @@
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import { effectiveGrants, groupsOf, hasRole, holds } from '../domain/grants';
-import type { Household } from '../domain/household-list';
+import { countByStratum, type Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
@@ -457,12 +457,6 @@ function villageKey(v: { campaignId: string; villageId: string }): string {
 
 function chunkKey(v: { campaignId: string; villageId: string }, fingerprint: string): string {
   return `${villageKey(v)}/${fingerprint}`;
-}
-
-function countByStratum(households: readonly Household[]): Record<StratumId, number> {
-  const out = {} as Record<StratumId, number>;
-  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
-  return out;
 }
 
 function deliveryKey(reminderId: string, recipientId: string): string {

@@ -100,7 +100,7 @@ import {
   hasRole,
   holds,
 } from '../domain/grants';
-import type { Household } from '../domain/household-list';
+import { countByStratum, type Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
@@ -242,21 +242,15 @@ export class DynamoStore implements Store {
       values[':displayName'] = person.displayName;
       sets.push('#displayName = :displayName');
     }
-    const out = await this.#conditional(
-      () =>
-        this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+    const attributes = await this.#updateIf(
       key,
+      {
+        update: `SET ${sets.join(', ')}`,
+        condition: condition,
+        names,
+        values,
+        returnNew: true,
+      },
       (old) => {
         if (!old) return new NotFoundError('person', person.id);
         if (updateId !== undefined && numbers(old.recentUpdateIds).includes(updateId)) {
@@ -265,7 +259,7 @@ export class DynamoStore implements Store {
         return new ConflictError('person', person.id, expectVersion, Number(old.version));
       },
     );
-    return decodePerson(out.Attributes ?? {});
+    return decodePerson(attributes ?? {});
   }
 
   async savePerson(person: Person, expectVersion: number): Promise<Person> {
@@ -446,31 +440,25 @@ export class DynamoStore implements Store {
   async useInvite(code: string, personId: string, at: Instant): Promise<Invite> {
     if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
     const key = keys.invite(code);
-    const out = await this.#conditional(
-      () =>
-        this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            // A repeat by the same person keeps the first usedAt (the enrolment is retried, not
-            // redone); a used invite leaves the list of open ones.
-            UpdateExpression:
-              'SET #usedBy = :personId, #usedAt = if_not_exists(#usedAt, :at) REMOVE GSI1PK, GSI1SK ADD #version :one',
-            ConditionExpression:
-              'attribute_exists(PK) AND attribute_not_exists(#cancelledAt) AND ((attribute_not_exists(#usedBy) AND #validUntil > :at) OR #usedBy = :personId)',
-            ExpressionAttributeNames: {
-              '#usedBy': 'usedBy',
-              '#usedAt': 'usedAt',
-              '#validUntil': 'validUntil',
-              '#cancelledAt': 'cancelledAt',
-              '#version': 'version',
-            },
-            ExpressionAttributeValues: { ':personId': personId, ':at': at, ':one': 1 },
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+    const attributes = await this.#updateIf(
       key,
+      {
+        // A repeat by the same person keeps the first usedAt (the enrolment is retried, not
+        // redone); a used invite leaves the list of open ones.
+        update:
+          'SET #usedBy = :personId, #usedAt = if_not_exists(#usedAt, :at) REMOVE GSI1PK, GSI1SK ADD #version :one',
+        condition:
+          'attribute_exists(PK) AND attribute_not_exists(#cancelledAt) AND ((attribute_not_exists(#usedBy) AND #validUntil > :at) OR #usedBy = :personId)',
+        names: {
+          '#usedBy': 'usedBy',
+          '#usedAt': 'usedAt',
+          '#validUntil': 'validUntil',
+          '#cancelledAt': 'cancelledAt',
+          '#version': 'version',
+        },
+        values: { ':personId': personId, ':at': at, ':one': 1 },
+        returnNew: true,
+      },
       (old) => {
         // Never put the code into an error: it is a bearer secret until used.
         if (!old) return new NotFoundError('invite', 'invite');
@@ -479,7 +467,7 @@ export class DynamoStore implements Store {
         return new InviteUnusableError(code, 'expired');
       },
     );
-    return decodeInvite(out.Attributes ?? {});
+    return decodeInvite(attributes ?? {});
   }
 
   async openInvites(): Promise<Invite[]> {
@@ -491,28 +479,27 @@ export class DynamoStore implements Store {
     if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
     const key = keys.invite(code);
     try {
-      const out = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key,
-          UpdateExpression:
-            'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
-          ConditionExpression:
+      const attributes = await this.#updateIf(
+        key,
+        {
+          update: 'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
+          condition:
             'attribute_exists(PK) AND attribute_not_exists(#usedBy) AND attribute_not_exists(#cancelledAt)',
-          ExpressionAttributeNames: {
+          names: {
             '#cancelledAt': 'cancelledAt',
             '#cancelledBy': 'cancelledBy',
             '#usedBy': 'usedBy',
             '#version': 'version',
           },
-          ExpressionAttributeValues: { ':at': at, ':by': by, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
+          values: { ':at': at, ':by': by, ':one': 1 },
+          returnNew: true,
+        },
+        (old) => (old ? new AlreadyExistsError('invite', 'invite') : new NotFoundError('invite', 'invite')),
       );
-      return decodeInvite(out.Attributes ?? {});
+      return decodeInvite(attributes ?? {});
     } catch (err) {
-      if (!isConditionalFailure(err)) throw err;
       // Used or cancelled already: report it as it is.
+      if (!(err instanceof AlreadyExistsError)) throw err;
       const item = await this.#get(key);
       if (!item) throw new NotFoundError('invite', 'invite');
       return decodeInvite(item);
@@ -527,7 +514,7 @@ export class DynamoStore implements Store {
   }
 
   async putHouseholdList(list: HouseholdList, opts: { replacing?: string } = {}): Promise<void> {
-    const { households, ...info } = list;
+    const { households: _households, ...info } = list;
     await this.#putChunks(list);
     const key = keys.sample(list.campaignId, list.villageId);
     const names: Record<string, string> = { '#list': 'list', '#fp': 'fingerprint', '#seed': 'seed' };
@@ -541,26 +528,19 @@ export class DynamoStore implements Store {
       values[':old'] = opts.replacing;
       condition += ' AND #list.#fp = :old';
     }
-    await this.#conditional(
-      () =>
-        this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: 'SET #list = :info, entity = :entity',
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+    await this.#updateIf(
       key,
+      {
+        update: 'SET #list = :info, entity = :entity',
+        condition: condition,
+        names,
+        values,
+      },
       (old) =>
         old?.seed !== undefined
           ? new SampleLockedError(list.villageId)
           : new ConflictError('householdList', `${list.campaignId}/${list.villageId}`, 0),
     );
-    void households;
   }
 
   async getHouseholdListInfo(campaignId: string, villageId: string): Promise<HouseholdListInfo | undefined> {
@@ -599,7 +579,7 @@ export class DynamoStore implements Store {
             villageId,
             fingerprint: fp,
             count: households.length,
-            byStratum: countStrata(households),
+            byStratum: countByStratum(households),
             uploadedBy: String(mine[0]?.uploadedBy ?? ''),
             uploadedAt: String(mine[0]?.uploadedAt ?? ''),
             fileName: String(mine[0]?.fileName ?? ''),
@@ -660,21 +640,15 @@ export class DynamoStore implements Store {
     names['#fp'] = 'fingerprint';
     names['#seed'] = 'seed';
     values[':fp'] = sample.fingerprint;
-    await this.#conditional(
-      () =>
-        this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            // Drawn once, and only from the list in force: an upload that won the race is seen here.
-            ConditionExpression: 'attribute_not_exists(#seed) AND #list.#fp = :fp',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+    await this.#updateIf(
       key,
+      // Drawn once, and only from the list in force: an upload that won the race is seen here.
+      {
+        update: `SET ${sets.join(', ')}`,
+        condition: 'attribute_not_exists(#seed) AND #list.#fp = :fp',
+        names,
+        values,
+      },
       (old) =>
         old?.seed !== undefined
           ? new AlreadyExistsError('sample', sampleId(sample))
@@ -695,20 +669,14 @@ export class DynamoStore implements Store {
     values[':expected'] = expectVersion;
     names['#seed'] = 'seed';
     names['#version'] = 'version';
-    await this.#conditional(
-      () =>
-        this.#client.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: 'attribute_exists(#seed) AND #version = :expected',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+    await this.#updateIf(
       key,
+      {
+        update: `SET ${sets.join(', ')}`,
+        condition: 'attribute_exists(#seed) AND #version = :expected',
+        names,
+        values,
+      },
       (old) =>
         old?.seed !== undefined
           ? new ConflictError('sample', sampleId(sample), expectVersion, Number(old.version))
@@ -1121,6 +1089,41 @@ export class DynamoStore implements Store {
   }
 
   /**
+   * One conditional UpdateItem (the old item comes back on failure, for `failure` to classify);
+   * the new item is returned when `returnNew`.
+   */
+  async #updateIf(
+    key: ItemKey,
+    u: {
+      update: string;
+      condition: string;
+      names: Record<string, string>;
+      values: Record<string, unknown>;
+      returnNew?: boolean;
+    },
+    failure: Error | ((old?: Item) => Error),
+  ): Promise<Item | undefined> {
+    const out = await this.#conditional(
+      () =>
+        this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            UpdateExpression: u.update,
+            ConditionExpression: u.condition,
+            ExpressionAttributeNames: u.names,
+            ExpressionAttributeValues: u.values,
+            ...(u.returnNew ? { ReturnValues: 'ALL_NEW' as const } : {}),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      key,
+      failure,
+    );
+    return out.Attributes;
+  }
+
+  /**
    * Run a conditional write. On ConditionalCheckFailed throw `failure`: either a ready error, or
    * one built from the item as it was (from the error when the engine returns it, else one
    * consistent read). Any other error propagates untouched.
@@ -1192,12 +1195,6 @@ function decodeChunk(chunk: Item): Household[] {
     ...(team ? { team: String(team) } : {}),
     ...(note ? { note: String(note) } : {}),
   }));
-}
-
-function countStrata(households: readonly Household[]): Record<StratumId, number> {
-  const out = {} as Record<StratumId, number>;
-  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
-  return out;
 }
 
 function surveyItem(s: Survey): Item {
