@@ -101,7 +101,7 @@ if (storeResults.length > 0) {
   emit(
     `\nPerson item ≈ ${(item / 1024).toFixed(1)} KB (a draft with 40 answers and 40 history entries). ` +
       '"before" writes the person item as the store used to (with GSI1/GSI2 keys on it), "now" as it does: ' +
-      'the index entry lives on a small directory item written only when roles or scope change. Capacity ' +
+      'the people index lives on small entries beside it (one per grant), written only when grants change. Capacity ' +
       'as each engine reports it (ReturnConsumedCapacity INDEXES); dynalite counts the table only.\n',
   );
 }

@@ -17,7 +17,7 @@ import { percentile, sum } from './stats';
 export type Layout = 'before' | 'now';
 export const LAYOUTS: Record<Layout, string> = {
   before: 'before: index keys on the person item',
-  now: 'now: directory item',
+  now: 'now: index entries beside it',
 };
 
 export interface StoreBenchResult {
