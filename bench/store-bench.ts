@@ -2,8 +2,8 @@
 // savePersonSession (one conditional UpdateItem). Counts the DynamoDB calls with a client
 // middleware, sums the consumed capacity the engine reports, and times the save.
 //
-// Two layouts side by side: the person item as stored now (no index keys; the people index is a
-// directory item), and as it was before (index keys on the person item, so every answer was
+// Two layouts side by side: the person item as stored now (no index keys; the people index is
+// small entries beside it, one per grant), and as it was before (index keys on the person item, so every answer was
 // copied into GSI1 and GSI2) — written raw, the way the store used to write it.
 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
