@@ -163,6 +163,26 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
         ? await deps.store.savePerson({ ...person, unreachable: false }, person.version)
         : person;
       const turn = makeTurn(ctx, deps, reachable, updateId);
+      // Record the update before any side effect (a summary sent, an invite created, a list
+      // stored, a sign-off): Telegram retries an update that timed out, possibly while the first
+      // delivery is still running; only one of them gets past this write.
+      if (claimsFirst(ctx, turn.person)) {
+        const claimed = await withSession(
+          { store: deps.store, clock: deps.clock },
+          turn.person,
+          updateId,
+          (p) => ({
+            session: p.session,
+            result: undefined,
+          }),
+        );
+        if (claimed.duplicate) {
+          log?.info('duplicate update ignored', { updateId, personId: person.id });
+          await answerCb();
+          return;
+        }
+        turn.person = claimed.person;
+      }
       await route(turn, handlers, answerCb);
       await answerCb();
     } catch (err) {
@@ -189,6 +209,45 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
   return bot;
 }
 
+/**
+ * Survey taps record their update id in the one write they make (the answer and the id together:
+ * the per-tap budget); a multi-choice toggle writes nothing. Everything else records the update
+ * first, in a write of its own, before it does anything a repeat must not do again.
+ */
+const SELF_RECORDING_BUTTONS = new Set([
+  'c',
+  'pf',
+  'nil',
+  'kp',
+  'md',
+  'bk',
+  'ps',
+  'cf',
+  'cx',
+  'rv',
+  'eq',
+  'sb',
+  'hs',
+  'vs',
+  'op',
+  'mt',
+  'noop',
+]);
+
+function claimsFirst(ctx: Context, person: Person): boolean {
+  if (ctx.callbackQuery) {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
+    return !SELF_RECORDING_BUTTONS.has(parseCallback(data ?? '').kind);
+  }
+  const message = ctx.message;
+  if (message && 'text' in message && !message.text.trim().startsWith('/')) {
+    // A typed answer to the open survey is recorded with the answer.
+    const screen = person.session.screen ?? 'home';
+    return !(screen === 'survey' && person.session.draft);
+  }
+  return true;
+}
+
 function updateKind(ctx: Context): string {
   if (ctx.callbackQuery) return 'callback';
   if (ctx.message && 'document' in ctx.message) return 'document';
@@ -210,7 +269,13 @@ async function handleStranger(ctx: Context, deps: BotDeps, updateId: number) {
  * `/start <code>`. A stranger joins at once; someone already enrolled is asked first, with what
  * they hold and what the invite would add (the invite stays unused until they accept).
  */
-async function join(ctx: Context, deps: BotDeps, code: string, updateId: number, person?: Person) {
+async function join(
+  ctx: Context,
+  deps: BotDeps,
+  code: string,
+  /** Undefined when the update was recorded already (an enrolled person's turn claims first). */
+  updateId: number | undefined,
+) {
   if (!ctx.from || !ctx.chat) return;
   const sdeps = { store: deps.store, clock: deps.clock };
   const who = {
@@ -245,7 +310,8 @@ async function join(ctx: Context, deps: BotDeps, code: string, updateId: number,
     session: { ...p.session, screen: 'home' },
     result: undefined,
   }));
-  if (recorded.duplicate && person) return;
+  // A repeated /start (Telegram retrying) greets once.
+  if (recorded.duplicate) return;
   const current = recorded.duplicate ? result.person : recorded.person;
   if (result.kind === 'already') {
     await ctx.reply(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
@@ -425,7 +491,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
   if (cmd?.[1]) {
     const name = cmd[1].toLowerCase();
     if (name === 'start' && cmd[2]) {
-      await join(ctx, turn.deps, cmd[2].trim(), turn.updateId, turn.person);
+      await join(ctx, turn.deps, cmd[2].trim(), turn.uid());
       return;
     }
     const command = handlers.commands[name];
