@@ -7,6 +7,11 @@
 // Chinese reason); if there is any, nothing is stored. Surveys take the chat's ids (one per
 // household and per village), so importing the same file again after an interruption skips what
 // was stored and creates the rest, and never duplicates a survey.
+//
+// What the imported surveys propose (DOMAIN.md §9: 错退, 漏评, 返贫 …) goes into the office's queue
+// of proposals (app/problems.ts), keyed as the chat's proposals are: importing again, or a survey
+// the chat proposed the same problem from, queues nothing twice. The office confirms them in the
+// chat (/proposals) or with `npm run problems -- proposals --confirm-all`.
 
 import { createHash } from 'node:crypto';
 import { type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
@@ -23,9 +28,11 @@ import {
 } from '../domain/forms/types';
 import { groupsOf } from '../domain/grants';
 import { AlreadyExistsError, NotFoundError, type Person, type Sample, type Survey } from '../domain/model';
+import { cleanName, proposalsFor } from '../domain/proposals';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
+import { offerProposals } from './problems';
 import { surveyIdFor } from './surveys';
 
 export type ImportKind = 'household' | 'village';
@@ -65,6 +72,8 @@ export type ImportResult =
       created: Survey[];
       /** Ids already stored by an earlier run of the same file. */
       skipped: string[];
+      /** Problems the surveys propose that now wait in the office's queue (none on a dry run). */
+      proposals: number;
       dryRun?: boolean;
     }
   | { ok: false; issues: RecordIssue[] };
@@ -170,6 +179,31 @@ function surveyIdOf(campaignId: string, r: SurveyRecord): string {
   return `paper-${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
 }
 
+/** What separates the entries of a typed list of names: never a space (see namesAsEntries). */
+const LIST_SEPARATORS = /[,，、;；\n]+/u;
+
+/**
+ * Name lists (textList answers) one entry per person: split at 、 , ; and line breaks only, and each
+ * entry's spaces removed (ASCII and full-width), so "陈　海军" is one person 陈海军, not 陈 and 海军.
+ * The engine is then given entries without spaces, which it cannot split further.
+ */
+export function namesAsEntries(
+  form: FormDef,
+  answers: Readonly<Record<string, AnswerValue>>,
+): Record<string, AnswerValue> {
+  const out: Record<string, AnswerValue> = { ...answers };
+  for (const q of form.questions) {
+    const v = answers[q.id];
+    if (q.type !== 'textList' || v === undefined || typeof v === 'number') continue;
+    const entries = (Array.isArray(v) ? v : [v])
+      .flatMap((x) => x.split(LIST_SEPARATORS))
+      .map(cleanName)
+      .filter((x) => x !== '');
+    out[q.id] = entries.length > 0 ? entries : v;
+  }
+  return out;
+}
+
 /** Answers compared whatever order their keys were stored in. */
 function sameAnswers(a: Answers, b: Answers): boolean {
   const canon = (x: Answers) =>
@@ -228,6 +262,8 @@ export async function importSurveys(
 
   const prepared: Prepared[] = [];
   const skipped: string[] = [];
+  /** Surveys an earlier run stored: their proposals are queued again (a run cut off before it). */
+  const storedBefore: Survey[] = [];
   const seenInFile = new Map<string, number>();
   for (const record of records) {
     const issue = (message: string, questionId?: string) =>
@@ -282,7 +318,7 @@ export async function importSurveys(
       seenInFile.set(key, record.no);
     }
 
-    const replay = replayAnswers(form, ctx, record.answers);
+    const replay = replayAnswers(form, ctx, namesAsEntries(form, record.answers));
     for (const p of replay.problems) issue(p.message, p.questionId);
     if (replay.problems.length > 0) continue;
 
@@ -292,6 +328,7 @@ export async function importSurveys(
     // The same survey stored by an earlier run of this file: nothing to do.
     if (same?.status === 'submitted' && sameAnswers(same.answers, replay.state.answers)) {
       skipped.push(id);
+      storedBefore.push(same);
       continue;
     }
     const clash =
@@ -348,7 +385,8 @@ export async function importSurveys(
     };
   }
 
-  if (opts.dryRun) return { ok: true, created: prepared.map((p) => p.survey), skipped, dryRun: true };
+  if (opts.dryRun)
+    return { ok: true, created: prepared.map((p) => p.survey), skipped, proposals: 0, dryRun: true };
 
   const created: Survey[] = [];
   for (const { record, survey } of prepared) {
@@ -358,6 +396,7 @@ export async function importSurveys(
       // A concurrent run of the same file stored it first: the same content, so nothing is lost.
       if (!(err instanceof AlreadyExistsError)) throw err;
       skipped.push(survey.id);
+      storedBefore.push(survey);
       continue;
     }
     await deps.store.appendAudit({
@@ -369,14 +408,38 @@ export async function importSurveys(
     });
   }
   await markSurveyed(deps.store, campaign.id, created, now, actor.id);
+  const proposals = await queueProposals(deps, actor, campaign, [...created, ...storedBefore]);
   await deps.store.appendAudit({
     at: now,
     actorId: actor.id,
     action: 'survey.import_batch',
     subject: `import:${campaign.id}`,
-    details: { records: records.length, created: created.length, skipped: skipped.length },
+    details: {
+      records: records.length,
+      created: created.length,
+      skipped: skipped.length,
+      proposals,
+    },
   });
-  return { ok: true, created, skipped };
+  return { ok: true, created, skipped, proposals };
+}
+
+/**
+ * The surveys' proposals into the office's queue, one survey at a time; returns how many of them
+ * wait there now (decided ones, from an earlier run or the chat, stay decided).
+ */
+async function queueProposals(
+  deps: ImportDeps,
+  actor: Person,
+  campaign: Campaign,
+  surveys: readonly Survey[],
+): Promise<number> {
+  const waiting = new Set<string>();
+  for (const survey of surveys) {
+    const offer = await offerProposals(deps, actor, campaign, proposalsFor(campaign, survey), 'paper');
+    for (const p of offer.pending) waiting.add(p.id);
+  }
+  return waiting.size;
 }
 
 /**

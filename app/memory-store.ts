@@ -28,6 +28,9 @@ import {
   PickReplacedError,
   type Problem,
   type ProblemStatus,
+  type Proposal,
+  type ProposalOrigin,
+  type ProposalStatus,
   type ReminderDelivery,
   type Role,
   rememberUpdate,
@@ -52,6 +55,8 @@ export class MemoryStore implements Store {
   readonly #households = new Map<string, Household[]>();
   readonly #surveys = new Map<string, Survey>();
   readonly #problems = new Map<string, Problem>();
+  /** By campaign and id, as the DynamoDB key. */
+  readonly #proposals = new Map<string, Proposal>();
   readonly #snapshots: SummarySnapshot[] = [];
   readonly #deliveries = new Map<string, ReminderDelivery>();
   readonly #audit = new Map<string, AuditEvent>();
@@ -347,6 +352,47 @@ export class MemoryStore implements Store {
     );
   }
 
+  async problemsOfReporter(campaignId: string, reporterId: string): Promise<Problem[]> {
+    return select(this.#problems, (p) => p.campaignId === campaignId && p.reporterId === reporterId);
+  }
+
+  // Problem proposals
+  async putProposal(proposal: Proposal): Promise<Proposal> {
+    return this.#createOnce(this.#proposals, 'problem', proposalKey(proposal), { ...proposal, version: 1 });
+  }
+
+  async getProposal(campaignId: string, id: string): Promise<Proposal | undefined> {
+    return maybeCopy(this.#proposals.get(proposalKey({ campaignId, id })));
+  }
+
+  async saveProposal(proposal: Proposal, expectVersion: number): Promise<Proposal> {
+    return this.#saveVersioned(this.#proposals, 'problem', proposalKey(proposal), proposal, expectVersion);
+  }
+
+  async proposalsOf(
+    campaignId: string,
+    status: ProposalStatus,
+    origin?: ProposalOrigin,
+  ): Promise<Proposal[]> {
+    return [...this.#proposals.values()]
+      .filter(
+        (p) =>
+          p.campaignId === campaignId && p.status === status && (origin === undefined || p.origin === origin),
+      )
+      .sort((a, b) =>
+        a.proposedAt < b.proposedAt
+          ? -1
+          : a.proposedAt > b.proposedAt
+            ? 1
+            : a.id < b.id
+              ? -1
+              : a.id > b.id
+                ? 1
+                : 0,
+      )
+      .map(copy);
+  }
+
   // Snapshots
   async putSnapshot(snapshot: SummarySnapshot): Promise<void> {
     const same = (s: SummarySnapshot) =>
@@ -457,6 +503,10 @@ function villageKey(v: { campaignId: string; villageId: string }): string {
 
 function chunkKey(v: { campaignId: string; villageId: string }, fingerprint: string): string {
   return `${villageKey(v)}/${fingerprint}`;
+}
+
+function proposalKey(p: { campaignId: string; id: string }): string {
+  return `${p.campaignId}/${p.id}`;
 }
 
 function deliveryKey(reminderId: string, recipientId: string): string {

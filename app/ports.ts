@@ -25,6 +25,9 @@ import type {
   Person,
   Problem,
   ProblemStatus,
+  Proposal,
+  ProposalOrigin,
+  ProposalStatus,
   ReminderDelivery,
   Role,
   Sample,
@@ -156,12 +159,25 @@ export interface Store {
   ): Promise<Survey[]>;
 
   // Problems
-  /** Create-once. */
+  /** Create-once (AlreadyExistsError: a problem with its id is stored, whoever reported it). */
   putProblem(problem: Problem): Promise<Problem>;
   getProblem(id: string): Promise<Problem | undefined>;
   saveProblem(problem: Problem, expectVersion: number): Promise<Problem>;
   problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]>;
   problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]>;
+  /** Every problem the person reported in the campaign, whatever its status (/problems). */
+  problemsOfReporter(campaignId: string, reporterId: string): Promise<Problem[]>;
+
+  // Problem proposals (DOMAIN.md §9): one per (campaign, key), whichever path proposes it again
+  /** Create-once: AlreadyExistsError when the campaign has a proposal with this id. */
+  putProposal(proposal: Proposal): Promise<Proposal>;
+  getProposal(campaignId: string, id: string): Promise<Proposal | undefined>;
+  saveProposal(proposal: Proposal, expectVersion: number): Promise<Proposal>;
+  /**
+   * The campaign's proposals with a status (of one origin), oldest first, ties by id. The office's
+   * queue is ('pending', 'paper').
+   */
+  proposalsOf(campaignId: string, status: ProposalStatus, origin?: ProposalOrigin): Promise<Proposal[]>;
 
   // Summary snapshots: append-only, one per build
   putSnapshot(snapshot: SummarySnapshot): Promise<void>;

@@ -1,15 +1,35 @@
-// The problem register (表3/表5): inspectors log problems "见事见人、明确具体"; towns rectify them.
+// The problem register (表3/表5): inspectors log problems "见事见人、明确具体"; submitted surveys
+// propose them (DOMAIN.md §9); towns rectify them.
+//
+// Exactly once: a problem confirmed from a proposal takes the id derived from the proposal's key
+// (domain/proposals.ts), and the store creates it once, so confirming twice, a retried or
+// concurrent update, a resubmit after the leader's return or a re-import meets the stored problem
+// and says so ("already recorded") instead of storing a copy. Proposals are stored too, once per
+// key, with the decision taken on them: a resubmit does not offer again what was confirmed or
+// declined, and a paper import's proposals wait in the office's queue.
+//
+// The reporter lists their problems and may edit or withdraw one until the town has acted on it
+// (reporterMayChange). Every change is audited with ids only, never the text.
 
 import { randomBytes } from 'node:crypto';
 import { type Campaign, deadlineInstant, townOfVillage } from '../domain/campaign';
 import {
+  AlreadyExistsError,
+  ConflictError,
   type Person,
   PROBLEM_CATEGORIES,
+  PROBLEM_STATUSES,
   type Problem,
   type ProblemCategory,
+  type ProblemProposal,
   type ProblemStatus,
+  type ProblemSuspect,
+  type Proposal,
+  type ProposalOrigin,
+  reporterMayChange,
 } from '../domain/model';
-import { assertCan, can } from './authz';
+import { problemIdFor, proposalIdFor } from '../domain/proposals';
+import { assertCan, can, ForbiddenError, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 
@@ -34,9 +54,21 @@ export function judgeDescription(text: string): DescriptionVerdict {
   return 'ok';
 }
 
+export type ProblemRefusal =
+  | Exclude<DescriptionVerdict, 'ok'>
+  | 'unknown_category'
+  | 'unknown_village'
+  | 'unknown_problem'
+  | 'unknown_proposal'
+  /** The town (or anyone but the reporter) has acted on it: the reporter can no longer change it. */
+  | 'town_acted'
+  | 'withdrawn'
+  /** A proposal already recorded as a problem cannot be declined (withdraw the problem instead). */
+  | 'proposal_confirmed';
+
 export class ProblemInputError extends Error {
   override readonly name = 'ProblemInputError';
-  constructor(readonly reason: DescriptionVerdict | 'unknown_category' | 'unknown_village') {
+  constructor(readonly reason: ProblemRefusal) {
     super(reason);
   }
 }
@@ -48,13 +80,19 @@ export interface NewProblem {
   householdId?: string;
   description: string;
   sourceSurveyId?: string;
+  proposalKey?: string;
+  suspect?: ProblemSuspect;
 }
 
-export async function logProblem(
+const randomId = () => `pb-${randomBytes(6).toString('hex')}`;
+
+/** Checks, stores (create-once: AlreadyExistsError when `id` is taken) and audits a new problem. */
+async function recordProblem(
   deps: ProblemDeps,
   actor: Person,
   campaign: Campaign,
   input: NewProblem,
+  id: string,
 ): Promise<Problem> {
   assertCan(can.logProblem(actor, campaign, input.townId), 'problem.log', actor);
   if (!PROBLEM_CATEGORIES.includes(input.category)) throw new ProblemInputError('unknown_category');
@@ -66,7 +104,7 @@ export async function logProblem(
   const now = deps.clock.now().toISOString();
   const rectification = campaign.deadlines.find((d) => d.id === 'rectification');
   const problem: Problem = {
-    id: (deps.newId ?? (() => `pb-${randomBytes(6).toString('hex')}`))(),
+    id,
     campaignId: campaign.id,
     townId: input.townId,
     ...(input.villageId ? { villageId: input.villageId } : {}),
@@ -78,6 +116,8 @@ export async function logProblem(
     deadline: rectification ? deadlineInstant(campaign, rectification.due).toISOString() : now,
     status: 'open',
     ...(input.sourceSurveyId ? { sourceSurveyId: input.sourceSurveyId } : {}),
+    ...(input.proposalKey ? { proposalKey: input.proposalKey } : {}),
+    ...(input.suspect ? { suspect: input.suspect } : {}),
     version: 1,
   };
   const stored = await deps.store.putProblem(problem);
@@ -91,6 +131,16 @@ export async function logProblem(
   return stored;
 }
 
+/** A problem typed in by hand (/problem). */
+export async function logProblem(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  input: NewProblem,
+): Promise<Problem> {
+  return recordProblem(deps, actor, campaign, input, (deps.newId ?? randomId)());
+}
+
 export async function problemsOfTown(
   deps: ProblemDeps,
   actor: Person,
@@ -102,7 +152,10 @@ export async function problemsOfTown(
   return deps.store.problemsOfTown(campaign.id, townId, status);
 }
 
-/** The town reports progress (rectified / needs longer); the group or office verifies. */
+/**
+ * The town reports progress (rectified / needs longer); the group or office verifies. From the
+ * first such action the reporter can no longer edit or withdraw the problem.
+ */
 export async function updateProblem(
   deps: ProblemDeps,
   actor: Person,
@@ -110,23 +163,400 @@ export async function updateProblem(
   input: { problemId: string; status: ProblemStatus; note?: string; plannedDate?: string },
 ): Promise<Problem> {
   const problem = await deps.store.getProblem(input.problemId);
-  if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_category');
+  if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
   assertCan(can.updateProblem(actor, campaign, problem, input.status), 'problem.update', actor);
+  if (problem.status === 'withdrawn' || input.status === 'withdrawn')
+    throw new ProblemInputError('withdrawn');
+  const now = deps.clock.now().toISOString();
   const saved = await deps.store.saveProblem(
     {
       ...problem,
       status: input.status,
       ...(input.note ? { note: input.note } : {}),
       ...(input.plannedDate ? { plannedDate: input.plannedDate } : {}),
+      townActedAt: problem.townActedAt ?? now,
     },
     problem.version,
   );
   await deps.store.appendAudit({
-    at: deps.clock.now().toISOString(),
+    at: now,
     actorId: actor.id,
     action: 'problem.update',
     subject: `problem:${problem.id}`,
     details: { status: input.status },
   });
   return saved;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reporter's own problems
+
+/** The order /problems lists statuses in: what still needs the town first, withdrawn last. */
+const STATUS_ORDER: readonly ProblemStatus[] = ['open', 'needs_longer', 'rectified', 'verified', 'withdrawn'];
+const statusRank = (s: ProblemStatus) => {
+  const i = STATUS_ORDER.indexOf(s);
+  return i < 0 ? PROBLEM_STATUSES.length : i;
+};
+
+/** The problems this person reported, by status (open first), oldest first within a status. */
+export async function reportedProblems(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+): Promise<Problem[]> {
+  const mine = await deps.store.problemsOfReporter(campaign.id, actor.id);
+  return mine.sort(
+    (a, b) =>
+      statusRank(a.status) - statusRank(b.status) ||
+      (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1),
+  );
+}
+
+/** One problem, for its reporter or anyone who may read the town's problems. */
+export async function readProblem(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  problemId: string,
+): Promise<Problem> {
+  const problem = await deps.store.getProblem(problemId);
+  if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
+  if (problem.reporterId !== actor.id) {
+    assertCan(can.readProblems(actor, campaign, problem.townId), 'problem.read', actor);
+  }
+  return problem;
+}
+
+/**
+ * A change only the reporter may make, and only while reporterMayChange holds: checked on the
+ * problem as read and written on its version, so a town acting meanwhile makes the write fail,
+ * and the re-read refuses.
+ */
+async function changeAsReporter(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  problemId: string,
+  action: 'problem.edit' | 'problem.withdraw',
+  change: (p: Problem, at: string) => Problem,
+): Promise<Problem> {
+  for (let attempt = 0; ; attempt++) {
+    const problem = await deps.store.getProblem(problemId);
+    if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
+    if (problem.reporterId !== actor.id) throw new ForbiddenError(action, actor.id);
+    // The grant that let them log it must still cover the town.
+    assertCan(can.logProblem(actor, campaign, problem.townId), action, actor);
+    if (!reporterMayChange(problem)) {
+      throw new ProblemInputError(problem.status === 'withdrawn' ? 'withdrawn' : 'town_acted');
+    }
+    const at = deps.clock.now().toISOString();
+    try {
+      const saved = await deps.store.saveProblem(change(problem, at), problem.version);
+      await deps.store.appendAudit({
+        at,
+        actorId: actor.id,
+        action,
+        subject: `problem:${problem.id}`,
+        details: { townId: problem.townId, category: problem.category },
+      });
+      return saved;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= 2) throw err;
+    }
+  }
+}
+
+/** The reporter rewords their problem; the same concreteness check as when it was logged. */
+export async function editProblem(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  input: { problemId: string; description: string },
+): Promise<Problem> {
+  const verdict = judgeDescription(input.description);
+  if (verdict !== 'ok') throw new ProblemInputError(verdict);
+  return changeAsReporter(deps, actor, campaign, input.problemId, 'problem.edit', (p, at) => ({
+    ...p,
+    description: input.description.trim(),
+    changedAt: at,
+  }));
+}
+
+/** The reporter takes their problem back: it leaves 表3, 表5 and the reminders, not the record. */
+export async function withdrawProblem(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  input: { problemId: string },
+): Promise<Problem> {
+  return changeAsReporter(deps, actor, campaign, input.problemId, 'problem.withdraw', (p, at) => ({
+    ...p,
+    status: 'withdrawn',
+    changedAt: at,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposals
+
+export interface Offer {
+  /** Still to be decided: offer them (confirm / edit / decline). */
+  pending: Proposal[];
+  /** Confirmed or declined before (a resubmit, a re-import): not offered again. */
+  settled: Proposal[];
+}
+
+/**
+ * Stores what a submitted survey proposes (create-once per key) and returns what is still to be
+ * decided. A proposal already stored is read back: a resubmit or a re-import offers nothing that
+ * was decided; a pending one takes the survey's current wording (answers may have changed after
+ * a return). A problem stored under the key settles its proposal (a confirmation cut off before
+ * the proposal was marked).
+ */
+export async function offerProposals(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposals: readonly ProblemProposal[],
+  origin: ProposalOrigin,
+): Promise<Offer> {
+  const at = deps.clock.now().toISOString();
+  const stored = await Promise.all(
+    proposals.map(async (p): Promise<Proposal> => {
+      const fresh: Proposal = {
+        ...p,
+        id: proposalIdFor(campaign.id, p.key),
+        campaignId: campaign.id,
+        origin,
+        proposedBy: actor.id,
+        proposedAt: at,
+        status: 'pending',
+        version: 1,
+      };
+      let proposal: Proposal;
+      try {
+        proposal = await deps.store.putProposal(fresh);
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+        proposal = (await deps.store.getProposal(campaign.id, fresh.id)) ?? fresh;
+      }
+      if (proposal.status !== 'pending') return proposal;
+      const problem = await deps.store.getProblem(problemIdFor(campaign.id, p.key));
+      if (problem) {
+        return settle(deps, proposal, {
+          status: 'confirmed',
+          decidedBy: problem.reporterId,
+          decidedAt: problem.createdAt,
+          problemId: problem.id,
+        });
+      }
+      if (proposal.description !== p.description) {
+        return deps.store
+          .saveProposal({ ...proposal, description: p.description }, proposal.version)
+          .catch((err) => {
+            if (err instanceof ConflictError) return proposal;
+            throw err;
+          });
+      }
+      return proposal;
+    }),
+  );
+  // Two rules of one survey never share a key, but a name reported twice in one survey would.
+  const seen = new Set<string>();
+  const unique = stored.filter((p) => !seen.has(p.id) && seen.add(p.id));
+  return {
+    pending: unique.filter((p) => p.status === 'pending'),
+    settled: unique.filter((p) => p.status !== 'pending'),
+  };
+}
+
+/** Records the decision on a proposal (versioned; a concurrent decision is read back). */
+async function settle(
+  deps: ProblemDeps,
+  proposal: Proposal,
+  decision: Required<Pick<Proposal, 'status' | 'decidedBy' | 'decidedAt'>> & Pick<Proposal, 'problemId'>,
+): Promise<Proposal> {
+  let current = proposal;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (current.status === decision.status) return current;
+    try {
+      return await deps.store.saveProposal({ ...current, ...decision }, current.version);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const fresh = await deps.store.getProposal(current.campaignId, current.id);
+      if (!fresh) throw err;
+      // A confirmation wins over a decline that raced it: the problem is stored either way.
+      if (fresh.status === 'confirmed') return fresh;
+      current = fresh;
+    }
+  }
+  return current;
+}
+
+async function proposalOf(deps: ProblemDeps, campaign: Campaign, id: string): Promise<Proposal> {
+  const proposal = await deps.store.getProposal(campaign.id, id);
+  if (!proposal) throw new ProblemInputError('unknown_proposal');
+  return proposal;
+}
+
+/** One proposal, for whoever may confirm it (its town's group, the office). */
+export async function readProposal(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposalId: string,
+): Promise<Proposal> {
+  const proposal = await proposalOf(deps, campaign, proposalId);
+  assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.read', actor);
+  return proposal;
+}
+
+/**
+ * 确认记录: the problem under the id derived from the proposal's key. `already`: it was stored
+ * before (a second press, a retried or concurrent update, another device), nothing new stored.
+ * A proposal once declined may still be confirmed (the person changed their mind).
+ */
+export async function confirmProposal(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposalId: string,
+  opts: { description?: string } = {},
+): Promise<{ problem: Problem; already: boolean }> {
+  const proposal = await proposalOf(deps, campaign, proposalId);
+  assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.confirm', actor);
+  const id = problemIdFor(campaign.id, proposal.key);
+  let problem: Problem | undefined;
+  let already = false;
+  try {
+    problem = await recordProblem(
+      deps,
+      actor,
+      campaign,
+      {
+        category: proposal.category,
+        townId: proposal.townId,
+        ...(proposal.villageId ? { villageId: proposal.villageId } : {}),
+        ...(proposal.householdId ? { householdId: proposal.householdId } : {}),
+        description: opts.description ?? proposal.description,
+        sourceSurveyId: proposal.sourceSurveyId,
+        proposalKey: proposal.key,
+        ...(proposal.suspect ? { suspect: proposal.suspect } : {}),
+      },
+      id,
+    );
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    already = true;
+    problem = await deps.store.getProblem(id);
+    if (!problem) throw err;
+  }
+  const at = deps.clock.now().toISOString();
+  await settle(deps, proposal, { status: 'confirmed', decidedBy: actor.id, decidedAt: at, problemId: id });
+  if (!already) {
+    await deps.store.appendAudit({
+      at,
+      actorId: actor.id,
+      action: 'proposal.confirm',
+      subject: `proposal:${proposal.id}`,
+      details: { problemId: id, origin: proposal.origin, ...(opts.description ? { edited: true } : {}) },
+    });
+  }
+  return { problem, already };
+}
+
+/** 不记录: kept as declined, so a resubmit or re-import does not offer it again. */
+export async function declineProposal(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposalId: string,
+): Promise<Proposal> {
+  const proposal = await proposalOf(deps, campaign, proposalId);
+  assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.decline', actor);
+  if (proposal.status === 'declined') return proposal;
+  if (
+    proposal.status === 'confirmed' ||
+    (await deps.store.getProblem(problemIdFor(campaign.id, proposal.key)))
+  ) {
+    throw new ProblemInputError('proposal_confirmed');
+  }
+  const at = deps.clock.now().toISOString();
+  const saved = await settle(deps, proposal, { status: 'declined', decidedBy: actor.id, decidedAt: at });
+  if (saved.status === 'confirmed') throw new ProblemInputError('proposal_confirmed');
+  await deps.store.appendAudit({
+    at,
+    actorId: actor.id,
+    action: 'proposal.decline',
+    subject: `proposal:${proposal.id}`,
+    details: { origin: proposal.origin, townId: proposal.townId },
+  });
+  return saved;
+}
+
+/**
+ * The office's queue: proposals of paper imports nobody has decided on yet, by place (the
+ * campaign's order of towns and villages), then in 表3's order of categories, then by wording.
+ */
+export async function officeQueue(deps: ProblemDeps, actor: Person, campaign: Campaign): Promise<Proposal[]> {
+  assertCan(isOffice(actor), 'proposal.queue', actor);
+  const places = campaign.towns.flatMap((tw) => [tw.id, ...tw.villages.map((v) => `${tw.id}/${v.id}`)]);
+  const place = (p: Proposal) => places.indexOf(p.villageId ? `${p.townId}/${p.villageId}` : p.townId);
+  const pending = await deps.store.proposalsOf(campaign.id, 'pending', 'paper');
+  return pending.sort(
+    (a, b) =>
+      place(a) - place(b) ||
+      PROBLEM_CATEGORIES.indexOf(a.category) - PROBLEM_CATEGORIES.indexOf(b.category) ||
+      a.description.localeCompare(b.description, 'zh-CN'),
+  );
+}
+
+export interface ConfirmAllResult {
+  /** Stored now. */
+  confirmed: Problem[];
+  /** Stored before (by an earlier run, another device, the chat). */
+  already: number;
+  /** Left in the queue, with why (a wording that is not concrete enough). */
+  refused: { proposal: Proposal; reason: ProblemRefusal }[];
+}
+
+/** How many proposals are confirmed at once (each a few writes). */
+const CONFIRM_CONCURRENCY = 8;
+
+/** 全部确认: every proposal in the office's queue, each exactly once (safe to run again). */
+export async function confirmAllProposals(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+): Promise<ConfirmAllResult> {
+  const queue = await officeQueue(deps, actor, campaign);
+  const result: ConfirmAllResult = { confirmed: [], already: 0, refused: [] };
+  for (let i = 0; i < queue.length; i += CONFIRM_CONCURRENCY) {
+    await Promise.all(
+      queue.slice(i, i + CONFIRM_CONCURRENCY).map(async (proposal) => {
+        try {
+          const { problem, already } = await confirmProposal(deps, actor, campaign, proposal.id);
+          if (already) result.already++;
+          else result.confirmed.push(problem);
+        } catch (err) {
+          if (!(err instanceof ProblemInputError)) throw err;
+          result.refused.push({ proposal, reason: err.reason });
+        }
+      }),
+    );
+  }
+  if (queue.length > 0) {
+    await deps.store.appendAudit({
+      at: deps.clock.now().toISOString(),
+      actorId: actor.id,
+      action: 'proposal.confirm_all',
+      subject: `proposals:${campaign.id}`,
+      details: {
+        confirmed: result.confirmed.length,
+        already: result.already,
+        refused: result.refused.length,
+      },
+    });
+  }
+  return result;
 }

@@ -34,11 +34,12 @@ import {
   NotFoundError,
   type Person,
   PickReplacedError,
-  type ProblemCategory,
+  type ProblemProposal,
   type SampleEntry,
   type Survey,
   type SurveyKind,
 } from '../domain/model';
+import { proposalsFor as proposalRules } from '../domain/proposals';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -701,14 +702,8 @@ export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft
 // ---------------------------------------------------------------------------------------------
 // Submitting and returning
 
-export interface ProblemProposal {
-  category: ProblemCategory;
-  townId: string;
-  villageId?: string;
-  householdId?: string;
-  description: string;
-  sourceSurveyId: string;
-}
+/** A problem a submitted survey proposes (DOMAIN.md §9; the rules are domain/proposals.ts). */
+export type { ProblemProposal } from '../domain/model';
 
 /**
  * 提交: lock the survey with its answers and flags, mark the household surveyed, close the draft.
@@ -792,41 +787,9 @@ export async function submitSurvey(
   }));
 }
 
-/** A survey judged 错退 or 漏评 proposes a problem for the inspector to confirm (DOMAIN.md §9). */
+/** What a submitted survey proposes for its inspector to confirm, edit or decline (DOMAIN.md §9). */
 export function proposalsFor(campaign: Campaign, survey: Survey): ProblemProposal[] {
-  if (survey.kind !== 'household') return [];
-  const village = survey.villageId ? (villageById(campaign, survey.villageId)?.name ?? '') : '';
-  const name = typeof survey.answers.h1_name === 'string' ? survey.answers.h1_name : '';
-  const base = {
-    townId: survey.townId,
-    ...(survey.villageId ? { villageId: survey.villageId } : {}),
-    ...(survey.householdId ? { householdId: survey.householdId } : {}),
-    sourceSurveyId: survey.id,
-  };
-  const out: ProblemProposal[] = [];
-  if (survey.answers.h5_failure_kind === 'wrongful') {
-    out.push({
-      ...base,
-      category: 'exit_wrongful',
-      description: `${village}${name}户经入户核查未达到脱贫标准,疑似错退。`,
-    });
-  }
-  if (survey.answers.h5_missed === 'yes') {
-    out.push({
-      ...base,
-      category: 'identification_missed',
-      description: `${village}${name}户经入户核查疑似漏评。`,
-    });
-  }
-  const names = survey.answers.h4_unlisted_names;
-  if (survey.answers.h4_unlisted_verified === 'yes' && Array.isArray(names) && names.length > 0) {
-    out.push({
-      ...base,
-      category: 'identification_missed',
-      description: `${village}群众反映${names.join('、')}等户生活困难但未纳入贫困户,经现场核查疑似漏评。`,
-    });
-  }
-  return out;
+  return proposalRules(campaign, survey);
 }
 
 /** The group's leader (or the office) returns a submitted survey for correction at one question. */

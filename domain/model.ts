@@ -228,8 +228,18 @@ export const PROBLEM_CATEGORIES = [
   'other',
 ] as const;
 export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
-export const PROBLEM_STATUSES = ['open', 'rectified', 'verified', 'needs_longer'] as const;
+/**
+ * `withdrawn`: the reporter took it back before the town acted on it; it leaves 表3, 表5 and the
+ * reminders but stays in the store and the audit trail.
+ */
+export const PROBLEM_STATUSES = ['open', 'rectified', 'verified', 'needs_longer', 'withdrawn'] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+
+/**
+ * What a problem counts as beside 表4 (DOMAIN.md §8, §9): one household or person suspected of 漏评,
+ * one household judged 错退, or a 返贫 finding (filed under 错退 in 表3, reported beside it).
+ */
+export type ProblemSuspect = 'missed' | 'wrongful_exit' | 'relapse';
 
 export interface Problem {
   id: string;
@@ -247,6 +257,66 @@ export interface Problem {
   /** "needs longer": the date the town plans to finish (YYYY-MM-DD). */
   plannedDate?: string;
   sourceSurveyId?: string;
+  /** The proposal it was confirmed from (domain/proposals.ts); its id is derived from this key. */
+  proposalKey?: string;
+  suspect?: ProblemSuspect;
+  /**
+   * When the town (or anyone but the reporter) first acted on it: from then on the reporter can
+   * no longer edit or withdraw it (reporterMayChange). Every town action must set it.
+   */
+  townActedAt?: Instant;
+  /** When the reporter last edited or withdrew it. */
+  changedAt?: Instant;
+  version: number;
+}
+
+/** The reporter may edit or withdraw a problem while it is open and nobody else has acted on it. */
+export function reporterMayChange(p: Pick<Problem, 'status' | 'townActedAt'>): boolean {
+  return p.status === 'open' && p.townActedAt === undefined;
+}
+
+/** Which rule of DOMAIN.md §9 proposed a problem (domain/proposals.ts). */
+export type ProposalKind =
+  | 'wrongful_exit'
+  | 'missed_household'
+  | 'missed_named'
+  | 'village_unlisted'
+  | 'village_relapse'
+  | 'village_policy'
+  | 'village_records';
+
+/** A problem a submitted survey proposes, before anyone decides on it (domain/proposals.ts). */
+export interface ProblemProposal {
+  /** Stable: (survey, kind, subject); the proposal's and the problem's ids are derived from it. */
+  key: string;
+  kind: ProposalKind;
+  category: ProblemCategory;
+  suspect?: ProblemSuspect;
+  townId: string;
+  villageId?: string;
+  householdId?: string;
+  description: string;
+  sourceSurveyId: string;
+}
+
+export const PROPOSAL_STATUSES = ['pending', 'confirmed', 'declined'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+/** Proposals of chat submits wait for their inspector; paper imports' wait in the office's queue. */
+export type ProposalOrigin = 'chat' | 'paper';
+
+/** A proposal as stored, once per (campaign, key), with the decision taken on it. */
+export interface Proposal extends ProblemProposal {
+  id: string;
+  campaignId: string;
+  origin: ProposalOrigin;
+  /** Who submitted (chat) or imported (paper) the survey that first proposed it. */
+  proposedBy: string;
+  proposedAt: Instant;
+  status: ProposalStatus;
+  decidedBy?: string;
+  decidedAt?: Instant;
+  /** The problem confirmed from it. */
+  problemId?: string;
   version: number;
 }
 

@@ -38,6 +38,14 @@
 //   moment the index lists a superset, and the queries BatchGet the person items and keep only
 //   the grants they really hold (a deactivated person holds none). A save cut off half-way leaves
 //   a stale entry that lists nobody wrongly, never a missing one.
+// - Problems exist once: a problem confirmed from a proposal, and the stored proposal, take ids
+//   derived from the proposal's key (domain/proposals.ts) and are created once, so a second
+//   confirmation, a retried or concurrent update, a resubmit or a re-import meets
+//   AlreadyExistsError instead of storing a copy. putProblem writes the reporter's entry (PK
+//   PERSON#<reporter>, SK REPORTED#<campaign>#<problem>) before the problem: the entries list a
+//   superset, and problemsOfReporter keeps only problems that exist and are the person's. A
+//   proposal's GSI1 sort key carries its status and origin, so deciding on one (a versioned
+//   rewrite) takes it out of the office's queue (pending, paper).
 // - A village's state is one item (SK SAMPLE): the info of the list in force (`list`) and, once
 //   drawn, the sample's fields. Putting a list is conditional on "no sample" and on the list it
 //   replaces; drawing is conditional on "no sample" and on the list it was drawn from: the two can
@@ -70,13 +78,16 @@
 // | problem by id                          | table | PK PROBLEM#<id>, SK PROBLEM                                           |
 // | problems of a town [by status] (open)  | GSI1  | GSI1PK TOWN#<campaign>#<town>, sk^ PROBLEM#[<status>#]                |
 // | problems of a campaign [by status]     | GSI2  | GSI2PK PROBLEMS#<campaign>, sk^ PROBLEM#[<status>#]                   |
+// | problems a person reported (/problems) | table | PK PERSON#<person>, sk^ REPORTED#<campaign># → BatchGet problems      |
+// | proposal by id                         | table | PK PROPOSAL#<campaign>#<id>, SK PROPOSAL                              |
+// | proposals by status [and origin]       | GSI1  | GSI1PK PROPOSALS#<campaign>, sk^ PROPOSAL#<status>#[<origin>#]        |
 // | latest snapshot of a scope             | table | PK SNAPSHOT#<campaign>#<scope>, SK BUILT#<builtAt>, newest first, 1   |
 // | deliveries of a reminder               | table | PK REMINDER#<reminder>, SK TO#<recipient>                             |
 // | audit events of a subject              | table | PK AUDIT#<subject>, SK <at>#<action>#<actor>                          |
 // | audit events of a day (UTC)            | GSI1  | GSI1PK AUDITDAY#<yyyy-mm-dd>, GSI1SK <at>#<subject>#<action>#<actor>  |
 //
-// GSI1 holds SCOPE#, TOWN#, INVITES#OPEN and AUDITDAY# partitions; GSI2 holds ROLE#, PEOPLE,
-// INSPECTOR# and PROBLEMS#.
+// GSI1 holds SCOPE#, TOWN#, INVITES#OPEN, PROPOSALS# and AUDITDAY# partitions; GSI2 holds ROLE#,
+// PEOPLE, INSPECTOR# and PROBLEMS#.
 // A status change rewrites the item, and with it its index keys.
 
 import {
@@ -119,6 +130,9 @@ import {
   PickReplacedError,
   type Problem,
   type ProblemStatus,
+  type Proposal,
+  type ProposalOrigin,
+  type ProposalStatus,
   type ReminderDelivery,
   type Role,
   rememberUpdate,
@@ -807,6 +821,19 @@ export class DynamoStore implements Store {
 
   async putProblem(problem: Problem): Promise<Problem> {
     const stored: Problem = { ...problem, version: 1 };
+    // The reporter's entry first: a create cut off (or lost to another reporter's) after it leaves
+    // an entry naming a problem that is missing or not theirs, which problemsOfReporter skips.
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          ...keys.reportedProblem(problem.reporterId, problem.campaignId, problem.id),
+          entity: 'reportedProblem',
+          version: 1,
+          id: problem.id,
+        },
+      }),
+    );
     await this.#createOnce('problem', problem.id, problemItem(stored));
     return stored;
   }
@@ -842,6 +869,57 @@ export class DynamoStore implements Store {
       pk: keys.campaignProblems(campaignId),
       skPrefix: keys.problemsByStatus(status),
     });
+  }
+
+  async problemsOfReporter(campaignId: string, reporterId: string): Promise<Problem[]> {
+    const entries = await this.#query({
+      pk: keys.reportedProblem(reporterId, campaignId, 'x').PK,
+      skPrefix: keys.reportedProblems(campaignId),
+    });
+    const items = await this.#batchGet(entries.map((e) => keys.problem(String(e.id))));
+    return items
+      .map((i) => decode<Problem>(i))
+      .filter((p) => p.reporterId === reporterId && p.campaignId === campaignId)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Problem proposals
+
+  async putProposal(proposal: Proposal): Promise<Proposal> {
+    const stored: Proposal = { ...proposal, version: 1 };
+    await this.#createOnce('problem', `proposal ${proposal.id}`, proposalItem(stored));
+    return stored;
+  }
+
+  async getProposal(campaignId: string, id: string): Promise<Proposal | undefined> {
+    const item = await this.#get(keys.proposal(campaignId, id));
+    return item ? decode<Proposal>(item) : undefined;
+  }
+
+  async saveProposal(proposal: Proposal, expectVersion: number): Promise<Proposal> {
+    const stored: Proposal = { ...proposal, version: expectVersion + 1 };
+    await this.#saveVersioned(
+      'problem',
+      `proposal ${proposal.id}`,
+      keys.proposal(proposal.campaignId, proposal.id),
+      proposalItem(stored),
+      expectVersion,
+    );
+    return stored;
+  }
+
+  async proposalsOf(
+    campaignId: string,
+    status: ProposalStatus,
+    origin?: ProposalOrigin,
+  ): Promise<Proposal[]> {
+    const proposals = await this.#queryAs<Proposal>({
+      index: 'GSI1',
+      pk: keys.campaignProposals(campaignId),
+      skPrefix: keys.proposalsByStatus(status, origin),
+    });
+    return proposals.sort(byProposedAt);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1204,6 +1282,14 @@ function surveyItem(s: Survey): Item {
 function problemItem(p: Problem): Item {
   return { ...keys.problem(p.id), ...keys.problemIndex(p), entity: 'problem', ...p };
 }
+
+function proposalItem(p: Proposal): Item {
+  return { ...keys.proposal(p.campaignId, p.id), ...keys.proposalIndex(p), entity: 'proposal', ...p };
+}
+
+/** Oldest first, ties by id (the index sorts by origin first when no origin is asked for). */
+const byProposedAt = (a: Proposal, b: Proposal) =>
+  a.proposedAt < b.proposedAt ? -1 : a.proposedAt > b.proposedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 function inviteItem(invite: Invite): Item {
   const { expiresAt, ...rest } = invite;

@@ -3,7 +3,7 @@
 // a crafted id read across another partition's prefix.
 
 import { type Grant, grantKey } from '../domain/grants';
-import { type AuditEvent, auditDay, type Problem, type Survey } from '../domain/model';
+import { type AuditEvent, auditDay, type Problem, type Proposal, type Survey } from '../domain/model';
 
 export interface ItemKey {
   PK: string;
@@ -131,6 +131,31 @@ export const keys = {
       GSI1SK: `PROBLEM#${p.status}#${k(p.id)}`,
       GSI2PK: keys.campaignProblems(p.campaignId),
       GSI2SK: `PROBLEM#${p.status}#${k(p.id)}`,
+    };
+  },
+
+  /**
+   * The reporter's entry of a problem, beside the person item: /problems reads the reporter's
+   * entries (one query) and then their problems (BatchGet), never the campaign's problems.
+   */
+  reportedProblem: (reporterId: string, campaignId: string, problemId: string): ItemKey => ({
+    PK: `PERSON#${k(reporterId)}`,
+    SK: `${keys.reportedProblems(campaignId)}${k(problemId)}`,
+  }),
+  reportedProblems: (campaignId: string) => `REPORTED#${k(campaignId)}#`,
+
+  proposal: (campaignId: string, id: string): ItemKey => ({
+    PK: `PROPOSAL#${k(campaignId)}#${k(id)}`,
+    SK: 'PROPOSAL',
+  }),
+  campaignProposals: (campaignId: string) => `PROPOSALS#${k(campaignId)}`,
+  /** Prefix of a campaign's proposals on GSI1: by status, or by status and origin. */
+  proposalsByStatus: (status: string, origin?: string) =>
+    origin === undefined ? `PROPOSAL#${k(status)}#` : `PROPOSAL#${k(status)}#${k(origin)}#`,
+  proposalIndex(p: Proposal): IndexKeys {
+    return {
+      GSI1PK: keys.campaignProposals(p.campaignId),
+      GSI1SK: `${keys.proposalsByStatus(p.status, p.origin)}${p.proposedAt}#${k(p.id)}`,
     };
   },
 

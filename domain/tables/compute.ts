@@ -8,8 +8,9 @@
 import { type Campaign, groupForTown, villageById } from '../campaign';
 import { choicesOf, computeFlags, holds } from '../engine';
 import { formById, forms } from '../forms/index';
-import type { Answers, AnswerValue, Condition, FormContext, FormDef, VillageType } from '../forms/types';
+import type { Answers, Condition, FormContext, FormDef, VillageType } from '../forms/types';
 import type { Survey } from '../model';
+import { missedSubjects } from '../proposals';
 
 // ---------------------------------------------------------------------------------------------
 // The language
@@ -128,13 +129,8 @@ function evaluate(campaign: Campaign, survey: Survey, fallback: FormDef): Evalua
 const matches = (e: Evaluated, where: Condition | undefined): boolean =>
   where === undefined || holds(where, e.env);
 
-/** Household names compared as people write them: full-width forms folded, spaces dropped. */
-export function normalizeName(name: string): string {
-  return name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-}
-
-const asStrings = (v: AnswerValue | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : typeof v === 'string' ? [v] : [String(v)];
+/** Household names compared as people write them (the proposals' rule: domain/proposals.ts). */
+export { normalizeName } from '../proposals';
 
 class Evaluator {
   private readonly households: Evaluated[];
@@ -236,24 +232,13 @@ class Evaluator {
   /**
    * 疑似漏评 (DOMAIN.md §8): non_poor households the inspector judged 漏评, plus the names other
    * households reported where the inspector verified the suspicion on site. The same family is
-   * often named by several neighbours, so names count once per village.
+   * often named by several neighbours, so names count once per village. The people are those the
+   * proposals name (domain/proposals.ts missedSubjects), so once every proposal is confirmed 表3
+   * lists exactly these suspects.
    */
   private missedHouseholds(): number {
     const seen = new Set<string>();
-    const add = (s: Survey, name: string) => {
-      const n = normalizeName(name);
-      if (n !== '') seen.add(`${s.villageId ?? ''}\u0000${n}`);
-    };
-    for (const e of this.households) {
-      const a = e.env.answers;
-      if (a.h1_type === 'non_poor' && a.h5_missed === 'yes') {
-        const name = asStrings(a.h1_name)[0];
-        // A judged household without a name still counts, keyed by its survey.
-        if (name) add(e.survey, name);
-        else seen.add(`survey\u0000${e.survey.id}`);
-      }
-      if (a.h4_unlisted_verified === 'yes') for (const n of asStrings(a.h4_unlisted_names)) add(e.survey, n);
-    }
+    for (const e of this.households) for (const s of missedSubjects(e.survey)) seen.add(s.key);
     return seen.size;
   }
 

@@ -62,10 +62,12 @@ export function groupNarrative(campaign: Campaign, townId: string, table4: Table
   } else {
     const bySection = TABLE3_SECTIONS.map((s) => {
       const n = s.parts.reduce((sum, p) => sum + (table3.countsByCategory[p.category] ?? 0), 0);
-      return [s.title, n] as const;
+      // 返贫 is filed under 错退 but told apart, as 表4 reports it beside 错退.
+      const relapse = s.parts.some((p) => p.category === 'exit_wrongful') ? table3.suspects.relapse : 0;
+      return [relapse > 0 ? `${s.title}${n}个(含返贫${relapse}个)` : `${s.title}${n}个`, n] as const;
     }).filter(([, n]) => n > 0);
     paragraphs.push(
-      `共梳理问题${table3.total}个,其中${bySection.map(([t, n]) => `${t}${n}个`).join('、')},已反馈${town}限期整改。`,
+      `共梳理问题${table3.total}个,其中${bySection.map(([t]) => t).join('、')},已反馈${town}限期整改。`,
     );
   }
   return paragraphs.join('\n');

@@ -1,5 +1,6 @@
-// 表3 督查发现问题汇总表 (DOMAIN.md §9): every problem of the scope, one a row, under the seed's
-// categories in the seed's order, numbered 1…n through the whole table.
+// 表3 督查发现问题汇总表 (DOMAIN.md §9): every problem of the scope (but those withdrawn by their
+// reporter), one a row, under the seed's categories in the seed's order, numbered 1…n through the
+// whole table.
 
 import { type Campaign, townById, villageById } from '../campaign';
 import type { Problem, ProblemCategory } from '../model';
@@ -58,10 +59,27 @@ export interface Table3Part {
   rows: Table3Row[];
 }
 
+/**
+ * 表3 beside 表4 (DOMAIN.md §8, §9): the problems that name what 表4 counts. `missed`: 漏评 problems
+ * about one household or person (表4 疑似漏评户数 counts the same people, by village + name);
+ * `wrongfulExit`: 错退 problems about one household judged 错退 (表4 疑似错退户数). `relapse`: the
+ * problems marked 返贫, which 表3 files under 错退 (the seed has no 返贫 section) but, as 表4 reports
+ * 返贫 beside 错退 ("另有疑似返贫户"), are counted beside it, never as 错退. Village-level findings and
+ * problems typed in by hand name no counted household and are in none of the three.
+ */
+export interface Table3Suspects {
+  missed: number;
+  wrongfulExit: number;
+  relapse: number;
+}
+
 export interface Table3 {
   sections: { no: string; title: string; parts: Table3Part[] }[];
+  /** Rows in the table (withdrawn problems are not in it). */
   total: number;
+  /** Rows per category, as printed: the 错退 section's count includes its 返贫 rows. */
   countsByCategory: Record<ProblemCategory, number>;
+  suspects: Table3Suspects;
 }
 
 export const TABLE3_NOTE = '备注:一个问题一行(可自行加行),问题要分门别类、见事见人、明确具体。';
@@ -77,6 +95,9 @@ export function placeOf(
   return village ?? town;
 }
 
+/** What the register lists: every problem but those their reporter withdrew. */
+export const inRegister = (p: Pick<Problem, 'status'>): boolean => p.status !== 'withdrawn';
+
 /** Oldest first within a category, ties by id, so the 序号 do not move between builds. */
 const byCreated = (a: Problem, b: Problem) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -87,12 +108,13 @@ export function buildTable3(
   opts: { cityWide: boolean },
 ): Table3 {
   let no = 0;
+  const listed = problems.filter(inRegister);
   const countsByCategory = {} as Record<ProblemCategory, number>;
   const sections = TABLE3_SECTIONS.map((s) => ({
     no: s.no,
     title: s.title,
     parts: s.parts.map((part) => {
-      const rows = problems
+      const rows = listed
         .filter((p) => p.category === part.category)
         .sort(byCreated)
         .map(
@@ -110,5 +132,15 @@ export function buildTable3(
       return { category: part.category, ...(part.label ? { label: part.label } : {}), rows };
     }),
   }));
-  return { sections, total: no, countsByCategory };
+  const suspected = (suspect: Problem['suspect']) => listed.filter((p) => p.suspect === suspect).length;
+  return {
+    sections,
+    total: no,
+    countsByCategory,
+    suspects: {
+      missed: suspected('missed'),
+      wrongfulExit: suspected('wrongful_exit'),
+      relapse: suspected('relapse'),
+    },
+  };
 }

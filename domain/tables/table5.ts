@@ -3,13 +3,14 @@
 
 import { type Campaign, townById } from '../campaign';
 import type { Instant, Problem, ProblemStatus } from '../model';
-import { categoryLabel, placeOf } from './table3';
+import { categoryLabel, inRegister, placeOf } from './table3';
 
 export const PROBLEM_STATUS_LABELS: Readonly<Record<ProblemStatus, string>> = {
   open: '未整改',
   rectified: '已整改',
   verified: '已整改并核查',
   needs_longer: '需较长时间整改',
+  withdrawn: '已撤回',
 };
 
 export interface Table5Row {
@@ -63,13 +64,18 @@ function checkResult(p: Problem, asOf: Instant): string {
       return p.plannedDate ? `已列入书面清单,计划${p.plannedDate}前完成` : '已列入书面清单';
     case 'open':
       return asOf > p.deadline ? '逾期未整改' : '整改中';
+    case 'withdrawn':
+      return '记录人已撤回';
   }
 }
 
 const byCreated = (a: Problem, b: Problem) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1;
 
-/** One section per town in the campaign's order; towns without problems are kept (an empty list). */
+/**
+ * One section per town in the campaign's order; towns without problems are kept (an empty list).
+ * Problems their reporter withdrew are not rows.
+ */
 export function buildTable5(
   campaign: Campaign,
   problems: readonly Problem[],
@@ -80,7 +86,7 @@ export function buildTable5(
       townId,
       townName: townById(campaign, townId)?.name ?? townId,
       rows: problems
-        .filter((p) => p.townId === townId)
+        .filter((p) => p.townId === townId && inRegister(p))
         .sort(byCreated)
         .map(
           (p, i): Table5Row => ({

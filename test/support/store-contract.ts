@@ -774,6 +774,68 @@ export function storeContract(getStore: () => Store): void {
       );
       expect(await store.problemsOfCampaign(where.campaignId, 'rectified')).toEqual([rectified]);
     });
+
+    it("lists the problems a person reported, every status, not someone else's nor another campaign's", async () => {
+      const store = getStore();
+      const where = f.scope();
+      const reporter = f.uid('r');
+      const first = await store.putProblem(f.problem({ ...where, reporterId: reporter, createdAt: f.at(1) }));
+      const second = await store.putProblem(
+        f.problem({ ...where, reporterId: reporter, createdAt: f.at(2) }),
+      );
+      await store.putProblem(f.problem({ ...where, reporterId: f.uid('r') }));
+      await store.putProblem(f.problem({ ...where, campaignId: f.uid('c'), reporterId: reporter }));
+      const withdrawn = await store.saveProblem({ ...second, status: 'withdrawn', changedAt: f.at(3) }, 1);
+      expect(sortById(await store.problemsOfReporter(where.campaignId, reporter))).toEqual(
+        sortById([first, withdrawn]),
+      );
+      // Someone else confirming the same problem first leaves it theirs, not this reporter's.
+      const taken = f.problem({ ...where, reporterId: f.uid('r') });
+      await store.putProblem(taken);
+      await expect(store.putProblem({ ...taken, reporterId: reporter })).rejects.toBeInstanceOf(
+        AlreadyExistsError,
+      );
+      expect(ids(await store.problemsOfReporter(where.campaignId, reporter))).toEqual(
+        ids([first, withdrawn]),
+      );
+      expect(await store.problemsOfReporter(where.campaignId, f.uid('r'))).toEqual([]);
+    });
+  });
+
+  describe('problem proposals', () => {
+    it('stores a proposal once, saves a decision on its version, and lists them by status and origin', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const paper = await store.putProposal(f.proposal({ ...where, proposedAt: f.at(2) }));
+      const older = await store.putProposal(f.proposal({ ...where, proposedAt: f.at(1) }));
+      const chat = await store.putProposal(f.proposal({ ...where, origin: 'chat', proposedBy: '1001' }));
+      await store.putProposal(f.proposal({ ...where, campaignId: f.uid('c') }));
+      expect(paper.version).toBe(1);
+      await expect(
+        store.putProposal({ ...paper, description: '另一种说法的同一问题建议' }),
+      ).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect(await store.getProposal(where.campaignId, paper.id)).toEqual(paper);
+      expect(await store.getProposal(f.uid('c'), paper.id)).toBeUndefined();
+
+      expect(await store.proposalsOf(where.campaignId, 'pending', 'paper')).toEqual([older, paper]);
+      expect(ids(await store.proposalsOf(where.campaignId, 'pending'))).toEqual(ids([older, paper, chat]));
+
+      const decided = {
+        status: 'confirmed' as const,
+        decidedBy: '1001',
+        decidedAt: f.at(5),
+        problemId: 'pb-1',
+      };
+      const confirmed = await store.saveProposal({ ...paper, ...decided }, 1);
+      expect(confirmed.version).toBe(2);
+      await expect(store.saveProposal({ ...paper, status: 'declined' }, 1)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      // Deciding takes it out of the queue and into the list of its new status.
+      expect(await store.proposalsOf(where.campaignId, 'pending', 'paper')).toEqual([older]);
+      expect(await store.proposalsOf(where.campaignId, 'confirmed')).toEqual([confirmed]);
+      expect(await store.proposalsOf(where.campaignId, 'declined')).toEqual([]);
+    });
   });
 
   describe('summary snapshots', () => {

@@ -9,6 +9,7 @@ import type {
   Invite,
   Person,
   Problem,
+  Proposal,
   Sample,
   SummarySnapshot,
   Survey,
@@ -141,6 +142,27 @@ export function problem(overrides: Partial<Problem> & Pick<Problem, 'campaignId'
     createdAt: T0,
     deadline: '2017-11-10T10:00:00.000Z',
     status: 'open',
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function proposal(overrides: Partial<Proposal> & Pick<Proposal, 'campaignId' | 'townId'>): Proposal {
+  const sourceSurveyId = overrides.sourceSurveyId ?? uid('s');
+  return {
+    id: uid('pr-'),
+    key: `${sourceSurveyId}|wrongful_exit|household`,
+    kind: 'wrongful_exit',
+    category: 'exit_wrongful',
+    suspect: 'wrongful_exit',
+    villageId: 'v1',
+    householdId: '4506810001',
+    description: '大田村黄志明户经入户核查未达到脱贫标准,疑似错退。',
+    sourceSurveyId,
+    origin: 'paper',
+    proposedBy: 'cli-office',
+    proposedAt: T0,
+    status: 'pending',
     version: 1,
     ...overrides,
   };

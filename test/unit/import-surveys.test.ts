@@ -4,6 +4,7 @@ import { ForbiddenError } from '../../app/authz';
 import { importSurveys, PAPER_REASON } from '../../app/import-surveys';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
+import { officeQueue } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
 import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
@@ -252,7 +253,7 @@ describe('importing paper surveys', () => {
       expect.objectContaining({ action: 'survey.import', actorId: 'office-1' }),
     ]);
     expect(await store.auditOf(`import:${campaign.id}`)).toEqual([
-      expect.objectContaining({ details: { records: 4, created: 4, skipped: 0 } }),
+      expect.objectContaining({ details: { records: 4, created: 4, skipped: 0, proposals: 3 } }),
     ]);
 
     const models = await buildSummaries(deps(), office, campaign, 'dongxing');
@@ -274,6 +275,52 @@ describe('importing paper surveys', () => {
     expect(again).toMatchObject({ ok: true, created: [] });
     if (again.ok) expect(again.skipped).toHaveLength(4);
     expect(await store.surveysOfTown(campaign.id, 'dongxing', 'submitted')).toHaveLength(4);
+  });
+
+  it("queues the surveys' proposals for the office once, however often the file is imported", async () => {
+    const first = await importFile(json(goodRecords), 'paper.json');
+    expect(first).toMatchObject({ ok: true, proposals: 3 });
+    const again = await importFile(json(goodRecords), 'paper.json');
+    // The same three are still waiting; nothing was queued twice.
+    expect(again).toMatchObject({ ok: true, proposals: 3 });
+    const queue = await officeQueue(deps(), office, campaign);
+    expect(queue.map((p) => [p.category, p.description])).toEqual([
+      ['exit_wrongful', '大田村李四户经入户核查未达到脱贫标准,疑似错退。'],
+      ['identification_missed', '江那村群众反映王五户生活困难但未纳入贫困户,经现场核查疑似漏评。'],
+      ['identification_missed', '江那村群众反映赵六户生活困难但未纳入贫困户,经现场核查疑似漏评。'],
+    ]);
+    expect(queue.every((p) => p.origin === 'paper' && p.proposedBy === 'office-1')).toBe(true);
+  });
+
+  it('reads a name list one entry per person: "陈　海军" and "陈 海军" are one 陈海军', async () => {
+    const records = [
+      {
+        kind: 'household',
+        villageId: 'jiangna',
+        householdId: '4506820009',
+        answers: nonPoor('陈五', { h4_unlisted_names: ['陈　海军', '王五'] }),
+      },
+      {
+        kind: 'household',
+        villageId: 'jiangna',
+        householdId: '4506820010',
+        answers: nonPoor('周六', { h4_unlisted_names: '陈 海军' }),
+      },
+    ];
+    const result = await importFile(json(records), 'paper.json');
+    expect(result).toMatchObject({ ok: true, proposals: 2 });
+    if (result.ok) {
+      expect(result.created.map((s) => s.answers.h4_unlisted_names)).toEqual([
+        ['陈海军', '王五'],
+        ['陈海军'],
+      ]);
+    }
+    const models = await buildSummaries(deps(), office, campaign, 'dongxing');
+    expect(rowValue(models.towns[0]!.table4, 't4_missed')).toBe(2);
+    expect((await officeQueue(deps(), office, campaign)).map((p) => p.description)).toEqual([
+      '江那村群众反映陈海军户生活困难但未纳入贫困户,经现场核查疑似漏评。',
+      '江那村群众反映王五户生活困难但未纳入贫困户,经现场核查疑似漏评。',
+    ]);
   });
 
   it('refuses a second survey of a household that already has one', async () => {
