@@ -28,6 +28,7 @@ import { adminHandlers } from './admin-flow';
 import { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
 import { roleLabels, t } from './messages';
 import { peopleHandlers } from './people-flow';
+import { problemHandlers } from './problem-flow';
 import { parseCallback, renderStep, type Screen } from './render';
 import { surveyHandlers } from './survey-flow';
 import { villageHandlers } from './village-flow';
@@ -125,6 +126,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     villageHandlers,
     adminHandlers(options.botInfo.username),
     peopleHandlers,
+    problemHandlers,
   );
   const log = deps.logger;
 
@@ -558,11 +560,9 @@ export function replyFor(err: unknown): string {
   if (err instanceof ForbiddenError) return t.forbidden;
   if (err instanceof ListsError || err instanceof ListFileError) return err.message;
   if (err instanceof ProblemInputError) {
-    return err.reason === 'vague'
-      ? t.problemVague
-      : err.reason === 'too_short'
-        ? t.problemTooShort
-        : t.unknownButton;
+    if (err.reason === 'vague') return t.problemVague;
+    if (err.reason === 'too_short') return t.problemTooShort;
+    return t.problemRefusals[err.reason];
   }
   if (err instanceof InviteUnusableError)
     return err.reason === 'used'

@@ -224,7 +224,73 @@ export const t = {
   problemLogged: (category: string) => `✅ 问题已记录:${category}。整改期限内乡镇会收到提醒。`,
   proposal: (category: string, description: string) =>
     `根据调查结果,建议记录问题:\n【${category}】${description}`,
-  proposalSkipped: '好的,不记录。',
+  proposalSkipped: '好的,不记录。这条建议不会再次提出。',
+  // problems exactly once: proposals, the office's queue, the reporter's list (bot/problem-flow.ts)
+  problemAlreadyLogged: (category: string) => `该问题此前已记录(${category}),没有重复记录。`,
+  proposalsSettled: (n: number) => `另有 ${n} 条建议此前已确认或标记为不记录,不再重复提出。`,
+  describeProposal: (suggested: string) =>
+    `请发送修改后的问题描述,做到见事见人、明确具体。\n建议的描述:${suggested}`,
+  queueEmpty: '没有待确认的问题建议。纸质调查表导入后,其中发现的问题会列在这里。',
+  queueTitle: (n: number, shown: number) =>
+    `纸质调查表导入发现的问题建议:共 ${n} 条待确认。\n请逐条确认记录、修改描述或不记录;也可以点"全部确认"一次记录全部。` +
+    (n > shown ? `\n下面列出前 ${shown} 条,处理后再发送 /proposals 查看其余各条。` : ''),
+  queueItem: (place: string, category: string, description: string) =>
+    `📥 ${place}\n【${category}】${description}`,
+  confirmAllPrompt: (n: number) =>
+    `确定将待确认的 ${n} 条问题建议全部记录为问题吗?记录后各乡镇会收到整改提醒;记错的问题可在 /problems 中撤回。`,
+  confirmedAll: (confirmed: number, already: number, refused: number) =>
+    `✅ 已记录 ${confirmed} 个问题。` +
+    (already > 0 ? `另有 ${already} 条此前已记录,没有重复记录。` : '') +
+    (refused > 0 ? `\n${refused} 条描述不够具体,未记录,请发送 /proposals 逐条修改后确认。` : ''),
+  myProblemsNone: '您还没有记录问题。发送 /problem 记录发现的问题。',
+  myProblemsTitle: (n: number, byStatus: string) =>
+    `您记录的问题共 ${n} 个(${byStatus})。\n点问题查看详情;乡镇尚未处理的问题可以修改描述或撤回。`,
+  problemStatusCount: (label: string, n: number) => `${label} ${n}`,
+  problemCard: (lines: {
+    category: string;
+    place: string;
+    description: string;
+    status: string;
+    deadline: string;
+    created: string;
+    changed?: string;
+  }) =>
+    [
+      `【${lines.category}】`,
+      `地点:${lines.place}`,
+      `问题:${lines.description}`,
+      `状态:${lines.status}(整改期限 ${lines.deadline})`,
+      `记录时间:${lines.created}${lines.changed ? `;修改于 ${lines.changed}` : ''}`,
+    ].join('\n'),
+  problemLockedNote: '乡镇已开始处理这个问题,不能再修改或撤回。',
+  problemWithdrawnNote: '这个问题已撤回,不再列入表3、表5 和整改提醒(记录保留备查)。',
+  editProblemPrompt: (current: string) =>
+    `请发送修改后的问题描述,做到见事见人、明确具体。\n当前描述:${current}`,
+  problemEdited: '✅ 问题描述已修改。',
+  confirmWithdraw: (description: string) =>
+    `确定撤回这个问题吗?\n${description}\n撤回后不再列入表3、表5 和整改提醒,记录保留备查。`,
+  problemWithdrawn: '✅ 问题已撤回。',
+  problemRefusals: {
+    unknown_category: '这个按钮已失效,请重新操作。',
+    unknown_village: '这个按钮已失效,请重新操作。',
+    unknown_problem: '找不到这个问题,可能已被删除或按钮已失效。',
+    unknown_proposal: '找不到这条问题建议,按钮已失效。',
+    town_acted: '乡镇已开始处理这个问题,不能再修改或撤回。如情况有变,请联系乡镇或扶贫办。',
+    withdrawn: '这个问题已撤回,不能再修改。',
+    proposal_confirmed: '这条建议已记录为问题,不能再标记为不记录。如需撤回,请发送 /problems。',
+  },
+  problemButtons: {
+    mine: '📋 我记录的问题',
+    confirmAll: (n: number) => `✅ 全部确认(${n} 条)`,
+    confirmAllYes: '✅ 确定全部记录',
+    edit: '✏️ 修改描述',
+    withdraw: '↩️ 撤回',
+    withdrawYes: '✅ 确定撤回',
+    keep: '✖️ 不撤回',
+    backToList: '⬅️ 返回列表',
+    prev: '⬅️ 上一页',
+    next: '下一页 ➡️',
+  },
   // office: people
   peopleMenu: '人员与权限:请选择要查看的范围',
   peopleOf: (scope: string, n: number) => `${scope}:共 ${n} 人。点人名查看和管理其身份。`,

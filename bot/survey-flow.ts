@@ -15,7 +15,6 @@ import {
   ledGroups,
   openSurvey,
   openWork,
-  type ProblemProposal,
   pauseSurvey,
   readSurvey,
   refOfSurvey,
@@ -30,7 +29,8 @@ import {
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import type { Draft, Survey } from '../domain/model';
 import { type Handlers, homeScreen, type Turn } from './bot';
-import { categoryLabels, t } from './messages';
+import { t } from './messages';
+import { propose } from './problem-flow';
 import {
   btn,
   chunk,
@@ -138,20 +138,6 @@ async function submit(turn: Turn, args: string[]) {
   const { survey, proposals } = out.result;
   await turn.show(t.submitted(subjectOfSurvey(turn, survey)));
   if (proposals.length > 0) await propose(turn, proposals);
-}
-
-/** After a 错退/漏评 judgement: offer the problem for the inspector to confirm or edit. */
-async function propose(turn: Turn, proposals: ProblemProposal[]) {
-  await turn.setScreen('home', { proposals: JSON.stringify(proposals) });
-  for (const [i, p] of proposals.entries()) {
-    await turn.send({
-      text: t.proposal(categoryLabels[p.category], p.description),
-      buttons: [
-        [btn(t.buttons.logProblem, 'pp', i), btn(t.buttons.editProblem, 'pe', i)],
-        [btn(t.buttons.skipProblem, 'pn', i)],
-      ],
-    });
-  }
 }
 
 async function resume(turn: Turn) {

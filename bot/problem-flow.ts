@@ -1,0 +1,404 @@
+// Problems in the chat: /problem (typed by hand), the proposals after a submit, the office's queue
+// of paper imports' proposals (/proposals), and the reporter's own problems (/problems) with edit
+// and withdraw. Every write goes through app/problems.ts, where "exactly once" is decided: a
+// confirmation pressed twice, delivered again or from another device answers "already recorded".
+//
+// Buttons name proposals and problems by their ids (hashes, no separators), never by an index
+// into chat state, so a button keeps meaning the same thing whatever was pressed in between.
+
+import { can, ForbiddenError, isOffice } from '../app/authz';
+import {
+  confirmAllProposals,
+  confirmProposal,
+  declineProposal,
+  editProblem,
+  judgeDescription,
+  logProblem,
+  offerProposals,
+  officeQueue,
+  ProblemInputError,
+  readProblem,
+  readProposal,
+  reportedProblems,
+  withdrawProblem,
+} from '../app/problems';
+import { ChatError, type ProblemProposal } from '../app/surveys';
+import { villageDetail } from '../app/villages';
+import {
+  PROBLEM_CATEGORIES,
+  type Problem,
+  type ProblemCategory,
+  type ProblemStatus,
+  type Proposal,
+  reporterMayChange,
+} from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
+import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
+import type { Handlers, Turn } from './bot';
+import { categoryLabels, t } from './messages';
+import { btn, chunk, prompt, type Screen } from './render';
+
+const pdeps = (turn: Turn) => ({
+  store: turn.deps.store,
+  clock: turn.deps.clock,
+  // One typed problem per update: a retried update finds its problem already stored.
+  newId: () => `pb-${turn.person.id}-${turn.updateId}`,
+});
+
+const localTime = (turn: Turn, iso: string) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);
+
+/** Text in a button is clipped: a keyboard row is narrow on a phone. */
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// /problem: a problem typed by hand
+
+async function chooseCategory(turn: Turn) {
+  await turn.show({
+    text: t.chooseCategory,
+    buttons: [
+      ...PROBLEM_CATEGORIES.map((c, i) => [btn(categoryLabels[c], 'pc', i)]),
+      [btn(t.problemButtons.mine, 'pl', REPORTED, 0)],
+    ],
+  });
+}
+
+async function chooseVillage(turn: Turn, category: number, townId: string) {
+  const town = turn.deps.campaign.towns.find((tw) => tw.id === townId);
+  await turn.show({
+    text: t.chooseProblemVillage,
+    buttons: [
+      ...chunk(
+        (town?.villages ?? []).map((v) => btn(v.name, 'pv', category, v.id)),
+        3,
+      ),
+      [btn(t.buttons.skip, 'pv', category, `-${townId}`)],
+    ],
+  });
+}
+
+async function askDescription(
+  turn: Turn,
+  data: Record<string, string | number>,
+  text: string = t.describeProblem,
+) {
+  await turn.setScreen('problem_desc', data);
+  await turn.show(prompt(text));
+}
+
+/** The description typed after /problem, or a proposal's reworded description. */
+async function describe(turn: Turn, text: string) {
+  const data = turn.person.session.data ?? {};
+  const verdict = judgeDescription(text);
+  if (verdict !== 'ok') {
+    // Asked again: the screen stays, so the next text is the new description.
+    await turn.send(verdict === 'vague' ? t.problemVague : t.problemTooShort);
+    return;
+  }
+  if (typeof data.proposalId === 'string') {
+    await turn.setScreen('home');
+    await confirm(turn, data.proposalId, text);
+    return;
+  }
+  const problem = await logProblem(pdeps(turn), turn.person, turn.deps.campaign, {
+    category: String(data.category) as ProblemCategory,
+    townId: String(data.townId),
+    ...(data.villageId ? { villageId: String(data.villageId) } : {}),
+    ...(data.householdId ? { householdId: String(data.householdId) } : {}),
+    description: text,
+  }).catch((err) => {
+    if (err instanceof Error && err.name === 'AlreadyExistsError') return undefined; // a retried update
+    throw err;
+  });
+  await turn.setScreen('home');
+  if (problem) await turn.send(t.problemLogged(categoryLabels[problem.category]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposals: after a submit (the inspector's), and the office's queue (paper imports)
+
+function proposalButtons(p: Pick<Proposal, 'id'>) {
+  return [
+    [btn(t.buttons.logProblem, 'pp', p.id), btn(t.buttons.editProblem, 'pe', p.id)],
+    [btn(t.buttons.skipProblem, 'pn', p.id)],
+  ];
+}
+
+/**
+ * After a submit: what the survey proposes, each with 确认记录 / 修改描述 / 不记录. Proposals decided
+ * before (this survey submitted again after a return, the same 漏评 name from a neighbour's survey)
+ * are not offered again; the inspector is told how many.
+ */
+export async function propose(turn: Turn, proposals: readonly ProblemProposal[]) {
+  const offer = await offerProposals(pdeps(turn), turn.person, turn.deps.campaign, proposals, 'chat');
+  if (offer.settled.length > 0) await turn.send(t.proposalsSettled(offer.settled.length));
+  for (const p of offer.pending) {
+    await turn.send({
+      text: t.proposal(categoryLabels[p.category], p.description),
+      buttons: proposalButtons(p),
+    });
+  }
+}
+
+async function confirm(turn: Turn, proposalId: string, description?: string) {
+  const { problem, already } = await confirmProposal(
+    pdeps(turn),
+    turn.person,
+    turn.deps.campaign,
+    proposalId,
+    description !== undefined ? { description } : {},
+  );
+  const category = categoryLabels[problem.category];
+  await turn.send(already ? t.problemAlreadyLogged(category) : t.problemLogged(category));
+}
+
+/** How many queued proposals /proposals shows at once (each is a message with its buttons). */
+const QUEUE_SHOWN = 5;
+
+async function queue(turn: Turn) {
+  const pending = await officeQueue(pdeps(turn), turn.person, turn.deps.campaign);
+  if (pending.length === 0) {
+    await turn.show(t.queueEmpty);
+    return;
+  }
+  const shown = pending.slice(0, QUEUE_SHOWN);
+  await turn.send({
+    text: t.queueTitle(pending.length, shown.length),
+    buttons: [[btn(t.problemButtons.confirmAll(pending.length), 'pa')]],
+  });
+  for (const p of shown) {
+    await turn.send({
+      text: t.queueItem(placeOf(turn.deps.campaign, p, true), categoryLabels[p.category], p.description),
+      buttons: proposalButtons(p),
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// /problems: the reporter's own problems. The view is a parameter of the list and its buttons so
+// that a town contact's list of the town's problems (issue 17) is one more view, not a new screen.
+
+/** The reporter's view: the problems the person logged or confirmed. */
+const REPORTED = 'r';
+const PAGE = 10;
+
+const STATUS_ICONS: Readonly<Record<ProblemStatus, string>> = {
+  open: '⏳',
+  needs_longer: '📅',
+  rectified: '🛠',
+  verified: '✅',
+  withdrawn: '🗑',
+};
+
+async function problemList(turn: Turn, view: string, page: number) {
+  if (view !== REPORTED) throw new ChatError('not_found');
+  const mine = await reportedProblems(pdeps(turn), turn.person, turn.deps.campaign);
+  if (mine.length === 0) {
+    await turn.show(t.myProblemsNone);
+    return;
+  }
+  const counts = new Map<ProblemStatus, number>();
+  for (const p of mine) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
+  const byStatus = [...counts]
+    .map(([status, n]) => t.problemStatusCount(PROBLEM_STATUS_LABELS[status], n))
+    .join(' · ');
+  const pages = Math.ceil(mine.length / PAGE);
+  const at = Math.min(Math.max(0, page), pages - 1);
+  const rows = mine
+    .slice(at * PAGE, (at + 1) * PAGE)
+    .map((p) => [
+      btn(
+        `${STATUS_ICONS[p.status]} ${clip(`${placeOf(turn.deps.campaign, p, false)}:${p.description}`, 24)}`,
+        'po',
+        p.id,
+      ),
+    ]);
+  const nav = [
+    ...(at > 0 ? [btn(t.problemButtons.prev, 'pl', view, at - 1)] : []),
+    ...(at < pages - 1 ? [btn(t.problemButtons.next, 'pl', view, at + 1)] : []),
+  ];
+  await turn.show({
+    text: t.myProblemsTitle(mine.length, byStatus),
+    buttons: [...rows, ...(nav.length ? [nav] : [])],
+  });
+}
+
+/** One problem with its facts; the reporter's edit and withdraw while the town has not acted. */
+function problemCard(turn: Turn, p: Problem, note?: string): Screen {
+  const text = t.problemCard({
+    category: categoryLabels[p.category],
+    place: placeOf(turn.deps.campaign, p, true),
+    description: p.description,
+    status: PROBLEM_STATUS_LABELS[p.status],
+    deadline: localTime(turn, p.deadline),
+    created: localTime(turn, p.createdAt),
+    ...(p.changedAt ? { changed: localTime(turn, p.changedAt) } : {}),
+  });
+  const mayChange = p.reporterId === turn.person.id && reporterMayChange(p);
+  const extra =
+    note ?? (p.status === 'withdrawn' ? t.problemWithdrawnNote : mayChange ? undefined : t.problemLockedNote);
+  return {
+    text: extra ? `${text}\n\n${extra}` : text,
+    buttons: [
+      ...(mayChange
+        ? [[btn(t.problemButtons.edit, 'px', p.id), btn(t.problemButtons.withdraw, 'pw', p.id)]]
+        : []),
+      [btn(t.problemButtons.backToList, 'pl', REPORTED, 0)],
+    ],
+  };
+}
+
+async function openProblem(turn: Turn, problemId: string) {
+  const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
+  await turn.show(problemCard(turn, problem));
+}
+
+/** Checked before asking for text, so a locked problem is refused at once, not after typing. */
+async function mine(turn: Turn, problemId: string): Promise<Problem> {
+  const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
+  // The use cases refuse the same; this keeps the prompt from asking at all.
+  if (problem.reporterId !== turn.person.id) throw new ForbiddenError('problem.edit', turn.person.id);
+  if (!reporterMayChange(problem)) {
+    throw new ProblemInputError(problem.status === 'withdrawn' ? 'withdrawn' : 'town_acted');
+  }
+  return problem;
+}
+
+async function editText(turn: Turn, text: string) {
+  const problemId = String(turn.person.session.data?.problemId ?? '');
+  const verdict = judgeDescription(text);
+  if (verdict !== 'ok') {
+    // Asked again: the screen stays, so the next text is the new description.
+    await turn.send(verdict === 'vague' ? t.problemVague : t.problemTooShort);
+    return;
+  }
+  // Whatever the outcome, the next text is not a description any more.
+  await turn.setScreen('home');
+  const saved = await editProblem(pdeps(turn), turn.person, turn.deps.campaign, {
+    problemId,
+    description: text,
+  });
+  await turn.send(problemCard(turn, saved, t.problemEdited));
+}
+
+export const problemHandlers: Handlers = {
+  callbacks: {
+    pc: async (turn, [i]) => {
+      const category = PROBLEM_CATEGORIES[Number(i)];
+      if (!category) throw new ChatError('not_found');
+      // The towns whose problems this person may log: their groups' towns, or all for the office.
+      const towns = isOffice(turn.person)
+        ? turn.deps.campaign.towns
+        : turn.deps.campaign.towns.filter((tw) => can.logProblem(turn.person, turn.deps.campaign, tw.id));
+      const only = towns.length === 1 ? towns[0] : undefined;
+      if (only && !isOffice(turn.person)) return chooseVillage(turn, Number(i), only.id);
+      await turn.show({
+        text: t.chooseProblemTown,
+        buttons: chunk(
+          towns.map((tw) => btn(tw.name, 'pt', Number(i), tw.id)),
+          3,
+        ),
+      });
+    },
+    pt: (turn, [i, townId]) => chooseVillage(turn, Number(i), townId ?? ''),
+    pv: async (turn, [i, village]) => {
+      const category = PROBLEM_CATEGORIES[Number(i)] ?? 'other';
+      if (village?.startsWith('-')) {
+        return askDescription(turn, { category, townId: village.slice(1) });
+      }
+      const townId =
+        turn.deps.campaign.towns.find((tw) => tw.villages.some((v) => v.id === village))?.id ?? '';
+      const d = await villageDetail(turn.deps, turn.person, turn.deps.campaign, village ?? '').catch(
+        () => undefined,
+      );
+      const picks = d?.sample?.picks.filter((p) => p.status !== 'replaced') ?? [];
+      if (picks.length === 0) return askDescription(turn, { category, townId, villageId: village ?? '' });
+      await turn.setScreen('problem', { category, townId, villageId: village ?? '' });
+      await turn.show({
+        text: t.chooseProblemHousehold,
+        buttons: [
+          ...chunk(
+            picks.map((p) => btn(p.name, 'ph', d?.sample?.picks.indexOf(p) ?? 0)),
+            3,
+          ),
+          [btn(t.buttons.skip, 'ph', '-')],
+        ],
+      });
+    },
+    ph: async (turn, [index]) => {
+      const data = { ...(turn.person.session.data ?? {}) };
+      if (index !== '-') {
+        const d = await villageDetail(turn.deps, turn.person, turn.deps.campaign, String(data.villageId));
+        const pick = d.sample?.picks[Number(index)];
+        if (pick) data.householdId = pick.householdId;
+      }
+      await askDescription(turn, data);
+    },
+    // A proposal: 确认记录, 修改描述, 不记录.
+    pp: async (turn, [id]) => {
+      await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+      await confirm(turn, id ?? '');
+    },
+    pe: async (turn, [id]) => {
+      const proposal = await readProposal(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
+      await askDescription(turn, { proposalId: proposal.id }, t.describeProposal(proposal.description));
+    },
+    pn: async (turn, [id]) => {
+      await declineProposal(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
+      await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+      await turn.send(t.proposalSkipped);
+    },
+    // The office's queue: 全部确认 asks first, then records every proposal still pending.
+    pa: async (turn) => {
+      const pending = await officeQueue(pdeps(turn), turn.person, turn.deps.campaign);
+      if (pending.length === 0) {
+        await turn.show(t.queueEmpty);
+        return;
+      }
+      await turn.show({
+        text: t.confirmAllPrompt(pending.length),
+        buttons: [[btn(t.problemButtons.confirmAllYes, 'py'), btn(t.buttons.cancel, 'cn')]],
+      });
+    },
+    py: async (turn) => {
+      await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+      const r = await confirmAllProposals(pdeps(turn), turn.person, turn.deps.campaign);
+      await turn.send(t.confirmedAll(r.confirmed.length, r.already, r.refused.length));
+    },
+    // The reporter's problems.
+    pl: (turn, [view, page]) => problemList(turn, view ?? REPORTED, Number(page) || 0),
+    po: (turn, [id]) => openProblem(turn, id ?? ''),
+    px: async (turn, [id]) => {
+      const problem = await mine(turn, id ?? '');
+      await turn.setScreen('problem_edit', { problemId: problem.id });
+      await turn.show(prompt(t.editProblemPrompt(problem.description)));
+    },
+    pw: async (turn, [id]) => {
+      const problem = await mine(turn, id ?? '');
+      await turn.show({
+        text: t.confirmWithdraw(problem.description),
+        buttons: [
+          [btn(t.problemButtons.withdrawYes, 'pz', problem.id), btn(t.problemButtons.keep, 'po', problem.id)],
+        ],
+      });
+    },
+    pz: async (turn, [id]) => {
+      const saved = await withdrawProblem(pdeps(turn), turn.person, turn.deps.campaign, {
+        problemId: id ?? '',
+      });
+      await turn.show(problemCard(turn, saved, t.problemWithdrawn));
+    },
+  },
+  texts: {
+    problem_desc: (turn, text) => describe(turn, text),
+    problem_edit: (turn, text) => editText(turn, text),
+  },
+  commands: {
+    problem: (turn) => chooseCategory(turn),
+    problems: (turn) => problemList(turn, REPORTED, 0),
+    proposals: (turn) => queue(turn),
+  },
+};
