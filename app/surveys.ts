@@ -11,11 +11,13 @@ import {
   applicableQuestions,
   applyAnswer,
   computeFlags,
+  explainDrops,
   nextQuestion,
   positionOf,
   previousQuestion,
   progress,
   type Review,
+  restoreStashed,
   review,
   submittable,
 } from '../domain/engine';
@@ -135,6 +137,10 @@ export type SurveyStep =
       question: Question;
       message: string;
       needsReason: boolean;
+      /** An edit confirmation: the answers it would clear. */
+      drops?: NonNullable<Draft['pending']>['drops'];
+      /** Set when a reason was refused (too short): say why. */
+      rejected?: string;
     }
   | { kind: 'review'; draft: Draft; form: FormDef; ctx: FormContext; review: Review };
 
@@ -174,6 +180,8 @@ export function stepOf(campaign: Campaign, draft: Draft, rejected?: string): Sur
         question,
         message: draft.pending.message,
         needsReason: draft.pending.needsReason,
+        ...(draft.pending.drops ? { drops: draft.pending.drops } : {}),
+        ...(rejected ? { rejected } : {}),
       };
     }
   }
@@ -490,7 +498,7 @@ export async function answer(
         draft,
         pending.questionId,
         { value: pending.value },
-        { reason: req.input.text },
+        { confirm: { reason: req.input.text } },
       );
     }
     const questionId = draft.cursor;
@@ -522,28 +530,88 @@ function accept(
   draft: Draft,
   questionId: string,
   input: AnswerInput,
-  confirm?: { reason?: string },
+  opts: { confirm?: { reason?: string }; editConfirmed?: boolean } = {},
 ): { session?: ChatSession; result: SurveyStep } {
   const form = formOf(draft);
   const ctx = contextOf(campaign, draft);
   const state = { answers: draft.answers, confirmations: draft.confirmations };
-  const result = applyAnswer(form, ctx, state, questionId, input, confirm ? { confirm } : {});
+  const result = applyAnswer(
+    form,
+    ctx,
+    state,
+    questionId,
+    input,
+    opts.confirm ? { confirm: opts.confirm } : {},
+  );
   if (result.kind === 'rejected') return { result: stepOf(campaign, draft, result.message) };
   if (result.kind === 'confirm') return { result: stepOf(campaign, draft) };
-  const entry: EditEntry = {
-    at: deps.clock.now().toISOString(),
-    by: p.id,
-    questionId,
-    ...(draft.answers[questionId] !== undefined ? { old: draft.answers[questionId] as AnswerValue } : {}),
-    new: result.value,
+  const { pending: _p, cursor: _c, restored: _r, ...rest } = draft;
+  const drops = explainDrops(form, ctx, state, result.state, questionId);
+  // An edit that clears other answers says so first, with how many and which, and waits for 确定修改.
+  if (drops.length > 0 && !opts.editConfirmed) {
+    const next: Draft = {
+      ...rest,
+      cursor: questionId,
+      pending: {
+        kind: 'edit',
+        questionId,
+        value: result.value,
+        check: 'edit_cost',
+        message: '',
+        needsReason: false,
+        ...(opts.confirm ? { confirmed: opts.confirm } : {}),
+        drops: drops.map(({ id, why, message }) => ({ id, why, ...(message ? { message } : {}) })),
+      },
+    };
+    return { session: sessionWith(p, next), result: stepOf(campaign, next) };
+  }
+  const at = deps.clock.now().toISOString();
+  const entries: EditEntry[] = [
+    {
+      at,
+      by: p.id,
+      questionId,
+      ...(draft.answers[questionId] !== undefined ? { old: draft.answers[questionId] as AnswerValue } : {}),
+      new: result.value,
+    },
+    // What the edit cleared is part of the record too (old → nothing).
+    ...drops.map((d) => ({ at, by: p.id, questionId: d.id, old: d.value })),
+  ];
+  // Cleared answers are kept aside: changing back restores them.
+  const stash = {
+    answers: { ...(draft.stash?.answers ?? {}), ...Object.fromEntries(drops.map((d) => [d.id, d.value])) },
+    confirmations: {
+      ...(draft.stash?.confirmations ?? {}),
+      ...Object.fromEntries(
+        drops.flatMap((d) => {
+          const c = state.confirmations[d.id];
+          return c ? [[d.id, c] as const] : [];
+        }),
+      ),
+    },
   };
-  const { pending: _p, cursor: _c, ...rest } = draft;
+  const back = restoreStashed(form, ctx, result.state, stash);
+  for (const id of back.restored) {
+    entries.push({ at, by: p.id, questionId: id, new: back.state.answers[id] as AnswerValue });
+    delete stash.answers[id];
+    delete stash.confirmations[id];
+  }
+  const reasked = { ...(draft.reasked ?? {}) };
+  delete reasked[questionId];
+  for (const id of back.restored) delete reasked[id];
+  for (const d of drops)
+    if (d.why === 'invalid' && d.message && !back.restored.includes(d.id)) reasked[d.id] = d.message;
+  const { stash: _s, reasked: _q, ...base } = rest;
+  const following = nextQuestion(form, ctx, back.state);
   const next: Draft = {
-    ...rest,
-    answers: result.state.answers,
-    confirmations: { ...result.state.confirmations },
-    history: [...draft.history, entry],
-    ...(result.next ? { cursor: result.next.id } : {}),
+    ...base,
+    answers: back.state.answers,
+    confirmations: { ...back.state.confirmations },
+    history: [...draft.history, ...entries],
+    ...(following ? { cursor: following.id } : {}),
+    ...(Object.keys(stash.answers).length > 0 ? { stash } : {}),
+    ...(Object.keys(reasked).length > 0 ? { reasked } : {}),
+    ...(back.restored.length > 0 ? { restored: back.restored.length } : {}),
   };
   return { session: sessionWith(p, next), result: stepOf(campaign, next) };
 }
@@ -561,7 +629,30 @@ export async function confirmPending(
     if (!draft.pending || (req.rev !== undefined && req.rev !== revOf(draft)))
       throw new ChatError('stale_button');
     if (draft.pending.needsReason) return { result: stepOf(campaign, draft) };
-    return accept(deps, p, campaign, draft, draft.pending.questionId, { value: draft.pending.value }, {});
+    // An edit's cost confirmed: apply it with the soft check it had already passed.
+    if (draft.pending.kind === 'edit') {
+      return accept(
+        deps,
+        p,
+        campaign,
+        draft,
+        draft.pending.questionId,
+        { value: draft.pending.value },
+        {
+          ...(draft.pending.confirmed ? { confirm: draft.pending.confirmed } : {}),
+          editConfirmed: true,
+        },
+      );
+    }
+    return accept(
+      deps,
+      p,
+      campaign,
+      draft,
+      draft.pending.questionId,
+      { value: draft.pending.value },
+      { confirm: {} },
+    );
   });
 }
 
@@ -581,7 +672,7 @@ async function moveCursor(
     const draft = requireDraft(p, campaign);
     const target = to(draft, formOf(draft), contextOf(campaign, draft));
     if (target === 'stay') return { result: stepOf(campaign, draft) };
-    const { pending: _p, cursor: _c, ...rest } = draft;
+    const { pending: _p, cursor: _c, restored: _r, ...rest } = draft;
     const next: Draft = { ...rest, ...(target ? { cursor: target } : {}) };
     return { session: sessionWith(p, next), result: stepOf(campaign, next) };
   });

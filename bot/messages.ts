@@ -169,7 +169,11 @@ export const t = {
     return `${'▓'.repeat(n)}${'░'.repeat(10 - n)}`;
   },
   questionNo: (position: number, total: number) => `第${position}/${total}题`,
-  currentAnswer: (display: string) => `当前答案:${display}`,
+  editCost: (value: string, n: number, which: string) =>
+    `⚠️ 改为「${value}」后,将清除 ${n} 个已填答案:${which}。\n确定修改吗?(改回原答案可恢复这些答案)`,
+  andMore: (n: number) => ` 等(另 ${n} 个)`,
+  restored: (n: number) => `♻️ 已恢复 ${n} 个答案,请核对。`,
+  reasked: (why: string) => `⚠️ 需重新填写:${why}`,
   rejected: (reason: string) => `❌ ${reason}`,
   answered: (label: string, display: string) => `✔️ ${label}:${display}`,
   confirmPrompt: (message: string) => `⚠️ ${message}`,
@@ -350,7 +354,9 @@ export const t = {
     signOff: '✍️ 签发',
     back: '⬅️ 上一题',
     pause: '⏸ 暂停',
-    keep: '保持不变',
+    keepValue: (display: string) => `✔ 保持:${display}`,
+    confirmEdit: '✅ 确定修改',
+    cancelEdit: '✖️ 取消修改',
     none: '无',
     done: '✅ 选好了',
     confirm: '✅ 确认无误',

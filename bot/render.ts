@@ -10,6 +10,11 @@ import type { FormDef, Question } from '../domain/forms/types';
 import type { Draft } from '../domain/model';
 import { t } from './messages';
 
+/** Cleared answers listed by name in an edit's confirmation; more are counted. */
+const EDIT_COST_SHOWN = 12;
+/** Characters of a current answer shown on its 保持 button. */
+const KEEP_SHOWN = 24;
+
 export interface Screen {
   text: string;
   buttons: Button[][];
@@ -76,12 +81,31 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
   const q = step.question;
   const qi = questionIndex(step.form, q.id);
   const label = `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, step.ctx)}`;
+  if (step.kind === 'confirm' && step.drops) {
+    // An edit that clears answers: how many and which, before anything is changed.
+    const labels = step.drops.map((d) => {
+      const dq = step.form.questions.find((x) => x.id === d.id);
+      return dq ? `${dq.seedNo === '补' ? '' : `${dq.seedNo} `}${renderLabel(dq, step.ctx)}` : d.id;
+    });
+    const shown = labels.slice(0, EDIT_COST_SHOWN);
+    const more = labels.length - shown.length;
+    const text = t.editCost(
+      formatValue(q, step.draft.pending?.value),
+      labels.length,
+      `${shown.join('、')}${more > 0 ? t.andMore(more) : ''}`,
+    );
+    return {
+      text: `${subjectOf(campaign, draft)}\n${label}\n\n${text}`,
+      buttons: [[btn(t.buttons.confirmEdit, 'cf', tag, rev), btn(t.buttons.cancelEdit, 'cx', tag, rev)]],
+    };
+  }
   if (step.kind === 'confirm') {
     const text = step.needsReason ? t.reasonPrompt(step.message) : t.confirmPrompt(step.message);
     const buttons = step.needsReason
       ? [[btn(t.buttons.reenter, 'cx', tag, rev)]]
       : [[btn(t.buttons.confirm, 'cf', tag, rev), btn(t.buttons.reenter, 'cx', tag, rev)]];
-    return { text: `${subjectOf(campaign, draft)}\n${label}\n\n${text}`, buttons };
+    const refused = step.rejected ? `${t.rejected(step.rejected)}\n\n` : '';
+    return { text: `${refused}${subjectOf(campaign, draft)}\n${label}\n\n${text}`, buttons };
   }
   const current = draft.answers[q.id];
   const lines = [
@@ -90,9 +114,13 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
     '',
     `<b>${escapeHtml(label)}</b>`,
   ];
-  if (current !== undefined) lines.push(t.currentAnswer(escapeHtml(formatValue(q, current))));
+  // No "current answer" line: a prompt stays in the chat after it is answered, and a stale one
+  // must not show a value that an edit has since changed or cleared. The value is on the button.
+  const reasked = draft.reasked?.[q.id];
+  if (reasked) lines.push(t.reasked(escapeHtml(reasked)));
   lines.push(`👉 ${hintFor(q)}`);
-  if (step.rejected) lines.unshift(t.rejected(step.rejected), '');
+  if (step.rejected) lines.unshift(t.rejected(escapeHtml(step.rejected)), '');
+  if (draft.restored) lines.unshift(t.restored(draft.restored), '');
   const rows: Button[][] = [];
   const prefill = draft.context.prefill[q.id];
   const choices = choicesOf(q);
@@ -111,7 +139,8 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
     rows.push([btn(`✔ ${formatValue(q, prefill)}`, 'pf', tag, rev, qi)]);
   }
   if (q.type === 'text' && q.optional) rows.push([btn(t.buttons.none, 'nil', tag, rev, qi)]);
-  if (current !== undefined && choices.length === 0) rows.push([btn(t.buttons.keep, 'kp', tag, rev, qi)]);
+  if (current !== undefined && choices.length === 0)
+    rows.push([btn(t.buttons.keepValue(short(formatValue(q, current), KEEP_SHOWN)), 'kp', tag, rev, qi)]);
   rows.push(navRow(tag, rev));
   return { text: lines.join('\n'), buttons: rows, html: true };
 }
@@ -132,6 +161,7 @@ export function maskToChoices(q: Question, mask: number): string[] {
 
 function renderReview(campaign: Campaign, draft: Draft, review: Review, tag: string, rev: number): Screen {
   const lines = [
+    ...(draft.restored ? [t.restored(draft.restored), ''] : []),
     t.reviewTitle(escapeHtml(subjectOf(campaign, draft))),
     t.reviewProgress(review.progress.answered, review.progress.applicable),
   ];

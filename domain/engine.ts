@@ -438,6 +438,84 @@ export function applyAnswer(
   return { kind: 'accepted', state: normalized, value, dropped, next: nextQuestion(form, ctx, normalized) };
 }
 
+/** Why an edit clears an answer: its question no longer applies, or its value now fails a check. */
+export interface DroppedAnswer {
+  id: string;
+  value: AnswerValue;
+  why: 'inapplicable' | 'invalid';
+  /** For an invalid one: the check it fails now (Chinese). */
+  message?: string;
+}
+
+/**
+ * What an accepted edit cleared (DOMAIN.md: an edit says what it costs), in form order: each
+ * answer of `before` that `after` no longer has, with the reason.
+ */
+export function explainDrops(
+  form: FormDef,
+  ctx: FormContext,
+  before: SurveyState,
+  after: SurveyState,
+  editedId: string,
+): DroppedAnswer[] {
+  const applicable = new Set(applicableQuestions(form, ctx, after.answers).map((q) => q.id));
+  const env = new LazyEnv(form, ctx, after.answers);
+  const out: DroppedAnswer[] = [];
+  for (const q of form.questions) {
+    const value = before.answers[q.id];
+    if (q.id === editedId || value === undefined || after.answers[q.id] !== undefined) continue;
+    if (!applicable.has(q.id)) {
+      out.push({ id: q.id, value, why: 'inapplicable' });
+      continue;
+    }
+    const checked = checkValue(q, value, env);
+    out.push({ id: q.id, value, why: 'invalid', ...(!checked.ok ? { message: checked.message } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Put back answers an earlier edit cleared, where their questions apply again and are unanswered
+ * (changing 农户类型 back restores what the change cleared). Each is applied as an answer would
+ * be, in form order, with its stored confirmation; one that now fails a check stays cleared.
+ */
+export function restoreStashed(
+  form: FormDef,
+  ctx: FormContext,
+  state: SurveyState,
+  stash: SurveyState,
+): { state: SurveyState; restored: string[] } {
+  let current = state;
+  const restored: string[] = [];
+  for (let round = 0; round < form.questions.length; round++) {
+    const applicable = applicableQuestions(form, ctx, current.answers);
+    const q = applicable.find((x) => stash.answers[x.id] !== undefined && current.answers[x.id] === undefined);
+    if (!q) break;
+    const value = stash.answers[q.id] as AnswerValue;
+    const prior = stash.confirmations[q.id];
+    const result = applyAnswer(
+      form,
+      ctx,
+      { answers: current.answers, confirmations: prior ? { ...current.confirmations, [q.id]: prior } : current.confirmations },
+      q.id,
+      { value },
+    );
+    // Restoring must not clear anything else; one that would is left for the inspector.
+    if (result.kind !== 'accepted' || result.dropped.length > 0) {
+      stash = { answers: omit(stash.answers, q.id), confirmations: stash.confirmations };
+      continue;
+    }
+    current = result.state;
+    restored.push(q.id);
+  }
+  return { state: current, restored };
+}
+
+function omit<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const { [key]: _gone, ...rest } = record;
+  return rest;
+}
+
 /** Drop answers that no longer apply or now fail their hard checks, until nothing changes. */
 export function normalize(form: FormDef, ctx: FormContext, state: SurveyState): SurveyState {
   let answers: Record<string, AnswerValue> = { ...state.answers };

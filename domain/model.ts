@@ -75,13 +75,22 @@ export interface DraftContext {
   prefill: Record<string, AnswerValue>;
 }
 
-/** A soft check waiting for the inspector's confirmation (or one-line reason). */
+/**
+ * A confirmation the inspector must give before an answer is taken: a soft check (confirm, or a
+ * one-line reason), or an edit that would clear other answers (DOMAIN.md: say what it costs).
+ */
 export interface PendingConfirmation {
   questionId: string;
   value: AnswerValue;
   check: string;
   message: string;
   needsReason: boolean;
+  /** 'edit': the answer clears `drops` when confirmed. Absent = a soft check. */
+  kind?: 'soft' | 'edit';
+  /** The soft check already confirmed on the way to an edit confirmation (with its reason). */
+  confirmed?: { reason?: string };
+  /** What the edit clears: question ids, why, and for an invalid one the check it now fails. */
+  drops?: { id: string; why: 'inapplicable' | 'invalid'; message?: string }[];
 }
 
 export interface Draft {
@@ -101,6 +110,15 @@ export interface Draft {
   /** Answers given since the draft opened (appended to the survey's history on write-back). */
   history: EditEntry[];
   context: DraftContext;
+  /**
+   * Answers an edit cleared, kept so that changing the answer back restores them (and with them
+   * their soft-check confirmations). Never submitted; dropped with the draft.
+   */
+  stash?: { answers: Answers; confirmations: Record<string, Confirmation> };
+  /** Questions asked again because an edit made their answer fail a check: why, to say so. */
+  reasked?: Record<string, string>;
+  /** How many answers the last step restored from the stash (shown once: 已恢复 N 个答案). */
+  restored?: number;
 }
 
 export interface Invite {
