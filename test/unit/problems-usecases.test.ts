@@ -1,0 +1,282 @@
+// Problems exactly once, at the use-case level on the in-memory store (app/problems.ts): a proposal
+// confirmed twice, concurrently, after a resubmit or from the office's queue is one problem; a
+// decline is remembered; the reporter edits or withdraws until the town acts, and nobody else can;
+// every change is audited with ids only.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ForbiddenError } from '../../app/authz';
+import { MemoryStore } from '../../app/memory-store';
+import { ManualClock } from '../../app/messaging';
+import {
+  confirmAllProposals,
+  confirmProposal,
+  declineProposal,
+  editProblem,
+  offerProposals,
+  officeQueue,
+  ProblemInputError,
+  reportedProblems,
+  updateProblem,
+  withdrawProblem,
+} from '../../app/problems';
+import { buildSummaries } from '../../app/summaries';
+import seed from '../../campaigns/dongxing-2017.json';
+import { parseCampaign } from '../../domain/campaign';
+import type { Person, ProblemProposal } from '../../domain/model';
+import { problemIdFor } from '../../domain/proposals';
+
+const campaign = parseCampaign(seed);
+const T0 = new Date('2017-10-31T02:00:00.000Z');
+
+let store: MemoryStore;
+let clock: ManualClock;
+const deps = () => ({ store, clock });
+
+const person = (id: string, grants: Person['grants']): Person => ({
+  id,
+  grants,
+  lastUpdateId: 0,
+  session: {},
+  version: 1,
+  createdAt: T0.toISOString(),
+  updatedAt: T0.toISOString(),
+});
+const inspector = person('6002', [{ role: 'inspector', groupId: 'g2' }]);
+const colleague = person('6005', [{ role: 'inspector', groupId: 'g2' }]);
+const office = person('9101', [{ role: 'office' }]);
+const contact = person('6003', [{ role: 'town_contact', townId: 'jiangping' }]);
+/** 第一组 checks 东兴镇, not 江平镇. */
+const outsider = person('5001', [{ role: 'inspector', groupId: 'g1' }]);
+
+/** What a 错退 judgement of 交东村黄明户 proposes, as domain/proposals.ts words it. */
+const wrongful: ProblemProposal = {
+  key: 'hh-jiaodong-1|wrongful_exit|household',
+  kind: 'wrongful_exit',
+  category: 'exit_wrongful',
+  suspect: 'wrongful_exit',
+  townId: 'jiangping',
+  villageId: 'jiaodong',
+  householdId: '450681010',
+  description: '交东村黄明户经入户核查未达到脱贫标准,疑似错退。',
+  sourceSurveyId: 'hh-jiaodong-1',
+};
+const missed: ProblemProposal = {
+  key: 'missed|jiaodong|覃二',
+  kind: 'missed_named',
+  category: 'identification_missed',
+  suspect: 'missed',
+  townId: 'jiangping',
+  villageId: 'jiaodong',
+  description: '交东村群众反映覃二户生活困难但未纳入贫困户,经现场核查疑似漏评。',
+  sourceSurveyId: 'hh-jiaodong-1',
+};
+
+beforeEach(() => {
+  store = new MemoryStore();
+  clock = new ManualClock(T0);
+});
+
+async function offeredAndConfirmed() {
+  const offer = await offerProposals(deps(), inspector, campaign, [wrongful, missed], 'chat');
+  const { problem } = await confirmProposal(deps(), inspector, campaign, offer.pending[0]!.id);
+  return problem;
+}
+
+describe('a proposal becomes one problem, however often it is confirmed', () => {
+  it('confirming twice stores one problem and says so the second time', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    const id = offer.pending[0]!.id;
+    const first = await confirmProposal(deps(), inspector, campaign, id);
+    const second = await confirmProposal(deps(), inspector, campaign, id);
+    expect(first.already).toBe(false);
+    expect(second).toEqual({ problem: first.problem, already: true });
+    expect(first.problem).toMatchObject({
+      id: problemIdFor(campaign.id, wrongful.key),
+      proposalKey: wrongful.key,
+      suspect: 'wrongful_exit',
+      reporterId: '6002',
+      status: 'open',
+    });
+    expect(await store.problemsOfCampaign(campaign.id)).toHaveLength(1);
+  });
+
+  it('three concurrent confirmations, by two people, store one problem', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    const id = offer.pending[0]!.id;
+    const results = await Promise.all([
+      confirmProposal(deps(), inspector, campaign, id),
+      confirmProposal(deps(), inspector, campaign, id),
+      confirmProposal(deps(), colleague, campaign, id),
+    ]);
+    expect(results.filter((r) => !r.already)).toHaveLength(1);
+    expect(await store.problemsOfCampaign(campaign.id)).toHaveLength(1);
+    expect((await store.getProposal(campaign.id, id))?.status).toBe('confirmed');
+  });
+
+  it('a resubmit offers only what is undecided: the confirmed and the declined are not offered again', async () => {
+    const first = await offerProposals(deps(), inspector, campaign, [wrongful, missed], 'chat');
+    expect(first.pending.map((p) => p.key)).toEqual([wrongful.key, missed.key]);
+    await confirmProposal(deps(), inspector, campaign, first.pending[0]!.id);
+    await declineProposal(deps(), inspector, campaign, first.pending[1]!.id);
+    const again = await offerProposals(deps(), inspector, campaign, [wrongful, missed], 'chat');
+    expect(again.pending).toEqual([]);
+    expect(again.settled.map((p) => p.status)).toEqual(['confirmed', 'declined']);
+  });
+
+  it('a pending proposal takes the new wording of a resubmitted survey', async () => {
+    await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    const reworded = { ...wrongful, description: '交东村黄明户经入户核查收入低于标准,疑似错退。' };
+    const again = await offerProposals(deps(), inspector, campaign, [reworded], 'chat');
+    expect(again.pending.map((p) => p.description)).toEqual([reworded.description]);
+  });
+
+  it('a problem stored under the key settles a proposal left pending (a confirmation cut off half-way)', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    await confirmProposal(deps(), inspector, campaign, offer.pending[0]!.id);
+    await store.saveProposal({ ...offer.pending[0]!, version: 2, status: 'pending' }, 2);
+    const again = await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    expect(again.pending).toEqual([]);
+    expect(again.settled[0]?.status).toBe('confirmed');
+  });
+
+  it('refuses to decline what was recorded, and lets a declined one be confirmed after all', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful, missed], 'chat');
+    const [w, m] = offer.pending;
+    await confirmProposal(deps(), inspector, campaign, w!.id);
+    await expect(declineProposal(deps(), inspector, campaign, w!.id)).rejects.toMatchObject({
+      reason: 'proposal_confirmed',
+    });
+    await declineProposal(deps(), inspector, campaign, m!.id);
+    const later = await confirmProposal(deps(), inspector, campaign, m!.id);
+    expect(later.already).toBe(false);
+    expect(await store.problemsOfCampaign(campaign.id)).toHaveLength(2);
+  });
+
+  it("a reworded confirmation is checked like a typed problem, and another town's group cannot confirm", async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful], 'chat');
+    const id = offer.pending[0]!.id;
+    await expect(
+      confirmProposal(deps(), inspector, campaign, id, { description: '有问题' }),
+    ).rejects.toMatchObject({ reason: 'vague' });
+    await expect(confirmProposal(deps(), outsider, campaign, id)).rejects.toBeInstanceOf(ForbiddenError);
+    const { problem } = await confirmProposal(deps(), inspector, campaign, id, {
+      description: '交东村黄明户人均纯收入2900元,低于贫困线,疑似错退。',
+    });
+    expect(problem.description).toBe('交东村黄明户人均纯收入2900元,低于贫困线,疑似错退。');
+  });
+});
+
+describe("the office's queue of paper imports' proposals", () => {
+  it('lists only pending paper proposals, for the office only, and confirms them all once', async () => {
+    await offerProposals(deps(), office, campaign, [wrongful, missed], 'paper');
+    await offerProposals(
+      deps(),
+      inspector,
+      campaign,
+      [{ ...wrongful, key: 'hh-other|wrongful_exit|household' }],
+      'chat',
+    );
+    expect((await officeQueue(deps(), office, campaign)).map((p) => p.key)).toEqual([
+      missed.key,
+      wrongful.key,
+    ]);
+    await expect(officeQueue(deps(), inspector, campaign)).rejects.toBeInstanceOf(ForbiddenError);
+
+    const all = await confirmAllProposals(deps(), office, campaign);
+    expect(all.confirmed.map((p) => p.category).sort()).toEqual(['exit_wrongful', 'identification_missed']);
+    expect(await officeQueue(deps(), office, campaign)).toEqual([]);
+    expect(await confirmAllProposals(deps(), office, campaign)).toEqual({
+      confirmed: [],
+      already: 0,
+      refused: [],
+    });
+    expect(await store.problemsOfCampaign(campaign.id)).toHaveLength(2);
+  });
+});
+
+describe("the reporter's own problems", () => {
+  it('lists them by status, open first, withdrawn last', async () => {
+    const problem = await offeredAndConfirmed();
+    clock.advance(60_000);
+    const offer = await offerProposals(deps(), inspector, campaign, [missed], 'chat');
+    const other = await confirmProposal(
+      deps(),
+      inspector,
+      campaign,
+      offer.pending[0]!.id,
+    );
+    await withdrawProblem(deps(), inspector, campaign, { problemId: problem.id });
+    expect((await reportedProblems(deps(), inspector, campaign)).map((p) => [p.id, p.status])).toEqual([
+      [other.problem.id, 'open'],
+      [problem.id, 'withdrawn'],
+    ]);
+    expect(await reportedProblems(deps(), colleague, campaign)).toEqual([]);
+  });
+
+  it('edits the description with the same concreteness check, and audits ids, never the text', async () => {
+    const problem = await offeredAndConfirmed();
+    await expect(
+      editProblem(deps(), inspector, campaign, { problemId: problem.id, description: '手册不全' }),
+    ).rejects.toMatchObject({ reason: 'too_short' });
+    clock.advance(60_000);
+    const text = '交东村黄明户家庭人均纯收入2900元,低于3335元贫困线,已标注脱贫,疑似错退。';
+    const edited = await editProblem(deps(), inspector, campaign, {
+      problemId: problem.id,
+      description: text,
+    });
+    expect(edited).toMatchObject({ description: text, version: 2, changedAt: clock.now().toISOString() });
+    const audit = await store.auditOf(`problem:${problem.id}`);
+    expect(audit.map((e) => e.action)).toEqual(['problem.log', 'problem.edit']);
+    expect(JSON.stringify(audit)).not.toContain('黄明');
+  });
+
+  it('withdraws one: it leaves 表3, 表5 and the open problems, and stays on record', async () => {
+    const problem = await offeredAndConfirmed();
+    await withdrawProblem(deps(), inspector, campaign, { problemId: problem.id });
+    const summary = await buildSummaries(deps(), office, campaign, 'jiangping');
+    expect(summary.towns[0]?.table3.total).toBe(0);
+    expect(summary.towns[0]?.table5.towns[0]?.rows).toEqual([]);
+    expect(await store.problemsOfCampaign(campaign.id, 'open')).toEqual([]);
+    expect((await store.getProblem(problem.id))?.status).toBe('withdrawn');
+    expect((await store.auditOf(`problem:${problem.id}`)).map((e) => e.action)).toContain('problem.withdraw');
+    await expect(
+      editProblem(deps(), inspector, campaign, {
+        problemId: problem.id,
+        description: '交东村黄明户收入核实后仍低于标准。',
+      }),
+    ).rejects.toMatchObject({ reason: 'withdrawn' });
+  });
+
+  it('refuses once the town has acted, even if the status went back to open', async () => {
+    const problem = await offeredAndConfirmed();
+    await updateProblem(deps(), contact, campaign, {
+      problemId: problem.id,
+      status: 'rectified',
+      note: '已重新核算',
+    });
+    await expect(
+      withdrawProblem(deps(), inspector, campaign, { problemId: problem.id }),
+    ).rejects.toMatchObject({
+      reason: 'town_acted',
+    });
+    const acted = (await store.getProblem(problem.id))!;
+    await store.saveProblem({ ...acted, status: 'open' }, acted.version);
+    await expect(
+      editProblem(deps(), inspector, campaign, {
+        problemId: problem.id,
+        description: '交东村黄明户收入核实后仍低于标准。',
+      }),
+    ).rejects.toBeInstanceOf(ProblemInputError);
+  });
+
+  it("refuses someone else's problem, even a colleague's in the same group", async () => {
+    const problem = await offeredAndConfirmed();
+    await expect(
+      withdrawProblem(deps(), colleague, campaign, { problemId: problem.id }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(withdrawProblem(deps(), office, campaign, { problemId: problem.id })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect((await store.getProblem(problem.id))?.status).toBe('open');
+  });
+});
