@@ -106,10 +106,10 @@ function sentence(text: AnswerValue | undefined): string {
   return t === '' ? '' : `${t}。`;
 }
 
-/** "…:<details>。" when there are details, else "…。". */
-const withDetails = (head: string, details: AnswerValue | undefined) => {
+/** "<head><lead>:<details>。" when there are details, else "<head>。". */
+const withDetails = (head: string, details: AnswerValue | undefined, lead = '') => {
   const d = sentence(details);
-  return d ? `${head}:${d}` : `${head}。`;
+  return d ? `${head}${lead}:${d}` : `${head}。`;
 };
 
 /**
@@ -172,7 +172,7 @@ export function proposalsFor(campaign: Campaign, survey: Survey): ProblemProposa
       key: keyOf('village_unlisted'),
       kind: 'village_unlisted',
       category: 'identification_missed',
-      description: withDetails(`${village}有符合条件但未纳入贫困户的群众,经核查`, a.v5_unlisted_findings),
+      description: withDetails(`${village}有符合条件但未纳入贫困户的群众`, a.v5_unlisted_findings, ',经核查'),
     });
   }
   if (a.v3_relapse === 'has') {
