@@ -207,15 +207,14 @@ async function problemList(turn: Turn, view: string, page: number) {
     .join(' · ');
   const pages = Math.ceil(mine.length / PAGE);
   const at = Math.min(Math.max(0, page), pages - 1);
-  const rows = mine
-    .slice(at * PAGE, (at + 1) * PAGE)
-    .map((p) => [
-      btn(
-        `${STATUS_ICONS[p.status]} ${clip(`${placeOf(turn.deps.campaign, p, false)}:${p.description}`, 24)}`,
-        'po',
-        p.id,
-      ),
-    ]);
+  const rows = mine.slice(at * PAGE, (at + 1) * PAGE).map((p) => [
+    btn(
+      // The description names the village (见事见人); a problem of a whole town says which.
+      `${STATUS_ICONS[p.status]} ${clip(p.villageId ? p.description : `${placeOf(turn.deps.campaign, p, false)}:${p.description}`, 26)}`,
+      'po',
+      p.id,
+    ),
+  ]);
   const nav = [
     ...(at > 0 ? [btn(t.problemButtons.prev, 'pl', view, at - 1)] : []),
     ...(at < pages - 1 ? [btn(t.problemButtons.next, 'pl', view, at + 1)] : []),
@@ -257,7 +256,7 @@ async function openProblem(turn: Turn, problemId: string) {
 }
 
 /** Checked before asking for text, so a locked problem is refused at once, not after typing. */
-async function mine(turn: Turn, problemId: string): Promise<Problem> {
+async function changeable(turn: Turn, problemId: string): Promise<Problem> {
   const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
   // The use cases refuse the same; this keeps the prompt from asking at all.
   if (problem.reporterId !== turn.person.id) throw new ForbiddenError('problem.edit', turn.person.id);
@@ -372,12 +371,12 @@ export const problemHandlers: Handlers = {
     pl: (turn, [view, page]) => problemList(turn, view ?? REPORTED, Number(page) || 0),
     po: (turn, [id]) => openProblem(turn, id ?? ''),
     px: async (turn, [id]) => {
-      const problem = await mine(turn, id ?? '');
+      const problem = await changeable(turn, id ?? '');
       await turn.setScreen('problem_edit', { problemId: problem.id });
       await turn.show(prompt(t.editProblemPrompt(problem.description)));
     },
     pw: async (turn, [id]) => {
-      const problem = await mine(turn, id ?? '');
+      const problem = await changeable(turn, id ?? '');
       await turn.show({
         text: t.confirmWithdraw(problem.description),
         buttons: [

@@ -129,9 +129,6 @@ function evaluate(campaign: Campaign, survey: Survey, fallback: FormDef): Evalua
 const matches = (e: Evaluated, where: Condition | undefined): boolean =>
   where === undefined || holds(where, e.env);
 
-/** Household names compared as people write them (the proposals' rule: domain/proposals.ts). */
-export { normalizeName } from '../proposals';
-
 class Evaluator {
   private readonly households: Evaluated[];
   private readonly villages: Evaluated[];

@@ -28,7 +28,7 @@ import { campaign, type System, seedPerson, seedSample, startSystem } from '../s
 const local = (at: string) => deadlineInstant(campaign, at);
 
 /** An exited household's interview in which the inspector judges 错退 and verifies a named 漏评. */
-const exitedWrongful = (name: string, reported?: string) => ({
+const exitedWrongful = (name: string, reported?: string): Record<string, string> => ({
   ...typicalHousehold,
   h1_name: name,
   h1_type: '2016年脱贫户',
@@ -40,7 +40,7 @@ const exitedWrongful = (name: string, reported?: string) => ({
 });
 
 /** A registered household that names a family the inspector verifies as suspected 漏评. */
-const naming = (name: string, reported: string) => ({
+const naming = (name: string, reported: string): Record<string, string> => ({
   ...typicalHousehold,
   h1_name: name,
   h1_type: '未脱贫户',

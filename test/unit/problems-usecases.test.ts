@@ -199,12 +199,7 @@ describe("the reporter's own problems", () => {
     const problem = await offeredAndConfirmed();
     clock.advance(60_000);
     const offer = await offerProposals(deps(), inspector, campaign, [missed], 'chat');
-    const other = await confirmProposal(
-      deps(),
-      inspector,
-      campaign,
-      offer.pending[0]!.id,
-    );
+    const other = await confirmProposal(deps(), inspector, campaign, offer.pending[0]!.id);
     await withdrawProblem(deps(), inspector, campaign, { problemId: problem.id });
     expect((await reportedProblems(deps(), inspector, campaign)).map((p) => [p.id, p.status])).toEqual([
       [other.problem.id, 'open'],
