@@ -1,5 +1,8 @@
 // The group report (DOMAIN.md §3 step 6): the leader receives the package for their town (表3, 表4
-// and a short generated narrative), signs it off (签发); the office sees which groups have.
+// and a short generated narrative) with its completeness (submitted of sampled, per village),
+// signs it off (签发) — with a reason when work is missing — and a later change to the group's
+// surveys or problems marks it 签发后有变更 until the leader signs again. The office sees each
+// group's state. Facts decide: the report is done when it is signed and nothing changed since.
 
 import { type Campaign, groupForTown } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
@@ -7,11 +10,35 @@ import type { Instant, Person } from '../domain/model';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
-import { GROUP_REPORT_SIGN_OFF, groupReportSubject } from './reminders';
+import { surveyIdFor } from './surveys';
 
 export interface GroupReportDeps {
   store: Store;
   clock: Clock;
+}
+
+/** Audit action and subject of a sign-off (one event per signing; the newest counts). */
+export const GROUP_REPORT_SIGN_OFF = 'group_report.sign_off';
+export const groupReportSubject = (c: Pick<Campaign, 'id'>, groupId: string) =>
+  `group_report:${c.id}/${groupId}`;
+
+/** A reason for signing with work missing is a sentence, not a tap. */
+export const MIN_SIGN_OFF_REASON = 4;
+
+export class SignOffError extends Error {
+  override readonly name = 'SignOffError';
+  constructor(readonly reason: 'reason_required' | 'unchanged') {
+    super(reason);
+  }
+}
+
+export interface VillageCompleteness {
+  villageId: string;
+  name: string;
+  /** Households in the sample that are not replaced. */
+  sampled: number;
+  submitted: number;
+  villageSurveySubmitted: boolean;
 }
 
 export interface SignOff {
@@ -19,6 +46,23 @@ export interface SignOff {
   townId: string;
   at?: Instant;
   by?: string;
+  /** Signed with work missing: how much, and why. */
+  missing?: number;
+  reason?: string;
+}
+
+export interface ReportState {
+  groupId: string;
+  townId: string;
+  /** Villages whose sample is drawn (the ones the group inspected). */
+  villages: VillageCompleteness[];
+  /** Households sampled but not submitted, plus village surveys not submitted. */
+  missing: number;
+  signOff?: SignOff;
+  /** Changes to the group's surveys and problems after the sign-off. */
+  changedSince?: { surveys: number; problems: number };
+  /** Signed, and nothing changed since: the report is done. */
+  done: boolean;
 }
 
 /** The group whose report this leader signs: the one named, or the only one they lead. */
@@ -37,43 +81,142 @@ export function reportTownOf(person: Person, campaign: Campaign, groupId?: strin
   return group.townId;
 }
 
-/** 签发: recorded once (a second press keeps the first time). */
+/**
+ * The report's state from the facts: the samples, the submitted surveys and problems of the
+ * town, and the sign-off events. Reads a village state item per village and the town's submitted
+ * surveys; used by the leader's screen, the office's /signoffs and the reminders.
+ */
+export async function reportState(store: Store, campaign: Campaign, groupId: string): Promise<ReportState> {
+  const group = campaign.groups.find((g) => g.id === groupId);
+  const town = campaign.towns.find((t) => t.id === group?.townId);
+  if (!group || !town) throw new Error(`unknown group ${groupId}`);
+  const [states, submitted, returned, problems, events] = await Promise.all([
+    Promise.all(town.villages.map((v) => store.getVillageState(campaign.id, v.id))),
+    store.surveysOfTown(campaign.id, town.id, 'submitted'),
+    store.surveysOfTown(campaign.id, town.id, 'returned'),
+    store.problemsOfTown(campaign.id, town.id),
+    store.auditOf(groupReportSubject(campaign, groupId)),
+  ]);
+  const submittedIds = new Set(submitted.map((s) => s.id));
+  const villages: VillageCompleteness[] = [];
+  town.villages.forEach((v, i) => {
+    const sample = states[i]?.sample;
+    if (!sample) return;
+    const picks = sample.picks.filter((p) => p.status !== 'replaced');
+    villages.push({
+      villageId: v.id,
+      name: v.name,
+      sampled: picks.length,
+      submitted: picks.filter((p) =>
+        submittedIds.has(
+          surveyIdFor(campaign.id, { kind: 'household', villageId: v.id, householdId: p.householdId }),
+        ),
+      ).length,
+      villageSurveySubmitted: submittedIds.has(
+        surveyIdFor(campaign.id, { kind: 'village', villageId: v.id }),
+      ),
+    });
+  });
+  const missing = villages.reduce(
+    (n, v) => n + (v.sampled - v.submitted) + (v.villageSurveySubmitted ? 0 : 1),
+    0,
+  );
+  const last = events.filter((e) => e.action === GROUP_REPORT_SIGN_OFF).at(-1);
+  if (!last) return { groupId, townId: town.id, villages, missing, done: false };
+  const signOff: SignOff = {
+    groupId,
+    townId: town.id,
+    at: last.at,
+    by: last.actorId,
+    ...(typeof last.details?.missing === 'number' && last.details.missing > 0
+      ? { missing: last.details.missing }
+      : {}),
+    ...(typeof last.details?.reason === 'string' ? { reason: last.details.reason } : {}),
+  };
+  const after = (at?: string) => at !== undefined && at > last.at;
+  const changedSince = {
+    surveys:
+      submitted.filter((s) => after(s.submittedAt) || after(s.updatedAt)).length +
+      returned.filter((s) => after(s.updatedAt)).length,
+    problems: problems.filter((p) => after(p.createdAt) || after(p.changedAt) || after(p.townActedAt)).length,
+  };
+  const changed = changedSince.surveys + changedSince.problems > 0;
+  return {
+    groupId,
+    townId: town.id,
+    villages,
+    missing,
+    signOff,
+    ...(changed ? { changedSince } : {}),
+    done: !changed,
+  };
+}
+
+/** The leader's view of one group they lead. */
+export async function leaderReportState(
+  deps: GroupReportDeps,
+  leader: Person,
+  campaign: Campaign,
+  groupId?: string,
+): Promise<ReportState> {
+  const group = groupOf(leader, campaign, groupId);
+  assertCan(can.signOffReport(leader, campaign, group.townId), 'group_report.read', leader);
+  return reportState(deps.store, campaign, group.id);
+}
+
+/**
+ * 签发. Signing with work missing needs a reason (SignOffError 'reason_required' without one);
+ * signing again is allowed only when something changed since the last sign-off (else the
+ * existing sign-off is returned). The reason goes to the audit trail: it is the leader's words
+ * about the work, not personal data.
+ */
 export async function signOffGroupReport(
   deps: GroupReportDeps,
   leader: Person,
   campaign: Campaign,
   groupId?: string,
+  opts: { reason?: string } = {},
 ): Promise<SignOff> {
   const group = groupOf(leader, campaign, groupId);
   assertCan(can.signOffReport(leader, campaign, group.townId), 'group_report.sign_off', leader);
-  const subject = groupReportSubject(campaign, group.id);
-  const earlier = (await deps.store.auditOf(subject)).find((e) => e.action === GROUP_REPORT_SIGN_OFF);
-  if (earlier) return { groupId: group.id, townId: group.townId, at: earlier.at, by: earlier.actorId };
+  const state = await reportState(deps.store, campaign, group.id);
+  if (state.signOff && state.done) return state.signOff;
+  const reason = opts.reason?.trim();
+  if (state.missing > 0 && (!reason || [...reason].length < MIN_SIGN_OFF_REASON))
+    throw new SignOffError('reason_required');
   const at = deps.clock.now().toISOString();
   await deps.store.appendAudit({
     at,
     actorId: leader.id,
     action: GROUP_REPORT_SIGN_OFF,
-    subject,
-    details: { groupId: group.id, townId: group.townId },
+    subject: groupReportSubject(campaign, group.id),
+    details: {
+      groupId: group.id,
+      townId: group.townId,
+      missing: state.missing,
+      ...(state.missing > 0 && reason ? { reason } : {}),
+      ...(state.signOff ? { resigned: true } : {}),
+    },
   });
-  return { groupId: group.id, townId: group.townId, at, by: leader.id };
+  return {
+    groupId: group.id,
+    townId: group.townId,
+    at,
+    by: leader.id,
+    ...(state.missing > 0 ? { missing: state.missing, ...(reason ? { reason } : {}) } : {}),
+  };
 }
 
-/** For the office: each group's sign-off (absent `at` = not yet). */
+/** For the office: each group's report state. */
 export async function signOffStatus(
   deps: GroupReportDeps,
   actor: Person,
   campaign: Campaign,
-): Promise<SignOff[]> {
+): Promise<ReportState[]> {
   assertCan(isOffice(actor), 'group_report.status', actor);
   return Promise.all(
-    campaign.groups.map(async (g) => {
-      const first = (await deps.store.auditOf(groupReportSubject(campaign, g.id))).find(
-        (e) => e.action === GROUP_REPORT_SIGN_OFF,
-      );
-      const townId = groupForTown(campaign, g.townId)?.townId ?? g.townId;
-      return { groupId: g.id, townId, ...(first ? { at: first.at, by: first.actorId } : {}) };
-    }),
+    campaign.groups.map((g) =>
+      reportState(deps.store, campaign, groupForTown(campaign, g.townId)?.id ?? g.id),
+    ),
   );
 }

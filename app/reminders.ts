@@ -21,6 +21,7 @@ import { reminderMessages } from '../domain/reminder-messages';
 import {
   addDays,
   DAILY_LIST,
+  DEFAULT_ITEM_KINDS,
   dailyListTimes,
   localDate,
   type OpenItem,
@@ -35,6 +36,7 @@ import {
   type VillagePlan,
 } from '../domain/reminders';
 import { assertCan, can, isOffice } from './authz';
+import { reportState } from './group-report';
 import type { Clock, Messenger, OutgoingMessage, SendResult } from './messaging';
 import type { Store } from './ports';
 
@@ -59,13 +61,10 @@ export const MAX_SEND_ATTEMPTS = 5;
 export const MAX_RATE_LIMIT_WAITS = 3;
 
 export const DAILY_LIST_SET = 'daily_list.set';
-export const GROUP_REPORT_SIGN_OFF = 'group_report.sign_off';
 
 export const deliveryId = (c: Pick<Campaign, 'id'>, key: string) => `${c.id}/${key}`;
 export const reminderSubject = (c: Pick<Campaign, 'id'>, key: string) => `reminder:${c.id}/${key}`;
 export const dailyListSubject = (c: Pick<Campaign, 'id'>, date: string) => `daily_list:${c.id}/${date}`;
-export const groupReportSubject = (c: Pick<Campaign, 'id'>, groupId: string) =>
-  `group_report:${c.id}/${groupId}`;
 /** Audit identity is (subject, at, action, actor): one subject per delivery keeps each send. */
 const deliverySubject = (c: Pick<Campaign, 'id'>, key: string, recipientId: string) =>
   `delivery:${c.id}/${key}/${recipientId}`;
@@ -237,8 +236,13 @@ export async function acknowledgeReminder(
   const id = deliveryId(campaign, reminderKey);
   const mine = (await deps.store.deliveriesOfReminder(id)).find((d) => d.recipientId === actor.id);
   assertCan(mine !== undefined, 'reminder.ack', actor);
+  // An item the system observes (the list, the signature, the rectifications) is closed by the
+  // fact: the tap is noted as "seen", and the reply says what will close it.
+  const kind = k.deadlineId === DAILY_LIST ? 'daily_list' : DEFAULT_ITEM_KINDS[k.deadlineId];
+  const observed = kind === 'daily_list' || kind === 'problems' || kind === 'group_report' ? kind : undefined;
   if (mine?.status === 'acknowledged') {
-    return { ack, itemKey, alreadyAcknowledged: true, reply: reminderMessages.ackAlready(ack) };
+    const reply = observed ? reminderMessages.workingNoted(observed) : reminderMessages.ackAlready(ack);
+    return { ack, itemKey, alreadyAcknowledged: true, reply };
   }
   const at = deps.clock.now().toISOString();
   await deps.store.markDelivery(id, actor.id, { status: 'acknowledged', ackAt: at });
@@ -249,7 +253,8 @@ export async function acknowledgeReminder(
     subject: reminderSubject(campaign, reminderKey),
     details: { campaignId: campaign.id, reminderKey, itemKey, ack },
   });
-  return { ack, itemKey, alreadyAcknowledged: false, reply: reminderMessages.ackRecorded(ack) };
+  const reply = observed ? reminderMessages.workingNoted(observed) : reminderMessages.ackRecorded(ack);
+  return { ack, itemKey, alreadyAcknowledged: false, reply };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,12 +312,9 @@ async function gatherOpenItems(
   }
   await Promise.all([
     ...lookups.groupReports.map(async (groupId) => {
-      const events = await store.auditOf(groupReportSubject(campaign, groupId));
-      items.push({
-        kind: 'group_report',
-        groupId,
-        signedOff: events.some((e) => e.action === GROUP_REPORT_SIGN_OFF),
-      });
+      // Signed, and nothing changed since: a 已提交 tap never stands in for the signature.
+      const state = await reportState(store, campaign, groupId);
+      items.push({ kind: 'group_report', groupId, signedOff: state.done });
     }),
     ...lookups.villagePlans.map(async (plan) => {
       const list = await store.getHouseholdListInfo(campaign.id, plan.villageId);

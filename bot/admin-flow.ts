@@ -2,7 +2,14 @@
 // (Problems and proposals are bot/problem-flow.ts.)
 
 import { can, ForbiddenError, isOffice } from '../app/authz';
-import { reportTownOf, signOffGroupReport, signOffStatus } from '../app/group-report';
+import {
+  leaderReportState,
+  type ReportState,
+  reportTownOf,
+  SignOffError,
+  signOffGroupReport,
+  signOffStatus,
+} from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
 import { ChatError, ledGroups } from '../app/surveys';
@@ -11,7 +18,7 @@ import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, scopeLabel, type Turn } from './bot';
 import { roleLabels, t } from './messages';
-import { btn, chunk } from './render';
+import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 async function inviteMenu(turn: Turn) {
@@ -92,7 +99,31 @@ async function groupReport(turn: Turn, groupId?: string) {
   await turn.send(`${t.reportIntro(town)}\n\n${pkg.text}`);
   await sendFiles(turn, pkg.files);
   const group = turn.deps.campaign.groups.find((g) => g.townId === townId)?.id ?? '';
-  await turn.send({ text: t.reportSignPrompt, buttons: [[btn(t.buttons.signOff, 'so', group)]] });
+  const state = await leaderReportState(turn.deps, turn.person, turn.deps.campaign, group);
+  await turn.send({
+    text: [completenessText(state), '', statusText(turn, state), '', t.reportSignPrompt].join('\n'),
+    buttons: state.signOff && state.done ? [] : [[btn(t.buttons.signOff, 'so', group)]],
+  });
+}
+
+/** Submitted of sampled, village by village, and what is still missing. */
+function completenessText(state: ReportState): string {
+  if (state.villages.length === 0) return t.reportNoVillages;
+  const lines = state.villages.map((v) =>
+    t.reportVillageLine(v.name, v.submitted, v.sampled, v.villageSurveySubmitted),
+  );
+  return [
+    t.reportCompleteness,
+    ...lines,
+    state.missing > 0 ? t.reportMissing(state.missing) : t.reportComplete,
+  ].join('\n');
+}
+
+function statusText(turn: Turn, state: ReportState): string {
+  if (!state.signOff?.at) return t.reportNotSigned;
+  const at = localTime(turn, state.signOff.at);
+  if (state.changedSince) return t.reportChanged(at, state.changedSince.surveys, state.changedSince.problems);
+  return state.signOff.missing ? t.reportSignedIncomplete(at, state.signOff.missing) : t.reportSigned(at);
 }
 
 async function signOffs(turn: Turn) {
@@ -100,9 +131,39 @@ async function signOffs(turn: Turn) {
   const lines = status.map((s) => {
     const group = turn.deps.campaign.groups.find((g) => g.id === s.groupId)?.name ?? s.groupId;
     const town = turn.deps.campaign.towns.find((tw) => tw.id === s.townId)?.name ?? s.townId;
-    return t.signOffLine(group, town, s.at ? localTime(turn, s.at) : undefined);
+    return `${t.signOffLine(group, town, s.signOff?.at ? localTime(turn, s.signOff.at) : undefined, s.changedSince !== undefined)}${
+      s.signOff?.missing ? t.signOffIncomplete(s.signOff.missing, s.signOff.reason ?? '') : ''
+    }`;
   });
   await turn.show([t.signOffTitle, ...lines].join('\n'));
+}
+
+/** 签发: straight away when nothing is missing; otherwise asked, with a reason. */
+async function signOff(turn: Turn, groupId: string | undefined, reason?: string) {
+  try {
+    const s = await signOffGroupReport(
+      turn.deps,
+      turn.person,
+      turn.deps.campaign,
+      groupId,
+      reason ? { reason } : {},
+    );
+    await turn.setScreen('home');
+    await turn.show(
+      s.missing
+        ? t.signedOffIncomplete(localTime(turn, s.at ?? ''), s.missing)
+        : t.signedOff(s.at ? localTime(turn, s.at) : ''),
+    );
+  } catch (err) {
+    if (!(err instanceof SignOffError)) throw err;
+    const state = await leaderReportState(turn.deps, turn.person, turn.deps.campaign, groupId);
+    await turn.setScreen('signoff_reason', { groupId: state.groupId });
+    await turn.show(
+      prompt(
+        `${completenessText(state)}\n\n${reason ? t.signOffReasonTooShort : t.signOffAskReason(state.missing)}`,
+      ),
+    );
+  }
 }
 
 async function tomorrowMenu(turn: Turn, groupId?: string) {
@@ -189,10 +250,7 @@ export function adminHandlers(botUsername: string): Handlers {
       },
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
-      so: async (turn, [groupId]) => {
-        const s = await signOffGroupReport(turn.deps, turn.person, turn.deps.campaign, groupId || undefined);
-        await turn.show(t.signedOff(s.at ? localTime(turn, s.at) : ''));
-      },
+      so: (turn, [groupId]) => signOff(turn, groupId || undefined),
       tm: async (turn, [villageId]) => {
         if (!turn.deps.tomorrow) {
           await turn.send(t.tomorrowUnavailable);
@@ -204,7 +262,10 @@ export function adminHandlers(botUsername: string): Handlers {
         await turn.show(t.tomorrowSet(name, localTime(turn, r.requestAt), localTime(turn, r.dueAt)));
       },
     },
-    texts: {},
+    texts: {
+      signoff_reason: (turn, text) =>
+        signOff(turn, String(turn.person.session.data?.groupId ?? ''), text.trim()),
+    },
     commands: {
       invite: (turn) => inviteMenu(turn),
       summary: (turn) => summaryMenu(turn),

@@ -342,9 +342,26 @@ export const t = {
   reportIntro: (town: string) => `📄 ${town}检查情况(供书面报告使用):`,
   reportSignPrompt: '请核对表3、表4 和情况摘要,无误后点"签发"。',
   signedOff: (at: string) => `✅ 已签发(${at})。扶贫办可看到本组已签发。`,
+  signedOffIncomplete: (at: string, missing: number) =>
+    `✅ 已签发(${at}),签发时尚有 ${missing} 项未完成,理由已记录。扶贫办可看到。`,
   signOffTitle: '各检查组报告签发情况:',
-  signOffLine: (group: string, town: string, at?: string) =>
-    `${at ? '✅' : '⏳'} ${group}(${town}):${at ? `已签发 ${at}` : '未签发'}`,
+  signOffLine: (group: string, town: string, at?: string, changed?: boolean) =>
+    `${at ? (changed ? '⚠️' : '✅') : '⏳'} ${group}(${town}):${at ? (changed ? `签发后有变更(${at} 签发),待重新签发` : `已签发 ${at}`) : '未签发'}`,
+  signOffIncomplete: (missing: number, reason: string) => `\n    签发时 ${missing} 项未完成,理由:${reason}`,
+  reportCompleteness: '完成情况(已提交/抽样户数):',
+  reportVillageLine: (village: string, submitted: number, sampled: number, villageSurvey: boolean) =>
+    `${submitted === sampled && villageSurvey ? '✅' : '⏳'} ${village}:农户 ${submitted}/${sampled},村级表${villageSurvey ? '已提交' : '未提交'}`,
+  reportNoVillages: '本组还没有抽样的村。',
+  reportMissing: (n: number) => `尚有 ${n} 项未完成。`,
+  reportComplete: '全部已提交。',
+  reportNotSigned: '状态:未签发。',
+  reportSigned: (at: string) => `状态:已签发(${at})。`,
+  reportSignedIncomplete: (at: string, missing: number) => `状态:已签发(${at}),签发时 ${missing} 项未完成。`,
+  reportChanged: (at: string, surveys: number, problems: number) =>
+    `⚠️ 状态:签发后有变更(${at} 签发后,${surveys} 份问卷、${problems} 个问题有变化),请核对后重新签发。`,
+  signOffAskReason: (missing: number) =>
+    `尚有 ${missing} 项未完成。确定现在签发吗?请回复签发理由(至少 4 个字,扶贫办可看到),或点取消。`,
+  signOffReasonTooShort: '理由太短了,请用一句话写明为什么在未完成时签发(至少 4 个字)。',
   chooseTomorrow: '明日检查村:请选择明天要去的村',
   tomorrowSet: (village: string, requestAt: string, dueAt: string) =>
     `✅ 已设定明日检查村:${village}。乡镇联络人将在 ${requestAt} 收到上传名单的通知(${dueAt} 前上传)。`,

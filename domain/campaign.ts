@@ -137,6 +137,8 @@ const DeadlineSchema = z
     audiences: z.array(z.enum(ROLES)).min(1),
     /** Chinese, from the plan; shown with reminders. */
     description: Text,
+    /** For the office only (how the plan was read, an editorial remark): never in any message. */
+    note: Text.optional(),
     location: Text.optional(),
     ack: z.enum(ACK_KINDS).default('done'),
   })

@@ -489,14 +489,19 @@ export function restoreStashed(
   const restored: string[] = [];
   for (let round = 0; round < form.questions.length; round++) {
     const applicable = applicableQuestions(form, ctx, current.answers);
-    const q = applicable.find((x) => stash.answers[x.id] !== undefined && current.answers[x.id] === undefined);
+    const q = applicable.find(
+      (x) => stash.answers[x.id] !== undefined && current.answers[x.id] === undefined,
+    );
     if (!q) break;
     const value = stash.answers[q.id] as AnswerValue;
     const prior = stash.confirmations[q.id];
     const result = applyAnswer(
       form,
       ctx,
-      { answers: current.answers, confirmations: prior ? { ...current.confirmations, [q.id]: prior } : current.confirmations },
+      {
+        answers: current.answers,
+        confirmations: prior ? { ...current.confirmations, [q.id]: prior } : current.confirmations,
+      },
       q.id,
       { value },
     );

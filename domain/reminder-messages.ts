@@ -11,6 +11,17 @@ export const ACK_LABELS: Readonly<Record<AckKind, string>> = {
   submitted: '已提交',
 };
 
+/** The button of an item the system observes itself: it says "seen", it never closes the item. */
+export const WORKING_LABEL = '👌 收到,正在办理';
+
+/** What closes an observed item, in the words of its reminder. */
+export const FACT_CLOSES = {
+  group_report: '带队领导在机器人中“签发”后,此提醒自动停止。',
+  problems: '每个问题在机器人中报告整改完成后,对该问题的提醒自动停止。',
+  daily_list: '名单上传后,此提醒自动停止。',
+} as const;
+export type ObservedItem = keyof typeof FACT_CLOSES;
+
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   office: '扶贫办',
   leader: '组长',
@@ -95,6 +106,8 @@ export interface DeadlineReminderText {
   problems?: readonly ProblemLine[];
   /** A group-report item: the group's report is not signed off yet. */
   reportPending?: boolean;
+  /** The system sees when this item is done (a signature, uploads, rectifications): no 已完成 button. */
+  observed?: ObservedItem;
 }
 
 export interface EscalationEntry {
@@ -122,9 +135,14 @@ export const reminderMessages = {
       lines.push('', `尚有 ${m.problems.length} 个问题未整改:`, ...problemLines(m.problems));
     }
     if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
-    // A meeting is not "done" ahead of time: its button just confirms the reminder was seen.
-    const ask = m.location ? '收到并确认参加后' : '完成后';
-    lines.push('', m.description, '', `${ask}请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
+    lines.push('', m.description, '');
+    if (m.observed) {
+      lines.push(FACT_CLOSES[m.observed]);
+    } else {
+      // A meeting is not "done" ahead of time: its button just confirms the reminder was seen.
+      const ask = m.location ? '收到并确认参加后' : '完成后';
+      lines.push(`${ask}请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
+    }
     return lines.join('\n');
   },
 
@@ -156,7 +174,7 @@ export const reminderMessages = {
       `【户名单】明天(${formatLocalDate(m.date)})${m.groupName}到${m.townName}${m.villageName}检查。`,
       `请于 ${formatLocalDate(m.date)} ${m.dueAt} 前上传${m.villageName}的户名单(户编号、户主姓名、农户类型;CSV 或 Excel),检查组据此现场抽取农户。`,
       '',
-      `点“上传户名单”后发送文件;已通过其他方式提交的,请点“${ACK_LABELS.uploaded}”。`,
+      `点“上传户名单”后发送文件。${FACT_CLOSES.daily_list}`,
     ].join('\n');
   },
 
@@ -165,7 +183,21 @@ export const reminderMessages = {
       `【提醒】今天(${formatLocalDate(m.date)})${m.dueAt} 前请上传${m.villageName}的户名单,目前尚未收到。`,
       `${m.groupName}今天到村检查,需要这份名单现场抽取农户。`,
       '',
-      `点“上传户名单”后发送文件;已通过其他方式提交的,请点“${ACK_LABELS.uploaded}”。`,
+      `点“上传户名单”后发送文件。${FACT_CLOSES.daily_list}`,
+    ].join('\n');
+  },
+
+  /** To the group's leaders and the office: the day's list is still missing at its due time. */
+  dailyListLate(m: {
+    groupName: string;
+    townName: string;
+    villageName: string;
+    date: string;
+    dueAt: string;
+  }): string {
+    return [
+      `【名单未到】${m.townName}${m.villageName} ${formatLocalDate(m.date)} 的户名单截至 ${m.dueAt} 仍未上传,${m.groupName}无法按时抽样。`,
+      `请联系${m.townName}联络人尽快上传;名单上传后即可在机器人中抽样。`,
     ].join('\n');
   },
 
@@ -174,6 +206,11 @@ export const reminderMessages = {
       `【无法送达】${m.personLabel} 已屏蔽机器人或尚未开始对话,提醒无法送达。`,
       '请电话联系,请其在 Telegram 中重新打开机器人并发送任意消息。',
     ].join('\n');
+  },
+
+  /** The answer to 收到,正在办理 on an item the system observes: the tap is noted, the fact decides. */
+  workingNoted(item: ObservedItem): string {
+    return `好的,已收到。${FACT_CLOSES[item]}`;
   },
 
   /** The bot's answer to an acknowledgement button. */

@@ -26,9 +26,11 @@ import type { Instant, Person } from './model';
 import {
   ACK_LABELS,
   type EscalationEntry,
+  type ObservedItem,
   type ProblemLine,
   ROLE_LABELS,
   reminderMessages,
+  WORKING_LABEL,
 } from './reminder-messages';
 
 // ---------------------------------------------------------------------------------------------
@@ -45,6 +47,8 @@ export const DEFAULT_LEAD_TIMES: readonly LeadTime[] = [
 export const CATCH_UP_MS = 6 * 3_600_000;
 /** An escalation is sent within this long after the deadline passed. */
 export const ESCALATION_WINDOW_MS = 24 * 3_600_000;
+/** A day's list still missing at its due time is reported to the leader and the office within this long. */
+export const LATE_LIST_WINDOW_MS = 6 * 3_600_000;
 /** The morning reminder for a missing household list, this long before it is due (07:00 for 08:00). */
 export const MORNING_REMINDER_MINUTES = 60;
 
@@ -104,7 +108,12 @@ export interface VillagePlan {
   date: string;
 }
 
-export type ReminderKind = 'deadline' | 'daily_list_request' | 'daily_list_reminder' | 'escalation';
+export type ReminderKind =
+  | 'deadline'
+  | 'daily_list_request'
+  | 'daily_list_reminder'
+  | 'daily_list_late'
+  | 'escalation';
 
 export interface ReminderButton {
   text: string;
@@ -397,11 +406,15 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
     const due = instant(c, d.due);
     const lead = activeLead(leadsOf(c, d, s), due, now, s);
     if (!lead) continue;
+    const kind = s.itemKinds[d.id] ?? 'ack';
+    // What the system observes (a signature, the problems' rectification) is closed by the fact
+    // alone; a tap on the reminder's button only says it was seen.
+    const observed: ObservedItem | undefined = kind === 'ack' ? undefined : kind;
     for (const scope of scopesOf(c, d)) {
       const state = scopeState(c, d, scope, ix, s);
       if (state.closed) continue;
       const personal = scope.kind === 'person';
-      if (!personal && ix.acked.has(`${d.id}:${scope.code}`)) continue;
+      if (!personal && !observed && ix.acked.has(`${d.id}:${scope.code}`)) continue;
       const recipients = sorted.filter(
         (p) => scope.has(p) && reachable(p) && !(personal && ix.acked.has(`${d.id}:p.${p.id}`)),
       );
@@ -424,8 +437,11 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
           ack: d.ack,
           ...(state.problems ? { problems: state.problems } : {}),
           ...(state.reportPending ? { reportPending: true } : {}),
+          ...(observed ? { observed } : {}),
         }),
-        buttons: [[{ text: ACK_LABELS[d.ack], data: callback(`${ACK_PREFIX}${key}`) }]],
+        buttons: [
+          [{ text: observed ? WORKING_LABEL : ACK_LABELS[d.ack], data: callback(`${ACK_PREFIX}${key}`) }],
+        ],
         ack: d.ack,
       });
     }
@@ -477,8 +493,8 @@ export function planEscalations(input: PlanInput): PlannedReminder[] {
       const label = scope.label ?? scope.code;
       if (state.closed) continue;
       if (kind === 'problems' && state.problems) entries.push({ label, problems: state.problems });
-      else if (ix.acked.has(`${d.id}:${scope.code}`)) continue;
       else if (state.reportPending) entries.push({ label, reportPending: true });
+      else if (kind !== 'ack' || ix.acked.has(`${d.id}:${scope.code}`)) continue;
       else entries.push({ label, ack: d.ack });
     }
     if (entries.length === 0) continue;
@@ -547,9 +563,29 @@ export function planDailyList(input: DailyListInput): PlannedReminder[] {
     const group = c.groups.find((g) => g.id === plan.groupId);
     if (!village || !town || !group) continue;
     const scope = dailyScope(plan);
-    if (ix.uploaded.has(uploadKey(plan.villageId, plan.date)) || ix.acked.has(`${DAILY_LIST}:${scope}`))
-      continue;
+    // Done when the list is in: only the upload decides, never a button.
+    if (ix.uploaded.has(uploadKey(plan.villageId, plan.date))) continue;
     const times = dailyListTimes(c, plan.date, input.options);
+    const m = { groupName: group.name, townName: town.name, villageName: village.name, date: plan.date };
+    if (t >= times.dueAt.getTime() && t < times.dueAt.getTime() + LATE_LIST_WINDOW_MS) {
+      // Still missing at its time: the group's leaders and the office hear it, once.
+      const told = sorted.filter(
+        (p) => reachable(p) && (holdsInGroup(p, group.id, ['leader']) || hasRole(p, 'office')),
+      );
+      if (told.length === 0) continue;
+      const key = `${DAILY_LIST}:late:${scope}`;
+      out.push({
+        key,
+        itemKey: `${DAILY_LIST}:${scope}`,
+        kind: 'daily_list_late',
+        deadlineId: DAILY_LIST,
+        sendAt: times.dueAt,
+        recipientIds: told.map((p) => p.id),
+        text: reminderMessages.dailyListLate({ ...m, dueAt: c.dailyList.dueAt }),
+        buttons: [],
+      });
+      continue;
+    }
     const phase =
       t >= times.requestAt.getTime() && t < times.remindAt.getTime()
         ? 'req'
@@ -562,7 +598,6 @@ export function planDailyList(input: DailyListInput): PlannedReminder[] {
     );
     if (recipients.length === 0) continue;
     const key = `${DAILY_LIST}:${phase}:${scope}`;
-    const m = { groupName: group.name, townName: town.name, villageName: village.name, date: plan.date };
     out.push({
       key,
       itemKey: `${DAILY_LIST}:${scope}`,
@@ -575,12 +610,8 @@ export function planDailyList(input: DailyListInput): PlannedReminder[] {
           ? reminderMessages.dailyListRequest({ ...m, dueAt: c.dailyList.dueAt })
           : reminderMessages.dailyListReminder({ ...m, dueAt: c.dailyList.dueAt }),
       buttons: [
-        [
-          { text: reminderMessages.uploadButton, data: callback(`${UPLOAD_PREFIX}${plan.villageId}`) },
-          { text: ACK_LABELS.uploaded, data: callback(`${ACK_PREFIX}${key}`) },
-        ],
+        [{ text: reminderMessages.uploadButton, data: callback(`${UPLOAD_PREFIX}${plan.villageId}`) }],
       ],
-      ack: 'uploaded',
     });
   }
   return out;
@@ -646,11 +677,13 @@ export function reminderLookups(input: {
   }
   for (const plan of effectiveVillagePlans(input.villagePlans)) {
     const times = dailyListTimes(c, plan.date, input.options);
-    if (t < times.requestAt.getTime() || t >= times.dueAt.getTime()) continue;
+    if (t < times.requestAt.getTime() || t >= times.dueAt.getTime() + LATE_LIST_WINDOW_MS) continue;
     out.active = true;
     roles.add('town_contact');
+    // A list still missing at its time goes to the group's leaders (and the office, added below).
+    if (t >= times.dueAt.getTime()) roles.add('leader');
     out.villagePlans.push(plan);
-    for (const phase of ['req', 'am']) out.keys.push(`${DAILY_LIST}:${phase}:${dailyScope(plan)}`);
+    for (const phase of ['req', 'am', 'late']) out.keys.push(`${DAILY_LIST}:${phase}:${dailyScope(plan)}`);
   }
   // The office receives escalations and hears about unreachable recipients.
   if (out.active) roles.add('office');

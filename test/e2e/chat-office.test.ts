@@ -276,7 +276,7 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(await store.problemsOfTown(campaign.id, 'dongxing')).toHaveLength(1);
   });
 
-  it('rectification reminders list the town’s open problems, wait out a 429 and stop after 已完成', async () => {
+  it('rectification reminders list the town’s open problems, wait out a 429, and a tap does not stop them', async () => {
     api.failures.push({
       method: 'sendMessage',
       chatId: 6003,
@@ -305,12 +305,14 @@ describe('a campaign day from the office, the group and the town', () => {
     const notices = office.textsSince(0).filter((t) => t.startsWith('【无法送达】'));
     expect(notices).toEqual([expect.stringContaining('东兴联络(东兴镇 镇联络人)')]);
 
-    await contact.press(/已完成/);
-    expect(contact.lastMessage().buttons).toEqual([]);
+    // The problems are what is open: "收到" is noted, and the reminders go on until they are rectified.
+    await contact.press(/收到,正在办理/);
+    expect(contact.lastText()).toContain('好的,已收到。每个问题在机器人中报告整改完成后');
     const afterAck = contact.messages().length;
     clock.set(local('2017-11-08T08:30'));
     await runReminders();
-    expect(contact.messages().length).toBe(afterAck);
+    expect(contact.messages().length).toBe(afterAck + 1);
+    expect(contact.lastText()).toMatch(/尚有 \d+ 个问题未整改/);
   });
 
   it('the office builds the city summary and receives the spreadsheets', async () => {
@@ -331,8 +333,12 @@ describe('a campaign day from the office, the group and the town', () => {
     const texts = leader.textsSince(0).join('\n');
     expect(texts).toContain('📄 江平镇检查情况');
     expect(leader.messages().filter((m) => m.document)).toHaveLength(2);
+    // Signed with work missing: the leader is shown what is missing and asked why.
+    expect(leader.lastText()).toContain('完成情况(已提交/抽样户数)');
     await leader.press('✍️ 签发');
-    expect(leader.lastText()).toMatch(/^✅ 已签发\(11月8日 \d\d:\d\d\)/);
+    expect(leader.lastText()).toContain('确定现在签发吗?请回复签发理由');
+    await leader.send('其余农户因外出务工未能入户');
+    expect(leader.lastText()).toMatch(/^✅ 已签发\(11月8日 \d\d:\d\d\),签发时尚有 \d+ 项未完成/);
     await office.send('/signoffs');
     expect(office.lastText()).toContain('✅ 第二组(江平镇):已签发');
     expect(office.lastText()).toContain('⏳ 第一组(东兴镇):未签发');

@@ -314,12 +314,9 @@ describe('the daily household list', () => {
     expect(r?.recipientIds).toEqual(['contact-jiangping']);
     expect(r?.text).toContain('明天(10月30日)第二组到江平镇交东村检查');
     expect(r?.text).toContain('请于 10月30日 08:00 前上传交东村的户名单');
-    expect(r?.buttons).toEqual([
-      [
-        { text: '上传户名单', data: 'upload:jiaodong' },
-        { text: '已上传', data: 'ack:daily_list:req:v.jiaodong.20171030' },
-      ],
-    ]);
+    // Only the upload closes it: there is no 已上传 button to tap instead.
+    expect(r?.buttons).toEqual([[{ text: '上传户名单', data: 'upload:jiaodong' }]]);
+    expect(r?.text).toContain('名单上传后,此提醒自动停止');
   });
 
   it('reminds at 07:00 if nothing was uploaded, and not after 08:00', () => {
@@ -327,10 +324,23 @@ describe('the daily household list', () => {
     const [r] = daily(at('10-30T07:00'));
     expect(r?.key).toBe('daily_list:am:v.jiaodong.20171030');
     expect(r?.text).toContain('今天(10月30日)08:00 前请上传交东村的户名单,目前尚未收到');
-    expect(daily(at('10-30T08:00'))).toEqual([]);
+    expect(daily(at('10-30T08:00')).map((x) => x.kind)).not.toContain('daily_list_reminder');
   });
 
-  it('stays quiet once the list is uploaded or the town taps 已上传', () => {
+  it('tells the group’s leaders and the office when the list is still missing at 08:00, once', () => {
+    const [late, ...rest] = daily(at('10-30T08:15'));
+    expect(rest).toEqual([]);
+    expect(late?.key).toBe('daily_list:late:v.jiaodong.20171030');
+    expect(late?.kind).toBe('daily_list_late');
+    expect(late?.text).toContain('江平镇交东村 10月30日 的户名单截至 08:00 仍未上传');
+    const recipients = late?.recipientIds ?? [];
+    expect(recipients).toContain('office');
+    expect(recipients.some((id) => id.startsWith('leader-g2'))).toBe(true);
+    expect(recipients).not.toContain('contact-jiangping');
+    expect(daily(at('10-30T14:15'))).toEqual([]);
+  });
+
+  it('stays quiet once the list is uploaded, and only then: a tap is not an upload', () => {
     const uploaded: OpenItem = {
       kind: 'daily_list',
       villageId: 'jiaodong',
@@ -343,7 +353,10 @@ describe('the daily household list', () => {
       reminderKey: 'daily_list:req:v.jiaodong.20171030',
       personId: 'contact-jiangping',
     };
-    expect(daily(at('10-30T07:00'), [tapped])).toEqual([]);
+    expect(daily(at('10-30T07:00'), [tapped]).map((r) => r.key)).toEqual([
+      'daily_list:am:v.jiaodong.20171030',
+    ]);
+    expect(daily(at('10-30T08:15'), [uploaded])).toEqual([]);
   });
 
   it("follows the group's latest choice of village for the day", () => {

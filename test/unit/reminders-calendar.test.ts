@@ -1,12 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ForbiddenError } from '../../app/authz';
+import { GROUP_REPORT_SIGN_OFF, groupReportSubject } from '../../app/group-report';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock, type Messenger, type OutgoingMessage, type SendResult } from '../../app/messaging';
 import {
   acknowledgeReminder,
   deliveryId,
-  GROUP_REPORT_SIGN_OFF,
-  groupReportSubject,
   type ReminderDeps,
   readVillagePlans,
   sendDueReminders,
@@ -212,8 +211,10 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
     await w.store.putProblem(
       newProblem('pb-ml1', 'malu', 'daqiao', '大桥村低保应纳尽纳未落实,2户符合条件未纳入'),
     );
+    // Logged before 第一组 signs its report (a problem logged after would mark it changed).
     await w.store.putProblem({
       ...newProblem('pb-dx1', 'dongxing', 'datian', '大田村帮扶手册填写不完整,缺少收入测算'),
+      createdAt: '2017-10-30T03:00:00.000Z',
       status: 'rectified',
     });
     const started = Date.now();
@@ -256,7 +257,8 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
             fileName: '大田村.xlsx',
           }),
       ],
-      // 第三组 sets 马路村 for 11-01; the town taps 已上传 on the request.
+      // 第三组 sets 马路村 for 11-01; the town taps the request's button but never uploads: a tap
+      // is not an upload, so the morning reminder and the late notice still come.
       [
         '10-31 10:00',
         async () => setTomorrowVillage(w.deps, await w.person('leader-g3'), campaign, { villageId: 'malu' }),
@@ -279,7 +281,7 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
       ['11-03 09:30', () => ack('liaison-g3', 'field:0d0830:g.g3')],
       ['11-03 09:45', () => ack('contact-dongxing', 'field:0d0830:t.dongxing')],
       ['11-03 10:00', () => ack('contact-jiangping', 'field:0d0830:t.jiangping')],
-      // 第二组's leader submits the report after the second reminder.
+      // 第二组's leader taps the report reminder's button without signing: not a signature.
       ['11-03 10:15', () => ack('leader-g2', 'group_report:1d0830:g.g2')],
       // 马路镇 rectifies its one problem.
       [
@@ -341,14 +343,25 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
       for (const t of ['dongxing', 'jiangping', 'malu']) get([`contact-${t}`], time, `field:${lead}:t.${t}`);
     }
     // the daily household list
-    get(['contact-jiangping'], '10-29 18:00', 'daily_list:req:v.jiaodong.20171030');
-    get(['contact-jiangping'], '10-30 07:00', 'daily_list:am:v.jiaodong.20171030');
-    get(['contact-dongxing'], '10-30 20:00', 'daily_list:req:v.datian.20171031');
-    get(['contact-malu'], '10-31 18:00', 'daily_list:req:v.malu.20171101');
-    // group_report (第一组 signed off; 第二组 submitted after the second reminder)
+    // (no acknowledgement button: these are labelled by their first line)
+    get(['contact-jiangping'], '10-29 18:00', '【户名单】明天(10月30日)第二组到江平镇交东村检查。');
+    get(
+      ['contact-jiangping'],
+      '10-30 07:00',
+      '【提醒】今天(10月30日)08:00 前请上传交东村的户名单,目前尚未收到。',
+    );
+    get(['contact-dongxing'], '10-30 20:00', '【户名单】明天(10月31日)第一组到东兴镇大田村检查。');
+    get(['contact-malu'], '10-31 18:00', '【户名单】明天(11月1日)第三组到马路镇马路村检查。');
+    get(['contact-malu'], '11-01 07:00', '【提醒】今天(11月1日)08:00 前请上传马路村的户名单,目前尚未收到。');
+    // lists still missing at 08:00: the group's leader and the office are told
+    const late = (town: string, village: string, day: string, group: string) =>
+      `【名单未到】${town}${village} ${day} 的户名单截至 08:00 仍未上传,${group}无法按时抽样。`;
+    get(['leader-g2', 'office'], '10-30 08:00', late('江平镇', '交东村', '10月30日', '第二组'));
+    get(['leader-g3', 'office'], '11-01 08:00', late('马路镇', '马路村', '11月1日', '第三组'));
+    // group_report (第一组 signed off; 第二组 only tapped the button: the signature decides)
     for (const g of ['g2', 'g3']) get(leaders(g), '11-01 08:30', `group_report:3d0830:g.${g}`);
     for (const g of ['g2', 'g3']) get(leaders(g), '11-03 08:30', `group_report:1d0830:g.${g}`);
-    get(leaders('g3'), '11-04 08:30', 'group_report:0d0830:g.g3');
+    for (const g of ['g2', 'g3']) get(leaders(g), '11-04 08:30', `group_report:0d0830:g.${g}`);
     // rectification (towns with open problems; 马路镇 rectified on 11-07)
     get(['contact-jiangping'], '11-06 08:30', 'rectification:3d0830:t.jiangping');
     get(['contact-malu'], '11-06 08:30', 'rectification:3d0830:t.malu');
@@ -396,21 +409,23 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
     expect(office('报送参加检查人员名单')).not.toContain('第一组');
     expect(office('实地检查')).toContain('· 马路镇:未确认“已完成”');
     expect(office('实地检查').match(/^· /gm)).toHaveLength(1);
+    expect(office('报送检查报告')).toContain('· 第二组:检查报告未签字报送');
     expect(office('报送检查报告')).toContain('· 第三组:检查报告未签字报送');
-    expect(office('报送检查报告').match(/^· /gm)).toHaveLength(1);
+    expect(office('报送检查报告').match(/^· /gm)).toHaveLength(2);
     expect(office('自查整改')).toContain('· 江平镇');
     expect(office('自查整改')).toContain('· 马路镇');
     expect(office('自查整改')).not.toContain('东兴镇');
     expect(office('检查人员培训').match(/^· /gm)).toHaveLength(8);
 
-    const request = w.messenger.of('contact-jiangping').find((r) => r.label.startsWith('daily_list:req'));
+    const request = w.messenger.of('contact-jiangping').find((r) => r.label.startsWith('【户名单】'));
     expect(request?.message.text).toContain('请于 10月30日 08:00 前上传交东村的户名单');
-    expect(request?.message.buttons).toEqual([
-      [
-        { text: '上传户名单', data: 'upload:jiaodong' },
-        { text: '已上传', data: 'ack:daily_list:req:v.jiaodong.20171030' },
-      ],
-    ]);
+    expect(request?.message.buttons).toEqual([[{ text: '上传户名单', data: 'upload:jiaodong' }]]);
+    const late = w.messenger.of('office').find((r) => r.label.startsWith('【名单未到】江平镇交东村'));
+    expect(late?.message.text).toContain(
+      '江平镇交东村 10月30日 的户名单截至 08:00 仍未上传,第二组无法按时抽样',
+    );
+    // The campaign file's note for the office never reaches a reminder.
+    for (const r of w.messenger.received) expect(r.message.text).not.toContain('方案开头写');
   });
 
   it('records every delivery as sent with one attempt, the acknowledgements, and audits with ids only', async () => {

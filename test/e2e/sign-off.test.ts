@@ -1,0 +1,131 @@
+// The group report is done when the leader signs it, with its completeness in view: signing with
+// work missing asks for a reason; a later change marks it 签发后有变更 until it is signed again; a
+// tap on the report reminder's button is not a signature. Through the webhook on both engines,
+// with the reminders sent by the same code as the scheduled function.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../app/messaging';
+import { sendDueReminders } from '../../app/reminders';
+import { telegramMessenger } from '../../bot/telegram-messenger';
+import { deadlineInstant } from '../../domain/campaign';
+import type { ChatUser } from '../support/chat-user';
+import { ENGINES, type Engine, startEngine } from '../support/engines';
+import { rng, scriptHousehold } from '../support/household-scripts';
+import { Interviewer } from '../support/interviewer';
+import { type System, seedPerson, seedSample, startSystem } from '../support/system';
+
+const LEADER = 9_600_001;
+const INSPECTOR = 9_600_002;
+const OFFICE = 9_600_003;
+const NO_FAULTS = { duplicate: 0, doubleTap: 0, stale: 0 };
+
+describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  let leader: ChatUser;
+  let inspector: ChatUser;
+  let office: ChatUser;
+  const clock = new ManualClock(new Date('2017-11-03T02:00:00.000Z'));
+  const households = Array.from({ length: 10 }, (_, i) => ({
+    householdId: `S${i}`,
+    name: `户主${'甲乙丙丁戊己庚辛壬癸'[i]}`,
+    stratum: (['exited_2014_2015', 'exited_2016', 'planned_2017', 'registered_poor', 'non_poor'] as const)[
+      i % 5
+    ]!,
+  }));
+
+  async function submit(i: number) {
+    const h = households[i]!;
+    const interviewer = new Interviewer(inspector, rng(40 + i), NO_FAULTS);
+    await interviewer.pressData(`hs:beilian:${i}`);
+    await interviewer.answerAll(
+      scriptHousehold(sys.campaign, { name: h.name, stratum: h.stratum }, rng(50 + i)),
+    );
+    await interviewer.submit();
+  }
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'sign-off');
+    sys = await startSystem({ engine, clock });
+    await seedPerson(sys.store, { id: LEADER, roles: ['leader'], groupId: 'g3' });
+    await seedPerson(sys.store, { id: INSPECTOR, roles: ['inspector'], groupId: 'g3' });
+    await seedPerson(sys.store, { id: OFFICE, roles: ['office'] });
+    await seedSample(sys.store, 'beilian', households);
+    leader = sys.user(LEADER, '李');
+    inspector = sys.user(INSPECTOR, '黄');
+    office = sys.user(OFFICE, '潘');
+    for (const u of [leader, inspector, office]) await u.send('/start');
+    await submit(0);
+    await submit(1);
+  }, 120_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  it('the report shows submitted of sampled, and signing with 2 of 10 done asks for a reason', async () => {
+    await leader.send('/report');
+    const status = leader.lastText();
+    expect(status).toContain('⏳ 北联村:农户 2/10,村级表未提交');
+    expect(status).toContain('尚有 9 项未完成');
+    expect(status).toContain('状态:未签发');
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('尚有 9 项未完成。确定现在签发吗?请回复签发理由');
+    await leader.send('好');
+    expect(leader.lastText()).toContain('理由太短了');
+    await office.send('/signoffs');
+    expect(office.lastText()).toContain('⏳ 第三组(马路镇):未签发');
+
+    await leader.send('其余农户外出务工,已电话核实');
+    expect(leader.lastText()).toMatch(/^✅ 已签发\(11月3日 \d\d:\d\d\),签发时尚有 9 项未完成/);
+    await office.send('/signoffs');
+    expect(office.lastText()).toContain('✅ 第三组(马路镇):已签发');
+    expect(office.lastText()).toContain('签发时 9 项未完成,理由:其余农户外出务工,已电话核实');
+  });
+
+  it('a survey submitted after the sign-off marks it 签发后有变更 until the leader signs again', async () => {
+    clock.advance(3_600_000);
+    await submit(2);
+    await leader.send('/report');
+    expect(leader.lastText()).toMatch(/签发后有变更.*1 份问卷、0 个问题有变化/);
+    await office.send('/signoffs');
+    expect(office.lastText()).toContain('⚠️ 第三组(马路镇):签发后有变更');
+    clock.advance(60_000);
+    await leader.press('✍️ 签发');
+    await leader.send('其余农户外出务工,已电话核实');
+    expect(leader.lastText()).toMatch(/^✅ 已签发/);
+    await office.send('/signoffs');
+    expect(office.lastText()).toContain('✅ 第三组(马路镇):已签发');
+    const events = await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`);
+    expect(events.filter((e) => e.action === 'group_report.sign_off')).toHaveLength(2);
+  });
+
+  it('a tap on the report reminder is not a signature: reminders and the escalation go on', async () => {
+    await seedPerson(sys.store, { id: 9_600_011, roles: ['leader'], groupId: 'g2' });
+    const g2 = sys.user(9_600_011, '韩');
+    await g2.send('/start');
+    clock.set(deadlineInstant(sys.campaign, '2017-11-03T08:30'));
+    const deps = {
+      store: sys.store,
+      messenger: telegramMessenger(sys.bot.telegram),
+      clock,
+      sleep: async () => {},
+    };
+    await sendDueReminders(deps, sys.campaign);
+    const reminder = g2.messages().find((m) => m.text.startsWith('【提醒】报送检查报告'));
+    expect(reminder?.text).toContain('带队领导在机器人中“签发”后,此提醒自动停止');
+    const button = reminder!.buttons.flat()[0]!;
+    expect(button.text).toBe('👌 收到,正在办理');
+    await g2.pressData(button.callback_data ?? '', reminder);
+    expect(g2.lastText()).toContain('好的,已收到');
+    clock.set(deadlineInstant(sys.campaign, '2017-11-04T08:30'));
+    await sendDueReminders(deps, sys.campaign);
+    expect(g2.messages().filter((m) => m.text.startsWith('【提醒】报送检查报告'))).toHaveLength(2);
+    clock.set(deadlineInstant(sys.campaign, '2017-11-05T00:00'));
+    await sendDueReminders(deps, sys.campaign);
+    const escalation = office.messages().find((m) => m.text.startsWith('【逾期未完成】报送检查报告'));
+    expect(escalation?.text).toContain('· 第二组:检查报告未签字报送');
+    expect(escalation?.text).not.toContain('第三组');
+  });
+});
