@@ -427,8 +427,11 @@ export async function openSurvey(
       if (!survey) throw err;
     }
   }
-  if (survey.status === 'submitted') throw new ChatError('survey_locked');
-  if (survey.inspectorId !== person.id) survey = await takeOver(deps, person, survey);
+  // The office corrects its own figures at any time; every other submitted survey is locked
+  // until its group's leader returns it.
+  if (survey.status === 'submitted' && ref.kind !== 'office') throw new ChatError('survey_locked');
+  if (survey.inspectorId !== person.id && ref.kind !== 'office')
+    survey = await takeOver(deps, person, survey);
   const opened = survey;
 
   const previous = person.session.draft;
@@ -443,9 +446,10 @@ export async function openSurvey(
       formVersion: opened.formVersion,
       version: opened.version,
       baseRev: opened.history.length,
-      answers: opened.answers,
-      confirmations: opened.confirmations,
-      history: [],
+      // Reopened figures continue from the correction in progress, if one was paused.
+      answers: opened.pendingEdit?.answers ?? opened.answers,
+      confirmations: opened.pendingEdit?.confirmations ?? opened.confirmations,
+      history: opened.pendingEdit?.history ?? [],
       context,
     };
     const form = formOf(base);
@@ -769,7 +773,29 @@ function historyWith(survey: Survey, draft: Draft): EditEntry[] {
 export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft: Draft): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const survey = await deps.store.getSurvey(draft.surveyId);
-    if (!survey || survey.status === 'submitted') return;
+    if (!survey) return;
+    if (survey.status === 'submitted') {
+      // Reopened office figures: the correction is kept apart; the submitted figures stay in force.
+      if (survey.kind !== 'office') return;
+      try {
+        await deps.store.saveSurvey(
+          {
+            ...survey,
+            pendingEdit: {
+              answers: draft.answers,
+              confirmations: draft.confirmations,
+              history: draft.history,
+            },
+            updatedAt: deps.clock.now().toISOString(),
+          },
+          survey.version,
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        continue;
+      }
+    }
     try {
       await deps.store.saveSurvey(
         {
@@ -816,7 +842,10 @@ export async function submitSurvey(
   const now = deps.clock.now().toISOString();
   let survey = await deps.store.getSurvey(draft.surveyId);
   if (!survey) throw new ChatError('not_found');
-  if (survey.inspectorId !== person.id) throw new ChatError('survey_taken');
+  if (survey.inspectorId !== person.id && survey.kind !== 'office') throw new ChatError('survey_taken');
+  if (survey.kind === 'office' && survey.status === 'submitted') {
+    return resubmitFigures(deps, person, campaign, survey, draft, req.updateId);
+  }
   const household =
     survey.kind === 'household' && survey.villageId && survey.householdId
       ? { villageId: survey.villageId, householdId: survey.householdId }
@@ -875,6 +904,51 @@ export async function submitSurvey(
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
     result: { survey: submitted, proposals: proposalsFor(campaign, submitted) },
+  }));
+}
+
+/**
+ * The office submits its corrected figures: the new answers replace the old, every change goes
+ * into the survey's history (old → new, who, when), and the correction in progress is cleared.
+ */
+async function resubmitFigures(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  survey: Survey,
+  draft: Draft,
+  updateId: number | undefined,
+): Promise<Outcome<{ survey: Survey; proposals: ProblemProposal[] }>> {
+  const now = deps.clock.now().toISOString();
+  const { pendingEdit: _pending, ...rest } = survey;
+  let saved: Survey;
+  try {
+    saved = await deps.store.saveSurvey(
+      {
+        ...rest,
+        answers: draft.answers,
+        confirmations: draft.confirmations,
+        flags: flagsOf(campaign, draft),
+        history: historyWith(survey, draft),
+        resubmittedAt: now,
+        updatedAt: now,
+      },
+      survey.version,
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) throw new ChatError('stale_button');
+    throw err;
+  }
+  await deps.store.appendAudit({
+    at: now,
+    actorId: person.id,
+    action: 'survey.resubmit',
+    subject: `survey:${survey.id}`,
+    details: { changes: draft.history.length },
+  });
+  return withSession(deps, person, updateId, (p) => ({
+    session: sessionWith(p, p.session.draft?.surveyId === saved.id ? undefined : p.session.draft),
+    result: { survey: saved, proposals: [] },
   }));
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
-import { ChatError, ledGroups } from '../app/surveys';
+import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
@@ -71,6 +71,22 @@ async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Arra
 
 const localTime = (turn: Turn, iso: string | Date) =>
   formatInstant(new Date(iso), turn.deps.campaign.timeZone);
+
+/** /figures: the form, or — once submitted — when, and a button to correct them. */
+async function figures(turn: Turn) {
+  if (!isOffice(turn.person)) throw new ForbiddenError('office.figures', turn.person.id);
+  const id = surveyIdFor(turn.deps.campaign.id, { kind: 'office' });
+  const survey = await turn.deps.store.getSurvey(id);
+  const open = turn.person.session.draft?.surveyId === id;
+  if (!survey || survey.status !== 'submitted' || open) return openAndShow(turn, { kind: 'office' });
+  const corrected = survey.resubmittedAt ? t.figuresCorrected(localTime(turn, survey.resubmittedAt)) : '';
+  await turn.show({
+    text: `${t.figuresSubmitted(localTime(turn, survey.submittedAt ?? survey.updatedAt))}${corrected}${
+      survey.pendingEdit ? `\n${t.figuresPendingEdit}` : ''
+    }`,
+    buttons: [[btn(t.buttons.correctFigures, 'fo')]],
+  });
+}
 
 /** A leader of several groups picks the group first. */
 async function chooseLedGroup(turn: Turn, kind: string): Promise<boolean> {
@@ -248,6 +264,8 @@ export function adminHandlers(botUsername: string): Handlers {
         await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
         await turn.send(reply);
       },
+      // 修改县级数据: reopen the submitted figures (they stay in force until submitted again).
+      fo: (turn) => openAndShow(turn, { kind: 'office' }),
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
       so: (turn, [groupId]) => signOff(turn, groupId || undefined),
@@ -269,7 +287,7 @@ export function adminHandlers(botUsername: string): Handlers {
     commands: {
       invite: (turn) => inviteMenu(turn),
       summary: (turn) => summaryMenu(turn),
-      figures: (turn) => openAndShow(turn, { kind: 'office' }),
+      figures: (turn) => figures(turn),
       report: (turn) => groupReport(turn),
       signoffs: (turn) => signOffs(turn),
       tomorrow: (turn) => tomorrowMenu(turn),

@@ -202,6 +202,9 @@ export const t = {
   householdSubject: (name: string, village: string) => `${name}户(${village})`,
   villageSubject: (village: string) => `${village}村级调查表`,
   officeSubject: '县级数据',
+  figuresSubmitted: (at: string) => `🧾 县级数据已于 ${at} 提交,汇总表按已提交的数字计算。`,
+  figuresCorrected: (at: string) => `最后一次修改提交于 ${at}。`,
+  figuresPendingEdit: '有一份尚未提交的修改,点“修改县级数据”继续。',
   // leader
   groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,
   chooseLedGroup: '您是多个检查组的组长,请选择检查组:',
@@ -373,6 +376,7 @@ export const t = {
     pause: '⏸ 暂停',
     keepValue: (display: string) => `✔ 保持:${display}`,
     confirmEdit: '✅ 确定修改',
+    correctFigures: '✏️ 修改县级数据',
     cancelEdit: '✖️ 取消修改',
     none: '无',
     done: '✅ 选好了',

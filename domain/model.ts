@@ -226,6 +226,14 @@ export interface Survey {
    * unfinished survey went back to the group, and the next group member who opens it takes it over.
    */
   released?: { from: string; at: Instant; by: string; reason: 'deactivated' | 'revoked' };
+  /**
+   * The office's figures reopened after submission (the office corrects its own figures at any
+   * time): the edits in progress, kept apart so the submitted figures stay in force until the
+   * office submits again.
+   */
+  pendingEdit?: { answers: Answers; confirmations: Record<string, Confirmation>; history: EditEntry[] };
+  /** When the figures were last submitted again after a correction. */
+  resubmittedAt?: Instant;
   submittedAt?: Instant;
   version: number;
   createdAt: Instant;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../app/messaging';
 import { sendDueReminders } from '../../app/reminders';
+import { surveyIdFor } from '../../app/surveys';
 import { telegramMessenger } from '../../bot/telegram-messenger';
 import { deadlineInstant } from '../../domain/campaign';
 import type { ChatUser } from '../support/chat-user';
@@ -127,5 +128,77 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
     const escalation = office.messages().find((m) => m.text.startsWith('【逾期未完成】报送检查报告'));
     expect(escalation?.text).toContain('· 第二组:检查报告未签字报送');
     expect(escalation?.text).not.toContain('第三组');
+  });
+});
+
+describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  let office: ChatUser;
+  const ID = 9_700_001;
+
+  /** Answer whatever the form asks: the first choice, or 1, confirming soft checks. */
+  async function fillUntilReview(user: ChatUser) {
+    for (let step = 0; step < 80; step++) {
+      const m = user.lastMessage();
+      if (m.text.includes('📋 回顾')) return;
+      if (m.text.includes('请直接回复理由')) await user.send('按县统计报表填报');
+      else if (m.text.includes('⚠️')) await user.press('✅ 确认无误');
+      else {
+        const choice = m.buttons.flat().find((b) => !/上一题|暂停|保持|取消/.test(b.text));
+        if (choice) await user.pressData(choice.callback_data ?? '', m);
+        else await user.send('1');
+      }
+    }
+    throw new Error(`the figures did not reach the review:\n${user.lastText()}`);
+  }
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'figures');
+    sys = await startSystem({ engine });
+    await seedPerson(sys.store, { id: ID, roles: ['office'] });
+    office = sys.user(ID, '潘');
+  }, 60_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  it('reopens submitted figures, keeps them in force while editing, and records old → new', async () => {
+    await office.send('/figures');
+    await fillUntilReview(office);
+    await office.press('✅ 提交');
+    const id = surveyIdFor(sys.campaign.id, { kind: 'office' });
+    const submitted = await sys.store.getSurvey(id);
+    expect(submitted?.status).toBe('submitted');
+
+    // Before: "请组长退回" — the office has no 组长. Now /figures offers a correction.
+    await office.send('/figures');
+    expect(office.lastText()).toMatch(/^🧾 县级数据已于 .* 提交/);
+    await office.press('✏️ 修改县级数据');
+    expect(office.lastText()).toContain('📋 回顾');
+    await office.press('✏️ 修改');
+    await office.press('四、脱贫摘帽对象巩固提升情况');
+    await office.press(/^全县"回头看"/);
+    await office.send('7');
+    // Paused half-way: the submitted figures are still the ones in force.
+    await office.press('⏸ 暂停');
+    expect((await sys.store.getSurvey(id))?.answers.o_lookback_failed).toBe(
+      submitted?.answers.o_lookback_failed,
+    );
+    await office.send('/figures');
+    expect(office.lastText()).toContain('有一份尚未提交的修改');
+    await office.press('✏️ 修改县级数据');
+    await fillUntilReview(office);
+    await office.press('✅ 提交');
+    const corrected = await sys.store.getSurvey(id);
+    expect(corrected?.answers.o_lookback_failed).toBe(7);
+    expect(corrected?.resubmittedAt).toBeDefined();
+    expect(corrected?.pendingEdit).toBeUndefined();
+    const change = corrected?.history.filter((e) => e.questionId === 'o_lookback_failed').at(-1);
+    expect(change).toMatchObject({ old: submitted?.answers.o_lookback_failed, new: 7, by: String(ID) });
+    const audit = await sys.store.auditOf(`survey:${id}`);
+    expect(audit.map((e) => e.action)).toContain('survey.resubmit');
   });
 });
