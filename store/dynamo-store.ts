@@ -822,18 +822,12 @@ export class DynamoStore implements Store {
   async putProblem(problem: Problem): Promise<Problem> {
     const stored: Problem = { ...problem, version: 1 };
     // The reporter's entry first: a create cut off (or lost to another reporter's) after it leaves
-    // an entry naming a problem that is missing or not theirs, which problemsOfReporter skips.
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: {
-          ...keys.reportedProblem(problem.reporterId, problem.campaignId, problem.id),
-          entity: 'reportedProblem',
-          version: 1,
-          id: problem.id,
-        },
-      }),
-    );
+    // an entry naming a problem that is missing or not theirs, which problemsOfReporter skips. An
+    // upsert: writing it again (a retry, a second confirmation) changes nothing that is read.
+    await this.#upsert(keys.reportedProblem(problem.reporterId, problem.campaignId, problem.id), {
+      entity: 'reportedProblem',
+      id: problem.id,
+    });
     await this.#createOnce('problem', problem.id, problemItem(stored));
     return stored;
   }
