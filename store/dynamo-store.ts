@@ -867,7 +867,7 @@ export class DynamoStore implements Store {
 
   async problemsOfReporter(campaignId: string, reporterId: string): Promise<Problem[]> {
     const entries = await this.#query({
-      pk: keys.reportedProblem(reporterId, campaignId, 'x').PK,
+      pk: keys.reporter(reporterId),
       skPrefix: keys.reportedProblems(campaignId),
     });
     const items = await this.#batchGet(entries.map((e) => keys.problem(String(e.id))));

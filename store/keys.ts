@@ -139,9 +139,10 @@ export const keys = {
    * entries (one query) and then their problems (BatchGet), never the campaign's problems.
    */
   reportedProblem: (reporterId: string, campaignId: string, problemId: string): ItemKey => ({
-    PK: `PERSON#${k(reporterId)}`,
+    PK: keys.reporter(reporterId),
     SK: `${keys.reportedProblems(campaignId)}${k(problemId)}`,
   }),
+  reporter: (reporterId: string) => `PERSON#${k(reporterId)}`,
   reportedProblems: (campaignId: string) => `REPORTED#${k(campaignId)}#`,
 
   proposal: (campaignId: string, id: string): ItemKey => ({
