@@ -1028,6 +1028,46 @@ export async function groupSurveys(
   );
 }
 
+/** The inspector's own submitted surveys, to read back (read-only). */
+export async function mySubmitted(deps: SurveyDeps, person: Person): Promise<Survey[]> {
+  const mine = await deps.store.surveysOfInspector(person.id, 'submitted');
+  return mine.filter((s) => can.readSurvey(person, s));
+}
+
+export interface SurveyHistory {
+  survey: Survey;
+  /** Answers changed after they were first given (old → new), and answers an edit cleared. */
+  changes: EditEntry[];
+  /** Returns for correction: when, by whom, at which question. */
+  returns: { at: string; by: string; questionId?: string }[];
+  /** Display names of everyone named above, by person id. */
+  names: Map<string, string>;
+}
+
+/**
+ * What happened to a survey, for whoever may read it: who changed which answer from what to what
+ * and when, and when it was returned. First answers are not listed (the review shows them).
+ */
+export async function surveyHistory(
+  deps: SurveyDeps,
+  person: Person,
+  surveyId: string,
+): Promise<SurveyHistory> {
+  const survey = await readSurvey(deps, person, surveyId);
+  const changes = survey.history.filter((e) => e.old !== undefined);
+  const returns = (await deps.store.auditOf(`survey:${survey.id}`))
+    .filter((e) => e.action === 'survey.return')
+    .map((e) => ({
+      at: e.at,
+      by: e.actorId,
+      ...(typeof e.details?.questionId === 'string' ? { questionId: e.details.questionId } : {}),
+    }));
+  const ids = [...new Set([survey.inspectorId, ...changes.map((e) => e.by), ...returns.map((r) => r.by)])];
+  const people = await Promise.all(ids.map((id) => deps.store.getPerson(id)));
+  const names = new Map(people.flatMap((p) => (p?.displayName ? [[p.id, p.displayName] as const] : [])));
+  return { survey, changes, returns, names };
+}
+
 export async function readSurvey(deps: SurveyDeps, person: Person, surveyId: string): Promise<Survey> {
   const survey = await deps.store.getSurvey(surveyId);
   if (!survey) throw new ChatError('not_found');

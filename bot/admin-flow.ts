@@ -78,7 +78,7 @@ async function figures(turn: Turn) {
   const id = surveyIdFor(turn.deps.campaign.id, { kind: 'office' });
   const survey = await turn.deps.store.getSurvey(id);
   const open = turn.person.session.draft?.surveyId === id;
-  if (!survey || survey.status !== 'submitted' || open) return openAndShow(turn, { kind: 'office' });
+  if (survey?.status !== 'submitted' || open) return openAndShow(turn, { kind: 'office' });
   const corrected = survey.resubmittedAt ? t.figuresCorrected(localTime(turn, survey.resubmittedAt)) : '';
   await turn.show({
     text: `${t.figuresSubmitted(localTime(turn, survey.submittedAt ?? survey.updatedAt))}${corrected}${

@@ -13,6 +13,7 @@ import {
   groupSurveys,
   jumpTo,
   ledGroups,
+  mySubmitted,
   openSurvey,
   openWork,
   pauseSurvey,
@@ -25,15 +26,18 @@ import {
   showReview,
   stepOf,
   submitSurvey,
+  surveyHistory,
 } from '../app/surveys';
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import type { Draft, Survey } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, homeScreen, type Turn } from './bot';
 import { t } from './messages';
 import { propose } from './problem-flow';
 import {
   btn,
   chunk,
+  escapeHtml,
   maskToChoices,
   multiRows,
   navRow,
@@ -141,18 +145,101 @@ async function submit(turn: Turn, args: string[]) {
 }
 
 async function resume(turn: Turn) {
-  const work = await openWork(sdeps(turn), turn.person);
+  const [work, submitted] = await Promise.all([
+    openWork(sdeps(turn), turn.person),
+    mySubmitted(sdeps(turn), turn.person),
+  ]);
+  const mine = submitted.length > 0 ? [[btn(t.buttons.mySubmitted(submitted.length), 'mi')]] : [];
   if (work.length === 0) {
-    await turn.show(t.resumeNone);
+    await turn.show({ text: t.resumeNone, buttons: mine });
     return;
   }
   await turn.show({
     text: t.resumeTitle,
-    buttons: work.map((s) => [
-      btn(`${s.status === 'returned' ? '↩️' : '✏️'} ${subjectOfSurvey(turn, s)}`, 'op', s.id),
-    ]),
+    buttons: [
+      ...work.map((s) => [
+        btn(`${s.status === 'returned' ? '↩️' : '✏️'} ${subjectOfSurvey(turn, s)}`, 'op', s.id),
+      ]),
+      ...mine,
+    ],
   });
 }
+
+/** The inspector's own submitted surveys, each opening read-only. */
+async function mySurveys(turn: Turn) {
+  const submitted = await mySubmitted(sdeps(turn), turn.person);
+  // A keyboard holds 100 buttons; the newest are the ones people look for.
+  const shown = [...submitted]
+    .sort((a, b) => ((a.submittedAt ?? '') < (b.submittedAt ?? '') ? 1 : -1))
+    .slice(0, 60);
+  await turn.show({
+    text: shown.length > 0 ? t.mySubmittedTitle(submitted.length) : t.mySubmittedNone,
+    buttons: shown.map((s) => [btn(`📄 ${subjectOfSurvey(turn, s)}`, 'gs', s.id)]),
+  });
+}
+
+const when = (turn: Turn, iso: string | undefined) =>
+  iso ? formatInstant(new Date(iso), turn.deps.campaign.timeZone) : '';
+
+/** Who filled it and when, and its returns: the lines above a read-only review. */
+async function surveyHeader(turn: Turn, s: Survey): Promise<string> {
+  const inspector = await turn.deps.store.getPerson(s.inspectorId);
+  const lines = [
+    t.surveyBy(
+      escapeHtml(inspector?.displayName ?? `用户${s.inspectorId}`),
+      when(turn, s.createdAt),
+      when(turn, s.submittedAt),
+    ),
+  ];
+  if (s.status === 'returned' && s.returnReason) lines.push(t.surveyReturnedNow(escapeHtml(s.returnReason)));
+  return lines.join('\n');
+}
+
+/** 📜 修改记录: changed answers (old → new, who, when) and returns, oldest first. */
+async function history(turn: Turn, surveyId: string) {
+  const h = await surveyHistory(sdeps(turn), turn.person, surveyId);
+  const form = formOf(h.survey);
+  const ctx = contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, h.survey) });
+  const name = (id: string) => h.names.get(id) ?? `用户${id}`;
+  const label = (qid: string | undefined) => {
+    const q = form.questions.find((x) => x.id === qid);
+    return q ? `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, ctx)}` : (qid ?? '');
+  };
+  const value = (qid: string, v: unknown) => {
+    const q = form.questions.find((x) => x.id === qid);
+    return v === undefined ? t.historyCleared : q ? formatValue(q, v as never) : String(v);
+  };
+  const events = [
+    ...h.changes.map((e) => ({
+      at: e.at,
+      line: t.historyChange(
+        when(turn, e.at),
+        name(e.by),
+        label(e.questionId),
+        value(e.questionId, e.old),
+        value(e.questionId, e.new),
+      ),
+    })),
+    ...h.returns.map((r) => ({
+      at: r.at,
+      line: t.historyReturn(when(turn, r.at), name(r.by), label(r.questionId)),
+    })),
+  ].sort((a, b) => (a.at < b.at ? -1 : 1));
+  // Telegram refuses a message over 4,096 characters: the most recent entries are kept.
+  const lines = events.map((e) => e.line);
+  const shown = lines.slice(-HISTORY_SHOWN);
+  await turn.show({
+    text: [
+      t.historyTitle(subjectOfSurvey(turn, h.survey)),
+      ...(lines.length > shown.length ? [t.historyEarlier(lines.length - shown.length)] : []),
+      ...(shown.length > 0 ? shown : [t.historyNone]),
+    ].join('\n'),
+    buttons: [[btn(t.buttons.backToSurvey, 'gs', h.survey.id)]],
+  });
+}
+
+/** History lines in one message (each well under 100 characters). */
+const HISTORY_SHOWN = 30;
 
 /**
  * 组内问卷: a group the person leads (asked when they lead several), then by village (a town has
@@ -330,15 +417,21 @@ export const surveyHandlers: Handlers = {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
       const canReturn = s.status === 'submitted' && can.returnSurvey(turn.person, s);
+      // The leader goes back to the group's list; an inspector reading their own, to theirs.
+      const back = can.returnSurvey(turn.person, s)
+        ? btn(t.buttons.backToVillage, 'gl', s.groupId ?? '', s.villageId ?? '-')
+        : btn(t.buttons.backToVillage, 'mi');
       await turn.show({
-        text: renderReadOnlyReview(subjectOfSurvey(turn, s), r, flagLabels(s)),
+        text: `${await surveyHeader(turn, s)}\n\n${renderReadOnlyReview(subjectOfSurvey(turn, s), r, flagLabels(s))}`,
         html: true,
         buttons: [
           ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id)]] : []),
-          [btn(t.buttons.backToVillage, 'gl', s.groupId ?? '', s.villageId ?? '-')],
+          [btn(t.buttons.history, 'gh', s.id), back],
         ],
       });
     },
+    gh: (turn, [surveyId]) => history(turn, surveyId ?? ''),
+    mi: (turn) => mySurveys(turn),
     rt: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));

@@ -6,7 +6,7 @@ import type { Store } from '../app/ports';
 import { buildSummaries, summarySurveys } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
-import type { Person } from '../domain/model';
+import type { Person, Survey } from '../domain/model';
 import { localDate } from '../domain/reminders';
 import type { SummaryModels } from '../domain/tables/index';
 import { rawWorkbook } from '../reports/raw';
@@ -33,10 +33,17 @@ export async function summaryFiles(
     },
     {
       fileName: `${campaign.name}-${name}-原始数据-${day}.xlsx`,
-      bytes: await rawWorkbook(campaign, surveys),
+      bytes: await rawWorkbook(campaign, surveys, await inspectorNames(deps.store, surveys)),
       caption: `${name}原始数据(每份问卷一行)`,
     },
   ];
+}
+
+/** The names the raw export shows for who filled each survey (their Telegram first name). */
+export async function inspectorNames(store: Store, surveys: readonly Survey[]): Promise<Map<string, string>> {
+  const ids = [...new Set(surveys.map((s) => s.inspectorId))];
+  const people = await Promise.all(ids.map((id) => store.getPerson(id)));
+  return new Map(people.flatMap((p) => (p?.displayName ? [[p.id, p.displayName] as const] : [])));
 }
 
 /** The office acting through a schedule or an IAM-authorised API call. */

@@ -30,6 +30,7 @@ export const RAW_META_HEADER = [
   '农户编号',
   '检查组',
   '调查员编号',
+  '调查员',
   '状态',
   '表单版本',
   '创建时间',
@@ -69,8 +70,16 @@ function cellOf(q: Question, value: Survey['answers'][string] | undefined): RawC
   return formatValue(q, value);
 }
 
+/** Who filled a survey, as people know them (their Telegram name), by person id. */
+export type InspectorNames = ReadonlyMap<string, string>;
+
 /** The table of one kind of survey; columns follow the current form, in form order. */
-export function rawTable(campaign: Campaign, surveys: readonly Survey[], kind: SurveyKind): RawTable {
+export function rawTable(
+  campaign: Campaign,
+  surveys: readonly Survey[],
+  kind: SurveyKind,
+  names: InspectorNames = new Map(),
+): RawTable {
   const current: FormDef = forms[kind]!;
   const base: FormContext = {
     povertyLine: campaign.povertyLine,
@@ -105,6 +114,7 @@ export function rawTable(campaign: Campaign, surveys: readonly Survey[], kind: S
           ? campaign.groups.find((g) => g.id === s.groupId)?.name
           : groupForTown(campaign, s.townId)?.name) ?? '',
         s.inspectorId,
+        names.get(s.inspectorId) ?? '',
         STATUS_LABELS[s.status],
         `${s.formId} v${s.formVersion}`,
         localDateTime(s.createdAt, campaign.timeZone),
@@ -123,12 +133,16 @@ export function rawTable(campaign: Campaign, surveys: readonly Survey[], kind: S
 const KINDS: readonly SurveyKind[] = ['household', 'village', 'office'];
 
 /** One sheet per kind of survey present (household and village sheets always, for a stable layout). */
-export async function rawWorkbook(campaign: Campaign, surveys: readonly Survey[]): Promise<Buffer> {
+export async function rawWorkbook(
+  campaign: Campaign,
+  surveys: readonly Survey[],
+  names: InspectorNames = new Map(),
+): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = campaign.office.name;
   for (const kind of KINDS) {
     if (kind === 'office' && !surveys.some((s) => s.kind === 'office')) continue;
-    const t = rawTable(campaign, surveys, kind);
+    const t = rawTable(campaign, surveys, kind, names);
     const widths = t.header.map((h, i) =>
       i === 0 ? 22 : i < RAW_META_HEADER.length ? 12 : Math.min(30, Math.max(10, h.length)),
     );
@@ -155,8 +169,13 @@ function csvField(v: RawCell): string {
 const BOM = '\ufeff';
 
 /** CSV of one kind of survey, UTF-8 with BOM and CRLF line ends, as Excel expects. */
-export function rawCsv(campaign: Campaign, surveys: readonly Survey[], kind: SurveyKind): Buffer {
-  const t = rawTable(campaign, surveys, kind);
+export function rawCsv(
+  campaign: Campaign,
+  surveys: readonly Survey[],
+  kind: SurveyKind,
+  names: InspectorNames = new Map(),
+): Buffer {
+  const t = rawTable(campaign, surveys, kind, names);
   const lines = [t.header, ...t.rows].map((row) => row.map(csvField).join(','));
   return Buffer.from(`${BOM}${lines.join('\r\n')}\r\n`, 'utf8');
 }

@@ -8,6 +8,7 @@ import { buildSummaries, summarySurveys, UnknownTownError } from '../app/summari
 import { type Campaign, townById } from '../domain/campaign';
 import type { SurveyKind } from '../domain/model';
 import type { SummaryModels } from '../domain/tables/index';
+import { inspectorNames } from '../functions/summary-files';
 import { summaryJson } from '../reports/json';
 import { rawCsv, rawWorkbook } from '../reports/raw';
 import { table4Text } from '../reports/text';
@@ -109,13 +110,15 @@ async function main(): Promise<number> {
         await write(`summary-${base}.json`, `${JSON.stringify(summaryJson(models), null, 2)}\n`);
       } else {
         const surveys = await summarySurveys({ store }, actor, campaign, scope);
+        const names = await inspectorNames(store, surveys);
         if (format === 'xlsx') {
           await write(`summary-${base}.xlsx`, await summaryWorkbook(models, campaign));
-          await write(`raw-${base}.xlsx`, await rawWorkbook(campaign, surveys));
+          await write(`raw-${base}.xlsx`, await rawWorkbook(campaign, surveys, names));
         } else {
           const kinds: SurveyKind[] = ['household', 'village'];
           if (surveys.some((s) => s.kind === 'office')) kinds.push('office');
-          for (const kind of kinds) await write(`raw-${base}-${kind}.csv`, rawCsv(campaign, surveys, kind));
+          for (const kind of kinds)
+            await write(`raw-${base}-${kind}.csv`, rawCsv(campaign, surveys, kind, names));
         }
       }
 

@@ -501,4 +501,25 @@ describe('an inspector completes a household survey in Telegram', () => {
       new: 3600,
     });
   });
+
+  it('the leader sees who filled it, when, its return and the changed answer; the inspector reads it back', async () => {
+    await leader.send('/surveys');
+    await leader.press('交东村 2');
+    await leader.press(/户\(交东村\)/);
+    expect(leader.lastText()).toMatch(/^检查员:阿明 · 开始 \d+月\d+日 \d\d:\d\d · 提交 \d+月\d+日 \d\d:\d\d/);
+    await leader.press('📜 修改记录');
+    const history = leader.lastText();
+    expect(history).toMatch(/韩 退回修改「2\.3 截止2017年9月底家庭人均纯收入\(元\)」/);
+    expect(history).toMatch(/阿明 修改「2\.3 截止2017年9月底家庭人均纯收入\(元\)」:3000元 → 3600元/);
+    expect(history.indexOf('退回修改')).toBeLessThan(history.indexOf('3000元 → 3600元'));
+
+    // The inspector reads their own submitted survey, read-only.
+    await inspector.send('/resume');
+    await inspector.press(/^📄 我已提交的问卷/);
+    expect(inspector.lastText()).toContain('只读');
+    await inspector.press(/^📄 .*户\(交东村\)/);
+    expect(inspector.lastText()).toContain('📋 回顾');
+    expect(inspector.buttonTexts()).not.toContain('↩️ 退回修改');
+    expect(inspector.buttonTexts()).toContain('📜 修改记录');
+  });
 });

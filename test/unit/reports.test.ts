@@ -169,7 +169,7 @@ describe('the raw data', () => {
   const surveys = [...householdSurveys, ...villageSurveys, officeSurvey];
 
   it('is a workbook of one row per survey, one column per question under its Chinese label', async () => {
-    const raw = await load(await rawWorkbook(campaign, surveys));
+    const raw = await load(await rawWorkbook(campaign, surveys, new Map([['insp-1', '黄海军']])));
     expect(raw.worksheets.map((w) => w.name)).toEqual(['农户调查表', '村级调查表', '县级数据']);
     const ws = raw.getWorksheet('农户调查表')!;
     const rows = rowsOf(ws);
@@ -184,6 +184,8 @@ describe('the raw data', () => {
     expect(zhang[header.indexOf('村')]).toBe('大田村');
     expect(zhang[header.indexOf('检查组')]).toBe('第一组');
     expect(zhang[header.indexOf('调查员编号')]).toBe('insp-1');
+    // The raw data names who filled the survey, not only their number.
+    expect(zhang[header.indexOf('调查员')]).toBe('黄海军');
     expect(zhang[header.indexOf('提交时间')]).toBe('2017-10-31 10:00');
     expect(zhang[header.indexOf('1.2 农户类型')]).toBe('今年计划脱贫户');
     expect(zhang[header.indexOf('2.1 是否已能做到不愁吃')]).toBe('否');
