@@ -236,9 +236,15 @@ function problemCard(turn: Turn, p: Problem, note?: string): Screen {
     created: localTime(turn, p.createdAt),
     ...(p.changedAt ? { changed: localTime(turn, p.changedAt) } : {}),
   });
-  const mayChange = p.reporterId === turn.person.id && reporterMayChange(p);
+  const reporter = p.reporterId === turn.person.id;
+  const mayChange = reporter && reporterMayChange(p);
   const extra =
-    note ?? (p.status === 'withdrawn' ? t.problemWithdrawnNote : mayChange ? undefined : t.problemLockedNote);
+    note ??
+    (p.status === 'withdrawn'
+      ? t.problemWithdrawnNote
+      : reporter && !mayChange
+        ? t.problemLockedNote
+        : undefined);
   return {
     text: extra ? `${text}\n\n${extra}` : text,
     buttons: [
