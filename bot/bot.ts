@@ -408,7 +408,8 @@ export function helpText(person: Person): string {
     .map((c) => (c.command === 'villages' && !roles.some((r) => r !== 'town_contact') ? 'upload' : c.command))
     .filter((c): c is keyof typeof t.helpLine => c in t.helpLine)
     .map((c) => t.helpLine[c]);
-  return t.help(lines);
+  // How to answer a survey is for those who fill surveys (a group's members, or the office's figures).
+  return t.help(lines, roles.some(isGroupRole));
 }
 
 function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number): Turn {

@@ -91,8 +91,8 @@ export const t = {
   deactivated: '您的账号已被扶贫办停用,机器人不再处理您的消息。如有疑问,请联系扶贫办。',
   home: '请选择要做的事:',
   cancelled: '已取消。',
-  help: (lines: string[]) =>
-    `您可以:\n${lines.join('\n')}\n\n答题时:点按钮选择,数字和文字直接回复;每题下方有"上一题"和"暂停"。`,
+  help: (lines: string[], answersSurveys: boolean) =>
+    `您可以:\n${lines.join('\n')}${answersSurveys ? '\n\n答题时:点按钮选择,数字和文字直接回复;每题下方有"上一题"和"暂停"。' : ''}`,
   helpLine: {
     villages: '• /villages 选择村:上传名单、抽样、开始农户和村级调查',
     resume: '• /resume 继续未完成或被退回的问卷',

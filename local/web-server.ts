@@ -189,7 +189,13 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
     switch (action) {
       case 'text': {
         const { text } = (await readJson(req)) as { text?: unknown };
-        if (typeof text !== 'string' || !text.trim() || text.length > 4096) throw new HttpError(400, 'text');
+        if (typeof text !== 'string' || !text.trim()) throw new HttpError(400, '消息不能为空');
+        // Telegram refuses more than 4,096 characters; say so in words a person understands.
+        if ([...text].length > 4096)
+          throw new HttpError(
+            400,
+            `消息过长:Telegram 每条消息最多 4096 个字符,这条有 ${[...text].length} 个`,
+          );
         return delivered(res, await emulator.sendText(user, text.trim()));
       }
       case 'press': {

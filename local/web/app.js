@@ -433,6 +433,9 @@ function press(entry, data, keyboard) {
   });
 }
 
+/** Telegram's limit on one message. */
+const MAX_MESSAGE_CHARS = 4096;
+
 function sendText(text) {
   const chat = state.current.id;
   return act(() => postJson(`/api/chats/${chat}/text`, { text }));
@@ -631,6 +634,8 @@ function wire() {
     const input = $('text-input');
     const text = input.value.trim();
     if (!text || !state.current) return;
+    // Kept in the box, so nothing typed is lost: the person shortens it or splits it.
+    if ([...text].length > MAX_MESSAGE_CHARS) return toast(TEXTS.tooLong([...text].length));
     input.value = '';
     void sendText(text);
   });

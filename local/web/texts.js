@@ -42,6 +42,8 @@ export const TEXTS = {
   typing: (bot) => `${bot} 正在输入…`,
   emptyChat: '还没有消息。发送 /start 开始。',
   sendFailed: (reason) => `发送失败:${reason}`,
+  /** Telegram refuses a message over 4,096 characters; the real app would not send it either. */
+  tooLong: (n) => `消息过长:Telegram 每条消息最多 4096 个字符,这条有 ${n} 个。请删减或分几条发送。`,
   offline: '与本地服务器的连接已断开,正在重连…',
   reconnected: '已重新连接',
   welcomeTitle: '👋 欢迎试用',

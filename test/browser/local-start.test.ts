@@ -289,6 +289,13 @@ describe('npm start, tried in a browser', () => {
     await press('三、帮扶联系');
     await press(/^帮扶干部姓名/);
     expect(await currentQuestion()).toBe('h3_cadre_name');
+    // A message longer than Telegram allows is explained, and kept in the box to shorten.
+    await page.locator('#text-input').fill('李'.repeat(5000));
+    await page.locator('#text-input').press('Enter');
+    await expect
+      .poll(() => page.locator('#toast').textContent())
+      .toContain('消息过长:Telegram 每条消息最多 4096 个字符');
+    expect((await page.locator('#text-input').inputValue()).length).toBe(5000);
     await send('李志强');
     expect(await lastText()).toContain('帮扶干部姓名:李志强');
     await press('✅ 提交');

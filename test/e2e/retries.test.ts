@@ -123,6 +123,17 @@ describe.each(ENGINES)('a repeated update acts once, on %s', (engineName) => {
     expect(leader.messages().filter((m) => m.text.startsWith('✅ 已设定明日检查村')).length).toBe(1);
   });
 
+  it('each role’s /help says what that role does: no survey hint for a town contact or the office', async () => {
+    await contact.send('/help');
+    expect(contact.lastText()).toContain('上传当天的农户名单');
+    expect(contact.lastText()).not.toContain('答题时');
+    await office.send('/help');
+    expect(office.lastText()).toContain('/people');
+    expect(office.lastText()).not.toContain('答题时');
+    await leader.send('/help');
+    expect(leader.lastText()).toContain('答题时');
+  });
+
   it('a typed command repeated later does nothing the second time', async () => {
     await seedSample(sys.store, 'zhuwei', [{ householdId: 'Z1', name: '罗玉梅', stratum: 'non_poor' }]);
     const before = leader.messages().length;
