@@ -43,6 +43,7 @@ export const commandsByRole: Record<Role, { command: string; description: string
     { command: 'villages', description: '选择村、抽样、开始调查' },
     { command: 'resume', description: '继续未完成的问卷' },
     { command: 'problem', description: '记录发现的问题' },
+    { command: 'problems', description: '我记录的问题:查看、修改、撤回' },
     { command: 'help', description: '使用说明' },
   ],
   liaison: [
@@ -50,6 +51,7 @@ export const commandsByRole: Record<Role, { command: string; description: string
     { command: 'resume', description: '继续未完成的问卷' },
     { command: 'tomorrow', description: '设定明日检查村' },
     { command: 'problem', description: '记录发现的问题' },
+    { command: 'problems', description: '我记录的问题:查看、修改、撤回' },
     { command: 'help', description: '使用说明' },
   ],
   leader: [
@@ -58,6 +60,7 @@ export const commandsByRole: Record<Role, { command: string; description: string
     { command: 'tomorrow', description: '设定明日检查村' },
     { command: 'villages', description: '选择村、抽样、开始调查' },
     { command: 'problem', description: '记录发现的问题' },
+    { command: 'problems', description: '我记录的问题:查看、修改、撤回' },
     { command: 'help', description: '使用说明' },
   ],
   town_contact: [
@@ -68,9 +71,11 @@ export const commandsByRole: Record<Role, { command: string; description: string
     { command: 'summary', description: '生成汇总表(表3/表4/表5)' },
     { command: 'invite', description: '生成邀请链接' },
     { command: 'people', description: '人员与权限:撤销、停用、作废邀请' },
+    { command: 'proposals', description: '待确认的问题建议(纸质导入)' },
     { command: 'figures', description: '填报县级数据' },
     { command: 'signoffs', description: '查看各组报告签发情况' },
     { command: 'problem', description: '记录发现的问题' },
+    { command: 'problems', description: '我记录的问题:查看、修改、撤回' },
     { command: 'help', description: '使用说明' },
   ],
 };
@@ -106,6 +111,8 @@ export const t = {
     tomorrow: '• /tomorrow 设定明日检查村,乡镇会收到上传名单的通知',
     signoffs: '• /signoffs 查看各检查组报告签发情况',
     people: '• /people 人员与权限:查看、撤销某项身份、停用人员、作废未使用的邀请',
+    problems: '• /problems 我记录的问题:查看详情,乡镇处理前可修改描述或撤回',
+    proposals: '• /proposals 纸质调查表导入后待确认的问题建议,可逐条或全部确认',
   },
   unknownText: '没听懂。请点按钮操作,或发送 /help 查看说明。',
   unknownButton: '这个按钮已失效,请重新操作。',

@@ -327,9 +327,12 @@ function parseInput(q: Question, input: AnswerInput): Parsed {
       return { ok: true, value: t };
     }
     case 'textList': {
-      const names = normalizeText(raw)
-        .split(/[,，、;；\s]+/)
-        .map((s) => s.trim())
+      // One entry per person: names are separated by punctuation or line breaks, never by a
+      // space — "陈　海军" (a full-width space, as names are often padded) is one person, 陈海军.
+      const names = raw
+        .normalize('NFKC')
+        .split(/[,，、;；\n\r]+/)
+        .map((s) => s.replace(/[\s\u3000\u200b-\u200d\u2060\ufeff]+/gu, ''))
         .filter(Boolean);
       if (names.length === 0) return reject('empty', m.emptyList);
       return { ok: true, value: [...new Set(names)] };

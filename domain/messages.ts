@@ -31,7 +31,7 @@ export const engineMessages = {
     pct: '请回复百分比数字(0–100),例如 98.5',
     text: '请直接回复文字',
     textOptional: '请直接回复文字;没有可点"无"',
-    textList: '请回复户主姓名,多个用逗号或顿号分开',
+    textList: '请回复户主姓名,多个用顿号或逗号分开(例如:陈海军、李华)',
   },
   unanswered: '—',
   none: '无',

@@ -119,6 +119,10 @@ async function main(): Promise<number> {
           '。',
       );
       if (result.skipped.length > 0) print(`另有 ${result.skipped.length} 份此前已导入,已跳过。`);
+      if (!result.dryRun && result.proposals > 0)
+        print(
+          `这些调查表提出了 ${result.proposals} 条问题建议,等待扶贫办确认(npm run problems -- proposals,或在机器人中发送 /proposals)。`,
+        );
       return 0;
     },
   );

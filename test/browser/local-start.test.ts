@@ -302,6 +302,67 @@ describe('npm start, tried in a browser', () => {
     expect((await botMessages().allTextContents()).some((t) => t.includes('✅ 已提交:'))).toBe(true);
   }, 90_000);
 
+  it('a 错退 survey returned by the leader and submitted again leaves exactly one problem', async () => {
+    requireChromium();
+    await choosePersona(inspector.name);
+    await send('/villages');
+    await press(/^交东村 \d+\/10$/);
+    // The other 2016 household, not started yet.
+    const other = (await lastButtons()).find(
+      (b) => b.startsWith('⬜') && exited2016.some((n) => b.endsWith(n)),
+    );
+    expect(other, (await lastButtons()).join(' | ')).toBeDefined();
+    const name = exited2016.find((n) => other!.endsWith(n))!;
+    await press(other!);
+    await press('▶️ 开始调查');
+    const answers: Record<string, string> = { ...ANSWERS, h5_meets_standard: '否', h5_failure_kind: '错退' };
+    for (let step = 0; step < 80; step++) {
+      const text = await lastText();
+      if (text.includes('📋 回顾')) break;
+      if (text.includes('请用一句话写明理由')) {
+        await send('家庭收入测算不实');
+        continue;
+      }
+      const id = await currentQuestion();
+      if (id === 'h1_name') await press(/^✔ /);
+      else if (id === 'h1_type') await press('✔ 2016年脱贫户');
+      else await give(answers[id] ?? '');
+    }
+    await press('✅ 提交');
+    await expect.poll(() => lastText()).toContain('建议记录问题');
+    await press('✅ 确认记录');
+    await expect
+      .poll(() => botMessages().allTextContents())
+      .toContainEqual(expect.stringContaining('✅ 问题已记录'));
+
+    // The leader returns it at one answer.
+    await choosePersona(leader.name);
+    await send('/surveys');
+    await press(/^交东村 \d+$/);
+    await press(new RegExp(`${name}户`));
+    await press('↩️ 退回修改');
+    await press(/^五、/);
+    await press(/^判断已脱贫户是否达到脱贫标准/);
+    await send('请再核实一次是否达标');
+
+    // The inspector opens it from the notice, confirms the judgement, and submits again.
+    await choosePersona(inspector.name);
+    await press('✏️ 打开并修改');
+    await give('否');
+    for (let step = 0; step < 10 && !(await lastText()).includes('📋 回顾'); step++) {
+      const id = await currentQuestion();
+      await give(answers[id] ?? '');
+    }
+    await press('✅ 提交');
+    await expect
+      .poll(() => botMessages().allTextContents())
+      .toContainEqual(expect.stringContaining('✅ 已提交'));
+    // Nothing proposed again: the 错退 problem is recorded already, and the chat says so.
+    expect(await lastText()).toContain('此前已确认或标记为不记录,不再重复提出');
+    await send('/problems');
+    expect(await lastText()).toContain('您记录的问题共 1 个');
+  }, 120_000);
+
   it('the office builds the city summary and downloads the XLSX from the chat', async () => {
     requireChromium();
     await choosePersona(office.name);
@@ -342,7 +403,8 @@ describe('npm start, tried in a browser', () => {
     await expect.poll(reminders).toBeGreaterThan(before);
     const reminder = await botMessages().filter({ hasText: '【提醒】报送检查报告' }).last().textContent();
     expect(reminder).toContain('今天截止');
-    expect(await lastButtons()).toContain('已提交');
+    // Only the signature closes it: the button says "seen", not "submitted".
+    expect(await lastButtons()).toContain('👌 收到,正在办理');
 
     await mkdir(join(REPO, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });

@@ -68,7 +68,9 @@ describe.each(ENGINES)('an edit says what it costs, on %s', (engineName) => {
     expect(inspector.lastText()).toMatch(/将清除 1 个已填答案:5\.2/);
     await inspector.press('✅ 确定修改');
     const restoredText = inspector.textsSince(0).find((x) => x.includes('个答案,请核对'));
-    expect(restoredText, inspector.textsSince(0).slice(-3).join('\n---\n')).toContain(`已恢复 ${cleared} 个答案,请核对`);
+    expect(restoredText, inspector.textsSince(0).slice(-3).join('\n---\n')).toContain(
+      `已恢复 ${cleared} 个答案,请核对`,
+    );
     expect((await draftOf())!.answers).toEqual(before);
 
     // 取消修改 leaves everything as it was.
