@@ -122,6 +122,7 @@ describe('an inspector completes a household survey in Telegram', () => {
       'villages',
       'resume',
       'problem',
+      'problems',
       'help',
     ]);
     expect((await storedPerson(INSPECTOR_ID)).grants).toMatchObject([{ role: 'inspector', groupId: 'g2' }]);
