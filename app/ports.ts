@@ -197,3 +197,17 @@ export interface Store {
   /** Events of one UTC day (YYYY-MM-DD), oldest first. */
   auditOfDay(day: string): Promise<AuditEvent[]>;
 }
+
+/**
+ * Where evidence files live (DOMAIN.md §11): S3 on AWS, an embedded S3-compatible server locally,
+ * an in-memory twin in use-case tests. Keys are built by the use cases (app/evidence.ts); the bytes
+ * never go into DynamoDB or a log.
+ */
+export interface FileStore {
+  /** Stores the bytes under `key`. Putting the same key again stores the same object (idempotent). */
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** The bytes, or undefined when nothing is stored under `key`. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Keys under a prefix, in key order (the archive export). */
+  list(prefix: string): Promise<string[]>;
+}

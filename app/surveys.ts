@@ -23,6 +23,7 @@ import {
 } from '../domain/engine';
 import { formById, forms } from '../domain/forms';
 import type { AnswerValue, FormContext, FormDef, Question } from '../domain/forms/types';
+import { evidenceFlags, evidenceStillNeeded, minPhotos } from '../domain/evidence';
 import { groupsOf } from '../domain/grants';
 import {
   AlreadyExistsError,
@@ -64,7 +65,8 @@ export type ChatErrorCode =
   | 'not_found'
   | 'in_review'
   | 'no_longer_covered'
-  | 'household_replaced';
+  | 'household_replaced'
+  | 'evidence_missing';
 
 /** An expected refusal the bot turns into a Chinese reply (bot/messages.ts). */
 export class ChatError extends Error {
@@ -142,7 +144,11 @@ export type SurveyStep =
       /** Set when a reason was refused (too short): say why. */
       rejected?: string;
     }
-  | { kind: 'review'; draft: Draft; form: FormDef; ctx: FormContext; review: Review };
+  | { kind: 'review'; draft: Draft; form: FormDef; ctx: FormContext; review: Review }
+  /** Every question answered; the visit's location (or why not) comes before the review. */
+  | { kind: 'location'; draft: Draft; form: FormDef; ctx: FormContext }
+  /** Fewer photos than the campaign asks for: send more, or say why. */
+  | { kind: 'photos'; draft: Draft; form: FormDef; ctx: FormContext; have: number; need: number };
 
 export function formOf(draft: Pick<Draft, 'formId' | 'formVersion'>): FormDef {
   const form = formById(draft.formId, draft.formVersion);
@@ -186,7 +192,21 @@ export function stepOf(campaign: Campaign, draft: Draft, rejected?: string): Sur
     }
   }
   const question = draft.cursor ? form.questions.find((q) => q.id === draft.cursor) : undefined;
-  if (!question) return { kind: 'review', draft, form, ctx, review: review(form, ctx, state) };
+  if (!question) {
+    // Answered through: the evidence comes before the review (DOMAIN.md §11).
+    const needed = nextQuestion(form, ctx, state) ? undefined : evidenceStillNeeded(campaign, draft.kind, draft.evidence);
+    if (needed === 'location') return { kind: 'location', draft, form, ctx };
+    if (needed === 'photos')
+      return {
+        kind: 'photos',
+        draft,
+        form,
+        ctx,
+        have: draft.evidence?.photos.length ?? 0,
+        need: minPhotos(campaign, draft.kind),
+      };
+    return { kind: 'review', draft, form, ctx, review: review(form, ctx, state) };
+  }
   const p = progress(form, ctx, state);
   return {
     kind: 'question',
@@ -328,9 +348,12 @@ async function contextFor(
 
 export function flagsOf(
   campaign: Campaign,
-  draft: Pick<Draft, 'formId' | 'formVersion' | 'context' | 'answers'>,
+  draft: Pick<Draft, 'formId' | 'formVersion' | 'context' | 'answers' | 'kind' | 'evidence'>,
 ): string[] {
-  return computeFlags(formOf(draft), contextOf(campaign, draft), draft.answers);
+  return [
+    ...computeFlags(formOf(draft), contextOf(campaign, draft), draft.answers),
+    ...evidenceFlags(campaign, draft.kind, draft.evidence),
+  ];
 }
 
 /**
@@ -451,6 +474,7 @@ export async function openSurvey(
       confirmations: opened.pendingEdit?.confirmations ?? opened.confirmations,
       history: opened.pendingEdit?.history ?? [],
       context,
+      ...(opened.evidence ? { evidence: opened.evidence } : {}),
     };
     const form = formOf(base);
     const ctx = contextOf(campaign, base);
@@ -804,6 +828,7 @@ export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft
           confirmations: draft.confirmations,
           flags: flagsOf(campaign, draft),
           history: historyWith(survey, draft),
+          ...(draft.evidence ? { evidence: draft.evidence } : {}),
           updatedAt: deps.clock.now().toISOString(),
         },
         survey.version,
@@ -839,6 +864,8 @@ export async function submitSurvey(
   const ctx = contextOf(campaign, draft);
   const ok = submittable(form, ctx, { answers: draft.answers, confirmations: draft.confirmations });
   if (!ok.ok) throw new ChatError('not_submittable', { missing: ok.missing.length });
+  // The location (or why not) and the photos (or why not) are part of what is submitted.
+  if (evidenceStillNeeded(campaign, draft.kind, draft.evidence)) throw new ChatError('evidence_missing');
   const now = deps.clock.now().toISOString();
   let survey = await deps.store.getSurvey(draft.surveyId);
   if (!survey) throw new ChatError('not_found');
@@ -867,6 +894,7 @@ export async function submitSurvey(
           confirmations: draft.confirmations,
           flags: flagsOf(campaign, draft),
           history: historyWith(survey, draft),
+          ...(draft.evidence ? { evidence: draft.evidence } : {}),
           submittedAt: now,
           updatedAt: now,
         },

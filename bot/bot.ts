@@ -15,7 +15,7 @@ import {
   PersonDeactivatedError,
   SelfDeactivationError,
 } from '../app/people';
-import type { Store } from '../app/ports';
+import type { FileStore, Store } from '../app/ports';
 import { ProblemInputError } from '../app/problems';
 import { ReminderInputError } from '../app/reminders';
 import { UnknownTownError } from '../app/summaries';
@@ -60,6 +60,8 @@ export interface BotDeps {
   tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
   /** Downloads a Telegram file; defaults to fetch. */
   download?: (url: URL) => Promise<Uint8Array>;
+  /** The evidence store (photos); without it photos are refused with a clear reply. */
+  files?: FileStore;
   random?: () => string;
 }
 
@@ -92,11 +94,26 @@ export interface Turn {
 export type CallbackHandler = (turn: Turn, args: string[]) => Promise<void>;
 export type TextHandler = (turn: Turn, text: string) => Promise<void>;
 
+/** A photo (or an image sent as a file, which keeps its EXIF) the person sent. */
+export interface IncomingImage {
+  fileId: string;
+  uniqueId: string;
+  size?: number;
+  mime: string;
+  caption?: string;
+}
+export type PhotoHandler = (turn: Turn, photo: IncomingImage) => Promise<void>;
+export type LocationHandler = (turn: Turn, at: { lat: number; lon: number }) => Promise<void>;
+
 export interface Handlers {
   callbacks: Record<string, CallbackHandler>;
   /** By session screen. */
   texts: Record<string, TextHandler>;
   commands: Record<string, (turn: Turn, payload: string) => Promise<void>>;
+  /** Photos by session screen; `survey` takes them while a survey is open, whatever the screen. */
+  photos?: Record<string, PhotoHandler>;
+  /** A location sent from the spot (the survey's location step). */
+  location?: LocationHandler;
 }
 
 export function toKeyboard(buttons: Button[][]): InlineKeyboardButton[][] {
@@ -107,11 +124,23 @@ export function toKeyboard(buttons: Button[][]): InlineKeyboardButton[][] {
   );
 }
 
-function extra(screen: Screen) {
-  return {
-    ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
-    ...(screen.buttons.length > 0 ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } } : {}),
-  };
+export function extra(screen: Screen) {
+  const markup = screen.reply
+    ? {
+        reply_markup: {
+          keyboard: screen.reply.map((row) =>
+            row.map((b) => (b.requestLocation ? { text: b.text, request_location: true } : { text: b.text })),
+          ),
+          resize_keyboard: true,
+          one_time_keyboard: true,
+        },
+      }
+    : screen.removeKeyboard
+      ? { reply_markup: { remove_keyboard: true as const } }
+      : screen.buttons.length > 0
+        ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
+        : {};
+  return { ...(screen.html ? { parse_mode: 'HTML' as const } : {}), ...markup };
 }
 
 const asScreen = (s: Screen | string): Screen => (typeof s === 'string' ? { text: s, buttons: [] } : s);
@@ -427,9 +456,13 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
     },
     async show(s) {
       const screen = asScreen(s);
-      if (ctx.callbackQuery) {
+      // A reply keyboard (the location button) cannot be put on an edited message: send it.
+      if (ctx.callbackQuery && !screen.reply && !screen.removeKeyboard) {
         try {
-          await ctx.editMessageText(screen.text, extra(screen));
+          await ctx.editMessageText(screen.text, {
+            ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
+            ...(screen.buttons.length > 0 ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } } : {}),
+          });
           return;
         } catch {
           // The message is too old to edit or unchanged: send a new one instead.
@@ -477,16 +510,38 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
   }
   const message = ctx.message;
   if (!message) return;
+  const screen = turn.person.session.screen ?? 'home';
+  const forwarded = 'forward_origin' in message || 'forward_date' in message || 'forward_from' in message;
+  const image = imageOf(message);
+  if (forwarded && (image || 'location' in message)) {
+    // Evidence must be sent from the spot, not passed on from elsewhere.
+    await turn.send(t.forwardedRefused);
+    return;
+  }
+  if (image) {
+    const photo = handlers.photos?.[screen] ?? (turn.person.session.draft ? handlers.photos?.survey : undefined);
+    if (photo) {
+      await photo(turn, image);
+      return;
+    }
+  }
   if ('document' in message) {
     await (handlers.callbacks.__document ?? (async () => turn.send(t.uploadNotExpected)))(turn, []);
     return;
   }
   if ('photo' in message) {
-    await turn.send(t.uploadNotDocument);
+    await turn.send(screen === 'upload' ? t.uploadNotDocument : t.photoNoSurvey);
+    return;
+  }
+  if ('location' in message) {
+    if (handlers.location && turn.person.session.draft)
+      await handlers.location(turn, { lat: message.location.latitude, lon: message.location.longitude });
+    else await turn.send(t.unknownText);
     return;
   }
   if (!('text' in message)) {
-    await turn.send(t.unknownText);
+    // A sticker, a voice message, a video …: nothing of the survey changes, and they are told so.
+    await turn.send(turn.person.session.draft ? t.mediaNotAccepted : t.unknownText);
     return;
   }
   const text = message.text.trim();
@@ -506,10 +561,35 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
     return;
   }
   // A text answers what the chat last asked for; with no such screen it answers the open survey.
-  const screen = turn.person.session.screen ?? 'home';
   const handler = handlers.texts[screen] ?? (turn.person.session.draft ? handlers.texts.survey : undefined);
   if (handler) await handler(turn, text);
   else await turn.send(t.unknownText);
+}
+
+/** The image in a message: the largest size of a photo, or a file whose type is an image. */
+function imageOf(message: NonNullable<Context['message']>): IncomingImage | undefined {
+  const caption = 'caption' in message && message.caption ? { caption: message.caption } : {};
+  if ('photo' in message && message.photo.length > 0) {
+    const largest = message.photo.reduce((a, b) => ((b.file_size ?? 0) > (a.file_size ?? 0) ? b : a));
+    return {
+      fileId: largest.file_id,
+      uniqueId: largest.file_unique_id,
+      ...(largest.file_size !== undefined ? { size: largest.file_size } : {}),
+      mime: 'image/jpeg',
+      ...caption,
+    };
+  }
+  if ('document' in message && message.document.mime_type?.startsWith('image/')) {
+    const d = message.document;
+    return {
+      fileId: d.file_id,
+      uniqueId: d.file_unique_id,
+      ...(d.file_size !== undefined ? { size: d.file_size } : {}),
+      mime: d.mime_type ?? 'image/jpeg',
+      ...caption,
+    };
+  }
+  return undefined;
 }
 
 function merge(...parts: Handlers[]): Handlers {
@@ -517,6 +597,8 @@ function merge(...parts: Handlers[]): Handlers {
     callbacks: Object.assign({}, ...parts.map((p) => p.callbacks)),
     texts: Object.assign({}, ...parts.map((p) => p.texts)),
     commands: Object.assign({}, ...parts.map((p) => p.commands)),
+    photos: Object.assign({}, ...parts.map((p) => p.photos ?? {})),
+    ...(parts.find((p) => p.location)?.location ? { location: parts.find((p) => p.location)?.location } : {}),
   };
   // Menu buttons (m:<command>) do what the command does.
   merged.callbacks.m = async (turn, [name]) => {
@@ -553,6 +635,7 @@ export function replyFor(err: unknown): string {
       in_review: t.inReview,
       no_longer_covered: t.noLongerCovered,
       household_replaced: t.householdReplaced,
+      evidence_missing: t.evidenceMissing,
     };
     return map[err.code];
   }

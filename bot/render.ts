@@ -7,6 +7,7 @@ import { revOf, type SurveyStep } from '../app/surveys';
 import type { Campaign } from '../domain/campaign';
 import { choicesOf, formatValue, hintFor, type Review, renderLabel } from '../domain/engine';
 import type { FormDef, Question } from '../domain/forms/types';
+import { type Evidence, type EvidenceFlag, evidenceFlags, needsEvidence } from '../domain/evidence';
 import type { Draft } from '../domain/model';
 import { t } from './messages';
 
@@ -20,6 +21,26 @@ export interface Screen {
   buttons: Button[][];
   /** The text is HTML (dynamic parts escaped); plain otherwise. */
   html?: boolean;
+  /**
+   * A keyboard below the input instead of buttons in the message: Telegram's location button
+   * (`requestLocation`) exists only there. Mutually exclusive with `buttons`.
+   */
+  reply?: { text: string; requestLocation?: boolean }[][];
+  /** Take a reply keyboard away (after the location was sent or skipped). */
+  removeKeyboard?: boolean;
+}
+
+/** The reply keyboard's 跳过 (the text it sends is matched by the survey's text handler). */
+export const SKIP_LOCATION = t.buttons.skipLocation;
+
+/** The evidence line of a review: "📷 3 张 · 📍 距村 0.8 公里". */
+export function evidenceLine(evidence: Evidence | undefined, villageName: string): string {
+  const photos = evidence?.photos.length ?? 0;
+  const parts = [photos > 0 ? t.evidencePhotos(photos) : t.evidenceNoPhotos(evidence?.photoReason ?? '')];
+  const loc = evidence?.location;
+  if (loc) parts.push(loc.distanceKm !== undefined ? t.evidenceDistance(villageName, loc.distanceKm) : t.evidenceLocated);
+  else if (evidence?.locationSkipped) parts.push(t.evidenceNoLocation(evidence.locationSkipped.reason));
+  return parts.join(' · ');
 }
 
 /** A short, stable tag of a survey id (FNV-1a, base 36). */
@@ -78,6 +99,19 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
   const tag = surveyTag(draft.surveyId);
   const rev = revOf(draft);
   if (step.kind === 'review') return renderReview(campaign, draft, step.review, tag, rev);
+  if (step.kind === 'location') {
+    return {
+      text: t.askLocation(subjectOf(campaign, draft)),
+      buttons: [],
+      reply: [[{ text: t.buttons.sendLocation, requestLocation: true }], [{ text: SKIP_LOCATION }]],
+    };
+  }
+  if (step.kind === 'photos') {
+    return {
+      text: t.askPhotos(subjectOf(campaign, draft), step.have, step.need),
+      buttons: [[btn(t.buttons.pause, 'ps')]],
+    };
+  }
   const q = step.question;
   const qi = questionIndex(step.form, q.id);
   const label = `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, step.ctx)}`;
@@ -174,8 +208,16 @@ function renderReview(campaign: Campaign, draft: Draft, review: Review, tag: str
       lines.push(`${no}${escapeHtml(item.label)}:${escapeHtml(item.display)}${escapeHtml(reason)}${warn}`);
     }
   }
-  if (review.flags.length > 0) {
-    lines.push('', t.reviewFlags, ...review.flags.map((f) => `· ${f.label}`));
+  if (needsEvidence(draft.kind)) {
+    const village = campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === draft.context.villageId);
+    lines.push('', escapeHtml(evidenceLine(draft.evidence, village?.name ?? '')));
+  }
+  const flags = [
+    ...review.flags.map((f) => f.label),
+    ...evidenceFlags(campaign, draft.kind, draft.evidence).map((f) => evidenceFlagLabel(f, draft.evidence)),
+  ];
+  if (flags.length > 0) {
+    lines.push('', t.reviewFlags, ...flags.map((f) => `· ${escapeHtml(f)}`));
   }
   const missing = review.progress.applicable - review.progress.answered;
   const rows: Button[][] = [];
@@ -251,6 +293,11 @@ function short(s: string, n: number): string {
 /** Telegram refuses messages over 4096 characters. */
 function truncate(s: string): string {
   return s.length <= 4000 ? s : `${s.slice(0, 3990)}\n…`;
+}
+
+/** How an evidence flag reads, with the distance for a far location. */
+export function evidenceFlagLabel(flag: EvidenceFlag, evidence: Evidence | undefined): string {
+  return flag === 'no_photo' ? t.flagNoPhoto : t.flagFar(evidence?.location?.distanceKm ?? 0);
 }
 
 export function escapeHtml(s: string): string {

@@ -2,6 +2,7 @@
 // /resume, and the leader's return for correction.
 
 import { can } from '../app/authz';
+import { attachPhoto, EvidenceError, givePhotoReason, recordLocation, skipLocation } from '../app/evidence';
 import {
   answer,
   ChatError,
@@ -31,7 +32,7 @@ import {
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
-import { type Handlers, homeScreen, type Turn } from './bot';
+import { type Handlers, homeScreen, type IncomingImage, type Turn } from './bot';
 import { t } from './messages';
 import { propose } from './problem-flow';
 import {
@@ -46,8 +47,10 @@ import {
   renderReadOnlyReview,
   renderSectionPicker,
   renderStep,
+  SKIP_LOCATION,
   surveyTag,
 } from './render';
+import { downloadFile } from './telegram-files';
 
 /** Names in buttons and titles are clipped: a list allows 20 characters, older data may hold more. */
 const NAME_SHOWN = 20;
@@ -240,6 +243,64 @@ async function history(turn: Turn, surveyId: string) {
 
 /** History lines in one message (each well under 100 characters). */
 const HISTORY_SHOWN = 30;
+
+const edeps = (turn: Turn) => {
+  if (!turn.deps.files) throw new EvidenceError('store_failed');
+  return { store: turn.deps.store, clock: turn.deps.clock, files: turn.deps.files };
+};
+
+/** A photo while a survey is open: stored, linked to the question on screen, and said so. */
+async function photoForSurvey(turn: Turn, photo: IncomingImage) {
+  const draft = turn.person.session.draft;
+  if (!draft) {
+    await turn.send(t.photoNoSurvey);
+    return;
+  }
+  const wasAsking = stepOf(turn.deps.campaign, draft).kind === 'photos';
+  try {
+    const out = await attachPhoto(
+      edeps(turn),
+      turn.person,
+      turn.deps.campaign,
+      { ...photo, download: () => downloadFile(turn, photo.fileId) },
+      turn.uid(),
+    );
+    if (out.duplicate) return;
+    turn.person = out.person;
+    if (out.result.duplicate) {
+      await turn.send(t.photoAlready);
+      return;
+    }
+    const q = formOf(draft).questions.find((x) => x.id === out.result.photo.questionId);
+    const about = q
+      ? t.photoAboutQuestion(renderLabel(q, contextOf(turn.deps.campaign, draft)))
+      : t.photoAboutSurvey;
+    await turn.send(t.photoSaved(out.result.count, about));
+    // Asked for photos before the review: enough now, so on to the review.
+    if (wasAsking && out.result.step.kind !== 'photos') await turn.send(renderStep(turn.deps.campaign, out.result.step));
+  } catch (err) {
+    if (!(err instanceof EvidenceError)) throw err;
+    const reply =
+      err.reason === 'too_many' ? t.photoTooMany : err.reason === 'no_survey' ? t.photoNoSurvey : t.photoStoreFailed;
+    await turn.send(reply);
+  }
+}
+
+/** The location from the spot: recorded with its distance, the keyboard taken away, then the next step. */
+async function locationForSurvey(turn: Turn, at: { lat: number; lon: number }) {
+  const draft = turn.person.session.draft;
+  if (!draft) {
+    await turn.send(t.noOpenSurvey);
+    return;
+  }
+  const out = await recordLocation(sdeps(turn), turn.person, turn.deps.campaign, at, turn.uid());
+  if (out.duplicate) return;
+  turn.person = out.person;
+  const village =
+    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === draft.context.villageId)?.name ?? '';
+  await turn.send({ text: t.locationRecorded(village, out.result.distanceKm), buttons: [], removeKeyboard: true });
+  await turn.send(renderStep(turn.deps.campaign, out.result.step));
+}
 
 /**
  * 组内问卷: a group the person leads (asked when they lead several), then by village (a town has
@@ -456,13 +517,61 @@ export const surveyHandlers: Handlers = {
       );
     },
   },
+  photos: {
+    // While a survey is open, a photo (or an image file) is evidence for it, whatever is on screen.
+    survey: (turn, photo) => photoForSurvey(turn, photo),
+  },
+  location: (turn, at) => locationForSurvey(turn, at),
   texts: {
+    location_skip: async (turn, text) => {
+      const out = await skipLocation(sdeps(turn), turn.person, turn.deps.campaign, text, turn.uid()).catch(
+        (err: unknown) => {
+          if (err instanceof EvidenceError && err.reason === 'reason_too_short') return undefined;
+          throw err;
+        },
+      );
+      if (!out) {
+        await turn.send(t.reasonTooShort);
+        return;
+      }
+      if (out.duplicate) return;
+      turn.person = out.person;
+      await turn.send({ text: t.locationSkipped, buttons: [], removeKeyboard: true });
+      await turn.send(renderStep(turn.deps.campaign, out.result.step));
+    },
     // The office took away the grant that covered the open survey: say so once, then carry on.
     draft_released: async (turn) => {
       await turn.setScreen('home');
       await turn.send(t.noLongerCovered);
     },
     survey: async (turn, text) => {
+      const draft = turn.person.session.draft;
+      const step = draft ? stepOf(turn.deps.campaign, draft) : undefined;
+      if (step?.kind === 'location') {
+        // The reply keyboard's 跳过, or anything else typed instead of the location.
+        if (text === SKIP_LOCATION) {
+          await turn.setScreen('location_skip');
+          await turn.send(prompt(t.askSkipReason));
+        } else {
+          await turn.send({ ...renderStep(turn.deps.campaign, step), text: t.askLocationAgain });
+        }
+        return;
+      }
+      if (step?.kind === 'photos') {
+        // Typed instead of a photo: the reason there are fewer photos than asked for.
+        const out = await givePhotoReason(sdeps(turn), turn.person, turn.deps.campaign, text, turn.uid()).catch(
+          (err: unknown) => {
+            if (err instanceof EvidenceError && err.reason === 'reason_too_short') return undefined;
+            throw err;
+          },
+        );
+        if (!out) await turn.send(t.reasonTooShort);
+        else if (!out.duplicate) {
+          turn.person = out.person;
+          await turn.send(renderStep(turn.deps.campaign, out.result.step));
+        }
+        return;
+      }
       const out = await answer(sdeps(turn), turn.person, turn.deps.campaign, {
         input: { text },
         updateId: turn.uid(),

@@ -20,6 +20,7 @@ import type { ReplacementReason } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
+import { downloadFile } from './telegram-files';
 import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
@@ -145,8 +146,7 @@ async function upload(turn: Turn) {
     await turn.send(t.uploadTooLarge);
     return;
   }
-  const link = await turn.ctx.telegram.getFileLink(doc.file_id);
-  const bytes = await (turn.deps.download ?? defaultDownload)(link).catch(() => undefined);
+  const bytes = await downloadFile(turn, doc.file_id).catch(() => undefined);
   if (!bytes) {
     // The file stays on Telegram's side; sending it again is all the person can do.
     await turn.send(t.uploadDownloadFailed);
@@ -207,12 +207,6 @@ function villageNameOf(turn: Turn, villageId: string): string {
 }
 
 const localTime = (turn: Turn, iso: string) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);
-
-async function defaultDownload(url: URL): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`file download failed: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
 
 async function replace(
   turn: Turn,

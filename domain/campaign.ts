@@ -80,6 +80,13 @@ const VillageSchema = z.strictObject({
     .string()
     .regex(/^[0-9A-Za-z-]{2,20}$/, 'expected 2–20 letters or digits, e.g. "45068101"')
     .optional(),
+  /**
+   * Where the village is (WGS 84, as a phone reports it): an inspector's location farther than
+   * `evidence.radiusKm` from it is flagged far_from_village. Approximate is enough.
+   */
+  location: z
+    .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+    .optional(),
 });
 
 const TownSchema = z.strictObject({
@@ -211,6 +218,15 @@ const CampaignShape = z.strictObject({
   dailyList: z.strictObject({ requestAt: ClockTime, dueAt: ClockTime }),
   /** After this no reminders go out. */
   campaignEnd: LocalDateTime.optional(),
+  /** Field evidence (DOMAIN.md §11): photos a survey needs at least, and how far is too far. */
+  evidence: z
+    .strictObject({
+      minPhotos: z
+        .strictObject({ household: z.number().int().min(0).max(20), village: z.number().int().min(0).max(20) })
+        .default({ household: 1, village: 1 }),
+      radiusKm: z.number().positive().max(100).default(3),
+    })
+    .default({ minPhotos: { household: 1, village: 1 }, radiusKm: 3 }),
 });
 
 // Cross-reference checks read the input defensively and run even when some fields are malformed,

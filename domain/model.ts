@@ -5,11 +5,13 @@
 
 import type { Role } from './campaign';
 import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
+import type { Evidence } from './evidence';
 import type { Deactivation, Grant } from './grants';
 import type { Household } from './household-list';
 
 export type { Role } from './campaign';
 export * from './errors';
+export type { Evidence, LocationEvidence, PhotoEvidence } from './evidence';
 export type { Deactivation, Grant } from './grants';
 
 /** ISO-8601 UTC instant, e.g. "2017-10-23T02:15:00.000Z". */
@@ -119,6 +121,8 @@ export interface Draft {
   reasked?: Record<string, string>;
   /** How many answers the last step restored from the stash (shown once: 已恢复 N 个答案). */
   restored?: number;
+  /** Photos and location sent during the survey (DOMAIN.md §11): references, never the bytes. */
+  evidence?: Evidence;
 }
 
 export interface Invite {
@@ -234,6 +238,8 @@ export interface Survey {
   pendingEdit?: { answers: Answers; confirmations: Record<string, Confirmation>; history: EditEntry[] };
   /** When the figures were last submitted again after a correction. */
   resubmittedAt?: Instant;
+  /** The visit's photos and location, as the inspector sent them (references only). */
+  evidence?: Evidence;
   submittedAt?: Instant;
   version: number;
   createdAt: Instant;

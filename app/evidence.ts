@@ -1,0 +1,195 @@
+// Field evidence in a chat (DOMAIN.md §11): photos sent at any time during a survey (each with the
+// question on screen), the location before the review (or a reason why not), and a reason when
+// there are fewer photos than the campaign asks for. The bytes go to the evidence store under a
+// key of the survey and the photo's unique id, so a photo delivered twice is one object; the
+// draft keeps only references. Every write re-checks the grant covering the survey.
+
+import type { Campaign } from '../domain/campaign';
+import {
+  distanceFromVillage,
+  emptyEvidence,
+  type Evidence,
+  MAX_PHOTOS,
+  needsEvidence,
+  type PhotoEvidence,
+} from '../domain/evidence';
+import type { Draft, Person } from '../domain/model';
+import type { Clock } from './messaging';
+import type { FileStore, Store } from './ports';
+import { guardDraft, type Outcome, revOf, type SurveyStep, stepOf, withSession } from './surveys';
+
+export interface EvidenceDeps {
+  store: Store;
+  clock: Clock;
+  files: FileStore;
+}
+
+export class EvidenceError extends Error {
+  override readonly name = 'EvidenceError';
+  constructor(readonly reason: 'no_survey' | 'too_many' | 'reason_too_short' | 'store_failed' | 'not_image') {
+    super(reason);
+  }
+}
+
+/** A one-line reason (no location, fewer photos) is a sentence, not a tap. */
+export const MIN_REASON = 4;
+const STORE_ATTEMPTS = 3;
+
+/** Where a survey's photo is kept: by campaign, survey and the photo's own stable id. */
+export function evidenceKey(campaignId: string, surveyId: string, uniqueId: string, mime: string): string {
+  const ext = mime === 'image/png' ? 'png' : mime === 'image/webp' ? 'webp' : 'jpg';
+  return `evidence/${campaignId}/${surveyId}/${uniqueId.replace(/[^\w-]/g, '_')}.${ext}`;
+}
+
+export interface IncomingPhoto {
+  fileId: string;
+  uniqueId: string;
+  size?: number;
+  mime: string;
+  caption?: string;
+  /** Downloads the bytes from Telegram (the bot knows how). */
+  download: () => Promise<Uint8Array>;
+}
+
+function openDraft(p: Person): Draft {
+  const d = p.session.draft;
+  if (!d || !needsEvidence(d.kind)) throw new EvidenceError('no_survey');
+  return d;
+}
+
+/**
+ * A photo for the open survey. The bytes are stored first (retried; a failure is said, and the
+ * draft is left as it was), then the reference joins the draft in one write. Sending the same photo
+ * again changes nothing.
+ */
+export async function attachPhoto(
+  deps: EvidenceDeps,
+  person: Person,
+  campaign: Campaign,
+  photo: IncomingPhoto,
+  updateId?: number,
+): Promise<Outcome<{ step: SurveyStep; count: number; photo: PhotoEvidence; duplicate: boolean }>> {
+  await guardDraft(deps, person, campaign);
+  const draft = openDraft(person);
+  if (!photo.mime.startsWith('image/')) throw new EvidenceError('not_image');
+  const known = draft.evidence?.photos.find((x) => x.uniqueId === photo.uniqueId);
+  if (!known && (draft.evidence?.photos.length ?? 0) >= MAX_PHOTOS) throw new EvidenceError('too_many');
+  const key = evidenceKey(campaign.id, draft.surveyId, photo.uniqueId, photo.mime);
+  if (!known) {
+    const bytes = await photo.download();
+    let stored = false;
+    for (let attempt = 0; attempt < STORE_ATTEMPTS && !stored; attempt++) {
+      try {
+        await deps.files.put(key, bytes, photo.mime);
+        stored = true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+    if (!stored) throw new EvidenceError('store_failed');
+  }
+  type Attached = { step: SurveyStep; count: number; photo: PhotoEvidence; duplicate: boolean };
+  return withSession<Attached>(deps, person, updateId, (p) => {
+    const d = openDraft(p);
+    const evidence: Evidence = d.evidence ?? emptyEvidence();
+    const already = evidence.photos.find((x) => x.uniqueId === photo.uniqueId);
+    if (already) return { result: { step: stepOf(campaign, d), count: evidence.photos.length, photo: already, duplicate: true } };
+    const entry: PhotoEvidence = {
+      fileId: photo.fileId,
+      uniqueId: photo.uniqueId,
+      key,
+      size: photo.size ?? 0,
+      mime: photo.mime,
+      at: deps.clock.now().toISOString(),
+      by: p.id,
+      ...(d.cursor ? { questionId: d.cursor } : {}),
+      ...(photo.caption?.trim() ? { caption: photo.caption.trim().slice(0, 200) } : {}),
+      rev: revOf(d),
+    };
+    const next: Draft = { ...d, evidence: { ...evidence, photos: [...evidence.photos, entry] } };
+    return {
+      session: { ...p.session, draft: next },
+      result: { step: stepOf(campaign, next), count: next.evidence?.photos.length ?? 0, photo: entry, duplicate: false },
+    };
+  });
+}
+
+/** The location sent from the spot, with its distance from the village when that is known. */
+export async function recordLocation(
+  deps: Omit<EvidenceDeps, 'files'>,
+  person: Person,
+  campaign: Campaign,
+  at: { lat: number; lon: number },
+  updateId?: number,
+): Promise<Outcome<{ step: SurveyStep; distanceKm?: number }>> {
+  await guardDraft(deps, person, campaign);
+  openDraft(person);
+  return withSession(deps, person, updateId, (p) => {
+    const d = openDraft(p);
+    const distanceKm = distanceFromVillage(campaign, d.context.villageId, at);
+    const { locationSkipped: _skip, ...evidence } = d.evidence ?? emptyEvidence();
+    const next: Draft = {
+      ...d,
+      evidence: {
+        ...evidence,
+        location: {
+          lat: at.lat,
+          lon: at.lon,
+          at: deps.clock.now().toISOString(),
+          by: p.id,
+          ...(distanceKm !== undefined ? { distanceKm } : {}),
+        },
+      },
+    };
+    return {
+      session: { ...p.session, draft: next, screen: 'survey' },
+      result: { step: stepOf(campaign, next), ...(distanceKm !== undefined ? { distanceKm } : {}) },
+    };
+  });
+}
+
+/** No location can be sent (no signal, a phone without GPS): why, in a sentence. */
+export async function skipLocation(
+  deps: Omit<EvidenceDeps, 'files'>,
+  person: Person,
+  campaign: Campaign,
+  reason: string,
+  updateId?: number,
+): Promise<Outcome<{ step: SurveyStep }>> {
+  return withReason(deps, person, campaign, reason, updateId, (d, r, at, by) => ({
+    ...d,
+    evidence: { ...(d.evidence ?? emptyEvidence()), locationSkipped: { reason: r, at, by } },
+  }));
+}
+
+/** Fewer photos than asked for: why, in a sentence. */
+export async function givePhotoReason(
+  deps: Omit<EvidenceDeps, 'files'>,
+  person: Person,
+  campaign: Campaign,
+  reason: string,
+  updateId?: number,
+): Promise<Outcome<{ step: SurveyStep }>> {
+  return withReason(deps, person, campaign, reason, updateId, (d, r) => ({
+    ...d,
+    evidence: { ...(d.evidence ?? emptyEvidence()), photoReason: r },
+  }));
+}
+
+async function withReason(
+  deps: Omit<EvidenceDeps, 'files'>,
+  person: Person,
+  campaign: Campaign,
+  reason: string,
+  updateId: number | undefined,
+  change: (d: Draft, reason: string, at: string, by: string) => Draft,
+): Promise<Outcome<{ step: SurveyStep }>> {
+  await guardDraft(deps, person, campaign);
+  const text = reason.trim();
+  if ([...text].length < MIN_REASON) throw new EvidenceError('reason_too_short');
+  return withSession(deps, person, updateId, (p) => {
+    const d = openDraft(p);
+    const next = change(d, text.slice(0, 200), deps.clock.now().toISOString(), p.id);
+    return { session: { ...p.session, draft: next, screen: 'survey' }, result: { step: stepOf(campaign, next) } };
+  });
+}
