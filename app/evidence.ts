@@ -9,11 +9,15 @@ import {
   distanceFromVillage,
   emptyEvidence,
   type Evidence,
+  imageTypeOf,
+  MAX_PHOTO_BYTES,
   MAX_PHOTOS,
   needsEvidence,
   type PhotoEvidence,
 } from '../domain/evidence';
-import type { Draft, Person } from '../domain/model';
+import type { Draft, Person, Problem } from '../domain/model';
+import { assertCan, can } from './authz';
+import { ConflictError } from '../domain/errors';
 import type { Clock } from './messaging';
 import type { FileStore, Store } from './ports';
 import { guardDraft, type Outcome, revOf, type SurveyStep, stepOf, withSession } from './surveys';
@@ -26,7 +30,9 @@ export interface EvidenceDeps {
 
 export class EvidenceError extends Error {
   override readonly name = 'EvidenceError';
-  constructor(readonly reason: 'no_survey' | 'too_many' | 'reason_too_short' | 'store_failed' | 'not_image') {
+  constructor(
+    readonly reason: 'no_survey' | 'too_many' | 'reason_too_short' | 'store_failed' | 'not_image' | 'too_large',
+  ) {
     super(reason);
   }
 }
@@ -72,22 +78,23 @@ export async function attachPhoto(
   await guardDraft(deps, person, campaign);
   const draft = openDraft(person);
   if (!photo.mime.startsWith('image/')) throw new EvidenceError('not_image');
+  if ((photo.size ?? 0) > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
   const known = draft.evidence?.photos.find((x) => x.uniqueId === photo.uniqueId);
   if (!known && (draft.evidence?.photos.length ?? 0) >= MAX_PHOTOS) throw new EvidenceError('too_many');
-  const key = evidenceKey(campaign.id, draft.surveyId, photo.uniqueId, photo.mime);
+  // The bytes decide what it is (a spreadsheet renamed .jpg is not a photo); the key follows them.
+  let mime = known?.mime ?? photo.mime;
+  let size = known?.size ?? photo.size ?? 0;
   if (!known) {
     const bytes = await photo.download();
-    let stored = false;
-    for (let attempt = 0; attempt < STORE_ATTEMPTS && !stored; attempt++) {
-      try {
-        await deps.files.put(key, bytes, photo.mime);
-        stored = true;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
-    if (!stored) throw new EvidenceError('store_failed');
+    size = bytes.length;
+    if (bytes.length > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
+    const sniffed = imageTypeOf(bytes);
+    if (!sniffed) throw new EvidenceError('not_image');
+    mime = sniffed;
+    const key = evidenceKey(campaign.id, draft.surveyId, photo.uniqueId, mime);
+    await putWithRetries(deps.files, key, bytes, mime);
   }
+  const key = known?.key ?? evidenceKey(campaign.id, draft.surveyId, photo.uniqueId, mime);
   type Attached = { step: SurveyStep; count: number; photo: PhotoEvidence; duplicate: boolean };
   return withSession<Attached>(deps, person, updateId, (p) => {
     const d = openDraft(p);
@@ -98,8 +105,8 @@ export async function attachPhoto(
       fileId: photo.fileId,
       uniqueId: photo.uniqueId,
       key,
-      size: photo.size ?? 0,
-      mime: photo.mime,
+      size,
+      mime,
       at: deps.clock.now().toISOString(),
       by: p.id,
       ...(d.cursor ? { questionId: d.cursor } : {}),
@@ -193,3 +200,91 @@ async function withReason(
     return { session: { ...p.session, draft: next, screen: 'survey' }, result: { step: stepOf(campaign, next) } };
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Problems: a photo of what was found, or of the rectification
+
+/** A problem holds at most this many photos (the item stays small). */
+export const MAX_PROBLEM_PHOTOS = 10;
+
+export class ProblemPhotoError extends Error {
+  override readonly name = 'ProblemPhotoError';
+  constructor(readonly reason: 'unknown_problem' | 'withdrawn' | 'too_many') {
+    super(reason);
+  }
+}
+
+/**
+ * Who may add a photo to a problem: its reporter (while their grant covers the town), the town's
+ * contact (the rectification) and the group or office verifying it. Checked on every photo.
+ */
+function mayAddPhoto(actor: Person, campaign: Campaign, problem: Problem): boolean {
+  if (problem.reporterId === actor.id && can.logProblem(actor, campaign, problem.townId)) return true;
+  return can.updateProblem(actor, campaign, problem, 'rectified') || can.updateProblem(actor, campaign, problem, 'verified');
+}
+
+/** Stores the photo once (by its unique id) and adds it to the problem on its version. */
+export async function attachProblemPhoto(
+  deps: EvidenceDeps,
+  actor: Person,
+  campaign: Campaign,
+  problemId: string,
+  photo: IncomingPhoto,
+): Promise<{ problem: Problem; count: number; duplicate: boolean }> {
+  const read = async () => {
+    const p = await deps.store.getProblem(problemId);
+    if (!p || p.campaignId !== campaign.id) throw new ProblemPhotoError('unknown_problem');
+    assertCan(mayAddPhoto(actor, campaign, p), 'problem.photo', actor);
+    if (p.status === 'withdrawn') throw new ProblemPhotoError('withdrawn');
+    return p;
+  };
+  const first = await read();
+  const known = first.photos?.find((x) => x.uniqueId === photo.uniqueId);
+  if (known) return { problem: first, count: first.photos?.length ?? 0, duplicate: true };
+  if ((first.photos?.length ?? 0) >= MAX_PROBLEM_PHOTOS) throw new ProblemPhotoError('too_many');
+  if ((photo.size ?? 0) > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
+  const bytes = await photo.download();
+  if (bytes.length > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
+  const mime = imageTypeOf(bytes);
+  if (!mime) throw new EvidenceError('not_image');
+  const key = evidenceKey(campaign.id, `problems/${problemId}`, photo.uniqueId, mime);
+  await putWithRetries(deps.files, key, bytes, mime);
+  for (let attempt = 0; ; attempt++) {
+    const p = attempt === 0 ? first : await read();
+    const already = p.photos?.find((x) => x.uniqueId === photo.uniqueId);
+    if (already) return { problem: p, count: p.photos?.length ?? 0, duplicate: true };
+    if ((p.photos?.length ?? 0) >= MAX_PROBLEM_PHOTOS) throw new ProblemPhotoError('too_many');
+    const entry: PhotoEvidence = {
+      fileId: photo.fileId,
+      uniqueId: photo.uniqueId,
+      key,
+      size: bytes.length,
+      mime,
+      at: deps.clock.now().toISOString(),
+      by: actor.id,
+      ...(photo.caption?.trim() ? { caption: photo.caption.trim().slice(0, 200) } : {}),
+      rev: p.version,
+    };
+    // A photo is not the town acting: the reporter keeps edit and withdraw (reporterMayChange).
+    const next: Problem = { ...p, photos: [...(p.photos ?? []), entry] };
+    try {
+      const saved = await deps.store.saveProblem(next, p.version);
+      return { problem: saved, count: saved.photos?.length ?? 0, duplicate: false };
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function putWithRetries(files: FileStore, key: string, bytes: Uint8Array, mime: string): Promise<void> {
+  for (let attempt = 0; attempt < STORE_ATTEMPTS; attempt++) {
+    try {
+      await files.put(key, bytes, mime);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+  throw new EvidenceError('store_failed');
+}
+

@@ -520,10 +520,10 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
   }
   if (image) {
     const photo = handlers.photos?.[screen] ?? (turn.person.session.draft ? handlers.photos?.survey : undefined);
-    if (photo) {
-      await photo(turn, image);
-      return;
-    }
+    if (photo) await photo(turn, image);
+    // A picture is never a household list, whatever screen is open.
+    else await turn.send(screen === 'upload' ? t.uploadNotDocument : t.photoNoSurvey);
+    return;
   }
   if ('document' in message) {
     await (handlers.callbacks.__document ?? (async () => turn.send(t.uploadNotExpected)))(turn, []);

@@ -209,10 +209,28 @@ export const t = {
     `📷 ${subject}:本问卷需要至少 ${need} 张现场照片,目前 ${have} 张。\n请直接发送照片(拍照或从相册选,可加说明);确实无法拍照的,请回复原因(至少 4 个字)。`,
   photoSaved: (n: number, about: string) => `📷 已保存照片(第 ${n} 张,${about})。`,
   photoAboutQuestion: (label: string) => `关联:${label}`,
+  photoCaption: (p: {
+    subject: string;
+    index: number;
+    total: number;
+    about: string;
+    at: string;
+    caption?: string;
+    flags?: string[];
+  }) =>
+    [
+      ...(p.flags ? [`⚠️ ${p.flags.join(';')}`] : []),
+      `📷 ${p.subject} ${p.index}/${p.total}`,
+      `${p.about} · ${p.at}`,
+      ...(p.caption ? [`说明:${p.caption}`] : []),
+    ].join('\n'),
   photoAboutSurvey: '关联:整份问卷',
+  photosUnavailable: (n: number) => `有 ${n} 张照片暂时无法显示(存储中找不到),请联系市扶贫办核查。`,
   photoAlready: '这张照片已经保存过了。',
   photoStoreFailed: '照片没能保存,请稍后重新发送这张照片。问卷的答案没有受影响。',
   photoTooMany: '每份问卷最多保存 20 张照片。',
+  photoNotImage: '这个文件不是照片(只接收 JPG、PNG、WebP、HEIC 图片),没有保存。问卷的答案没有受影响。',
+  photoTooLarge: '照片超过 20 MB,没有保存。请直接拍照发送(不要以原图文件发送超大图片)。',
   photoNoSurvey: '收到照片。现在没有打开的问卷,照片没有保存。请先打开问卷(/resume)再发送现场照片。',
   forwardedRefused: '转发的照片或位置不能作为现场证据,请在现场直接拍照或发送当前位置。',
   mediaNotAccepted: '问卷中只接收文字、照片和位置;语音、视频、贴纸等不会被记录。',
@@ -317,6 +335,16 @@ export const t = {
       `状态:${lines.status}(整改期限 ${lines.deadline})`,
       `记录时间:${lines.created}${lines.changed ? `;修改于 ${lines.changed}` : ''}`,
     ].join('\n'),
+  problemPhotoHint: '如有现场照片,现在可以直接发送(最多 10 张),会附在这个问题上。',
+  problemPhotoDescribeFirst: '请先用文字描述问题;记录后可以直接发送照片,附在问题上。',
+  problemPhotoSaved: (n: number) => `📷 已附到问题上(共 ${n} 张)。`,
+  problemPhotoAlready: '这张照片已经附在问题上了。',
+  problemPhotoTooMany: '每个问题最多附 10 张照片。',
+  problemPhotoWithdrawn: '这个问题已撤回,不能再附照片。',
+  askProblemPhotos: '请直接发送照片(拍照或从相册选),会附在这个问题上。',
+  problemPhotosLine: (n: number) => `照片:${n} 张`,
+  problemPhotoCaption: (place: string, i: number, n: number, at: string, caption?: string) =>
+    `📷 ${place} ${i}/${n} · ${at}${caption ? `\n说明:${caption}` : ''}`,
   problemLockedNote: '乡镇已开始处理这个问题,不能再修改或撤回。',
   problemWithdrawnNote: '这个问题已撤回,不再列入表3、表5 和整改提醒(记录保留备查)。',
   editProblemPrompt: (current: string) =>
@@ -343,6 +371,8 @@ export const t = {
     withdrawYes: '✅ 确定撤回',
     keep: '✖️ 不撤回',
     backToList: '⬅️ 返回列表',
+    addPhotos: '📷 补充照片',
+    viewPhotos: (n: number) => `🖼 查看照片(${n})`,
     prev: '⬅️ 上一页',
     next: '下一页 ➡️',
   },

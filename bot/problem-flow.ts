@@ -22,6 +22,7 @@ import {
   reportedProblems,
   withdrawProblem,
 } from '../app/problems';
+import { attachProblemPhoto, EvidenceError, ProblemPhotoError } from '../app/evidence';
 import { ChatError, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
 import {
@@ -34,9 +35,11 @@ import {
 } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
-import type { Handlers, Turn } from './bot';
+import type { Handlers, IncomingImage, Turn } from './bot';
+import { sendPhotos } from './evidence-view';
 import { categoryLabels, t } from './messages';
 import { btn, chunk, prompt, type Screen } from './render';
+import { downloadFile } from './telegram-files';
 
 const pdeps = (turn: Turn) => ({
   store: turn.deps.store,
@@ -113,8 +116,56 @@ async function describe(turn: Turn, text: string) {
     if (err instanceof Error && err.name === 'AlreadyExistsError') return undefined; // a retried update
     throw err;
   });
-  await turn.setScreen('home');
-  if (problem) await turn.send(t.problemLogged(categoryLabels[problem.category]));
+  if (!problem) {
+    await turn.setScreen('home');
+    return;
+  }
+  // Photos sent next belong to this problem.
+  await turn.setScreen('problem_photo', { problemId: problem.id });
+  await turn.send(`${t.problemLogged(categoryLabels[problem.category])}\n${t.problemPhotoHint}`);
+}
+
+const edeps = (turn: Turn) => {
+  if (!turn.deps.files) throw new EvidenceError('store_failed');
+  return { store: turn.deps.store, clock: turn.deps.clock, files: turn.deps.files };
+};
+
+/** A photo for the problem on screen: stored once, added on the problem's version. */
+async function photoForProblem(turn: Turn, photo: IncomingImage) {
+  const problemId = String(turn.person.session.data?.problemId ?? '');
+  try {
+    const out = await attachProblemPhoto(edeps(turn), turn.person, turn.deps.campaign, problemId, {
+      ...photo,
+      download: () => downloadFile(turn, photo.fileId),
+    });
+    await turn.send(out.duplicate ? t.problemPhotoAlready : t.problemPhotoSaved(out.count));
+  } catch (err) {
+    if (err instanceof ProblemPhotoError) {
+      await turn.send(
+        err.reason === 'too_many'
+          ? t.problemPhotoTooMany
+          : err.reason === 'withdrawn'
+            ? t.problemPhotoWithdrawn
+            : t.problemRefusals.unknown_problem,
+      );
+      return;
+    }
+    if (err instanceof EvidenceError) {
+      await turn.send(
+        err.reason === 'not_image' ? t.photoNotImage : err.reason === 'too_large' ? t.photoTooLarge : t.photoStoreFailed,
+      );
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Who sees 📷 补充照片 on a card: whoever attachProblemPhoto would accept. */
+function mayAddPhoto(turn: Turn, p: Problem): boolean {
+  if (p.status === 'withdrawn') return false;
+  const { person, deps } = turn;
+  if (p.reporterId === person.id && can.logProblem(person, deps.campaign, p.townId)) return true;
+  return can.updateProblem(person, deps.campaign, p, 'rectified') || can.updateProblem(person, deps.campaign, p, 'verified');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +287,7 @@ function problemCard(turn: Turn, p: Problem, note?: string): Screen {
     created: localTime(turn, p.createdAt),
     ...(p.changedAt ? { changed: localTime(turn, p.changedAt) } : {}),
   });
+  const photos = p.photos?.length ?? 0;
   const reporter = p.reporterId === turn.person.id;
   const mayChange = reporter && reporterMayChange(p);
   const extra =
@@ -245,12 +297,18 @@ function problemCard(turn: Turn, p: Problem, note?: string): Screen {
       : reporter && !mayChange
         ? t.problemLockedNote
         : undefined);
+  const body = photos > 0 ? `${text}\n${t.problemPhotosLine(photos)}` : text;
+  const photoRow = [
+    ...(mayAddPhoto(turn, p) ? [btn(t.problemButtons.addPhotos, 'pq', p.id)] : []),
+    ...(photos > 0 ? [btn(t.problemButtons.viewPhotos(photos), 'pg', p.id)] : []),
+  ];
   return {
-    text: extra ? `${text}\n\n${extra}` : text,
+    text: extra ? `${body}\n\n${extra}` : body,
     buttons: [
       ...(mayChange
         ? [[btn(t.problemButtons.edit, 'px', p.id), btn(t.problemButtons.withdraw, 'pw', p.id)]]
         : []),
+      ...(photoRow.length ? [photoRow] : []),
       [btn(t.problemButtons.backToList, 'pl', REPORTED, 0)],
     ],
   };
@@ -390,12 +448,32 @@ export const problemHandlers: Handlers = {
         ],
       });
     },
+    // Photos of a problem: add (the next photos go to it), or see them as an album.
+    pq: async (turn, [id]) => {
+      const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
+      if (!mayAddPhoto(turn, problem)) throw new ForbiddenError('problem.photo', turn.person.id);
+      await turn.setScreen('problem_photo', { problemId: problem.id });
+      await turn.send(t.askProblemPhotos);
+    },
+    pg: async (turn, [id]) => {
+      const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
+      const photos = problem.photos ?? [];
+      const place = placeOf(turn.deps.campaign, problem, true);
+      await sendPhotos(turn, photos, (ph, i) =>
+        t.problemPhotoCaption(place, i + 1, photos.length, localTime(turn, ph.at), ph.caption),
+      );
+      await turn.send(problemCard(turn, problem));
+    },
     pz: async (turn, [id]) => {
       const saved = await withdrawProblem(pdeps(turn), turn.person, turn.deps.campaign, {
         problemId: id ?? '',
       });
       await turn.show(problemCard(turn, saved, t.problemWithdrawn));
     },
+  },
+  photos: {
+    problem_photo: (turn, photo) => photoForProblem(turn, photo),
+    problem_desc: (turn) => turn.send(t.problemPhotoDescribeFirst),
   },
   texts: {
     problem_desc: (turn, text) => describe(turn, text),

@@ -269,13 +269,15 @@ export function renderQuestionPicker(
   };
 }
 
-export function renderReadOnlyReview(subject: string, review: Review, flags: string[]): string {
+/** A submitted survey for those who check it: the flags first, then the evidence, then the answers. */
+export function renderReadOnlyReview(subject: string, review: Review, flags: string[], evidence?: string): string {
   const lines = [t.reviewTitle(escapeHtml(subject))];
+  if (flags.length > 0) lines.push('', t.reviewFlags, ...flags.map((f) => `· ${escapeHtml(f)}`));
+  if (evidence) lines.push('', escapeHtml(evidence));
   for (const s of review.sections) {
     lines.push('', `<b>${escapeHtml(s.title)}</b>`);
     for (const item of s.items) lines.push(`${escapeHtml(item.label)}:${escapeHtml(item.display)}`);
   }
-  if (flags.length > 0) lines.push('', t.reviewFlags, ...flags.map((f) => `· ${f}`));
   return truncate(lines.join('\n'));
 }
 

@@ -30,15 +30,20 @@ import {
   surveyHistory,
 } from '../app/surveys';
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
+import { villageById } from '../domain/campaign';
+import { EVIDENCE_FLAGS, type EvidenceFlag } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, homeScreen, type IncomingImage, type Turn } from './bot';
+import { sendPhotos, sendPin } from './evidence-view';
 import { t } from './messages';
 import { propose } from './problem-flow';
 import {
   btn,
   chunk,
   escapeHtml,
+  evidenceFlagLabel,
+  evidenceLine,
   maskToChoices,
   multiRows,
   navRow,
@@ -237,7 +242,7 @@ async function history(turn: Turn, surveyId: string) {
       ...(lines.length > shown.length ? [t.historyEarlier(lines.length - shown.length)] : []),
       ...(shown.length > 0 ? shown : [t.historyNone]),
     ].join('\n'),
-    buttons: [[btn(t.buttons.backToSurvey, 'gs', h.survey.id)]],
+    buttons: [[btn(t.buttons.backToSurvey, 'gs', h.survey.id, 'q')]],
   });
 }
 
@@ -281,7 +286,15 @@ async function photoForSurvey(turn: Turn, photo: IncomingImage) {
   } catch (err) {
     if (!(err instanceof EvidenceError)) throw err;
     const reply =
-      err.reason === 'too_many' ? t.photoTooMany : err.reason === 'no_survey' ? t.photoNoSurvey : t.photoStoreFailed;
+      err.reason === 'too_many'
+        ? t.photoTooMany
+        : err.reason === 'no_survey'
+          ? t.photoNoSurvey
+          : err.reason === 'not_image'
+            ? t.photoNotImage
+            : err.reason === 'too_large'
+              ? t.photoTooLarge
+              : t.photoStoreFailed;
     await turn.send(reply);
   }
 }
@@ -360,7 +373,33 @@ async function leaderList(turn: Turn, groupId?: string, villageId?: string) {
 
 function flagLabels(s: Survey): string[] {
   const form = formOf(s);
-  return s.flags.map((id) => form.flags.find((f) => f.id === id)?.label ?? id);
+  return s.flags.map((id) =>
+    (EVIDENCE_FLAGS as readonly string[]).includes(id)
+      ? evidenceFlagLabel(id as EvidenceFlag, s.evidence)
+      : (form.flags.find((f) => f.id === id)?.label ?? id),
+  );
+}
+
+/** The photos (albums, each captioned) and the location pin of a survey, before its card. */
+async function sendSurveyEvidence(turn: Turn, s: Survey, flags: string[]) {
+  const photos = s.evidence?.photos ?? [];
+  const subject = subjectOfSurvey(turn, s);
+  const form = formOf(s);
+  const ctx = contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, s) });
+  await sendPhotos(turn, photos, (p, i) => {
+    const q = form.questions.find((x) => x.id === p.questionId);
+    return t.photoCaption({
+      subject,
+      index: i + 1,
+      total: photos.length,
+      about: q ? `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, ctx)}` : t.photoAboutSurvey,
+      at: when(turn, p.at),
+      ...(p.caption ? { caption: p.caption } : {}),
+      // The first caption carries the flags, so an album forwarded alone still says them.
+      ...(i === 0 && flags.length > 0 ? { flags } : {}),
+    });
+  });
+  if (s.evidence?.location) await sendPin(turn, s.evidence.location);
 }
 
 export const surveyHandlers: Handlers = {
@@ -477,19 +516,32 @@ export const surveyHandlers: Handlers = {
     gs: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
+      const flags = flagLabels(s);
+      const village = villageById(turn.deps.campaign, s.villageId ?? '')?.name ?? '';
+      // Opened from a list: the photos and the pin first, then the card (a new message, so its
+      // buttons stay at the bottom). Back from the history ('q'): the card alone.
+      const withEvidence = args[1] !== 'q' && s.kind !== 'office';
+      if (withEvidence) await sendSurveyEvidence(turn, s, flags);
       const canReturn = s.status === 'submitted' && can.returnSurvey(turn.person, s);
       // The leader goes back to the group's list; an inspector reading their own, to theirs.
       const back = can.returnSurvey(turn.person, s)
         ? btn(t.buttons.backToVillage, 'gl', s.groupId ?? '', s.villageId ?? '-')
         : btn(t.buttons.backToVillage, 'mi');
-      await turn.show({
-        text: `${await surveyHeader(turn, s)}\n\n${renderReadOnlyReview(subjectOfSurvey(turn, s), r, flagLabels(s))}`,
+      const card = {
+        text: `${await surveyHeader(turn, s)}\n\n${renderReadOnlyReview(
+          subjectOfSurvey(turn, s),
+          r,
+          flags,
+          s.kind === 'office' ? undefined : evidenceLine(s.evidence, village),
+        )}`,
         html: true,
         buttons: [
           ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id)]] : []),
           [btn(t.buttons.history, 'gh', s.id), back],
         ],
-      });
+      };
+      if (withEvidence && ((s.evidence?.photos.length ?? 0) > 0 || s.evidence?.location)) await turn.send(card);
+      else await turn.show(card);
     },
     gh: (turn, [surveyId]) => history(turn, surveyId ?? ''),
     mi: (turn) => mySurveys(turn),

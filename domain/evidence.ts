@@ -45,6 +45,23 @@ export type EvidenceFlag = (typeof EVIDENCE_FLAGS)[number];
 /** A survey holds at most this many photos (they live in the person item while it is open). */
 export const MAX_PHOTOS = 20;
 
+/** Telegram lets a bot download files up to 20 MB; a photo larger than that is not a photo. */
+export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+
+/**
+ * What the bytes are, by their signature, not by the name or type the sender declared: JPEG, PNG,
+ * WebP or HEIC (iPhones), or undefined for anything else (a renamed spreadsheet, a PDF).
+ */
+export function imageTypeOf(bytes: Uint8Array): string | undefined {
+  const at = (i: number) => bytes[i] ?? -1;
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return 'image/jpeg';
+  if (at(0) === 0x89 && ascii(1, 4) === 'PNG') return 'image/png';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'image/webp';
+  if (ascii(4, 8) === 'ftyp' && /^(heic|heix|mif1|heim|heis|hevc)$/.test(ascii(8, 12))) return 'image/heic';
+  return undefined;
+}
+
 const EARTH_KM = 6371.0088;
 const rad = (deg: number) => (deg * Math.PI) / 180;
 

@@ -5,7 +5,7 @@
 
 import type { Role } from './campaign';
 import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
-import type { Evidence } from './evidence';
+import type { Evidence, PhotoEvidence } from './evidence';
 import type { Deactivation, Grant } from './grants';
 import type { Household } from './household-list';
 
@@ -299,6 +299,8 @@ export interface Problem {
   townActedAt?: Instant;
   /** When the reporter last edited or withdrew it. */
   changedAt?: Instant;
+  /** Photos of what was found (the reporter) or of the rectification (the town, the group). */
+  photos?: PhotoEvidence[];
   version: number;
 }
 

@@ -7,13 +7,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type Clock, type Messenger, systemClock } from '../app/messaging';
-import type { Store } from '../app/ports';
+import type { FileStore, Store } from '../app/ports';
 import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
 import { type BotDeps, createBot, type LoggerLike } from '../bot/bot';
 import { telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
+import { createS3Client, S3Files } from '../store/s3-files';
 import { TABLE } from '../store/table';
 import { groupReportPackage, summaryFiles } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
@@ -29,6 +30,10 @@ const Env = z.object({
   WEBHOOK_SECRET: z.string().min(1).optional(),
   TELEGRAM_API_ROOT: z.string().url().optional(),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
+  /** The private bucket for photos (infra/stack.ts); without it photos are refused with a reason. */
+  EVIDENCE_BUCKET: z.string().min(1).optional(),
+  /** Local runs only: an S3-compatible server (s3rver). */
+  S3_ENDPOINT: z.string().url().optional(),
 });
 
 const BotSecret = z.object({ botToken: z.string().min(1), webhookSecret: z.string().min(16) });
@@ -81,7 +86,13 @@ async function build(): Promise<Runtime> {
   const campaign = await store.getCampaign(env.CAMPAIGN_ID);
   if (!campaign)
     throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
-  const bot = createBot(botDeps(store, campaign, systemClock), {
+  const files = env.EVIDENCE_BUCKET
+    ? new S3Files({
+        bucket: env.EVIDENCE_BUCKET,
+        client: createS3Client(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+      })
+    : undefined;
+  const bot = createBot(botDeps(store, campaign, systemClock, logger, files), {
     token: botToken,
     botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
     ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
@@ -97,13 +108,20 @@ async function build(): Promise<Runtime> {
 }
 
 /** The bot's collaborators, the same in Lambda and in the local system. */
-export function botDeps(store: Store, campaign: Campaign, clock: Clock, log: LoggerLike = logger): BotDeps {
+export function botDeps(
+  store: Store,
+  campaign: Campaign,
+  clock: Clock,
+  log: LoggerLike = logger,
+  files?: FileStore,
+): BotDeps {
   const deps = { store, clock };
   return {
     store,
     clock,
     campaign,
     logger: log,
+    ...(files ? { files } : {}),
     summaries: (actor, scope) => summaryFiles(deps, actor, campaign, scope),
     groupReport: (actor, townId) => groupReportPackage(deps, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,

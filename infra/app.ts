@@ -13,6 +13,9 @@ import { InspectionStack } from './stack';
 /** The app as `cdk` builds it; tests pass an App with their own context. */
 export function buildApp(app: App = new App()): { app: App; stack: InspectionStack } {
   const { stackName, ...config } = readConfig(app.node);
+  // S3 access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL (the
+  // log bucket can then enforce bucket-owner object ownership, with ACLs off).
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   // Environment-agnostic on purpose: no lookups, so synth needs no account; `cdk deploy` deploys
   // to the region of the AWS profile in use.
   const stack = new InspectionStack(app, stackName, {

@@ -17,7 +17,11 @@ export interface DeployConfig {
   botUsernameIsPlaceholder: boolean;
   /** Optional: alarm notifications by e-mail (the subscription must be confirmed). */
   alarmEmail?: string;
+  /** Days the evidence photos are kept before S3 deletes them (personal data; default 2 years). */
+  evidenceRetentionDays: number;
 }
+
+export const DEFAULT_EVIDENCE_RETENTION_DAYS = 730;
 
 export class DeployConfigError extends Error {
   override readonly name = 'DeployConfigError';
@@ -41,6 +45,8 @@ export function readConfig(node: Node): DeployConfig {
   const given = text('botUsername')?.replace(/^@/, '');
   const botUsername = given ?? PLACEHOLDER_BOT_USERNAME;
   const alarmEmail = text('alarmEmail');
+  const retention = text('evidenceRetentionDays');
+  const evidenceRetentionDays = retention === undefined ? DEFAULT_EVIDENCE_RETENTION_DAYS : Number(retention);
   if (!STACK_NAME.test(stackName))
     throw new DeployConfigError(`stackName "${stackName}" is not a valid name`);
   if (!CAMPAIGN_ID.test(campaignId))
@@ -49,6 +55,8 @@ export function readConfig(node: Node): DeployConfig {
     throw new DeployConfigError(
       `botUsername "${botUsername}" is not a Telegram bot username (5-32 letters, digits or _, ending in "bot")`,
     );
+  if (!Number.isInteger(evidenceRetentionDays) || evidenceRetentionDays < 30 || evidenceRetentionDays > 3650)
+    throw new DeployConfigError(`evidenceRetentionDays "${retention}" must be a whole number of days, 30 to 3650`);
   if (alarmEmail && !EMAIL.test(alarmEmail))
     throw new DeployConfigError(`alarmEmail "${alarmEmail}" is not an e-mail address`);
   return {
@@ -56,6 +64,7 @@ export function readConfig(node: Node): DeployConfig {
     campaignId,
     botUsername,
     botUsernameIsPlaceholder: given === undefined,
+    evidenceRetentionDays,
     ...(alarmEmail ? { alarmEmail } : {}),
   };
 }

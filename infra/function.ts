@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -149,6 +150,24 @@ export function bindBotSecret(target: InspectionFunction, secret: ISecret): void
       sid: 'ReadBotSecret',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [secret.secretArn],
+    }),
+  );
+}
+
+/** The prefix every evidence object is under (app/evidence.ts evidenceKey). */
+export const EVIDENCE_PREFIX = 'evidence/';
+
+/**
+ * Sets EVIDENCE_BUCKET and grants putting and getting objects under evidence/ only: no listing, no
+ * deleting, no other prefix. The bucket's SSE-S3 encryption needs no KMS grant.
+ */
+export function bindEvidence(target: InspectionFunction, bucket: IBucket): void {
+  target.fn.addEnvironment('EVIDENCE_BUCKET', bucket.bucketName);
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'EvidenceObjects',
+      actions: ['s3:PutObject', 's3:GetObject'],
+      resources: [bucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
     }),
   );
 }

@@ -23,6 +23,7 @@ import { type IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,7 +33,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { TABLE } from '../store/table';
 import type { DeployConfig } from './config';
-import { bindBotSecret, bindTable, InspectionFunction } from './function';
+import { bindBotSecret, bindEvidence, bindTable, InspectionFunction } from './function';
 import { OUTPUTS } from './outputs';
 
 export type InspectionStackProps = StackProps & Omit<DeployConfig, 'stackName'>;
@@ -68,6 +69,8 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 export class InspectionStack extends Stack {
   readonly table: Table;
   readonly botSecret: Secret;
+  /** Photos of visits and problems (DOMAIN.md §11): private, encrypted, TLS only. */
+  readonly evidenceBucket: Bucket;
   readonly api: HttpApi;
   readonly functions: Record<'webhook' | 'reminders' | 'summaries' | 'officeApi', InspectionFunction>;
   readonly alarmTopic: Topic;
@@ -105,6 +108,43 @@ export class InspectionStack extends Stack {
         projectionType: ProjectionType[TABLE.projection],
       });
     }
+
+    // ---------------------------------------------------------------------------------------
+    // Evidence: the photos inspectors send, under evidence/<campaign>/<survey>/. Photos of
+    // households are personal data: no public access of any kind (no public URLs: the chat shows
+    // them by Telegram file id, the archive is exported with operator credentials), encrypted at
+    // rest, TLS only, versioned against overwrites, and expired with the campaign's retention.
+    const evidenceLogs = new Bucket(this, 'EvidenceAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(props.evidenceRetentionDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      evidenceLogs,
+      'AwsSolutions-S1',
+      'This is the access-log bucket of the evidence bucket; logging its own access would recurse.',
+    );
+    this.evidenceBucket = new Bucket(this, 'EvidenceBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: evidenceLogs,
+      serverAccessLogsPrefix: 'evidence-bucket/',
+      lifecycleRules: [
+        {
+          prefix: 'evidence/',
+          expiration: Duration.days(props.evidenceRetentionDays),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+      ],
+      // The campaign's record: like the table, it outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     // ---------------------------------------------------------------------------------------
     // The bot's secrets: one JSON secret {"botToken","webhookSecret"}. The template holds neither
@@ -168,6 +208,15 @@ export class InspectionStack extends Stack {
     // The webhook and the reminders update items in place (sessions, invites, deliveries).
     bindTable(webhook, this.table, { write: 'put-update' });
     bindTable(reminders, this.table, { write: 'put-update' });
+    // Only the webhook touches photos: it stores what inspectors send and may read it back.
+    bindEvidence(webhook, this.evidenceBucket);
+    const bucketId = this.getLogicalId(this.evidenceBucket.node.defaultChild as CfnBucket);
+    acknowledge(
+      webhook.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/evidence/*]`,
+      'S3 grants name objects by key prefix: the webhook may put and get objects under evidence/ ' +
+        '(one key per photo, made by app/evidence.ts) and nothing else — no list, no delete, no other prefix.',
+    );
     // Summaries and the office API only add items: snapshots, audit events, invites.
     bindTable(summaries, this.table, { write: 'put' });
     bindTable(officeApi, this.table, { write: 'put' });

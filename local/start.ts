@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TelegramError } from 'telegraf';
+import type { FileStore } from '../app/ports';
 import type { LoggerLike } from '../bot/bot';
 import { createBot } from '../bot/bot';
 import { telegramMessenger } from '../bot/telegram-messenger';
@@ -28,6 +29,7 @@ import { DemoClock } from './demo-clock';
 import { demoPersonas, enrolDemoPeople } from './demo-people';
 import { EngineError, type OpenedStore, openStore } from './engine';
 import { PollingConflictError } from './polling';
+import { startLocalS3 } from './s3-server';
 import { LocalScheduler } from './scheduler';
 import { type EmulatorSnapshot, TelegramEmulator } from './telegram-emulator';
 import { runTelegramMode } from './telegram-mode';
@@ -175,16 +177,24 @@ async function main() {
     dynamodb: join(dataDir, 'dynamodb'),
     chats: join(dataDir, 'telegram-emulator.json'),
     clock: join(dataDir, 'demo-clock.json'),
+    evidence: join(dataDir, 'evidence'),
   };
   console.log(text.starting);
   const campaign = await loadCampaignFile(CAMPAIGN_ID);
   await mkdir(dataDir, { recursive: true });
-  if (args.fresh) await Promise.all([rm(files.chats, { force: true }), rm(files.clock, { force: true })]);
+  if (args.fresh)
+    await Promise.all([
+      rm(files.chats, { force: true }),
+      rm(files.clock, { force: true }),
+      rm(files.evidence, { recursive: true, force: true }),
+    ]);
   const opened = await openStore({ dataDir: files.dynamodb, fresh: args.fresh });
+  // Photos go to an S3-compatible server, as they go to the evidence bucket on AWS.
+  const s3 = await startLocalS3({ directory: files.evidence });
   // The file is the source of truth locally: edits to campaigns/*.json apply on the next start.
   await opened.store.putCampaign(campaign);
 
-  const stops: (() => Promise<void>)[] = [() => opened.close()];
+  const stops: (() => Promise<void>)[] = [() => opened.close(), () => s3.stop()];
   onShutdown(stops);
 
   const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
@@ -202,13 +212,14 @@ async function main() {
       store: opened.store,
       campaign,
       logger,
+      files: s3.files,
       signal: controller.signal,
       onReady: ({ username, invites }) => console.log(text.telegramReady(username, invites)),
     });
     await running;
     return;
   }
-  await startLocal({ args, campaign, opened, files, logger, stops, dataDir });
+  await startLocal({ args, campaign, opened, files, evidence: s3.files, logger, stops, dataDir });
 }
 
 async function startLocal(ctx: {
@@ -216,6 +227,7 @@ async function startLocal(ctx: {
   campaign: Campaign;
   opened: OpenedStore;
   files: { chats: string; clock: string };
+  evidence: FileStore;
   logger: LoggerLike;
   stops: (() => Promise<void>)[];
   dataDir: string;
@@ -276,7 +288,7 @@ async function startLocal(ctx: {
     await saveClock();
   });
 
-  const bot = createBot(botDeps(store, campaign, clock, logger), {
+  const bot = createBot(botDeps(store, campaign, clock, logger, ctx.evidence), {
     token,
     botInfo: botInfoFrom(token, BOT.username),
     apiRoot: url,

@@ -14,6 +14,8 @@ import {
   apiGatewayEvent,
   callbackQueryUpdate,
   documentMessageUpdate,
+  locationMessageUpdate,
+  photoMessageUpdate,
   type TelegramUpdate,
   type TelegramUserInfo,
   textMessageUpdate,
@@ -28,6 +30,23 @@ export interface InlineButton {
   text: string;
   callback_data?: string;
   url?: string;
+}
+
+/** A button of a reply keyboard (under the text field); one may ask for the person's location. */
+export interface KeyboardButton {
+  text: string;
+  request_location?: boolean;
+}
+
+/** A photo in a chat: Telegram's file id (getFile serves `photos/<fileId>`). */
+export interface ChatPhoto {
+  fileId: string;
+  caption?: string;
+}
+
+export interface ChatLocation {
+  lat: number;
+  lon: number;
 }
 
 export interface DocumentFile {
@@ -46,6 +65,15 @@ export interface ChatMessage {
   buttons: InlineButton[][];
   /** A document sent by the bot. */
   document?: DocumentFile;
+  /** A photo the bot sent (alone or in an album). */
+  photo?: ChatPhoto;
+  /** The album this photo belongs to (sendMediaGroup). */
+  mediaGroupId?: string;
+  location?: ChatLocation;
+  /** A reply keyboard the message put under the text field; it stays until one removes it. */
+  replyKeyboard?: KeyboardButton[][];
+  /** The message took the reply keyboard away. */
+  removeKeyboard?: boolean;
   edits: number;
   /** 'HTML' when the bot asked Telegram to format the text. */
   parseMode?: string;
@@ -62,6 +90,10 @@ export interface UserMessage {
   fromId: number;
   text?: string;
   document?: DocumentFile;
+  photo?: ChatPhoto;
+  location?: ChatLocation;
+  /** Passed on from another chat. */
+  forwarded?: boolean;
   date: number;
   seq: number;
 }
@@ -130,6 +162,11 @@ export interface Delivery {
 
 export class EmulatorInputError extends Error {
   override readonly name = 'EmulatorInputError';
+}
+
+/** What Telegram answers 400 to (the description is Telegram's). */
+class ApiRefusal extends Error {
+  override readonly name = 'ApiRefusal';
 }
 
 const DEFAULT_BOT: BotIdentity = { id: 1, username: 'inspection_test_bot', first_name: 'bot' };
@@ -261,6 +298,45 @@ export class TelegramEmulator {
     );
   }
 
+  /** A photo from the camera or gallery (Telegram recompresses it; the bot gets sizes). */
+  sendPhoto(
+    user: TelegramUserInfo,
+    bytes: Uint8Array,
+    opts: { caption?: string; forwarded?: boolean } = {},
+  ): Promise<Delivery> {
+    const fileId = `u${user.id}p${this.nextId}`;
+    this.files.set(`photos/${fileId}`, bytes);
+    this.files.set(`photos/${fileId}-s`, bytes);
+    const msg = this.recordUserMessage(user, {
+      photo: { fileId, ...(opts.caption ? { caption: opts.caption } : {}) },
+      ...(opts.forwarded ? { forwarded: true } : {}),
+    });
+    return this.dispatch(
+      user.id,
+      photoMessageUpdate(
+        this.nextUpdate++,
+        user,
+        msg.message_id,
+        { fileId, size: bytes.length, ...(opts.caption ? { caption: opts.caption } : {}) },
+        { date: msg.date, ...(opts.forwarded ? { forwarded: true } : {}) },
+      ),
+    );
+  }
+
+  /** The location button of a reply keyboard (or 📎 → 位置). */
+  sendLocation(user: TelegramUserInfo, at: ChatLocation, opts: { forwarded?: boolean } = {}): Promise<Delivery> {
+    if (!Number.isFinite(at.lat) || !Number.isFinite(at.lon) || Math.abs(at.lat) > 90 || Math.abs(at.lon) > 180)
+      throw new EmulatorInputError(`not a location: ${at.lat}, ${at.lon}`);
+    const msg = this.recordUserMessage(user, { location: at, ...(opts.forwarded ? { forwarded: true } : {}) });
+    return this.dispatch(
+      user.id,
+      locationMessageUpdate(this.nextUpdate++, user, msg.message_id, at, {
+        date: msg.date,
+        ...(opts.forwarded ? { forwarded: true } : {}),
+      }),
+    );
+  }
+
   /** Press an inline button of one of the bot's messages; only buttons that exist can be pressed. */
   press(user: TelegramUserInfo, messageId: number, data: string): Promise<Delivery> {
     const msg = this.messages.find((m) => m.chatId === user.id && m.message_id === messageId);
@@ -302,7 +378,10 @@ export class TelegramEmulator {
     return next;
   }
 
-  private recordUserMessage(user: TelegramUserInfo, content: { text?: string; document?: DocumentFile }) {
+  private recordUserMessage(
+    user: TelegramUserInfo,
+    content: Pick<UserMessage, 'text' | 'document' | 'photo' | 'location' | 'forwarded'>,
+  ) {
     const msg: UserMessage = {
       message_id: this.nextId++,
       chatId: user.id,
@@ -358,7 +437,12 @@ export class TelegramEmulator {
       });
     }
     if (method === 'getUpdates') return this.getUpdates(req, res, params);
-    return this.json(res, 200, { ok: true, result: this.result(method, params) });
+    try {
+      return this.json(res, 200, { ok: true, result: this.result(method, params) });
+    } catch (err) {
+      if (!(err instanceof ApiRefusal)) throw err;
+      return this.json(res, 400, { ok: false, error_code: 400, description: err.message });
+    }
   }
 
   private tokenOk(token: string | undefined): boolean {
@@ -387,25 +471,100 @@ export class TelegramEmulator {
     return Object.fromEntries(url.searchParams);
   }
 
+  /** A new message of the bot in a chat, announced to subscribers. */
+  private botMessage(chatId: number, fields: Partial<ChatMessage>): ChatMessage {
+    const msg: ChatMessage = {
+      message_id: this.nextId++,
+      chatId,
+      text: '',
+      buttons: [],
+      edits: 0,
+      ...fields,
+      date: this.unixNow(),
+      seq: this.nextSeq++,
+    };
+    this.messages.push(msg);
+    this.emit({ type: 'message', chatId, entry: { from: 'bot', ...msg } });
+    return msg;
+  }
+
+  /** The photo a bot sends: a file id Telegram knows, or an upload that becomes one. */
+  private photoFile(photo: unknown): string {
+    if (typeof photo === 'string') {
+      if (!this.files.has(`photos/${photo}`) && !this.files.has(`documents/${photo}`))
+        throw new ApiRefusal('Bad Request: wrong file identifier/HTTP URL specified');
+      return photo;
+    }
+    const upload = photo as { bytes?: Uint8Array } | undefined;
+    if (!upload?.bytes) throw new ApiRefusal('Bad Request: there is no photo in the request');
+    const fileId = `bp${this.nextId}`;
+    this.files.set(`photos/${fileId}`, upload.bytes);
+    return fileId;
+  }
+
   private result(method: string, p: Record<string, unknown>): unknown {
     const chatId = Number(p.chat_id);
-    const keyboard = (p.reply_markup as { inline_keyboard?: InlineButton[][] } | undefined)?.inline_keyboard;
+    const markup = p.reply_markup as
+      | { inline_keyboard?: InlineButton[][]; keyboard?: KeyboardButton[][]; remove_keyboard?: boolean }
+      | undefined;
+    const keyboard = markup?.inline_keyboard;
+    const replyMarkup = {
+      ...(markup?.keyboard ? { replyKeyboard: markup.keyboard } : {}),
+      ...(markup?.remove_keyboard ? { removeKeyboard: true } : {}),
+    };
     const parseMode = typeof p.parse_mode === 'string' ? p.parse_mode : undefined;
+    const caption = typeof p.caption === 'string' ? p.caption : undefined;
+    if (caption !== undefined && [...caption].length > 1024)
+      throw new ApiRefusal('Bad Request: message caption is too long');
     switch (method) {
       case 'sendMessage': {
-        const msg: ChatMessage = {
-          message_id: this.nextId++,
-          chatId,
+        const msg = this.botMessage(chatId, {
           text: String(p.text),
           buttons: keyboard ?? [],
-          edits: 0,
+          ...replyMarkup,
           ...(parseMode ? { parseMode } : {}),
-          date: this.unixNow(),
-          seq: this.nextSeq++,
-        };
-        this.messages.push(msg);
-        this.emit({ type: 'message', chatId, entry: { from: 'bot', ...msg } });
+        });
         return this.asTelegram(msg);
+      }
+      case 'sendPhoto': {
+        const fileId = this.photoFile(p.photo);
+        const msg = this.botMessage(chatId, {
+          text: caption ?? '',
+          buttons: keyboard ?? [],
+          photo: { fileId, ...(caption ? { caption } : {}) },
+          ...(parseMode ? { parseMode } : {}),
+        });
+        return this.asTelegram(msg);
+      }
+      case 'sendMediaGroup': {
+        const media = (Array.isArray(p.media) ? p.media : []) as { type?: string; media?: unknown; caption?: string }[];
+        // Telegram takes albums of 2 to 10 items.
+        if (media.length < 2 || media.length > 10)
+          throw new ApiRefusal('Bad Request: wrong number of media in the album');
+        if (media.some((m) => typeof m.caption === 'string' && [...m.caption].length > 1024))
+          throw new ApiRefusal('Bad Request: message caption is too long');
+        const group = `mg${this.nextId}`;
+        const ids = media.map((m) => {
+          if (m.type !== 'photo') throw new ApiRefusal('Bad Request: unsupported media type in the album');
+          return this.photoFile(m.media);
+        });
+        return ids.map((fileId, i) => {
+          const itemCaption = media[i]?.caption;
+          return this.asTelegram(
+            this.botMessage(chatId, {
+              text: itemCaption ?? '',
+              photo: { fileId, ...(itemCaption ? { caption: itemCaption } : {}) },
+              mediaGroupId: group,
+            }),
+          );
+        });
+      }
+      case 'sendLocation': {
+        const lat = Number(p.latitude);
+        const lon = Number(p.longitude);
+        if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180)
+          throw new ApiRefusal('Bad Request: wrong latitude or longitude');
+        return this.asTelegram(this.botMessage(chatId, { location: { lat, lon }, buttons: keyboard ?? [] }));
       }
       case 'sendDocument': {
         const doc = p.document as { fileName: string; bytes: Uint8Array };
@@ -466,7 +625,7 @@ export class TelegramEmulator {
         return true;
       }
       case 'getFile': {
-        const path = `documents/${p.file_id}`;
+        const path = this.files.has(`photos/${p.file_id}`) ? `photos/${p.file_id}` : `documents/${p.file_id}`;
         const bytes = this.files.get(path);
         return {
           file_id: p.file_id,
@@ -540,7 +699,15 @@ export class TelegramEmulator {
       date: msg.date,
       chat: { id: msg.chatId, type: 'private' },
       from: { id: this.bot.id, is_bot: true, first_name: this.bot.first_name, username: this.bot.username },
-      text: msg.text,
+      ...(msg.photo
+        ? {
+            photo: [{ file_id: msg.photo.fileId, file_unique_id: msg.photo.fileId, width: 960, height: 1280 }],
+            ...(msg.photo.caption ? { caption: msg.photo.caption } : {}),
+          }
+        : msg.location
+          ? { location: { latitude: msg.location.lat, longitude: msg.location.lon } }
+          : { text: msg.text }),
+      ...(msg.mediaGroupId ? { media_group_id: msg.mediaGroupId } : {}),
       ...(msg.buttons.length ? { reply_markup: { inline_keyboard: msg.buttons } } : {}),
     };
   }

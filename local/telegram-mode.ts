@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Telegram } from 'telegraf';
 import { type Clock, systemClock } from '../app/messaging';
-import type { Store } from '../app/ports';
+import type { FileStore, Store } from '../app/ports';
 import { createBot, type LoggerLike } from '../bot/bot';
 import { telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
@@ -24,6 +24,8 @@ export interface TelegramModeOptions {
   campaign: Campaign;
   clock?: Clock;
   logger?: LoggerLike;
+  /** Where photos go (the local s3rver under npm start). */
+  files?: FileStore;
   signal: AbortSignal;
   pollTimeoutSeconds?: number;
   schedulerTickMs?: number;
@@ -39,7 +41,7 @@ export async function runTelegramMode(opts: TelegramModeOptions): Promise<void> 
   // The username makes the invite links; one getMe at start-up also proves the token works.
   const me = await new Telegram(token, apiOptions).getMe();
   const username = me.username;
-  const bot = createBot(botDeps(store, campaign, clock, logger), {
+  const bot = createBot(botDeps(store, campaign, clock, logger, opts.files), {
     token,
     botInfo: botInfoFrom(token, username),
     ...apiOptions,

@@ -52,6 +52,23 @@ export interface DocumentRef {
   size: number;
 }
 
+/** Telegram names a document's type from its file name; the bot trusts only images' types. */
+export function mimeOf(fileName: string): string | undefined {
+  const ext = /\.(\w+)$/.exec(fileName.toLowerCase())?.[1];
+  const types: Record<string, string> = {
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    heic: 'image/heic',
+    csv: 'text/csv',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    xls: 'application/vnd.ms-excel',
+    pdf: 'application/pdf',
+  };
+  return ext ? types[ext] : undefined;
+}
+
 export function documentMessageUpdate(
   updateId: number,
   user: TelegramUserInfo,
@@ -59,6 +76,7 @@ export function documentMessageUpdate(
   doc: DocumentRef,
   date = nowSeconds(),
 ): TelegramUpdate {
+  const mime = mimeOf(doc.fileName);
   return {
     update_id: updateId,
     message: {
@@ -70,7 +88,101 @@ export function documentMessageUpdate(
         file_id: doc.fileId,
         file_unique_id: doc.fileId,
         file_name: doc.fileName,
+        ...(mime ? { mime_type: mime } : {}),
         file_size: doc.size,
+      },
+    },
+  };
+}
+
+export interface PhotoRef {
+  /** The full-size photo's file id; Telegram also sends smaller sizes, each with its own id. */
+  fileId: string;
+  size: number;
+  caption?: string;
+}
+
+/** Passed on from another chat: Telegram says where it came from (Bot API 7: forward_origin). */
+function forwardOrigin(user: TelegramUserInfo, date: number) {
+  return { forward_origin: { type: 'user', sender_user: from(user), date: date - 3600 } };
+}
+
+export function photoMessageUpdate(
+  updateId: number,
+  user: TelegramUserInfo,
+  messageId: number,
+  photo: PhotoRef,
+  opts: { forwarded?: boolean; date?: number } = {},
+): TelegramUpdate {
+  const date = opts.date ?? nowSeconds();
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      from: from(user),
+      chat: chat(user),
+      date,
+      ...(opts.forwarded ? forwardOrigin(user, date) : {}),
+      // Smallest first, as Telegram orders them; the bot keeps the largest.
+      photo: [
+        {
+          file_id: `${photo.fileId}-s`,
+          file_unique_id: `${photo.fileId}-s`,
+          width: 90,
+          height: 120,
+          file_size: Math.min(photo.size, 1500),
+        },
+        { file_id: photo.fileId, file_unique_id: photo.fileId, width: 960, height: 1280, file_size: photo.size },
+      ],
+      ...(photo.caption ? { caption: photo.caption } : {}),
+    },
+  };
+}
+
+export function locationMessageUpdate(
+  updateId: number,
+  user: TelegramUserInfo,
+  messageId: number,
+  at: { lat: number; lon: number },
+  opts: { forwarded?: boolean; date?: number } = {},
+): TelegramUpdate {
+  const date = opts.date ?? nowSeconds();
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      from: from(user),
+      chat: chat(user),
+      date,
+      ...(opts.forwarded ? forwardOrigin(user, date) : {}),
+      location: { latitude: at.lat, longitude: at.lon, horizontal_accuracy: 20 },
+    },
+  };
+}
+
+/** Something the survey does not take (a sticker): the bot must say so and change nothing. */
+export function stickerMessageUpdate(
+  updateId: number,
+  user: TelegramUserInfo,
+  messageId: number,
+  date = nowSeconds(),
+): TelegramUpdate {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      from: from(user),
+      chat: chat(user),
+      date,
+      sticker: {
+        file_id: `st${messageId}`,
+        file_unique_id: `st${messageId}`,
+        type: 'regular',
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+        emoji: '👍',
       },
     },
   };

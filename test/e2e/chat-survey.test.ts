@@ -16,7 +16,9 @@ import { createWebhookHandler } from '../../functions/telegram-webhook';
 import { DynamoStore } from '../../store/dynamo-store';
 import { apiGatewayEvent, ChatUser, nextUpdateId } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
+import { freshPhoto, nearVillage, villageIn } from '../support/evidence';
 import { FakeBotApi } from '../support/fake-bot-api';
+import { type LocalS3, startS3 } from '../support/s3';
 import { answerUntilStop, currentQuestion, give, typicalHousehold } from '../support/survey-driver';
 
 const TOKEN = '7000001:test-token';
@@ -37,6 +39,7 @@ const testLogger = { info: record('info'), warn: record('warn'), error: record('
 let engine: Engine;
 let store: DynamoStore;
 let api: FakeBotApi;
+let s3: LocalS3;
 let webhook: ReturnType<typeof createWebhookHandler>;
 
 const OFFICE_ID = 9001;
@@ -83,8 +86,9 @@ beforeAll(async () => {
   await store.putCampaign(campaign);
   api = new FakeBotApi();
   await api.start();
+  s3 = await startS3();
   const bot = createBot(
-    { store, clock: systemClock, campaign, random: () => 'e2e-seed-1', logger: testLogger },
+    { store, clock: systemClock, campaign, random: () => 'e2e-seed-1', logger: testLogger, files: s3.files },
     { token: TOKEN, botInfo: botInfoFrom(TOKEN, 'inspection_test_bot'), apiRoot: api.apiRoot },
   );
   webhook = createWebhookHandler({ bot, secret: SECRET });
@@ -104,6 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await s3?.stop();
   await engine?.stop();
 });
 
@@ -285,7 +290,23 @@ describe('an inspector completes a household survey in Telegram', () => {
     // Low income and still judged 达标: a one-line reason is asked for and stored.
     expect(inspector.lastText()).toContain('请用一句话写明理由');
     await inspector.send('务工收入未完全计入');
+    // Every question answered: the location from the spot comes before the review, with
+    // Telegram's location button under the text field.
+    expect(inspector.lastText()).toContain('问题已答完。请在现场点下方“📍 发送当前位置”');
+    expect(inspector.lastMessage().replyKeyboard?.flat()).toEqual([
+      { text: '📍 发送当前位置', request_location: true },
+      { text: '跳过(说明原因)' },
+    ]);
+    const spot = nearVillage(villageIn('交东村')!, 0.8);
+    await inspector.sendLocation(spot.lat, spot.lon);
+    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe('📍 已记录位置:距交东村 0.8 公里。');
+    expect(inspector.messages().at(-2)?.removeKeyboard).toBe(true);
+    // Then the photo the campaign asks for (one per household survey).
+    expect(inspector.lastText()).toContain('本问卷需要至少 1 张现场照片,目前 0 张');
+    await inspector.sendPhoto(freshPhoto(), { caption: '农户家门口' });
+    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe('📷 已保存照片(第 1 张,关联:整份问卷)。');
     expect(inspector.lastText()).toContain('📋 回顾');
+    expect(inspector.lastText()).toContain('📷 1 张 · 📍 距交东村 0.8 公里');
   });
 
   it('reviews by section with the flags, edits one answer and submits', async () => {

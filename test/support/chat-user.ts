@@ -6,6 +6,9 @@ import {
   apiGatewayEvent,
   callbackQueryUpdate,
   documentMessageUpdate,
+  locationMessageUpdate,
+  photoMessageUpdate,
+  stickerMessageUpdate,
   textMessageUpdate,
   type Webhook,
 } from '../../local/updates';
@@ -61,6 +64,33 @@ export class ChatUser {
         size: bytes.length,
       }),
     );
+  }
+
+  /** A photo from the phone's camera; `forwarded` passes it on from another chat instead. */
+  sendPhoto(bytes: Uint8Array, opts: { caption?: string; forwarded?: boolean } = {}) {
+    const fileId = `p${this.id}x${this.messageSeq}`;
+    this.api.files.set(`photos/${fileId}`, bytes);
+    this.api.files.set(`photos/${fileId}-s`, bytes);
+    return this.post(
+      photoMessageUpdate(
+        nextUpdateId(),
+        this.user,
+        this.messageSeq++,
+        { fileId, size: bytes.length, ...(opts.caption ? { caption: opts.caption } : {}) },
+        opts.forwarded ? { forwarded: true } : {},
+      ),
+    );
+  }
+
+  /** The location button of the reply keyboard. */
+  sendLocation(lat: number, lon: number, opts: { forwarded?: boolean } = {}) {
+    return this.post(
+      locationMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, { lat, lon }, opts),
+    );
+  }
+
+  sendSticker() {
+    return this.post(stickerMessageUpdate(nextUpdateId(), this.user, this.messageSeq++));
   }
 
   /** Press a button with callback data as given (a forged or old button). */

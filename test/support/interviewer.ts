@@ -6,6 +6,7 @@ import { callbackQueryUpdate, textMessageUpdate } from '../../local/updates';
 import { type ChatUser, nextUpdateId } from './chat-user';
 import type { ChatMessage, InlineButton } from './fake-bot-api';
 import type { Rng, ScriptedSurvey } from './household-scripts';
+import { giveEvidence, isEvidenceStep } from './evidence';
 import { currentQuestion } from './survey-driver';
 
 export interface Faults {
@@ -119,6 +120,12 @@ export class Interviewer {
     for (let step = 0; step < 400; step++) {
       const message = this.user.lastMessage();
       if (message.text.includes(REVIEW)) return;
+      if (isEvidenceStep(message)) {
+        // At the house: the location and a photo, as the campaign asks before the review.
+        this.stats.updates++;
+        await giveEvidence(this.user);
+        continue;
+      }
       if (message.text.includes('⚠️')) {
         const confirm = script.confirms[last];
         if (confirm === undefined) throw new Error(`unexpected soft check after ${last}:\n${message.text}`);

@@ -5,6 +5,7 @@ import { renderLabel } from '../../domain/engine';
 import { formById } from '../../domain/forms';
 import type { FormDef } from '../../domain/forms/types';
 import type { ChatUser } from './chat-user';
+import { type EvidencePlan, giveEvidence, isEvidenceStep } from './evidence';
 
 const ctx = { povertyLine: 3335, year: 2017, incomeCutoff: '2017年9月底' };
 
@@ -26,14 +27,24 @@ export async function give(user: ChatUser, value: string): Promise<void> {
   else await user.send(value);
 }
 
-/** Answer from `script` until a confirmation (⚠️) or the review shows; returns the ids asked. */
+/**
+ * Answer from `script` until a confirmation (⚠️) or the review shows; returns the ids asked. The
+ * location and photos asked before the review are given as `evidence` says (the village's location
+ * and one photo unless told otherwise), or the walk stops there when `evidence` is 'stop'.
+ */
 export async function answerUntilStop(
   user: ChatUser,
   script: Record<string, string>,
   form?: FormDef,
+  evidence: EvidencePlan | 'stop' = {},
 ): Promise<string[]> {
   const asked: string[] = [];
   for (let step = 0; step < 120; step++) {
+    if (isEvidenceStep(user.lastMessage())) {
+      if (evidence === 'stop') return asked;
+      await giveEvidence(user, evidence);
+      continue;
+    }
     const text = user.lastText();
     if (text.includes('⚠️') || text.includes('📋 回顾')) return asked;
     const id = currentQuestion(user, form);

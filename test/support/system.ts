@@ -7,6 +7,7 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Telegraf } from 'telegraf';
 import { type Clock, systemClock } from '../../app/messaging';
+import type { FileStore } from '../../app/ports';
 import type { LoggerLike } from '../../bot/bot';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
@@ -22,6 +23,7 @@ import { ChatUser } from './chat-user';
 import { type Engine, LOCAL_REGION } from './engines';
 import { FakeBotApi } from './fake-bot-api';
 import { grantsOf } from './people';
+import { type LocalS3, startS3 } from './s3';
 
 export const SYSTEM_TOKEN = '7000099:system-token';
 export const SYSTEM_SECRET = 'system-webhook-secret-0123456789';
@@ -37,6 +39,8 @@ export interface SystemOptions {
   requestHandler?: DynamoDBClientConfig['requestHandler'];
   /** Bot API calls go here instead of a fresh fake Bot API. */
   api?: FakeBotApi;
+  /** Photos go here instead of a fresh s3rver. */
+  files?: FileStore;
 }
 
 export interface System {
@@ -44,6 +48,8 @@ export interface System {
   client: DynamoDBDocumentClient;
   store: DynamoStore;
   api: FakeBotApi;
+  /** Where the bot stores photos (s3rver unless the test passed its own). */
+  files: FileStore;
   bot: Telegraf;
   webhook: Webhook;
   secret: string;
@@ -70,8 +76,10 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const ownApi = opts.api === undefined;
   const api = opts.api ?? new FakeBotApi();
   if (ownApi) await api.start();
+  const s3 = opts.files ? undefined : await startS3();
+  const files = opts.files ?? (s3 as LocalS3).files;
   const logger = opts.logger ?? silentLogger;
-  const bot = createBot(botDeps(store, campaign, opts.clock ?? systemClock, logger), {
+  const bot = createBot(botDeps(store, campaign, opts.clock ?? systemClock, logger, files), {
     token: SYSTEM_TOKEN,
     botInfo: botInfoFrom(SYSTEM_TOKEN, 'inspection_test_bot'),
     apiRoot: api.apiRoot,
@@ -82,12 +90,14 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
     client,
     store,
     api,
+    files,
     bot,
     webhook,
     secret: SYSTEM_SECRET,
     user: (id, name) => new ChatUser(api, webhook, SYSTEM_SECRET, id, name ?? `检查员${id}`),
     async stop() {
       if (ownApi) await api.stop();
+      await s3?.stop();
       if (ownClient) client.destroy();
     },
   };

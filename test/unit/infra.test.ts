@@ -140,6 +140,7 @@ describe('deployment parameters', () => {
       campaignId: 'dongxing-2017',
       botUsername: PLACEHOLDER_BOT_USERNAME,
       botUsernameIsPlaceholder: true,
+      evidenceRetentionDays: 730,
     });
     const warnings = Annotations.fromStack(buildApp(new App({ context: SKIP_BUNDLING })).stack).findWarning(
       '*',
@@ -156,6 +157,91 @@ describe('deployment parameters', () => {
       botUsername: 'Dongxing_Bot',
       alarmEmail: 'ops@example.org',
     });
+    expect(readConfig(node({ evidenceRetentionDays: '365' })).evidenceRetentionDays).toBe(365);
+    expect(() => readConfig(node({ evidenceRetentionDays: '7' }))).toThrow(/30 to 3650/);
+    expect(() => readConfig(node({ evidenceRetentionDays: 'forever' }))).toThrow(DeployConfigError);
+  });
+});
+
+describe('the evidence bucket', () => {
+  const bucketId = () => logicalId(stack.evidenceBucket);
+
+  it('is encrypted, blocks every kind of public access, is versioned and outlives the stack', () => {
+    const props = propsOf(bucketId());
+    expect(props.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(props.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(resources[bucketId()]?.DeletionPolicy).toBe('Retain');
+    // No website, no CORS: nothing serves the photos over a public URL.
+    expect(props.WebsiteConfiguration).toBeUndefined();
+    expect(props.CorsConfiguration).toBeUndefined();
+  });
+
+  it('refuses every request that is not over TLS', () => {
+    const policies = ofType('AWS::S3::BucketPolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]?.[1].Properties.PolicyDocument as { Statement: Json[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // Nothing in the policy allows anyone in.
+    expect(statements.filter((x) => x.Effect === 'Allow')).toEqual([]);
+  });
+
+  it('expires photos after the retention (2 years by default) and logs access to its own bucket', () => {
+    const props = propsOf(bucketId());
+    expect(props.LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          Prefix: 'evidence/',
+          ExpirationInDays: 730,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          Status: 'Enabled',
+        },
+      ],
+    });
+    expect(props.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'evidence-bucket/' });
+    // Logs are delivered under a bucket policy (S3's logging service, for this bucket only), not an ACL.
+    const logs = (props.LoggingConfiguration as { DestinationBucketName: { Ref: string } }).DestinationBucketName.Ref;
+    expect(propsOf(logs).AccessControl).toBeUndefined();
+    expect(propsOf(logs).OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    const logPolicy = ofType('AWS::S3::BucketPolicy').find(
+      ([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: logs }),
+    );
+    expect(JSON.stringify(logPolicy?.[1].Properties.PolicyDocument)).toContain('logging.s3.amazonaws.com');
+  });
+
+  it('is known to the webhook by name; only the webhook may put and get, only under evidence/', () => {
+    const env = (name: keyof InspectionStack['functions']) =>
+      (propsOf(fnId(name)).Environment as { Variables: Json }).Variables;
+    expect(env('webhook').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
+    for (const name of ['reminders', 'summaries', 'officeApi'] as const) {
+      expect(env(name).EVIDENCE_BUCKET).toBeUndefined();
+      expect([...actionsOf(roleId(name))].filter((a) => a.startsWith('s3:'))).toEqual([]);
+    }
+    const s3 = statementsOf(roleId('webhook')).filter((x) => JSON.stringify(x.Action).includes('s3:'));
+    expect(s3).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/evidence/*']] },
+      }),
+    ]);
   });
 });
 
@@ -321,7 +407,7 @@ describe('least privilege', () => {
   it('gives each function exactly the actions its code calls', () => {
     const sorted = (xs: Iterable<string>) => [...xs].sort();
     expect(sorted(actionsOf(roleId('webhook')))).toEqual(
-      sorted([...base, ...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+      sorted([...base, ...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject', 's3:GetObject']),
     );
     expect(sorted(actionsOf(roleId('reminders')))).toEqual(
       sorted([...base, ...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...dlq]),
@@ -334,8 +420,9 @@ describe('least privilege', () => {
   });
 
   it('grants every DynamoDB call the store makes (a new kind of call cannot ship unnoticed)', () => {
+    // store/s3-files.ts speaks to S3 (the evidence bucket's grant is asserted above).
     const source = readdirSync('store')
-      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => f.endsWith('.ts') && f !== 's3-files.ts')
       .map((f) => readFileSync(join('store', f), 'utf8'))
       .join('\n');
     const used = new Set([...source.matchAll(/new (\w+)Command\b/g)].map((m) => m[1]));
@@ -355,7 +442,12 @@ describe('least privilege', () => {
         for (const a of actions) {
           expect(a).not.toMatch(/\*|Scan|Delete|BatchWrite|Transact/);
         }
-        expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|\/\*"|index\/\*/);
+        // The one prefix grant: objects under evidence/ of the evidence bucket.
+        const resource = JSON.stringify(s.Resource).replace(
+          `{"Fn::Join":["",[{"Fn::GetAtt":["${logicalId(stack.evidenceBucket)}","Arn"]},"/evidence/*"]]}`,
+          '"evidence-prefix"',
+        );
+        expect(resource).not.toMatch(/"\*"|\/\*"|index\/\*/);
       }
     }
   });
@@ -479,6 +571,8 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acks.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
       'AwsSolutions-APIG4',
+      `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/evidence/*]`,
+      'AwsSolutions-S1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SNS2',
       'AwsSolutions-SQS3',
