@@ -31,7 +31,14 @@ export interface EvidenceDeps {
 export class EvidenceError extends Error {
   override readonly name = 'EvidenceError';
   constructor(
-    readonly reason: 'no_survey' | 'too_many' | 'reason_too_short' | 'store_failed' | 'not_image' | 'too_large',
+    readonly reason:
+      | 'no_survey'
+      | 'too_many'
+      | 'reason_too_short'
+      | 'store_failed'
+      | 'not_image'
+      | 'too_large'
+      | 'download_failed',
   ) {
     super(reason);
   }
@@ -85,7 +92,7 @@ export async function attachPhoto(
   let mime = known?.mime ?? photo.mime;
   let size = known?.size ?? photo.size ?? 0;
   if (!known) {
-    const bytes = await photo.download();
+    const bytes = await fetchPhoto(photo);
     size = bytes.length;
     if (bytes.length > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
     const sniffed = imageTypeOf(bytes);
@@ -243,7 +250,7 @@ export async function attachProblemPhoto(
   if (known) return { problem: first, count: first.photos?.length ?? 0, duplicate: true };
   if ((first.photos?.length ?? 0) >= MAX_PROBLEM_PHOTOS) throw new ProblemPhotoError('too_many');
   if ((photo.size ?? 0) > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
-  const bytes = await photo.download();
+  const bytes = await fetchPhoto(photo);
   if (bytes.length > MAX_PHOTO_BYTES) throw new EvidenceError('too_large');
   const mime = imageTypeOf(bytes);
   if (!mime) throw new EvidenceError('not_image');
@@ -273,6 +280,15 @@ export async function attachProblemPhoto(
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= 3) throw err;
     }
+  }
+}
+
+/** Telegram's copy of the photo; when it cannot be had, the person is asked to send it again. */
+async function fetchPhoto(photo: IncomingPhoto): Promise<Uint8Array> {
+  try {
+    return await photo.download();
+  } catch {
+    throw new EvidenceError('download_failed');
   }
 }
 

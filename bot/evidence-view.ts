@@ -2,6 +2,7 @@
 // are not sent again) and the location as a map pin (sendLocation). Telegram takes 2 to 10 photos
 // per album and captions of up to 1,024 characters; a single photo goes as sendPhoto.
 
+import type { EvidenceError } from '../app/evidence';
 import type { LocationEvidence, PhotoEvidence } from '../domain/evidence';
 import type { Turn } from './bot';
 import { t } from './messages';
@@ -58,4 +59,18 @@ export async function sendPin(turn: Turn, at: LocationEvidence): Promise<void> {
   const chatId = turn.ctx.chat?.id;
   if (chatId === undefined) return;
   await turn.ctx.telegram.sendLocation(chatId, at.lat, at.lon);
+}
+
+/** What the person is told when a photo was not kept, by reason. */
+export function photoRefusal(err: EvidenceError): string {
+  const replies: Record<EvidenceError['reason'], string> = {
+    no_survey: t.photoNoSurvey,
+    too_many: t.photoTooMany,
+    not_image: t.photoNotImage,
+    too_large: t.photoTooLarge,
+    download_failed: t.photoDownloadFailed,
+    store_failed: t.photoStoreFailed,
+    reason_too_short: t.reasonTooShort,
+  };
+  return replies[err.reason];
 }

@@ -229,6 +229,7 @@ export const t = {
   photoAlready: '这张照片已经保存过了。',
   photoStoreFailed: '照片没能保存,请稍后重新发送这张照片。问卷的答案没有受影响。',
   photoTooMany: '每份问卷最多保存 20 张照片。',
+  photoDownloadFailed: '没能从 Telegram 取到这张照片,请重新发送。问卷的答案没有受影响。',
   photoNotImage: '这个文件不是照片(只接收 JPG、PNG、WebP、HEIC 图片),没有保存。问卷的答案没有受影响。',
   photoTooLarge: '照片超过 20 MB,没有保存。请直接拍照发送(不要以原图文件发送超大图片)。',
   photoNoSurvey: '收到照片。现在没有打开的问卷,照片没有保存。请先打开问卷(/resume)再发送现场照片。',

@@ -36,7 +36,7 @@ import {
 import { formatInstant } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
 import type { Handlers, IncomingImage, Turn } from './bot';
-import { sendPhotos } from './evidence-view';
+import { photoRefusal, sendPhotos } from './evidence-view';
 import { categoryLabels, t } from './messages';
 import { btn, chunk, prompt, type Screen } from './render';
 import { downloadFile } from './telegram-files';
@@ -151,9 +151,7 @@ async function photoForProblem(turn: Turn, photo: IncomingImage) {
       return;
     }
     if (err instanceof EvidenceError) {
-      await turn.send(
-        err.reason === 'not_image' ? t.photoNotImage : err.reason === 'too_large' ? t.photoTooLarge : t.photoStoreFailed,
-      );
+      await turn.send(photoRefusal(err));
       return;
     }
     throw err;

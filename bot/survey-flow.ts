@@ -35,7 +35,7 @@ import { EVIDENCE_FLAGS, type EvidenceFlag } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, homeScreen, type IncomingImage, type Turn } from './bot';
-import { sendPhotos, sendPin } from './evidence-view';
+import { photoRefusal, sendPhotos, sendPin } from './evidence-view';
 import { t } from './messages';
 import { propose } from './problem-flow';
 import {
@@ -285,17 +285,7 @@ async function photoForSurvey(turn: Turn, photo: IncomingImage) {
     if (wasAsking && out.result.step.kind !== 'photos') await turn.send(renderStep(turn.deps.campaign, out.result.step));
   } catch (err) {
     if (!(err instanceof EvidenceError)) throw err;
-    const reply =
-      err.reason === 'too_many'
-        ? t.photoTooMany
-        : err.reason === 'no_survey'
-          ? t.photoNoSurvey
-          : err.reason === 'not_image'
-            ? t.photoNotImage
-            : err.reason === 'too_large'
-              ? t.photoTooLarge
-              : t.photoStoreFailed;
-    await turn.send(reply);
+    await turn.send(photoRefusal(err));
   }
 }
 

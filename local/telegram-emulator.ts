@@ -263,6 +263,14 @@ export class TelegramEmulator {
     );
   }
 
+  /** A photo of the chat (the bot's or the person's) by message id: its bytes, for the page. */
+  photoOf(chatId: number, messageId: number): Uint8Array | undefined {
+    const photo =
+      this.messages.find((m) => m.chatId === chatId && m.message_id === messageId)?.photo ??
+      this.userMessages.find((m) => m.chatId === chatId && m.message_id === messageId)?.photo;
+    return photo ? this.files.get(`photos/${photo.fileId}`) : undefined;
+  }
+
   /** Listen to new and edited messages; returns the unsubscribe function. */
   subscribe(listener: (e: EmulatorEvent) => void): () => void {
     this.listeners.add(listener);

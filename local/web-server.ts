@@ -6,6 +6,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { type Campaign, deadlineInstant } from '../domain/campaign';
+import { distanceKm, imageTypeOf } from '../domain/evidence';
+import { samplePhoto } from './png';
 import type { DemoClock } from './demo-clock';
 import { type Persona, userOf } from './demo-people';
 import {
@@ -64,8 +66,52 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
+/** The bundled sample photos (drawn by local/png.ts), by their captions. */
+const SAMPLE_PHOTOS = ['农户家门口', '住房内部', '村委会公示栏'];
+
+/** The villages the page can send a location for: those with coordinates in the campaign. */
+function places(campaign: Campaign) {
+  return campaign.towns.flatMap((t) =>
+    t.villages.flatMap((v) =>
+      v.location ? [{ id: v.id, name: v.name, town: t.name, lat: v.location.lat, lon: v.location.lon }] : [],
+    ),
+  );
+}
+
 export function createLocalServer(deps: LocalServerDeps): LocalServer {
   const { emulator } = deps;
+  let photoUploads = 0;
+  /** A timeline entry for the page: no bytes, links for documents and photos, the nearest village. */
+  const entryView = (e: TimelineEntry) => {
+    const { document, photo, location, ...rest } = e;
+    const nearest = location
+      ? places(deps.campaign)
+          .map((v) => ({ name: v.name, km: Math.round(distanceKm(v, location) * 10) / 10 }))
+          .sort((a, b) => a.km - b.km)[0]
+      : undefined;
+    return {
+      ...rest,
+      ...(document
+        ? {
+            document: {
+              fileName: document.fileName,
+              size: document.bytes.length,
+              ...(document.caption ? { caption: document.caption } : {}),
+              url: `/api/chats/${e.chatId}/documents/${e.message_id}`,
+            },
+          }
+        : {}),
+      ...(photo
+        ? {
+            photo: {
+              ...(photo.caption ? { caption: photo.caption } : {}),
+              url: `/api/chats/${e.chatId}/photos/${e.message_id}`,
+            },
+          }
+        : {}),
+      ...(location ? { location: { ...location, ...(nearest ? { nearest } : {}) } } : {}),
+    };
+  };
   const personaIds = new Set(deps.personas.map((p) => p.id));
   const streams = new Set<ServerResponse>();
   // Every frame is numbered, and each action's answer says the number reached when it finished:
@@ -111,6 +157,8 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
     if (method === 'GET' && path === '/api/state') {
       return json(res, 200, {
         bot: deps.bot,
+        places: places(deps.campaign),
+        samplePhotos: SAMPLE_PHOTOS.map((caption, seed) => ({ seed, caption })),
         campaign: { name: deps.campaign.name, timeZone: deps.campaign.timeZone },
         personas: deps.personas,
         clock: { now: deps.clock.now().toISOString() },
@@ -163,7 +211,7 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
       return sendFile(res, join(deps.samplesDir, name), { download: name });
     }
 
-    const chatRoute = /^\/api\/chats\/(\d+)(?:\/(\w+)(?:\/(\d+))?)?$/.exec(path);
+    const chatRoute = /^\/api\/chats\/(\d+)(?:\/([\w-]+)(?:\/(\d+))?)?$/.exec(path);
     if (!chatRoute) throw new HttpError(404, 'not found');
     const who = persona(chatRoute[1]);
     const action = chatRoute[2];
@@ -182,6 +230,16 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
         'content-length': doc.bytes.length,
       });
       return void res.end(Buffer.from(doc.bytes));
+    }
+    if (method === 'GET' && action === 'photos' && chatRoute[3]) {
+      const bytes = emulator.photoOf(who.id, Number(chatRoute[3]));
+      if (!bytes) throw new HttpError(404, 'no such photo');
+      res.writeHead(200, {
+        'content-type': imageTypeOf(bytes) ?? 'application/octet-stream',
+        'content-length': bytes.length,
+        'cache-control': 'private, max-age=3600',
+      });
+      return void res.end(Buffer.from(bytes));
     }
     if (method !== 'POST') throw new HttpError(405, 'method not allowed');
     requirePageHeader(req);
@@ -208,6 +266,29 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
         if (!name) throw new HttpError(400, 'file name');
         const bytes = await readBody(req, MAX_UPLOAD);
         return delivered(res, await emulator.sendDocument(user, name, bytes));
+      }
+      case 'photo': {
+        // A picture from the computer, sent as a photo (Telegram's camera or gallery).
+        const bytes = await readBody(req, MAX_UPLOAD);
+        if (!imageTypeOf(bytes)) throw new HttpError(400, '这不是图片文件(JPG、PNG、WebP 或 HEIC)');
+        const caption = url.searchParams.get('caption')?.trim();
+        return delivered(res, await emulator.sendPhoto(user, bytes, caption ? { caption } : {}));
+      }
+      case 'sample-photo': {
+        const { seed } = (await readJson(req)) as { seed?: unknown };
+        const caption = typeof seed === 'number' ? SAMPLE_PHOTOS[seed] : undefined;
+        if (caption === undefined) throw new HttpError(404, 'no such sample photo');
+        // A new picture each time (Telegram gives every upload its own file).
+        const bytes = samplePhoto(seed as number + 10 * ++photoUploads);
+        return delivered(res, await emulator.sendPhoto(user, bytes, { caption }));
+      }
+      case 'location': {
+        const body = (await readJson(req)) as { villageId?: unknown; far?: unknown };
+        const place = places(deps.campaign).find((v) => v.id === body.villageId);
+        if (!place) throw new HttpError(404, 'no such village');
+        // Near the village office, or about 8 km away (to show the far_from_village flag).
+        const km = body.far === true ? 8 : 0.3;
+        return delivered(res, await emulator.sendLocation(user, { lat: place.lat + km / 111.2, lon: place.lon }));
       }
       case 'sample': {
         const { file } = (await readJson(req)) as { file?: unknown };
@@ -257,24 +338,6 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
-}
-
-/** A timeline entry for the page: no bytes, a download link for documents. */
-function entryView(e: TimelineEntry) {
-  const { document, ...rest } = e;
-  return {
-    ...rest,
-    ...(document
-      ? {
-          document: {
-            fileName: document.fileName,
-            size: document.bytes.length,
-            ...(document.caption ? { caption: document.caption } : {}),
-            url: `/api/chats/${e.chatId}/documents/${e.message_id}`,
-          },
-        }
-      : {}),
   };
 }
 

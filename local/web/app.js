@@ -10,6 +10,8 @@ const state = {
   timeZone: 'Asia/Shanghai',
   personas: [],
   samples: [],
+  samplePhotos: [],
+  places: [],
   current: undefined,
   entries: [],
   commands: [],
@@ -217,6 +219,32 @@ function messageElement(entry) {
       caption.append(entry.parseMode === 'HTML' ? renderHtml(entry.text) : entry.text);
       bubble.append(caption);
     }
+  } else if (entry.photo) {
+    const img = document.createElement('img');
+    img.className = 'photo';
+    img.src = entry.photo.url;
+    img.alt = TEXTS.photoAlt(entry.photo.caption);
+    img.loading = 'lazy';
+    bubble.append(img);
+    if (entry.photo.caption) {
+      const caption = document.createElement('div');
+      caption.className = 'doc-caption';
+      caption.textContent = entry.photo.caption;
+      bubble.append(caption);
+    }
+  } else if (entry.location) {
+    const card = document.createElement('div');
+    card.className = 'location';
+    const pin = document.createElement('strong');
+    pin.textContent = TEXTS.locationCard(entry.location.lat, entry.location.lon);
+    card.append(pin);
+    if (entry.location.nearest) {
+      const near = document.createElement('span');
+      near.className = 'role';
+      near.textContent = TEXTS.locationNear(entry.location.nearest.name, entry.location.nearest.km);
+      card.append(near);
+    }
+    bubble.append(card);
   } else {
     const body = document.createElement('div');
     body.className = 'text';
@@ -231,6 +259,30 @@ function messageElement(entry) {
   const keyboard = keyboardOf(entry);
   if (keyboard) wrap.append(keyboard);
   return wrap;
+}
+
+/** The reply keyboard in force: the newest bot message that set one or took it away decides. */
+function renderReplyKeyboard() {
+  const box = $('reply-keyboard');
+  const last = [...state.entries]
+    .reverse()
+    .find((e) => e.from === 'bot' && (e.replyKeyboard || e.removeKeyboard));
+  const rows = last?.replyKeyboard ?? [];
+  box.replaceChildren();
+  box.hidden = rows.length === 0;
+  for (const row of rows) {
+    const line = document.createElement('div');
+    line.className = 'keyboard-row';
+    for (const b of row) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = b.text;
+      // Telegram asks for the phone's location; here the person picks where they are.
+      button.addEventListener('click', () => (b.request_location ? openSheet('location-sheet') : void sendText(b.text)));
+      line.append(button);
+    }
+    box.append(line);
+  }
 }
 
 function dateChip(entry) {
@@ -291,6 +343,7 @@ function renderMessages() {
     }
     box.append(messageElement(entry));
   }
+  renderReplyKeyboard();
   scrollToBottom();
 }
 
@@ -303,6 +356,7 @@ function appendMessage(entry) {
   const d = dayLabel(new Date(entry.date * 1000));
   if (!previous || dayLabel(new Date(previous.date * 1000)) !== d) box.append(dateChip(entry));
   box.append(messageElement(entry));
+  if (entry.replyKeyboard || entry.removeKeyboard) renderReplyKeyboard();
   if (stick) scrollToBottom();
 }
 
@@ -452,6 +506,27 @@ function sendFile(file) {
   );
 }
 
+function sendPhoto(file) {
+  const chat = state.current.id;
+  return act(() =>
+    api(`/api/chats/${chat}/photo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: file,
+    }),
+  );
+}
+
+function sendSamplePhoto(seed) {
+  const chat = state.current.id;
+  return act(() => postJson(`/api/chats/${chat}/sample-photo`, { seed }));
+}
+
+function sendPlace(villageId, far) {
+  const chat = state.current.id;
+  return act(() => postJson(`/api/chats/${chat}/location`, { villageId, far }));
+}
+
 function sendSample(file) {
   const chat = state.current.id;
   return act(() => postJson(`/api/chats/${chat}/sample`, { file }));
@@ -505,6 +580,56 @@ function renderSamples() {
       void sendSample(s.file);
     });
     li.append(who, download, send);
+    list.append(li);
+  }
+}
+
+function renderEvidenceChoices() {
+  const photos = $('sample-photos');
+  photos.replaceChildren();
+  for (const p of state.samplePhotos) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'chip';
+    button.textContent = TEXTS.samplePhoto(p.caption);
+    button.addEventListener('click', () => {
+      closeSheets();
+      void sendSamplePhoto(p.seed);
+    });
+    photos.append(button);
+  }
+  const list = $('place-list');
+  list.replaceChildren();
+  for (const v of state.places) {
+    const li = document.createElement('li');
+    const who = document.createElement('span');
+    who.className = 'who';
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = v.name;
+    const town = document.createElement('span');
+    town.className = 'role';
+    town.textContent = v.town;
+    who.append(name, town);
+    const here = document.createElement('button');
+    here.type = 'button';
+    here.className = 'primary';
+    here.textContent = TEXTS.sendPlace;
+    here.dataset.village = v.id;
+    here.addEventListener('click', () => {
+      closeSheets();
+      void sendPlace(v.id, false);
+    });
+    const far = document.createElement('button');
+    far.type = 'button';
+    far.className = 'chip';
+    far.textContent = TEXTS.sendFarPlace;
+    far.dataset.villageFar = v.id;
+    far.addEventListener('click', () => {
+      closeSheets();
+      void sendPlace(v.id, true);
+    });
+    li.append(who, here, far);
     list.append(li);
   }
 }
@@ -629,6 +754,14 @@ function wire() {
     closeSheets();
     if (file) void sendFile(file);
   });
+  $('choose-photo').addEventListener('click', () => $('photo-input').click());
+  $('photo-input').addEventListener('change', () => {
+    const file = $('photo-input').files?.[0];
+    $('photo-input').value = '';
+    closeSheets();
+    if (file) void sendPhoto(file);
+  });
+  $('open-location').addEventListener('click', () => openSheet('location-sheet'));
   $('composer').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const input = $('text-input');
@@ -659,11 +792,14 @@ async function start() {
   state.timeZone = s.campaign.timeZone;
   state.personas = s.personas;
   state.samples = s.samples;
+  state.samplePhotos = s.samplePhotos;
+  state.places = s.places;
   renderBusy();
   $('bot-name').textContent = s.bot.name;
   setClock(s.clock.now);
   setInterval(renderClock, 1000);
   renderSamples();
+  renderEvidenceChoices();
   connectEvents();
   await choosePersona(defaultPersona());
 }

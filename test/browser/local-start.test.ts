@@ -6,7 +6,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { parseCampaign } from '../../domain/campaign';
 import { renderLabel } from '../../domain/engine';
 import { householdForm } from '../../domain/forms/household';
 import { demoPersonas } from '../../local/demo-people';
+import { samplePhoto } from '../../local/png';
 import { households, VILLAGES } from '../../local/sample-data/generate';
 import { freePort } from '../support/engines';
 import { typicalHousehold } from '../support/survey-driver';
@@ -63,6 +64,8 @@ let output = '';
 let url: string;
 let browser: Browser | undefined;
 let page: Page;
+/** A picture on the computer, for the page's file picker. */
+let photoFile: string;
 
 /** Starts `npm start` the way a person does and resolves with the URL it prints. */
 function startApp(port: number): Promise<string> {
@@ -176,6 +179,25 @@ async function give(value: string) {
   else await send(value);
 }
 
+/** The location step: Telegram's 📍 button under the text field opens where the person is. */
+async function sendLocationFromKeyboard(villageId: string, far: boolean) {
+  await page.locator('#reply-keyboard button', { hasText: '📍 发送当前位置' }).click();
+  await page.locator(far ? `[data-village-far="${villageId}"]` : `[data-village="${villageId}"]`).click();
+  await settled();
+}
+
+/** A photo: one of the bundled samples, or a picture from the computer through the file picker. */
+async function sendPhoto(from: { sample: string } | { file: string }) {
+  await page.locator('#attach-button').click();
+  if ('sample' in from) {
+    await page.locator('#sample-photos button', { hasText: from.sample }).click();
+  } else {
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#choose-photo').click()]);
+    await chooser.setFiles(from.file);
+  }
+  await settled();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Each test fails (never skips) on a machine without Debian's chromium. */
@@ -188,6 +210,8 @@ function requireChromium() {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   dataDir = await mkdtemp(join(tmpdir(), 'inspection-start-'));
+  photoFile = join(dataDir, '现场照片.png');
+  await writeFile(photoFile, samplePhoto(99));
   url = await startApp(await freePort());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   const context = await browser.newContext({
@@ -251,7 +275,7 @@ describe('npm start, tried in a browser', () => {
     let refused = false;
     for (let step = 0; step < 80; step++) {
       const text = await lastText();
-      if (text.includes('📋 回顾')) break;
+      if (text.includes('📋 回顾') || text.includes('发送当前位置')) break;
       if (text.includes('请用一句话写明理由')) {
         await send('务工收入未完全计入');
         continue;
@@ -280,7 +304,24 @@ describe('npm start, tried in a browser', () => {
       await give(answer);
     }
     expect(refused).toBe(true);
+    // Answered through: the location from the spot, with the reply keyboard's 📍 button.
+    expect(await lastText()).toContain('请在现场点下方“📍 发送当前位置”');
+    await expect.poll(() => page.locator('#reply-keyboard').isVisible()).toBe(true);
+    await sendLocationFromKeyboard('jiaodong', false);
+    await expect.poll(() => page.locator('.msg[data-from="user"] .location').last().textContent()).toContain(
+      '离交东村 0.3 公里',
+    );
+    // The keyboard goes away once the location is in; then the photo the campaign asks for.
+    await expect.poll(() => page.locator('#reply-keyboard').isVisible()).toBe(false);
+    expect(await lastText()).toContain('本问卷需要至少 1 张现场照片,目前 0 张');
+    await sendPhoto({ sample: '农户家门口' });
+    const photo = page.locator('.msg[data-from="user"] img.photo').last();
+    await expect.poll(() => photo.evaluate((img) => {
+      const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+      return loaded.complete && loaded.naturalWidth;
+    })).toBe(320);
     const review = await lastText();
+    expect(review).toContain('📷 1 张 · 📍 距交东村 0.3 公里');
     expect(review).toContain('📋 回顾');
     expect(review).toContain('帮扶干部姓名:李强');
 
@@ -323,11 +364,21 @@ describe('npm start, tried in a browser', () => {
         await send('家庭收入测算不实');
         continue;
       }
+      if (text.includes('发送当前位置')) {
+        // Sent from far away: recorded, and flagged with the distance (never blocking).
+        await sendLocationFromKeyboard('jiaodong', true);
+        continue;
+      }
+      if (text.includes('张现场照片,目前')) {
+        await sendPhoto({ file: photoFile });
+        continue;
+      }
       const id = await currentQuestion();
       if (id === 'h1_name') await press(/^✔ /);
       else if (id === 'h1_type') await press('✔ 2016年脱贫户');
       else await give(answers[id] ?? '');
     }
+    expect(await lastText()).toContain('定位距村 8 公里,超出范围');
     await press('✅ 提交');
     await expect.poll(() => lastText()).toContain('建议记录问题');
     await press('✅ 确认记录');

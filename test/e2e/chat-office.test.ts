@@ -16,6 +16,7 @@ import { DynamoStore } from '../../store/dynamo-store';
 import { ChatUser } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
 import { FakeBotApi } from '../support/fake-bot-api';
+import { type LocalS3, startS3 } from '../support/s3';
 import { answerUntilStop, typicalHousehold } from '../support/survey-driver';
 
 const TOKEN = '7000002:test-token';
@@ -36,6 +37,7 @@ const logger = { info: log('info'), warn: log('warn'), error: log('error') };
 let engine: Engine;
 let store: DynamoStore;
 let api: FakeBotApi;
+let s3: LocalS3;
 let bot: ReturnType<typeof createBot>;
 let office: ChatUser;
 let leader: ChatUser;
@@ -80,12 +82,13 @@ function runReminders() {
 
 beforeAll(async () => {
   engine = await startEngine('dynalite', 'inspection-office');
+  s3 = await startS3();
   store = new DynamoStore({ client: engine.client, tableName: engine.tableName });
   await store.putCampaign(campaign);
   api = new FakeBotApi();
   await api.start();
   bot = createBot(
-    { ...botDeps(store, campaign, clock, logger), random: () => 'office-seed' },
+    { ...botDeps(store, campaign, clock, logger, s3.files), random: () => 'office-seed' },
     { token: TOKEN, botInfo: botInfoFrom(TOKEN, 'inspection_test_bot'), apiRoot: api.apiRoot },
   );
   webhook = createWebhookHandler({ bot, secret: SECRET, logger });
@@ -110,6 +113,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await s3?.stop();
   await engine?.stop();
 });
 
@@ -262,7 +266,9 @@ describe('a campaign day from the office, the group and the town', () => {
     await inspector.send('手册不全');
     expect(inspector.lastText()).toContain('描述太简短了');
     await inspector.send('交东村帮扶手册中帮扶措施与致贫原因不对应,3户因病致贫却只安排了产业奖补。');
-    expect(inspector.lastText()).toBe('✅ 问题已记录:二、精准帮扶·措施制定。整改期限内乡镇会收到提醒。');
+    expect(inspector.lastText()).toBe(
+      '✅ 问题已记录:二、精准帮扶·措施制定。整改期限内乡镇会收到提醒。\n如有现场照片,现在可以直接发送(最多 10 张),会附在这个问题上。',
+    );
     expect(await store.problemsOfTown(campaign.id, 'jiangping', 'open')).toHaveLength(4);
   });
 

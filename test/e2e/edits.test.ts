@@ -8,6 +8,7 @@ import { surveyIdFor } from '../../app/surveys';
 import type { Person } from '../../domain/model';
 import type { ChatUser } from '../support/chat-user';
 import { ENGINES, type Engine, startEngine } from '../support/engines';
+import { giveEvidence } from '../support/evidence';
 import { answerUntilStop, currentQuestion, typicalHousehold } from '../support/survey-driver';
 import { type System, seedPerson, seedSample, startSystem } from '../support/system';
 
@@ -142,6 +143,8 @@ describe.each(ENGINES)('an edit says what it costs, on %s', (engineName) => {
     expect(inspector.lastText()).toContain('❌');
     expect(inspector.lastText()).toContain('至少 4 个字');
     await inspector.send('务工收入未完全计入');
+    // Then the location and a photo from the house, and the review.
+    await giveEvidence(inspector);
     expect(inspector.lastText()).toContain('📋 回顾');
   });
 });

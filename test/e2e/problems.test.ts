@@ -266,7 +266,8 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     );
     await reporter.pressData(`po:${relapse!.id}`);
     expect(reporter.lastText()).toContain('乡镇已开始处理这个问题,不能再修改或撤回。');
-    expect(reporter.buttonTexts()).toEqual(['⬅️ 返回列表']);
+    // The wording is locked; more photos of what was found may still be added.
+    expect(reporter.buttonTexts()).toEqual(['📷 补充照片', '⬅️ 返回列表']);
 
     // The 错退 problem is still open and theirs: withdrawn after a confirmation.
     clock.advance(60_000);

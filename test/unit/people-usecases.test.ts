@@ -188,7 +188,17 @@ describe('a survey of a household replaced in the sample', () => {
       ...person,
       session: {
         ...person.session,
-        draft: { ...rest, answers: script.state.answers, confirmations: script.state.confirmations },
+        draft: {
+          ...rest,
+          answers: script.state.answers,
+          confirmations: script.state.confirmations,
+          // With its evidence (no photo and no location, each with a reason): nothing else missing.
+          evidence: {
+            photos: [],
+            photoReason: '农户不同意拍照',
+            locationSkipped: { reason: '山区没有信号', at: new Date().toISOString(), by: inspector.id },
+          },
+        },
       },
     };
     await expect(submitSurvey(sdeps, complete, campaign, {})).rejects.toMatchObject({
