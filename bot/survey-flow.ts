@@ -278,7 +278,9 @@ async function photoForSurvey(turn: Turn, photo: IncomingImage) {
     }
     const q = formOf(draft).questions.find((x) => x.id === out.result.photo.questionId);
     const about = q
-      ? t.photoAboutQuestion(renderLabel(q, contextOf(turn.deps.campaign, draft)))
+      ? t.photoAboutQuestion(
+          `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, contextOf(turn.deps.campaign, draft))}`,
+        )
       : t.photoAboutSurvey;
     await turn.send(t.photoSaved(out.result.count, about));
     // Asked for photos before the review: enough now, so on to the review.

@@ -9,9 +9,18 @@ import { type EvidencePlan, giveEvidence, isEvidenceStep } from './evidence';
 
 const ctx = { povertyLine: 3335, year: 2017, incomeCutoff: '2017年9月底' };
 
+/** What the bot says about a photo, below the question it was sent under. */
+const RECEIPT = /^(📷 已保存照片|照片没能保存|这张照片已经保存过了|这个文件不是照片|没能从 Telegram 取到)/;
+
+/** The newest message that is not a photo's receipt (a photo sent mid-question leaves the prompt above). */
+function promptText(user: ChatUser): string {
+  const m = [...user.messages()].reverse().find((x) => !RECEIPT.test(x.text));
+  return m?.text ?? '';
+}
+
 /** The question id of the newest prompt, read from its bold label. */
 export function currentQuestion(user: ChatUser, form: FormDef = formById('household')!): string {
-  const text = user.lastText();
+  const text = promptText(user);
   const bold = /<b>(.*?)<\/b>/.exec(text)?.[1];
   const q = form.questions.find(
     (x) => bold === `${x.seedNo === '补' ? '' : `${x.seedNo} `}${renderLabel(x, ctx)}`,
@@ -45,11 +54,29 @@ export async function answerUntilStop(
       await giveEvidence(user, evidence);
       continue;
     }
-    const text = user.lastText();
+    const text = promptText(user);
     if (text.includes('⚠️') || text.includes('📋 回顾')) return asked;
     const id = currentQuestion(user, form);
     const answer = script[id];
     if (answer === undefined) throw new Error(`no scripted answer for ${id}`);
+    asked.push(id);
+    await give(user, answer);
+  }
+  throw new Error('the survey did not end');
+}
+
+/** Answer from `script` while it has the answer to the question on screen; returns the ids asked. */
+export async function answerWhile(user: ChatUser, script: Record<string, string>): Promise<string[]> {
+  const asked: string[] = [];
+  for (let step = 0; step < 120; step++) {
+    let id: string;
+    try {
+      id = currentQuestion(user);
+    } catch {
+      return asked;
+    }
+    const answer = script[id];
+    if (answer === undefined) return asked;
     asked.push(id);
     await give(user, answer);
   }
