@@ -87,6 +87,10 @@ export const can = {
     if (isOffice(p)) return true;
     return scope !== 'city' && inGroupOfTown(p, c, scope, ['leader', 'liaison']);
   },
+  /** The photos of a town's visits, as an archive: the office, or the leader of the group checking it. */
+  exportEvidence(p: Person, c: Campaign, townId: string): boolean {
+    return isOffice(p) || inGroupOfTown(p, c, townId, ['leader']);
+  },
   /** Signing off the group report: the leader of the group checking the town. */
   signOffReport(p: Person, c: Campaign, townId: string): boolean {
     return inGroupOfTown(p, c, townId, ['leader']);

@@ -4,20 +4,21 @@
 // key of the survey and the photo's unique id, so a photo delivered twice is one object; the
 // draft keeps only references. Every write re-checks the grant covering the survey.
 
-import type { Campaign } from '../domain/campaign';
+import { type Campaign, townOfVillage } from '../domain/campaign';
+import { ConflictError } from '../domain/errors';
 import {
+  archivePath,
   distanceFromVillage,
-  emptyEvidence,
   type Evidence,
+  emptyEvidence,
   imageTypeOf,
   MAX_PHOTO_BYTES,
   MAX_PHOTOS,
   needsEvidence,
   type PhotoEvidence,
 } from '../domain/evidence';
-import type { Draft, Person, Problem } from '../domain/model';
+import type { Draft, Person, Problem, Survey } from '../domain/model';
 import { assertCan, can } from './authz';
-import { ConflictError } from '../domain/errors';
 import type { Clock } from './messaging';
 import type { FileStore, Store } from './ports';
 import { guardDraft, type Outcome, revOf, type SurveyStep, stepOf, withSession } from './surveys';
@@ -107,7 +108,10 @@ export async function attachPhoto(
     const d = openDraft(p);
     const evidence: Evidence = d.evidence ?? emptyEvidence();
     const already = evidence.photos.find((x) => x.uniqueId === photo.uniqueId);
-    if (already) return { result: { step: stepOf(campaign, d), count: evidence.photos.length, photo: already, duplicate: true } };
+    if (already)
+      return {
+        result: { step: stepOf(campaign, d), count: evidence.photos.length, photo: already, duplicate: true },
+      };
     const entry: PhotoEvidence = {
       fileId: photo.fileId,
       uniqueId: photo.uniqueId,
@@ -123,7 +127,12 @@ export async function attachPhoto(
     const next: Draft = { ...d, evidence: { ...evidence, photos: [...evidence.photos, entry] } };
     return {
       session: { ...p.session, draft: next },
-      result: { step: stepOf(campaign, next), count: next.evidence?.photos.length ?? 0, photo: entry, duplicate: false },
+      result: {
+        step: stepOf(campaign, next),
+        count: next.evidence?.photos.length ?? 0,
+        photo: entry,
+        duplicate: false,
+      },
     };
   });
 }
@@ -204,7 +213,10 @@ async function withReason(
   return withSession(deps, person, updateId, (p) => {
     const d = openDraft(p);
     const next = change(d, text.slice(0, 200), deps.clock.now().toISOString(), p.id);
-    return { session: { ...p.session, draft: next, screen: 'survey' }, result: { step: stepOf(campaign, next) } };
+    return {
+      session: { ...p.session, draft: next, screen: 'survey' },
+      result: { step: stepOf(campaign, next) },
+    };
   });
 }
 
@@ -227,7 +239,10 @@ export class ProblemPhotoError extends Error {
  */
 function mayAddPhoto(actor: Person, campaign: Campaign, problem: Problem): boolean {
   if (problem.reporterId === actor.id && can.logProblem(actor, campaign, problem.townId)) return true;
-  return can.updateProblem(actor, campaign, problem, 'rectified') || can.updateProblem(actor, campaign, problem, 'verified');
+  return (
+    can.updateProblem(actor, campaign, problem, 'rectified') ||
+    can.updateProblem(actor, campaign, problem, 'verified')
+  );
 }
 
 /** Stores the photo once (by its unique id) and adds it to the problem on its version. */
@@ -304,3 +319,38 @@ async function putWithRetries(files: FileStore, key: string, bytes: Uint8Array, 
   throw new EvidenceError('store_failed');
 }
 
+// ---------------------------------------------------------------------------------------------
+// The archive: a village's photos as files
+
+export interface ArchiveEntry {
+  survey: Survey;
+  key: string;
+  /** 镇/村/对象/文件 under the output folder. */
+  path: string;
+}
+
+/**
+ * Every photo of a village's submitted (or returned) surveys, with where it goes in the archive.
+ * Checked against the grant that covers the village's town (the office or the group's leader).
+ */
+export async function villageArchive(
+  deps: Pick<EvidenceDeps, 'store'>,
+  actor: Person,
+  campaign: Campaign,
+  villageId: string,
+): Promise<{ surveys: Survey[]; entries: ArchiveEntry[] }> {
+  const town = townOfVillage(campaign, villageId);
+  if (!town) throw new EvidenceError('no_survey');
+  assertCan(can.exportEvidence(actor, campaign, town.id), 'evidence.export', actor);
+  const surveys = (await deps.store.surveysOfVillage(campaign.id, town.id, villageId)).filter(
+    (s) => needsEvidence(s.kind) && s.status !== 'draft',
+  );
+  const entries = surveys.flatMap((survey) =>
+    (survey.evidence?.photos ?? []).map((p) => ({
+      survey,
+      key: p.key,
+      path: archivePath(campaign, survey, p.key),
+    })),
+  );
+  return { surveys, entries };
+}

@@ -21,9 +21,9 @@ import {
   review,
   submittable,
 } from '../domain/engine';
+import { evidenceFlags, evidenceStillNeeded, minPhotos } from '../domain/evidence';
 import { formById, forms } from '../domain/forms';
 import type { AnswerValue, FormContext, FormDef, Question } from '../domain/forms/types';
-import { evidenceFlags, evidenceStillNeeded, minPhotos } from '../domain/evidence';
 import { groupsOf } from '../domain/grants';
 import {
   AlreadyExistsError,
@@ -194,7 +194,9 @@ export function stepOf(campaign: Campaign, draft: Draft, rejected?: string): Sur
   const question = draft.cursor ? form.questions.find((q) => q.id === draft.cursor) : undefined;
   if (!question) {
     // Answered through: the evidence comes before the review (DOMAIN.md §11).
-    const needed = nextQuestion(form, ctx, state) ? undefined : evidenceStillNeeded(campaign, draft.kind, draft.evidence);
+    const needed = nextQuestion(form, ctx, state)
+      ? undefined
+      : evidenceStillNeeded(campaign, draft.kind, draft.evidence);
     if (needed === 'location') return { kind: 'location', draft, form, ctx };
     if (needed === 'photos')
       return {

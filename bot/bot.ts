@@ -461,7 +461,9 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
         try {
           await ctx.editMessageText(screen.text, {
             ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
-            ...(screen.buttons.length > 0 ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } } : {}),
+            ...(screen.buttons.length > 0
+              ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
+              : {}),
           });
           return;
         } catch {
@@ -519,7 +521,8 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
     return;
   }
   if (image) {
-    const photo = handlers.photos?.[screen] ?? (turn.person.session.draft ? handlers.photos?.survey : undefined);
+    const photo =
+      handlers.photos?.[screen] ?? (turn.person.session.draft ? handlers.photos?.survey : undefined);
     if (photo) await photo(turn, image);
     // A picture is never a household list, whatever screen is open.
     else await turn.send(screen === 'upload' ? t.uploadNotDocument : t.photoNoSurvey);

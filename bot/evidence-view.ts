@@ -26,7 +26,9 @@ export async function sendPhotos(
     const captions = group.map((p) => clip(captionOf(p, index++)));
     try {
       if (group.length === 1) {
-        await turn.ctx.telegram.sendPhoto(chatId, (group[0] as PhotoEvidence).fileId, { caption: captions[0] ?? '' });
+        await turn.ctx.telegram.sendPhoto(chatId, (group[0] as PhotoEvidence).fileId, {
+          caption: captions[0] ?? '',
+        });
       } else {
         await turn.ctx.telegram.sendMediaGroup(
           chatId,

@@ -242,8 +242,6 @@ export const t = {
   evidenceDistance: (village: string, km: number) => `📍 距${village} ${km} 公里`,
   evidenceLocated: '📍 已定位',
   evidenceNoLocation: (reason: string) => `📍 未定位(原因:${reason})`,
-  flagNoPhoto: '现场照片少于要求',
-  flagFar: (km: number) => `定位距村 ${km} 公里,超出范围`,
   noLongerCovered: '您已不再负责该村的调查(身份已变更),此问卷已保存并交回检查组,由组内其他成员继续。',
   householdReplaced: '该农户已被替换出样本,问卷不能提交。请联系组长核实。',
   releasedLabel: '待接手',

@@ -7,6 +7,7 @@
 // into chat state, so a button keeps meaning the same thing whatever was pressed in between.
 
 import { can, ForbiddenError, isOffice } from '../app/authz';
+import { attachProblemPhoto, EvidenceError, ProblemPhotoError } from '../app/evidence';
 import {
   confirmAllProposals,
   confirmProposal,
@@ -22,7 +23,6 @@ import {
   reportedProblems,
   withdrawProblem,
 } from '../app/problems';
-import { attachProblemPhoto, EvidenceError, ProblemPhotoError } from '../app/evidence';
 import { ChatError, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
 import {
@@ -163,7 +163,10 @@ function mayAddPhoto(turn: Turn, p: Problem): boolean {
   if (p.status === 'withdrawn') return false;
   const { person, deps } = turn;
   if (p.reporterId === person.id && can.logProblem(person, deps.campaign, p.townId)) return true;
-  return can.updateProblem(person, deps.campaign, p, 'rectified') || can.updateProblem(person, deps.campaign, p, 'verified');
+  return (
+    can.updateProblem(person, deps.campaign, p, 'rectified') ||
+    can.updateProblem(person, deps.campaign, p, 'verified')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

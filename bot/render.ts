@@ -6,8 +6,14 @@ import type { Button } from '../app/messaging';
 import { revOf, type SurveyStep } from '../app/surveys';
 import type { Campaign } from '../domain/campaign';
 import { choicesOf, formatValue, hintFor, type Review, renderLabel } from '../domain/engine';
+import {
+  type Evidence,
+  type EvidenceFlag,
+  evidenceFlags,
+  evidenceFlagText,
+  needsEvidence,
+} from '../domain/evidence';
 import type { FormDef, Question } from '../domain/forms/types';
-import { type Evidence, type EvidenceFlag, evidenceFlags, needsEvidence } from '../domain/evidence';
 import type { Draft } from '../domain/model';
 import { t } from './messages';
 
@@ -38,7 +44,10 @@ export function evidenceLine(evidence: Evidence | undefined, villageName: string
   const photos = evidence?.photos.length ?? 0;
   const parts = [photos > 0 ? t.evidencePhotos(photos) : t.evidenceNoPhotos(evidence?.photoReason ?? '')];
   const loc = evidence?.location;
-  if (loc) parts.push(loc.distanceKm !== undefined ? t.evidenceDistance(villageName, loc.distanceKm) : t.evidenceLocated);
+  if (loc)
+    parts.push(
+      loc.distanceKm !== undefined ? t.evidenceDistance(villageName, loc.distanceKm) : t.evidenceLocated,
+    );
   else if (evidence?.locationSkipped) parts.push(t.evidenceNoLocation(evidence.locationSkipped.reason));
   return parts.join(' · ');
 }
@@ -270,7 +279,12 @@ export function renderQuestionPicker(
 }
 
 /** A submitted survey for those who check it: the flags first, then the evidence, then the answers. */
-export function renderReadOnlyReview(subject: string, review: Review, flags: string[], evidence?: string): string {
+export function renderReadOnlyReview(
+  subject: string,
+  review: Review,
+  flags: string[],
+  evidence?: string,
+): string {
   const lines = [t.reviewTitle(escapeHtml(subject))];
   if (flags.length > 0) lines.push('', t.reviewFlags, ...flags.map((f) => `· ${escapeHtml(f)}`));
   if (evidence) lines.push('', escapeHtml(evidence));
@@ -299,7 +313,7 @@ function truncate(s: string): string {
 
 /** How an evidence flag reads, with the distance for a far location. */
 export function evidenceFlagLabel(flag: EvidenceFlag, evidence: Evidence | undefined): string {
-  return flag === 'no_photo' ? t.flagNoPhoto : t.flagFar(evidence?.location?.distanceKm ?? 0);
+  return evidenceFlagText(flag, evidence);
 }
 
 export function escapeHtml(s: string): string {

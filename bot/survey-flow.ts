@@ -29,8 +29,8 @@ import {
   submitSurvey,
   surveyHistory,
 } from '../app/surveys';
-import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import { villageById } from '../domain/campaign';
+import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import { EVIDENCE_FLAGS, type EvidenceFlag } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
@@ -284,7 +284,8 @@ async function photoForSurvey(turn: Turn, photo: IncomingImage) {
       : t.photoAboutSurvey;
     await turn.send(t.photoSaved(out.result.count, about));
     // Asked for photos before the review: enough now, so on to the review.
-    if (wasAsking && out.result.step.kind !== 'photos') await turn.send(renderStep(turn.deps.campaign, out.result.step));
+    if (wasAsking && out.result.step.kind !== 'photos')
+      await turn.send(renderStep(turn.deps.campaign, out.result.step));
   } catch (err) {
     if (!(err instanceof EvidenceError)) throw err;
     await turn.send(photoRefusal(err));
@@ -302,8 +303,13 @@ async function locationForSurvey(turn: Turn, at: { lat: number; lon: number }) {
   if (out.duplicate) return;
   turn.person = out.person;
   const village =
-    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === draft.context.villageId)?.name ?? '';
-  await turn.send({ text: t.locationRecorded(village, out.result.distanceKm), buttons: [], removeKeyboard: true });
+    turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === draft.context.villageId)
+      ?.name ?? '';
+  await turn.send({
+    text: t.locationRecorded(village, out.result.distanceKm),
+    buttons: [],
+    removeKeyboard: true,
+  });
   await turn.send(renderStep(turn.deps.campaign, out.result.step));
 }
 
@@ -532,7 +538,8 @@ export const surveyHandlers: Handlers = {
           [btn(t.buttons.history, 'gh', s.id), back],
         ],
       };
-      if (withEvidence && ((s.evidence?.photos.length ?? 0) > 0 || s.evidence?.location)) await turn.send(card);
+      if (withEvidence && ((s.evidence?.photos.length ?? 0) > 0 || s.evidence?.location))
+        await turn.send(card);
       else await turn.show(card);
     },
     gh: (turn, [surveyId]) => history(turn, surveyId ?? ''),
@@ -603,12 +610,16 @@ export const surveyHandlers: Handlers = {
       }
       if (step?.kind === 'photos') {
         // Typed instead of a photo: the reason there are fewer photos than asked for.
-        const out = await givePhotoReason(sdeps(turn), turn.person, turn.deps.campaign, text, turn.uid()).catch(
-          (err: unknown) => {
-            if (err instanceof EvidenceError && err.reason === 'reason_too_short') return undefined;
-            throw err;
-          },
-        );
+        const out = await givePhotoReason(
+          sdeps(turn),
+          turn.person,
+          turn.deps.campaign,
+          text,
+          turn.uid(),
+        ).catch((err: unknown) => {
+          if (err instanceof EvidenceError && err.reason === 'reason_too_short') return undefined;
+          throw err;
+        });
         if (!out) await turn.send(t.reasonTooShort);
         else if (!out.duplicate) {
           turn.person = out.person;

@@ -20,9 +20,9 @@ import type { ReplacementReason } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
-import { downloadFile } from './telegram-files';
 import { btn, chunk, prompt } from './render';
 import { openAndShow } from './survey-flow';
+import { downloadFile } from './telegram-files';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Names in lists and buttons: a list allows 20 characters, older data may hold more. */

@@ -222,7 +222,10 @@ const CampaignShape = z.strictObject({
   evidence: z
     .strictObject({
       minPhotos: z
-        .strictObject({ household: z.number().int().min(0).max(20), village: z.number().int().min(0).max(20) })
+        .strictObject({
+          household: z.number().int().min(0).max(20),
+          village: z.number().int().min(0).max(20),
+        })
         .default({ household: 1, village: 1 }),
       radiusKm: z.number().positive().max(100).default(3),
     })

@@ -2,7 +2,7 @@
 // distances, the flags evidence raises, and what a survey still needs before its review.
 
 import type { Campaign } from './campaign';
-import { villageById } from './campaign';
+import { townById, villageById } from './campaign';
 
 export interface PhotoEvidence {
   /** Telegram's file_id (the same bot can send it again) and its stable unique id. */
@@ -116,3 +116,33 @@ export function evidenceStillNeeded(
 }
 
 export const emptyEvidence = (): Evidence => ({ photos: [] });
+
+/** How an evidence flag reads (zh-CN): the same words in the chat, the exports and the tables. */
+export function evidenceFlagText(flag: EvidenceFlag, evidence: Evidence | undefined): string {
+  return flag === 'no_photo'
+    ? '现场照片少于要求'
+    : `定位距村 ${evidence?.location?.distanceKm ?? 0} 公里,超出范围`;
+}
+
+/** Why evidence is missing, as the inspector said it (for exports). */
+export function evidenceReasons(evidence: Evidence | undefined): string[] {
+  return [
+    ...(evidence?.photoReason ? [`无照片:${evidence.photoReason}`] : []),
+    ...(evidence?.locationSkipped ? [`未定位:${evidence.locationSkipped.reason}`] : []),
+  ];
+}
+
+/**
+ * Where the archive export (`npm run evidence -- export`) puts a photo: 镇/村/对象/文件, the
+ * object being the household (by its number) or the village survey.
+ */
+export function archivePath(
+  campaign: Campaign,
+  s: { townId: string; villageId?: string; kind: string; householdId?: string; id: string },
+  key: string,
+): string {
+  const town = townById(campaign, s.townId)?.name ?? s.townId;
+  const village = s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '';
+  const subject = s.kind === 'village' ? '村级调查' : `农户-${s.householdId ?? s.id}`;
+  return [town, village, subject, key.split('/').at(-1) ?? key].filter(Boolean).join('/');
+}

@@ -4,8 +4,8 @@
 // (`new Date().toISOString()`); they compare correctly as strings, which the stores rely on.
 
 import type { Role } from './campaign';
-import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
 import type { Evidence, PhotoEvidence } from './evidence';
+import type { Answers, AnswerValue, Confirmation, StratumId, VillageType } from './forms/types';
 import type { Deactivation, Grant } from './grants';
 import type { Household } from './household-list';
 

@@ -56,7 +56,9 @@ export function readConfig(node: Node): DeployConfig {
       `botUsername "${botUsername}" is not a Telegram bot username (5-32 letters, digits or _, ending in "bot")`,
     );
   if (!Number.isInteger(evidenceRetentionDays) || evidenceRetentionDays < 30 || evidenceRetentionDays > 3650)
-    throw new DeployConfigError(`evidenceRetentionDays "${retention}" must be a whole number of days, 30 to 3650`);
+    throw new DeployConfigError(
+      `evidenceRetentionDays "${retention}" must be a whole number of days, 30 to 3650`,
+    );
   if (alarmEmail && !EMAIL.test(alarmEmail))
     throw new DeployConfigError(`alarmEmail "${alarmEmail}" is not an e-mail address`);
   return {

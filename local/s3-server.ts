@@ -19,7 +19,9 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-export async function startLocalS3(opts: { directory?: string; bucket?: string; port?: number } = {}): Promise<LocalS3> {
+export async function startLocalS3(
+  opts: { directory?: string; bucket?: string; port?: number } = {},
+): Promise<LocalS3> {
   const bucket = opts.bucket ?? LOCAL_EVIDENCE_BUCKET;
   const temporary = opts.directory === undefined;
   const directory = opts.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));

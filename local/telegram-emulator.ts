@@ -332,10 +332,22 @@ export class TelegramEmulator {
   }
 
   /** The location button of a reply keyboard (or 📎 → 位置). */
-  sendLocation(user: TelegramUserInfo, at: ChatLocation, opts: { forwarded?: boolean } = {}): Promise<Delivery> {
-    if (!Number.isFinite(at.lat) || !Number.isFinite(at.lon) || Math.abs(at.lat) > 90 || Math.abs(at.lon) > 180)
+  sendLocation(
+    user: TelegramUserInfo,
+    at: ChatLocation,
+    opts: { forwarded?: boolean } = {},
+  ): Promise<Delivery> {
+    if (
+      !Number.isFinite(at.lat) ||
+      !Number.isFinite(at.lon) ||
+      Math.abs(at.lat) > 90 ||
+      Math.abs(at.lon) > 180
+    )
       throw new EmulatorInputError(`not a location: ${at.lat}, ${at.lon}`);
-    const msg = this.recordUserMessage(user, { location: at, ...(opts.forwarded ? { forwarded: true } : {}) });
+    const msg = this.recordUserMessage(user, {
+      location: at,
+      ...(opts.forwarded ? { forwarded: true } : {}),
+    });
     return this.dispatch(
       user.id,
       locationMessageUpdate(this.nextUpdate++, user, msg.message_id, at, {
@@ -545,7 +557,11 @@ export class TelegramEmulator {
         return this.asTelegram(msg);
       }
       case 'sendMediaGroup': {
-        const media = (Array.isArray(p.media) ? p.media : []) as { type?: string; media?: unknown; caption?: string }[];
+        const media = (Array.isArray(p.media) ? p.media : []) as {
+          type?: string;
+          media?: unknown;
+          caption?: string;
+        }[];
         // Telegram takes albums of 2 to 10 items.
         if (media.length < 2 || media.length > 10)
           throw new ApiRefusal('Bad Request: wrong number of media in the album');
@@ -709,7 +725,9 @@ export class TelegramEmulator {
       from: { id: this.bot.id, is_bot: true, first_name: this.bot.first_name, username: this.bot.username },
       ...(msg.photo
         ? {
-            photo: [{ file_id: msg.photo.fileId, file_unique_id: msg.photo.fileId, width: 960, height: 1280 }],
+            photo: [
+              { file_id: msg.photo.fileId, file_unique_id: msg.photo.fileId, width: 960, height: 1280 },
+            ],
             ...(msg.photo.caption ? { caption: msg.photo.caption } : {}),
           }
         : msg.location

@@ -7,9 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join } from 'node:path';
 import { type Campaign, deadlineInstant } from '../domain/campaign';
 import { distanceKm, imageTypeOf } from '../domain/evidence';
-import { samplePhoto } from './png';
 import type { DemoClock } from './demo-clock';
 import { type Persona, userOf } from './demo-people';
+import { samplePhoto } from './png';
 import {
   type EmulatorEvent,
   EmulatorInputError,
@@ -279,7 +279,7 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
         const caption = typeof seed === 'number' ? SAMPLE_PHOTOS[seed] : undefined;
         if (caption === undefined) throw new HttpError(404, 'no such sample photo');
         // A new picture each time (Telegram gives every upload its own file).
-        const bytes = samplePhoto(seed as number + 10 * ++photoUploads);
+        const bytes = samplePhoto((seed as number) + 10 * ++photoUploads);
         return delivered(res, await emulator.sendPhoto(user, bytes, { caption }));
       }
       case 'location': {
@@ -288,7 +288,10 @@ export function createLocalServer(deps: LocalServerDeps): LocalServer {
         if (!place) throw new HttpError(404, 'no such village');
         // Near the village office, or about 8 km away (to show the far_from_village flag).
         const km = body.far === true ? 8 : 0.3;
-        return delivered(res, await emulator.sendLocation(user, { lat: place.lat + km / 111.2, lon: place.lon }));
+        return delivered(
+          res,
+          await emulator.sendLocation(user, { lat: place.lat + km / 111.2, lon: place.lon }),
+        );
       }
       case 'sample': {
         const { file } = (await readJson(req)) as { file?: unknown };

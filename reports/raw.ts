@@ -6,6 +6,13 @@
 import ExcelJS from 'exceljs';
 import { type Campaign, groupForTown, townById, villageById } from '../domain/campaign';
 import { computeFlags, formatValue, renderLabel } from '../domain/engine';
+import {
+  archivePath,
+  evidenceFlags,
+  evidenceFlagText,
+  evidenceReasons,
+  needsEvidence,
+} from '../domain/evidence';
 import { formById, forms } from '../domain/forms/index';
 import type { FormContext, FormDef, Question } from '../domain/forms/types';
 import type { Survey, SurveyKind, SurveyStatus } from '../domain/model';
@@ -86,11 +93,13 @@ export function rawTable(
     year: campaign.year,
     incomeCutoff: campaign.incomeCutoff,
   };
+  const withEvidence = needsEvidence(kind);
   const header = [
     ...RAW_META_HEADER,
     ...current.questions.map((q) => questionHeader(q, base)),
     '提示标记',
     '确认说明',
+    ...(withEvidence ? RAW_EVIDENCE_HEADER : []),
   ];
   const rows = surveys
     .filter((s) => s.kind === kind)
@@ -125,9 +134,88 @@ export function rawTable(
         ),
         flags.join('、'),
         confirmations.join(';'),
+        ...(withEvidence ? evidenceCells(campaign, s) : []),
       ];
     });
   return { kind, header, rows };
+}
+
+/** The visit's evidence in raw data: photo count, where it was sent from, its flags and reasons. */
+export const RAW_EVIDENCE_HEADER = ['照片数', '纬度', '经度', '距村(公里)', '证据标记', '证据说明'] as const;
+
+function evidenceCells(campaign: Campaign, s: Survey): RawCell[] {
+  const e = s.evidence;
+  const loc = e?.location;
+  // Recomputed like the other flags, so a changed radius or minimum shows in the next export.
+  const flags = evidenceFlags(campaign, s.kind, e).map((f) => evidenceFlagText(f, e));
+  return [
+    e?.photos.length ?? 0,
+    loc ? loc.lat : '',
+    loc ? loc.lon : '',
+    loc?.distanceKm ?? '',
+    flags.join('、'),
+    evidenceReasons(e).join(';'),
+  ];
+}
+
+export const EVIDENCE_SHEET = '现场照片';
+export const EVIDENCE_SHEET_HEADER = [
+  '问卷编号',
+  '镇',
+  '村',
+  '农户编号',
+  '序号',
+  '发送时间',
+  '关联题目',
+  '说明',
+  '发送人',
+  '大小(KB)',
+  '存档文件',
+] as const;
+
+/**
+ * One row per photo (survey → photos, with time, the question it was sent under and its caption),
+ * and a row for each survey without photos saying why. The files themselves are exported to
+ * folders by `npm run evidence -- export` (the last column names each one's path there).
+ */
+export function evidenceTable(
+  campaign: Campaign,
+  surveys: readonly Survey[],
+  names: InspectorNames = new Map(),
+): RawCell[][] {
+  const rows: RawCell[][] = [];
+  const sorted = surveys
+    .filter((s) => needsEvidence(s.kind) && s.status !== 'draft')
+    .sort((a, b) => (a.townId + (a.villageId ?? '') + a.id < b.townId + (b.villageId ?? '') + b.id ? -1 : 1));
+  for (const s of sorted) {
+    const place = [
+      s.id,
+      townById(campaign, s.townId)?.name ?? s.townId,
+      s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '',
+      s.householdId ?? '',
+    ];
+    const photos = s.evidence?.photos ?? [];
+    if (photos.length === 0) {
+      rows.push([...place, '', '', '', evidenceReasons(s.evidence)[0] ?? '无照片', '', '', '']);
+      continue;
+    }
+    const form = formById(s.formId, s.formVersion) ?? forms[s.kind]!;
+    const ctx = contextFor(campaign, s);
+    photos.forEach((p, i) => {
+      const q = form.questions.find((x) => x.id === p.questionId);
+      rows.push([
+        ...place,
+        i + 1,
+        localDateTime(p.at, campaign.timeZone),
+        q ? `${q.seedNo} ${renderLabel(q, ctx)}` : '整份问卷',
+        p.caption ?? '',
+        names.get(p.by) ?? p.by,
+        Math.round(p.size / 102.4) / 10,
+        archivePath(campaign, s, p.key),
+      ]);
+    });
+  }
+  return rows;
 }
 
 const KINDS: readonly SurveyKind[] = ['household', 'village', 'office'];
@@ -158,6 +246,15 @@ export async function rawWorkbook(
       bodyRow(ws, i + 2, row);
     });
   }
+  const evidence = evidenceTable(campaign, surveys, names);
+  const ws = addPrintableSheet(wb, EVIDENCE_SHEET, [22, 10, 10, 12, 6, 16, 28, 20, 10, 9, 40], {
+    orientation: 'landscape',
+    headerRow: 1,
+  });
+  headerRow(ws, 1, [...EVIDENCE_SHEET_HEADER]);
+  evidence.forEach((row, i) => {
+    bodyRow(ws, i + 2, row);
+  });
   return toBuffer(wb);
 }
 

@@ -18,7 +18,9 @@ export interface S3FilesOptions {
 }
 
 /** A client for AWS (region and credentials from the environment) or a local endpoint. */
-export function createS3Client(opts: { endpoint?: string; region?: string; credentials?: S3ClientConfig['credentials'] } = {}) {
+export function createS3Client(
+  opts: { endpoint?: string; region?: string; credentials?: S3ClientConfig['credentials'] } = {},
+) {
   return new S3Client({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpoint

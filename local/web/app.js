@@ -278,7 +278,9 @@ function renderReplyKeyboard() {
       button.type = 'button';
       button.textContent = b.text;
       // Telegram asks for the phone's location; here the person picks where they are.
-      button.addEventListener('click', () => (b.request_location ? openSheet('location-sheet') : void sendText(b.text)));
+      button.addEventListener('click', () =>
+        b.request_location ? openSheet('location-sheet') : void sendText(b.text),
+      );
       line.append(button);
     }
     box.append(line);

@@ -192,7 +192,10 @@ async function sendPhoto(from: { sample: string } | { file: string }) {
   if ('sample' in from) {
     await page.locator('#sample-photos button', { hasText: from.sample }).click();
   } else {
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#choose-photo').click()]);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('#choose-photo').click(),
+    ]);
     await chooser.setFiles(from.file);
   }
   await settled();
@@ -308,18 +311,22 @@ describe('npm start, tried in a browser', () => {
     expect(await lastText()).toContain('请在现场点下方“📍 发送当前位置”');
     await expect.poll(() => page.locator('#reply-keyboard').isVisible()).toBe(true);
     await sendLocationFromKeyboard('jiaodong', false);
-    await expect.poll(() => page.locator('.msg[data-from="user"] .location').last().textContent()).toContain(
-      '离交东村 0.3 公里',
-    );
+    await expect
+      .poll(() => page.locator('.msg[data-from="user"] .location').last().textContent())
+      .toContain('离交东村 0.3 公里');
     // The keyboard goes away once the location is in; then the photo the campaign asks for.
     await expect.poll(() => page.locator('#reply-keyboard').isVisible()).toBe(false);
     expect(await lastText()).toContain('本问卷需要至少 1 张现场照片,目前 0 张');
     await sendPhoto({ sample: '农户家门口' });
     const photo = page.locator('.msg[data-from="user"] img.photo').last();
-    await expect.poll(() => photo.evaluate((img) => {
-      const loaded = img as unknown as { complete: boolean; naturalWidth: number };
-      return loaded.complete && loaded.naturalWidth;
-    })).toBe(320);
+    await expect
+      .poll(() =>
+        photo.evaluate((img) => {
+          const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+          return loaded.complete && loaded.naturalWidth;
+        }),
+      )
+      .toBe(320);
     const review = await lastText();
     expect(review).toContain('📷 1 张 · 📍 距交东村 0.3 公里');
     expect(review).toContain('📋 回顾');

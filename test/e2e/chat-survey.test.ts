@@ -299,12 +299,16 @@ describe('an inspector completes a household survey in Telegram', () => {
     ]);
     const spot = nearVillage(villageIn('交东村')!, 0.8);
     await inspector.sendLocation(spot.lat, spot.lon);
-    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe('📍 已记录位置:距交东村 0.8 公里。');
+    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe(
+      '📍 已记录位置:距交东村 0.8 公里。',
+    );
     expect(inspector.messages().at(-2)?.removeKeyboard).toBe(true);
     // Then the photo the campaign asks for (one per household survey).
     expect(inspector.lastText()).toContain('本问卷需要至少 1 张现场照片,目前 0 张');
     await inspector.sendPhoto(freshPhoto(), { caption: '农户家门口' });
-    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe('📷 已保存照片(第 1 张,关联:整份问卷)。');
+    expect(inspector.textsSince(inspector.messages().length - 2)[0]).toBe(
+      '📷 已保存照片(第 1 张,关联:整份问卷)。',
+    );
     expect(inspector.lastText()).toContain('📋 回顾');
     expect(inspector.lastText()).toContain('📷 1 张 · 📍 距交东村 0.8 公里');
   });

@@ -167,7 +167,11 @@ describe.each(ENGINES)('evidence from the field, on %s', (engineName) => {
     const survey = await surveyOf(2);
     expect(survey.status).toBe('submitted');
     expect(survey.flags).toEqual(expect.arrayContaining(['no_photo', 'far_from_village']));
-    expect(survey.evidence).toMatchObject({ photos: [], photoReason: '农户不同意拍照', location: { distanceKm: 8 } });
+    expect(survey.evidence).toMatchObject({
+      photos: [],
+      photoReason: '农户不同意拍照',
+      location: { distanceKm: 8 },
+    });
   });
 
   it("the leader's view sends the album and the pin, then the card with the flags first", async () => {
@@ -179,7 +183,9 @@ describe.each(ENGINES)('evidence from the field, on %s', (engineName) => {
     expect(album).toHaveLength(1);
     const media = album[0]!.params.media as { type: string; media: string; caption: string }[];
     expect(media.map((m) => m.media)).toEqual(survey.evidence!.photos.map((p) => p.fileId));
-    expect(media[0]!.caption).toMatch(/^📷 黄秀英户\(贵明村\) 1\/2\n1\.3 家庭实际人口\(共同生活人口\) · \d+月\d+日 \d\d:\d\d$/);
+    expect(media[0]!.caption).toMatch(
+      /^📷 黄秀英户\(贵明村\) 1\/2\n1\.3 家庭实际人口\(共同生活人口\) · \d+月\d+日 \d\d:\d\d$/,
+    );
     expect(media[1]!.caption).toContain('说明:住房外观');
     const pin = sys.api.callsOf('sendLocation').filter((c) => Number(c.params.chat_id) === LEADER);
     expect(pin.map((c) => [Number(c.params.latitude), Number(c.params.longitude)])).toEqual([
@@ -194,8 +200,12 @@ describe.each(ENGINES)('evidence from the field, on %s', (engineName) => {
     const card = leader.lastText();
     expect(card.indexOf('定位距村 8 公里,超出范围')).toBeLessThan(card.indexOf('一、被调查户基本情况'));
     // No photo: no album; the pin still shows where the location was sent from.
-    expect(sys.api.callsOf('sendMediaGroup').filter((c) => Number(c.params.chat_id) === LEADER)).toHaveLength(1);
-    expect(sys.api.callsOf('sendLocation').filter((c) => Number(c.params.chat_id) === LEADER)).toHaveLength(2);
+    expect(sys.api.callsOf('sendMediaGroup').filter((c) => Number(c.params.chat_id) === LEADER)).toHaveLength(
+      1,
+    );
+    expect(sys.api.callsOf('sendLocation').filter((c) => Number(c.params.chat_id) === LEADER)).toHaveLength(
+      2,
+    );
   });
 
   it('a problem takes photos once it is described; they are shown as an album from its card', async () => {
@@ -249,7 +259,9 @@ describe.each(ENGINES)('evidence from the field, on %s', (engineName) => {
     const survey = await surveyOf(0);
     await outsider.pressData(`gs:${survey.id}`);
     expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
-    expect(sys.api.callsOf('sendMediaGroup').filter((c) => Number(c.params.chat_id) === OUTSIDER)).toEqual([]);
+    expect(sys.api.callsOf('sendMediaGroup').filter((c) => Number(c.params.chat_id) === OUTSIDER)).toEqual(
+      [],
+    );
   });
 });
 

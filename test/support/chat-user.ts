@@ -84,9 +84,7 @@ export class ChatUser {
 
   /** The location button of the reply keyboard. */
   sendLocation(lat: number, lon: number, opts: { forwarded?: boolean } = {}) {
-    return this.post(
-      locationMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, { lat, lon }, opts),
-    );
+    return this.post(locationMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, { lat, lon }, opts));
   }
 
   sendSticker() {

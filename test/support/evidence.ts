@@ -5,8 +5,8 @@ import { SKIP_LOCATION } from '../../bot/render';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign, type Village } from '../../domain/campaign';
 import { samplePhoto } from '../../local/png';
-import type { ChatMessage } from './fake-bot-api';
 import type { ChatUser } from './chat-user';
+import type { ChatMessage } from './fake-bot-api';
 
 const campaign = parseCampaign(seed);
 

@@ -4,9 +4,9 @@
 
 import { callbackQueryUpdate, textMessageUpdate } from '../../local/updates';
 import { type ChatUser, nextUpdateId } from './chat-user';
+import { giveEvidence, isEvidenceStep } from './evidence';
 import type { ChatMessage, InlineButton } from './fake-bot-api';
 import type { Rng, ScriptedSurvey } from './household-scripts';
-import { giveEvidence, isEvidenceStep } from './evidence';
 import { currentQuestion } from './survey-driver';
 
 export interface Faults {

@@ -190,7 +190,8 @@ describe('the evidence bucket', () => {
       ([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }),
     );
     expect(policies).toHaveLength(1);
-    const statements = (policies[0]?.[1].Properties.PolicyDocument as { Statement: Json[] }).Statement;
+    const [, policy] = policies[0] ?? [];
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [];
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -217,7 +218,8 @@ describe('the evidence bucket', () => {
     });
     expect(props.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'evidence-bucket/' });
     // Logs are delivered under a bucket policy (S3's logging service, for this bucket only), not an ACL.
-    const logs = (props.LoggingConfiguration as { DestinationBucketName: { Ref: string } }).DestinationBucketName.Ref;
+    const logs = (props.LoggingConfiguration as { DestinationBucketName: { Ref: string } })
+      .DestinationBucketName.Ref;
     expect(propsOf(logs).AccessControl).toBeUndefined();
     expect(propsOf(logs).OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     const logPolicy = ofType('AWS::S3::BucketPolicy').find(

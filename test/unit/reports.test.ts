@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import { buildSummaries } from '../../app/summaries';
+import type { PhotoEvidence } from '../../domain/evidence';
 import type { Person } from '../../domain/model';
 import type { SummaryModels } from '../../domain/tables/index';
 import { rawCsv, rawWorkbook } from '../../reports/raw';
@@ -170,7 +171,7 @@ describe('the raw data', () => {
 
   it('is a workbook of one row per survey, one column per question under its Chinese label', async () => {
     const raw = await load(await rawWorkbook(campaign, surveys, new Map([['insp-1', '黄海军']])));
-    expect(raw.worksheets.map((w) => w.name)).toEqual(['农户调查表', '村级调查表', '县级数据']);
+    expect(raw.worksheets.map((w) => w.name)).toEqual(['农户调查表', '村级调查表', '县级数据', '现场照片']);
     const ws = raw.getWorksheet('农户调查表')!;
     const rows = rowsOf(ws);
     const header = rows[1] as string[];
@@ -194,6 +195,104 @@ describe('the raw data', () => {
     const vs = rowsOf(raw.getWorksheet('村级调查表')!);
     expect(vs[1]).toContain('1.1 村类型');
     expect(vs.some((r) => r?.includes('已退出贫困村'))).toBe(true);
+  });
+
+  it("carries each visit's evidence: photo count, location, distance, flags and reasons; a sheet lists the photos", async () => {
+    const photo = (n: number, extra: Partial<PhotoEvidence> = {}): PhotoEvidence => ({
+      fileId: `f${n}`,
+      uniqueId: `u${n}`,
+      key: `evidence/${campaign.id}/hh-x/u${n}.jpg`,
+      size: 204_800,
+      mime: 'image/jpeg',
+      at: '2017-10-31T03:15:00.000Z',
+      by: 'insp-1',
+      rev: 3,
+      ...extra,
+    });
+    const visited = surveyOf(
+      'household',
+      'datian',
+      { h1_name: '甲', h1_type: 'non_poor' },
+      {
+        householdId: 'D1',
+        evidence: {
+          photos: [photo(1, { questionId: 'h2_safe_housing', caption: '住房外观' }), photo(2)],
+          location: {
+            lat: 21.534,
+            lon: 107.925,
+            at: '2017-10-31T03:20:00.000Z',
+            by: 'insp-1',
+            distanceKm: 0.4,
+          },
+        },
+      },
+    );
+    const unseen = surveyOf(
+      'household',
+      'datian',
+      { h1_name: '乙', h1_type: 'non_poor' },
+      {
+        householdId: 'D2',
+        evidence: {
+          photos: [],
+          photoReason: '农户不同意拍照',
+          location: {
+            lat: 21.6,
+            lon: 107.925,
+            at: '2017-10-31T03:40:00.000Z',
+            by: 'insp-1',
+            distanceKm: 7.8,
+          },
+        },
+      },
+    );
+    const raw = await load(
+      await rawWorkbook(campaign, [visited, unseen, officeSurvey], new Map([['insp-1', '黄海军']])),
+    );
+    const rows = rowsOf(raw.getWorksheet('农户调查表')!);
+    const header = rows[1] as string[];
+    const col = (name: string) => header.indexOf(name);
+    expect(header.slice(-6)).toEqual(['照片数', '纬度', '经度', '距村(公里)', '证据标记', '证据说明']);
+    const a = rows.find((r) => r?.[col('农户编号')] === 'D1')!;
+    const b = rows.find((r) => r?.[col('农户编号')] === 'D2')!;
+    expect([a[col('照片数')], a[col('纬度')], a[col('经度')], a[col('距村(公里)')]]).toEqual([
+      2, 21.534, 107.925, 0.4,
+    ]);
+    expect(a[col('证据标记')] ?? '').toBe('');
+    expect(b[col('照片数')]).toBe(0);
+    expect(b[col('证据标记')]).toBe('现场照片少于要求、定位距村 7.8 公里,超出范围');
+    expect(b[col('证据说明')]).toBe('无照片:农户不同意拍照');
+    // The office's figures carry no evidence columns.
+    expect(rowsOf(raw.getWorksheet('县级数据')!)[1]).not.toContain('照片数');
+
+    const sheet = rowsOf(raw.getWorksheet('现场照片')!);
+    expect(sheet[1]).toEqual([
+      '问卷编号',
+      '镇',
+      '村',
+      '农户编号',
+      '序号',
+      '发送时间',
+      '关联题目',
+      '说明',
+      '发送人',
+      '大小(KB)',
+      '存档文件',
+    ]);
+    expect(sheet.slice(2).map((r) => r?.slice(3))).toEqual([
+      [
+        'D1',
+        1,
+        '2017-10-31 11:15',
+        '2.6 有无安全住房',
+        '住房外观',
+        '黄海军',
+        200,
+        '东兴镇/大田村/农户-D1/u1.jpg',
+      ],
+      ['D1', 2, '2017-10-31 11:15', '整份问卷', '', '黄海军', 200, '东兴镇/大田村/农户-D1/u2.jpg'],
+      ['D2', '', '', '', '无照片:农户不同意拍照', '', '', ''],
+    ]);
   });
 
   it('is a CSV that starts with a BOM and has Chinese headers and labels', () => {
