@@ -191,7 +191,8 @@ describe('the evidence bucket', () => {
     );
     expect(policies).toHaveLength(1);
     const [, policy] = policies[0] ?? [];
-    const statements = (policy?.Properties.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [];
+    const statements =
+      (policy?.Properties.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [];
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
