@@ -204,7 +204,13 @@ async function confirm(turn: Turn, proposalId: string, description?: string) {
     description !== undefined ? { description } : {},
   );
   const category = categoryLabels[problem.category];
-  await turn.send(already ? t.problemAlreadyLogged(category) : t.problemLogged(category));
+  if (already) {
+    await turn.send(t.problemAlreadyLogged(category));
+    return;
+  }
+  // Photos sent next belong to this problem, as after /problem.
+  await turn.setScreen('problem_photo', { problemId: problem.id });
+  await turn.send(`${t.problemLogged(category)}\n${t.problemPhotoHint}`);
 }
 
 /** How many queued proposals /proposals shows at once (each is a message with its buttons). */

@@ -12,9 +12,10 @@ import type { LoggerLike } from '../../bot/bot';
 import { logger as powertools } from '../../functions/runtime';
 import { ChatUser } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
+import { freshPhoto, nearVillage } from '../support/evidence';
 import { rng, scriptHousehold } from '../support/household-scripts';
 import { Interviewer } from '../support/interviewer';
-import { type System, seedPerson, seedSample, startSystem } from '../support/system';
+import { campaign, type System, seedPerson, seedSample, startSystem } from '../support/system';
 
 const INSPECTOR_NAME = '欧阳明月';
 const HOUSEHOLDS = [
@@ -33,8 +34,12 @@ const EXITED = {
 const NON_POOR = {
   inputs: { h2_income: '3111.11', h4_opinions: '村里路灯坏了半年没人修', h5_missed: '是' },
 };
+const PHOTO_CAPTION = '司徒家漏雨的厨房';
+const jiaodong = campaign.towns.flatMap((t) => t.villages).find((v) => v.id === 'jiaodong')!;
 /** What must never reach a log line. */
 const SECRETS = [
+  PHOTO_CAPTION,
+  String(nearVillage(jiaodong, 0.4).lat),
   INSPECTOR_NAME,
   ...HOUSEHOLDS.map((h) => h.name),
   '2987.65',
@@ -114,6 +119,10 @@ describe('a working day leaves no names, incomes or answers in the logs', () => 
     const [problem] = await sys.store.problemsOfTown(sys.campaign.id, 'jiangping');
     expect(problem?.description).toContain(HOUSEHOLDS[1]?.name);
 
+    // A problem's photo with a caption (photos are personal data: no caption, key or place in logs).
+    await user.sendPhoto(freshPhoto(), { caption: PHOTO_CAPTION });
+    expect(user.lastText()).toBe('📷 已附到问题上(共 1 张)。');
+
     // Telegram repeating that update is logged too: still ids only.
     await user.replay();
     expect(lines.at(-1)).toContain('duplicate update ignored');
@@ -127,6 +136,8 @@ describe('a working day leaves no names, incomes or answers in the logs', () => 
   });
 
   it.each(SECRETS)('no log line contains %s', (secret) => {
+    // Where the interviews were sent from (the village's location, 0.4 km north) is personal too.
+    expect(SECRETS).toContain(String(nearVillage(jiaodong, 0.4).lat));
     expect(lines.filter((l) => l.includes(secret))).toEqual([]);
     expect(written.filter((w) => w.includes(secret))).toEqual([]);
   });

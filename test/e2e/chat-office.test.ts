@@ -234,7 +234,9 @@ describe('a campaign day from the office, the group and the town', () => {
     ]);
     const newestButton = inspector.findButton('✅ 确认记录').button.callback_data!;
     await inspector.press('✅ 确认记录'); // the newest: 覃三
-    expect(inspector.lastText()).toBe('✅ 问题已记录:一、精准识别(漏评方面)。整改期限内乡镇会收到提醒。');
+    expect(inspector.lastText()).toBe(
+      '✅ 问题已记录:一、精准识别(漏评方面)。整改期限内乡镇会收到提醒。\n如有现场照片,现在可以直接发送(最多 10 张),会附在这个问题上。',
+    );
     await inspector.press('✅ 确认记录'); // its keyboard is gone: this is 覃二's
     await inspector.press('✅ 确认记录'); // and the household's
     await inspector.pressData(newestButton, proposals[2]); // 覃三's pressed again from another device

@@ -184,7 +184,9 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     expect(await problemsOf('malu')).toHaveLength(1);
     expect(
       texts(inspector, since).filter((x) => x.includes('问题已记录') || x.includes('此前已记录')),
-    ).toEqual(['✅ 问题已记录:三、精准脱贫(错退方面)。整改期限内乡镇会收到提醒。']);
+    ).toEqual([
+      '✅ 问题已记录:三、精准脱贫(错退方面)。整改期限内乡镇会收到提醒。\n如有现场照片,现在可以直接发送(最多 10 张),会附在这个问题上。',
+    ]);
   }, 120_000);
 
   it('a village survey answering 返贫 有 and 符合条件未纳入 有 proposes both', async () => {

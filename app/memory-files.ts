@@ -1,0 +1,23 @@
+// The in-memory twin of the evidence store, for use-case tests: copies in and out, like S3.
+
+import type { FileStore } from './ports';
+
+export class MemoryFiles implements FileStore {
+  readonly #objects = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  /** How many puts reached the store (a test can show a repeat stored nothing new). */
+  puts = 0;
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    this.puts++;
+    this.#objects.set(key, { bytes: new Uint8Array(bytes), contentType });
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const o = this.#objects.get(key);
+    return o ? new Uint8Array(o.bytes) : undefined;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
