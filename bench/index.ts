@@ -7,7 +7,9 @@
 // Household lists (issue 14): reading, checking, storing and drawing 1,000–20,000 households, the
 // largest item written, hostile files refused, and ten concurrent pick marks.
 //
-// Knobs: BENCH_ONLY=engine,store,webhook,reminders,summaries,lists,bundle (a subset; results.md is then
+// Evidence (issue 16): a phone photo and the location through the webhook, with s3rver.
+//
+// Knobs: BENCH_ONLY=engine,store,webhook,evidence,reminders,summaries,lists,bundle (a subset; results.md is then
 // not written), BENCH_ITERATIONS (store, default 300), BENCH_SURVEYS (webhook, default 5),
 // BENCH_RECIPIENTS (reminders, default 300).
 
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type Engine, type EngineName, startEngine } from '../test/support/engines';
 import { benchBundle, bundleTable } from './bundle-bench';
 import { benchEngine, engineTable } from './engine-bench';
+import { benchEvidence, type EvidenceBenchResult, evidenceTable } from './evidence-bench';
 import { benchConcurrentMarks, benchHostile, benchLists, type ListBenchRow, listTable } from './list-bench';
 import { benchReminders, type ReminderBenchResult, reminderTable } from './reminder-bench';
 import { benchStore, markdownTable, type StoreBenchResult } from './store-bench';
@@ -58,6 +61,7 @@ const webhookResults: WebhookBenchResult[] = [];
 const reminderResults: ReminderBenchResult[] = [];
 const listResults: ListBenchRow[] = [];
 const markResults: string[] = [];
+const evidenceResults: EvidenceBenchResult[] = [];
 let summaries = '';
 
 async function onEngine(name: EngineName, work: (engine: Engine) => Promise<void>) {
@@ -70,7 +74,7 @@ async function onEngine(name: EngineName, work: (engine: Engine) => Promise<void
 }
 
 for (const name of ['DynamoDB Local', 'dynalite'] as const) {
-  if (!['store', 'webhook', 'reminders', 'summaries', 'lists'].some(wanted)) break;
+  if (!['store', 'webhook', 'reminders', 'summaries', 'lists', 'evidence'].some(wanted)) break;
   await onEngine(name, async (engine) => {
     // Reminders first: every inspector on the engine is a recipient, so none of the other sections'.
     if (wanted('reminders') && name === 'DynamoDB Local') {
@@ -83,6 +87,7 @@ for (const name of ['DynamoDB Local', 'dynalite'] as const) {
       storeResults.push(await benchStore(engine, 'now', ITERATIONS));
     }
     if (wanted('webhook')) webhookResults.push(await benchWebhook(engine, SURVEYS));
+    if (wanted('evidence')) evidenceResults.push(await benchEvidence(engine));
     if (wanted('lists')) {
       listResults.push(...(await benchLists(engine)));
       markResults.push(await benchConcurrentMarks(engine));
@@ -116,6 +121,18 @@ if (webhookResults.length > 0) {
       'middleware), consumed capacity, and the handler’s wall time including its Bot API calls ' +
       '(a button answer edits the prompt, sends the next one and answers the callback). Budget: one ' +
       'read and one write per answer (ARCHITECTURE.md).\n',
+  );
+}
+
+if (evidenceResults.length > 0) {
+  emit('## Evidence: a phone photo and the location through the webhook\n');
+  emit(evidenceTable(evidenceResults));
+  emit(
+    '\nTwenty ~200 KB photos (the most a survey keeps) sent one update at a time while a survey is open, then the ' +
+      'location. Each photo: getFile and a download from the Bot API (loopback), one put to s3rver (an S3-compatible ' +
+      'server on loopback, as `npm start` runs), the update’s claim (its id recorded before any side effect) and ' +
+      'one conditional write of the person item; the bytes never enter DynamoDB. The person item grows by one reference (~0.3 KB) per photo, well inside 400 KB. On AWS the put ' +
+      'and the download cross the network; budget them at tens of milliseconds each, inside the 29 s webhook.\n',
   );
 }
 

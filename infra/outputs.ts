@@ -13,6 +13,7 @@ export const OUTPUTS = {
   officeApiUrl: 'OfficeApiUrl',
   botSecretArn: 'BotSecretArn',
   tableName: 'TableName',
+  evidenceBucket: 'EvidenceBucketName',
   officeInvokePolicyArn: 'OfficeApiInvokePolicyArn',
   alarmTopicArn: 'AlarmTopicArn',
   campaignId: 'CampaignId',

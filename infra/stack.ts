@@ -371,6 +371,10 @@ export class InspectionStack extends Stack {
       description: 'Secret holding the bot token and the webhook secret token (docs/deploy.md)',
     });
     new CfnOutput(this, OUTPUTS.tableName, { value: this.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, OUTPUTS.evidenceBucket, {
+      value: this.evidenceBucket.bucketName,
+      description: 'Private bucket of the photos (EVIDENCE_BUCKET for npm run evidence -- export)',
+    });
     new CfnOutput(this, OUTPUTS.officeInvokePolicyArn, {
       value: officeInvoke.managedPolicyArn,
       description: 'Attach to the IAM users or roles that call the office API',

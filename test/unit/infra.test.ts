@@ -534,6 +534,7 @@ describe('outputs', () => {
     });
     template.hasOutput(OUTPUTS.botSecretArn, { Value: { Ref: logicalId(stack.botSecret) } });
     template.hasOutput(OUTPUTS.tableName, { Value: { Ref: logicalId(stack.table) } });
+    template.hasOutput(OUTPUTS.evidenceBucket, { Value: { Ref: logicalId(stack.evidenceBucket) } });
     template.hasOutput(OUTPUTS.campaignId, { Value: 'dongxing-2017' });
     template.hasOutput(OUTPUTS.botUsername, { Value: BOT });
   });
