@@ -68,6 +68,42 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
     console.info(`cdk synth took ${(synth.ms / 1000).toFixed(1)} s`);
   });
 
+  it('has the evidence bucket encrypted, closed to the public and TLS-only; the webhook may only put and get under evidence/', () => {
+    const buckets = Object.entries(resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::S3::Bucket' && JSON.stringify(r.Properties).includes('"Prefix":"evidence/"'),
+    );
+    expect(buckets).toHaveLength(1);
+    const [id, bucket] = buckets[0]!;
+    const props = bucket.Properties as Record<string, unknown>;
+    expect(JSON.stringify(props.BucketEncryption)).toContain('"SSEAlgorithm":"AES256"');
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::S3::BucketPolicy' &&
+        JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: id }),
+    );
+    expect(JSON.stringify(policy?.Properties)).toContain('{"Bool":{"aws:SecureTransport":"false"}}');
+    const grants = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(grants).toEqual([
+      expect.objectContaining({
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/evidence/*']] },
+      }),
+    ]);
+  });
+
   it('bundles each function as ESM with a source map, the require shim and the AWS SDK inside', () => {
     for (const name of FUNCTIONS) {
       const dir = bundleOf(name);
