@@ -25,6 +25,20 @@ function chat(user: TelegramUserInfo) {
   return { id: user.id, type: 'private', first_name: user.firstName };
 }
 
+/** A message update: the envelope every kind of message shares, with its content. */
+function messageUpdate(
+  updateId: number,
+  user: TelegramUserInfo,
+  messageId: number,
+  date: number,
+  content: Record<string, unknown>,
+): TelegramUpdate {
+  return {
+    update_id: updateId,
+    message: { message_id: messageId, from: from(user), chat: chat(user), date, ...content },
+  };
+}
+
 export function textMessageUpdate(
   updateId: number,
   user: TelegramUserInfo,
@@ -33,17 +47,10 @@ export function textMessageUpdate(
   date = nowSeconds(),
 ): TelegramUpdate {
   const command = text.startsWith('/') ? text.split(/\s/)[0] : undefined;
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      from: from(user),
-      chat: chat(user),
-      date,
-      text,
-      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] } : {}),
-    },
-  };
+  return messageUpdate(updateId, user, messageId, date, {
+    text,
+    ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command.length }] } : {}),
+  });
 }
 
 export interface DocumentRef {
@@ -77,22 +84,15 @@ export function documentMessageUpdate(
   date = nowSeconds(),
 ): TelegramUpdate {
   const mime = mimeOf(doc.fileName);
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      from: from(user),
-      chat: chat(user),
-      date,
-      document: {
-        file_id: doc.fileId,
-        file_unique_id: doc.fileId,
-        file_name: doc.fileName,
-        ...(mime ? { mime_type: mime } : {}),
-        file_size: doc.size,
-      },
+  return messageUpdate(updateId, user, messageId, date, {
+    document: {
+      file_id: doc.fileId,
+      file_unique_id: doc.fileId,
+      file_name: doc.fileName,
+      ...(mime ? { mime_type: mime } : {}),
+      file_size: doc.size,
     },
-  };
+  });
 }
 
 export interface PhotoRef {
@@ -115,34 +115,27 @@ export function photoMessageUpdate(
   opts: { forwarded?: boolean; date?: number } = {},
 ): TelegramUpdate {
   const date = opts.date ?? nowSeconds();
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      from: from(user),
-      chat: chat(user),
-      date,
-      ...(opts.forwarded ? forwardOrigin(user, date) : {}),
-      // Smallest first, as Telegram orders them; the bot keeps the largest.
-      photo: [
-        {
-          file_id: `${photo.fileId}-s`,
-          file_unique_id: `${photo.fileId}-s`,
-          width: 90,
-          height: 120,
-          file_size: Math.min(photo.size, 1500),
-        },
-        {
-          file_id: photo.fileId,
-          file_unique_id: photo.fileId,
-          width: 960,
-          height: 1280,
-          file_size: photo.size,
-        },
-      ],
-      ...(photo.caption ? { caption: photo.caption } : {}),
-    },
-  };
+  return messageUpdate(updateId, user, messageId, date, {
+    ...(opts.forwarded ? forwardOrigin(user, date) : {}),
+    // Smallest first, as Telegram orders them; the bot keeps the largest.
+    photo: [
+      {
+        file_id: `${photo.fileId}-s`,
+        file_unique_id: `${photo.fileId}-s`,
+        width: 90,
+        height: 120,
+        file_size: Math.min(photo.size, 1500),
+      },
+      {
+        file_id: photo.fileId,
+        file_unique_id: photo.fileId,
+        width: 960,
+        height: 1280,
+        file_size: photo.size,
+      },
+    ],
+    ...(photo.caption ? { caption: photo.caption } : {}),
+  });
 }
 
 export function locationMessageUpdate(
@@ -153,17 +146,10 @@ export function locationMessageUpdate(
   opts: { forwarded?: boolean; date?: number } = {},
 ): TelegramUpdate {
   const date = opts.date ?? nowSeconds();
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      from: from(user),
-      chat: chat(user),
-      date,
-      ...(opts.forwarded ? forwardOrigin(user, date) : {}),
-      location: { latitude: at.lat, longitude: at.lon, horizontal_accuracy: 20 },
-    },
-  };
+  return messageUpdate(updateId, user, messageId, date, {
+    ...(opts.forwarded ? forwardOrigin(user, date) : {}),
+    location: { latitude: at.lat, longitude: at.lon, horizontal_accuracy: 20 },
+  });
 }
 
 /** Something the survey does not take (a sticker): the bot must say so and change nothing. */
@@ -173,25 +159,18 @@ export function stickerMessageUpdate(
   messageId: number,
   date = nowSeconds(),
 ): TelegramUpdate {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: messageId,
-      from: from(user),
-      chat: chat(user),
-      date,
-      sticker: {
-        file_id: `st${messageId}`,
-        file_unique_id: `st${messageId}`,
-        type: 'regular',
-        width: 512,
-        height: 512,
-        is_animated: false,
-        is_video: false,
-        emoji: '👍',
-      },
+  return messageUpdate(updateId, user, messageId, date, {
+    sticker: {
+      file_id: `st${messageId}`,
+      file_unique_id: `st${messageId}`,
+      type: 'regular',
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
+      emoji: '👍',
     },
-  };
+  });
 }
 
 export interface PressedButton {

@@ -258,7 +258,8 @@ export async function rawWorkbook(
   return toBuffer(wb);
 }
 
-function csvField(v: RawCell): string {
+/** One CSV field: quoted when it holds a comma, a quote or a line break. */
+export function csvField(v: RawCell): string {
   const s = typeof v === 'number' ? String(v) : v;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -10,7 +10,7 @@ import type { FileStore } from '../app/ports';
 import { villageById } from '../domain/campaign';
 import { inspectorNames } from '../functions/summary-files';
 import { startLocalS3 } from '../local/s3-server';
-import { EVIDENCE_SHEET_HEADER, evidenceTable, type RawCell } from '../reports/raw';
+import { csvField, EVIDENCE_SHEET_HEADER, evidenceTable } from '../reports/raw';
 import { createS3Client, S3Files } from '../store/s3-files';
 import {
   DEFAULT_CAMPAIGN,
@@ -64,11 +64,6 @@ async function openFiles(): Promise<{ files: FileStore; close: () => Promise<voi
   const directory = join(resolve(shared || '.data'), 'evidence');
   const local = await startLocalS3({ directory });
   return { files: local.files, close: () => local.stop() };
-}
-
-function csvField(v: RawCell): string {
-  const s = typeof v === 'number' ? String(v) : v;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 async function main(): Promise<number> {
