@@ -6,7 +6,7 @@
 
 import { type Campaign, groupForTown, townOfVillage } from '../domain/campaign';
 import { contactTownsOf, GROUP_ROLES, hasRole, holds, holdsInGroup } from '../domain/grants';
-import type { Person, Problem, Role, Survey } from '../domain/model';
+import type { Person, Problem, ProblemAction, Role, Survey } from '../domain/model';
 
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';
@@ -76,10 +76,14 @@ export const can = {
   readProblems(p: Person, c: Campaign, townId: string): boolean {
     return isOffice(p) || isContactOfTown(p, townId) || inGroupOfTown(p, c, townId);
   },
-  /** Rectification status: the town's contact; verification: the group or the office. */
-  updateProblem(p: Person, c: Campaign, problem: Problem, status: Problem['status']): boolean {
+  /**
+   * The town's reports (整改措施, 已整改, 需延期): the town's contact; the check (抽查: 已整改到位 or
+   * 未整改到位): the leader of the group checking the town. The office does both.
+   */
+  actOnProblem(p: Person, c: Campaign, problem: Pick<Problem, 'townId'>, action: ProblemAction): boolean {
     if (isOffice(p)) return true;
-    if (status === 'verified') return inGroupOfTown(p, c, problem.townId);
+    if (action === 'verified' || action === 'rejected')
+      return inGroupOfTown(p, c, problem.townId, ['leader']);
     return isContactOfTown(p, problem.townId);
   },
   /** Summaries: the office for any scope; a leader or liaison of the group checking the town. */

@@ -240,8 +240,8 @@ export class ProblemPhotoError extends Error {
 function mayAddPhoto(actor: Person, campaign: Campaign, problem: Problem): boolean {
   if (problem.reporterId === actor.id && can.logProblem(actor, campaign, problem.townId)) return true;
   return (
-    can.updateProblem(actor, campaign, problem, 'rectified') ||
-    can.updateProblem(actor, campaign, problem, 'verified')
+    can.actOnProblem(actor, campaign, problem, 'rectified') ||
+    can.actOnProblem(actor, campaign, problem, 'verified')
   );
 }
 

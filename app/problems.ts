@@ -29,6 +29,8 @@ import {
   reporterMayChange,
 } from '../domain/model';
 import { problemIdFor, proposalIdFor } from '../domain/proposals';
+import { applyRectification, type RectificationInput } from '../domain/rectification';
+import { localDate } from '../domain/reminders';
 import { assertCan, can, ForbiddenError, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -153,39 +155,68 @@ export async function problemsOfTown(
 }
 
 /**
- * The town reports progress (rectified / needs longer); the group or office verifies. From the
- * first such action the reporter can no longer edit or withdraw the problem.
+ * A town's report or a group's check on one problem (DOMAIN.md §9 lifecycle): the grant covering
+ * the problem's town decides who may (the town's contact reports, the group's leader checks, the
+ * office does both); the lifecycle (domain/rectification.ts) decides what may follow what and
+ * what each must say. Written on the problem's version: two people acting at once both re-read,
+ * and the second is refused by what the first did ("已是「已整改」").
  */
-export async function updateProblem(
+export async function actOnProblem(
   deps: ProblemDeps,
   actor: Person,
   campaign: Campaign,
-  input: { problemId: string; status: ProblemStatus; note?: string; plannedDate?: string },
+  problemId: string,
+  input: RectificationInput,
 ): Promise<Problem> {
-  const problem = await deps.store.getProblem(input.problemId);
-  if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
-  assertCan(can.updateProblem(actor, campaign, problem, input.status), 'problem.update', actor);
-  if (problem.status === 'withdrawn' || input.status === 'withdrawn')
-    throw new ProblemInputError('withdrawn');
-  const now = deps.clock.now().toISOString();
-  const saved = await deps.store.saveProblem(
-    {
-      ...problem,
-      status: input.status,
-      ...(input.note ? { note: input.note } : {}),
-      ...(input.plannedDate ? { plannedDate: input.plannedDate } : {}),
-      townActedAt: problem.townActedAt ?? now,
-    },
-    problem.version,
-  );
-  await deps.store.appendAudit({
-    at: now,
-    actorId: actor.id,
-    action: 'problem.update',
-    subject: `problem:${problem.id}`,
-    details: { status: input.status },
-  });
-  return saved;
+  for (let attempt = 0; ; attempt++) {
+    const problem = await deps.store.getProblem(problemId);
+    if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
+    assertCan(can.actOnProblem(actor, campaign, problem, input.action), `problem.${input.action}`, actor);
+    if (problem.status === 'withdrawn') throw new ProblemInputError('withdrawn');
+    const at = deps.clock.now();
+    const next = applyRectification(problem, input, actor.id, at.toISOString(), localDate(campaign, at));
+    try {
+      const saved = await deps.store.saveProblem(next, problem.version);
+      await deps.store.appendAudit({
+        at: at.toISOString(),
+        actorId: actor.id,
+        action: `problem.${input.action}`,
+        subject: `problem:${problem.id}`,
+        // Ids and statuses only: the texts are on the problem's own history.
+        details: { townId: problem.townId, from: problem.status, to: saved.status },
+      });
+      return saved;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+/** What a town's list shows first: what it still owes, then what waits for a check, then the rest. */
+const TOWN_ORDER: readonly ProblemStatus[] = ['open', 'rectifying', 'needs_longer', 'rectified', 'verified'];
+
+/** A town's problems (withdrawn ones left out), by village, then by what is owed, oldest first. */
+export async function townProblems(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  townId: string,
+): Promise<Problem[]> {
+  assertCan(can.readProblems(actor, campaign, townId), 'problem.list', actor);
+  const town = campaign.towns.find((t) => t.id === townId);
+  const villageRank = (id: string | undefined) => {
+    const i = town?.villages.findIndex((v) => v.id === id) ?? -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const rank = (s: ProblemStatus) => TOWN_ORDER.indexOf(s);
+  return (await deps.store.problemsOfTown(campaign.id, townId))
+    .filter((p) => p.status !== 'withdrawn')
+    .sort(
+      (a, b) =>
+        villageRank(a.villageId) - villageRank(b.villageId) ||
+        rank(a.status) - rank(b.status) ||
+        (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

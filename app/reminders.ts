@@ -294,7 +294,12 @@ async function gatherOpenItems(
   }
   if (lookups.problems) {
     const byTown = new Map<string, Problem[]>();
-    for (const p of await store.problemsOfCampaign(campaign.id, 'open')) {
+    // What the town still owes (open, rectifying) and its written list (needs_longer, which the
+    // escalation names with the planned dates); rectified, verified and withdrawn ones are done.
+    const owed = await Promise.all(
+      (['open', 'rectifying', 'needs_longer'] as const).map((s) => store.problemsOfCampaign(campaign.id, s)),
+    );
+    for (const p of owed.flat()) {
       byTown.set(p.townId, [...(byTown.get(p.townId) ?? []), p]);
     }
     for (const [townId, ps] of byTown) {
@@ -306,6 +311,8 @@ async function gatherOpenItems(
           ...(p.villageId !== undefined ? { villageId: p.villageId } : {}),
           description: p.description,
           deadline: p.deadline,
+          status: p.status,
+          ...(p.plannedDate !== undefined ? { plannedDate: p.plannedDate } : {}),
         })),
       });
     }

@@ -23,12 +23,15 @@ import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/su
 import type { Campaign } from '../domain/campaign';
 import { hasRole, isGroupRole, rolesOf } from '../domain/grants';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
+import { RectificationError } from '../domain/rectification';
+import { PROBLEM_STATUS_LABELS } from '../domain/tables/index';
 import { ListFileError } from '../ingest/list-file';
 import { adminHandlers } from './admin-flow';
 import { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
 import { roleLabels, t } from './messages';
 import { peopleHandlers } from './people-flow';
 import { problemHandlers } from './problem-flow';
+import { rectificationHandlers } from './rectification-flow';
 import { parseCallback, renderStep, type Screen } from './render';
 import { surveyHandlers } from './survey-flow';
 import { villageHandlers } from './village-flow';
@@ -156,6 +159,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     adminHandlers(options.botInfo.username),
     peopleHandlers,
     problemHandlers,
+    rectificationHandlers,
   );
   const log = deps.logger;
 
@@ -650,6 +654,10 @@ export function replyFor(err: unknown): string {
     if (err.reason === 'vague') return t.problemVague;
     if (err.reason === 'too_short') return t.problemTooShort;
     return t.problemRefusals[err.reason];
+  }
+  if (err instanceof RectificationError) {
+    const r = t.rectificationRefusals;
+    return err.reason === 'not_now' ? r.not_now(PROBLEM_STATUS_LABELS[err.status ?? 'open']) : r[err.reason];
   }
   if (err instanceof InviteUnusableError)
     return err.reason === 'used'

@@ -326,14 +326,71 @@ export const t = {
     deadline: string;
     created: string;
     changed?: string;
+    reporter?: string;
+    measures?: string;
+    responsible?: string;
+    rectifiedNote?: string;
+    planned?: string;
+    delayReason?: string;
+    check?: string;
   }) =>
     [
       `【${lines.category}】`,
       `地点:${lines.place}`,
       `问题:${lines.description}`,
       `状态:${lines.status}(整改期限 ${lines.deadline})`,
-      `记录时间:${lines.created}${lines.changed ? `;修改于 ${lines.changed}` : ''}`,
+      ...(lines.measures ? [`整改措施:${lines.measures}`] : []),
+      ...(lines.responsible ? [`责任人:${lines.responsible}`] : []),
+      ...(lines.planned ? [`计划完成:${lines.planned}(延期原因:${lines.delayReason ?? ''})`] : []),
+      ...(lines.rectifiedNote ? [`整改结果:${lines.rectifiedNote}`] : []),
+      ...(lines.check ? [`抽查结果:${lines.check}`] : []),
+      `记录时间:${lines.created}${lines.reporter ? `(${lines.reporter})` : ''}${lines.changed ? `;修改于 ${lines.changed}` : ''}`,
     ].join('\n'),
+  // The town's rectification and the group's check (bot/rectification-flow.ts)
+  townProblemsTitle: (town: string, n: number, byStatus: string, byVillage: string) =>
+    `${town}问题清单:共 ${n} 个(${byStatus})\n按村:${byVillage}\n点问题查看详情并填报整改情况。`,
+  townProblemsNone: (town: string) => `${town}目前没有记录的问题。`,
+  chooseProblemsTown: '请选择要查看问题清单的乡镇:',
+  townLabel: (town: string, n: number) => `${town}(${n})`,
+  wholeTown: '全镇',
+  checkPassed: '已整改到位',
+  checkFailed: (reason: string) => `未整改到位(${reason})`,
+  askMeasures: '请填写整改措施(4–500 字),例如“11月8日前补发产业奖补资金 3000 元到户,并更新帮扶手册”。',
+  askResponsible: '请填写整改责任人(姓名或单位,例如“东兴镇扶贫站 黄明”)。',
+  askRectifiedNote:
+    '请简要说明整改结果(4–500 字),例如“资金已于11月6日拨付到户,有银行回单”。发送后可再发整改照片。',
+  askPlannedDate: '请填写计划完成日期,例如“12月15日”或“2017-12-15”(须晚于今天,两年以内)。',
+  askDelayReason: '请说明需要较长时间整改的原因(4–500 字)。',
+  askRejectReason: '请说明未整改到位的原因(4–500 字),乡镇会收到通知并重新整改。',
+  measuresSaved: '✅ 已填报整改措施,状态为“整改中”。整改完成后请点“已整改”。可直接发送整改照片。',
+  rectifiedSaved: '✅ 已报告整改完成,等待检查组抽查。可直接发送整改后的照片。',
+  delaySaved: (date: string) => `✅ 已列入需较长时间整改的清单,计划 ${date} 前完成。`,
+  verifiedSaved: '✅ 抽查结果:已整改到位。',
+  rejectedSaved: '已记录:未整改到位。乡镇已收到通知,问题重新列为“未整改”。',
+  notifyRectified: (town: string, place: string, description: string) =>
+    `【待抽查】${town}报告已整改:\n${place}:${description}\n请抽查后点“已整改到位”或“未整改到位”。`,
+  notifyRejected: (place: string, description: string, reason: string) =>
+    `【未整改到位】检查组抽查认为以下问题未整改到位,请重新整改:\n${place}:${description}\n原因:${reason}`,
+  problemHistoryTitle: (place: string) => `📜 处理记录:${place}`,
+  problemHistoryNone: '还没有处理记录。',
+  problemEvent: (at: string, who: string, action: string, detail: string) =>
+    `${at} ${who}:${action}${detail ? `(${detail})` : ''}`,
+  problemActions: {
+    measures: '填报整改措施',
+    rectified: '报告已整改',
+    needs_longer: '申请延期',
+    verified: '抽查:已整改到位',
+    rejected: '抽查:未整改到位',
+  },
+  rectificationRefusals: {
+    not_now: (status: string) => `这个问题现在是“${status}”,不能进行这项操作。`,
+    text_short: '内容太短了,请至少写 4 个字。',
+    text_long: '内容太长了,请控制在 500 字以内。',
+    responsible_bad: '请填写责任人的姓名或单位(2–40 字)。',
+    date_bad: '没看懂这个日期,请写成“12月15日”或“2017-12-15”。',
+    date_past: '计划完成日期须晚于今天。',
+    date_far: '计划完成日期太远了(最多两年以内)。',
+  },
   problemPhotoHint: '如有现场照片,现在可以直接发送(最多 10 张),会附在这个问题上。',
   problemPhotoDescribeFirst: '请先用文字描述问题;记录后可以直接发送照片,附在问题上。',
   problemPhotoSaved: (n: number) => `📷 已附到问题上(共 ${n} 张)。`,
@@ -370,6 +427,14 @@ export const t = {
     withdrawYes: '✅ 确定撤回',
     keep: '✖️ 不撤回',
     backToList: '⬅️ 返回列表',
+    measures: '📝 填报整改措施',
+    rectified: '✅ 已整改',
+    delay: '📅 需延期',
+    verify: '👍 已整改到位',
+    reject: '👎 未整改到位',
+    history: '📜 处理记录',
+    townList: '🏘 本镇问题清单',
+    open: '查看并处理',
     addPhotos: '📷 补充照片',
     viewPhotos: (n: number) => `🖼 查看照片(${n})`,
     prev: '⬅️ 上一页',

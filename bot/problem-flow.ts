@@ -21,19 +21,23 @@ import {
   readProblem,
   readProposal,
   reportedProblems,
+  townProblems,
   withdrawProblem,
 } from '../app/problems';
 import { ChatError, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
+import { contactTownsOf, holdsInGroup } from '../domain/grants';
 import {
   PROBLEM_CATEGORIES,
   type Problem,
+  type ProblemAction,
   type ProblemCategory,
   type ProblemStatus,
   type Proposal,
   reporterMayChange,
 } from '../domain/model';
-import { formatInstant } from '../domain/reminder-messages';
+import { ALLOWED_FROM } from '../domain/rectification';
+import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
 import type { Handlers, IncomingImage, Turn } from './bot';
 import { photoRefusal, sendPhotos } from './evidence-view';
@@ -164,8 +168,8 @@ function mayAddPhoto(turn: Turn, p: Problem): boolean {
   const { person, deps } = turn;
   if (p.reporterId === person.id && can.logProblem(person, deps.campaign, p.townId)) return true;
   return (
-    can.updateProblem(person, deps.campaign, p, 'rectified') ||
-    can.updateProblem(person, deps.campaign, p, 'verified')
+    can.actOnProblem(person, deps.campaign, p, 'rectified') ||
+    can.actOnProblem(person, deps.campaign, p, 'verified')
   );
 }
 
@@ -236,94 +240,185 @@ async function queue(turn: Turn) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// /problems: the reporter's own problems. The view is a parameter of the list and its buttons so
-// that a town contact's list of the town's problems (issue 17) is one more view, not a new screen.
+// /problems: the reporter's own problems (view `r`), or a town's list (view `t.<townId>`) for its
+// contact, the leader of the group checking it and the office. The view travels in the list's and
+// the card's buttons, so 返回列表 goes back to the list the card was opened from.
 
 /** The reporter's view: the problems the person logged or confirmed. */
-const REPORTED = 'r';
+export const REPORTED = 'r';
+export const townView = (townId: string) => `t.${townId}`;
 const PAGE = 10;
 
-const STATUS_ICONS: Readonly<Record<ProblemStatus, string>> = {
+export const STATUS_ICONS: Readonly<Record<ProblemStatus, string>> = {
   open: '⏳',
+  rectifying: '🔧',
   needs_longer: '📅',
   rectified: '🛠',
   verified: '✅',
   withdrawn: '🗑',
 };
 
+/** The towns whose problem list this person works on: as the office, the town's contact, a leader. */
+export function managedTowns(turn: Turn): string[] {
+  const { person, deps } = turn;
+  const c = deps.campaign;
+  if (isOffice(person)) return c.towns.map((t) => t.id);
+  const led = c.groups.filter((g) => holdsInGroup(person, g.id, ['leader'])).map((g) => g.townId);
+  return c.towns.map((t) => t.id).filter((id) => contactTownsOf(person).includes(id) || led.includes(id));
+}
+
+/** /problems: a town's list for those who work on one, else the reporter's own problems. */
+async function problemsCommand(turn: Turn) {
+  const towns = managedTowns(turn);
+  if (towns.length === 0) return problemList(turn, REPORTED, 0);
+  if (towns.length === 1) return problemList(turn, townView(towns[0] as string), 0);
+  await turn.show({
+    text: t.chooseProblemsTown,
+    buttons: [
+      ...chunk(
+        towns.map((id) =>
+          btn(turn.deps.campaign.towns.find((tw) => tw.id === id)?.name ?? id, 'pl', townView(id), 0),
+        ),
+        3,
+      ),
+      [btn(t.problemButtons.mine, 'pl', REPORTED, 0)],
+    ],
+  });
+}
+
+const counted = (problems: readonly Problem[], key: (p: Problem) => string) => {
+  const counts = new Map<string, number>();
+  for (const p of problems) counts.set(key(p), (counts.get(key(p)) ?? 0) + 1);
+  return [...counts];
+};
+
 async function problemList(turn: Turn, view: string, page: number) {
-  if (view !== REPORTED) throw new ChatError('not_found');
-  const mine = await reportedProblems(pdeps(turn), turn.person, turn.deps.campaign);
-  if (mine.length === 0) {
-    await turn.show(t.myProblemsNone);
+  const c = turn.deps.campaign;
+  const townId = view.startsWith('t.') ? view.slice(2) : undefined;
+  if (view !== REPORTED && !townId) throw new ChatError('not_found');
+  const town = townId ? c.towns.find((tw) => tw.id === townId) : undefined;
+  if (townId && !town) throw new ChatError('not_found');
+  const problems = town
+    ? await townProblems(pdeps(turn), turn.person, c, town.id)
+    : await reportedProblems(pdeps(turn), turn.person, c);
+  if (problems.length === 0) {
+    await turn.show(town ? t.townProblemsNone(town.name) : t.myProblemsNone);
     return;
   }
-  const counts = new Map<ProblemStatus, number>();
-  for (const p of mine) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
-  const byStatus = [...counts]
-    .map(([status, n]) => t.problemStatusCount(PROBLEM_STATUS_LABELS[status], n))
+  const byStatus = counted(problems, (p) => p.status)
+    .map(([status, n]) => t.problemStatusCount(PROBLEM_STATUS_LABELS[status as ProblemStatus], n))
     .join(' · ');
-  const pages = Math.ceil(mine.length / PAGE);
+  const pages = Math.ceil(problems.length / PAGE);
   const at = Math.min(Math.max(0, page), pages - 1);
-  const rows = mine.slice(at * PAGE, (at + 1) * PAGE).map((p) => [
+  const rows = problems.slice(at * PAGE, (at + 1) * PAGE).map((p) => [
     btn(
       // The description names the village (见事见人); a problem of a whole town says which.
-      `${STATUS_ICONS[p.status]} ${clip(p.villageId ? p.description : `${placeOf(turn.deps.campaign, p, false)}:${p.description}`, 26)}`,
+      `${STATUS_ICONS[p.status]} ${clip(p.villageId ? p.description : `${placeOf(c, p, false)}:${p.description}`, 26)}`,
       'po',
       p.id,
+      view,
     ),
   ]);
   const nav = [
     ...(at > 0 ? [btn(t.problemButtons.prev, 'pl', view, at - 1)] : []),
     ...(at < pages - 1 ? [btn(t.problemButtons.next, 'pl', view, at + 1)] : []),
   ];
+  if (!town) {
+    await turn.show({
+      text: t.myProblemsTitle(problems.length, byStatus),
+      buttons: [...rows, ...(nav.length ? [nav] : [])],
+    });
+    return;
+  }
+  const villageName = (id: string) => town.villages.find((v) => v.id === id)?.name ?? t.wholeTown;
+  const byVillage = counted(problems, (p) => p.villageId ?? '')
+    .map(([id, n]) => `${villageName(id)} ${n}`)
+    .join(' · ');
   await turn.show({
-    text: t.myProblemsTitle(mine.length, byStatus),
-    buttons: [...rows, ...(nav.length ? [nav] : [])],
+    text: t.townProblemsTitle(town.name, problems.length, byStatus, byVillage),
+    buttons: [...rows, ...(nav.length ? [nav] : []), [btn(t.problemButtons.mine, 'pl', REPORTED, 0)]],
   });
 }
 
-/** One problem with its facts; the reporter's edit and withdraw while the town has not acted. */
-function problemCard(turn: Turn, p: Problem, note?: string): Screen {
+/** 抽查结果 as the card says it. */
+function checkLine(p: Problem): string | undefined {
+  if (!p.check) return undefined;
+  return p.check.passed ? t.checkPassed : t.checkFailed(p.check.reason ?? '');
+}
+
+/**
+ * One problem with its facts, and the buttons this person may use on it now: the town's reports
+ * (as its contact or the office), the check of a rectified problem (the group's leader or the
+ * office), the reporter's edit and withdraw while the town has not acted, photos and history.
+ */
+export async function problemCard(turn: Turn, p: Problem, note?: string, view = REPORTED): Promise<Screen> {
+  const c = turn.deps.campaign;
+  const reporter = await turn.deps.store.getPerson(p.reporterId);
   const text = t.problemCard({
     category: categoryLabels[p.category],
-    place: placeOf(turn.deps.campaign, p, true),
+    place: placeOf(c, p, true),
     description: p.description,
     status: PROBLEM_STATUS_LABELS[p.status],
     deadline: localTime(turn, p.deadline),
     created: localTime(turn, p.createdAt),
+    reporter: reporter?.displayName ?? `用户${p.reporterId}`,
     ...(p.changedAt ? { changed: localTime(turn, p.changedAt) } : {}),
+    ...(p.measures ? { measures: p.measures } : {}),
+    ...(p.responsible ? { responsible: p.responsible } : {}),
+    ...(p.status === 'needs_longer' && p.plannedDate
+      ? { planned: formatLocalDate(p.plannedDate), delayReason: p.delayReason ?? '' }
+      : {}),
+    ...(p.rectifiedNote && p.status !== 'open' ? { rectifiedNote: p.rectifiedNote } : {}),
+    ...(checkLine(p) ? { check: checkLine(p) } : {}),
   });
   const photos = p.photos?.length ?? 0;
-  const reporter = p.reporterId === turn.person.id;
-  const mayChange = reporter && reporterMayChange(p);
+  const mine = p.reporterId === turn.person.id;
+  const mayChange = mine && reporterMayChange(p);
   const extra =
     note ??
     (p.status === 'withdrawn'
       ? t.problemWithdrawnNote
-      : reporter && !mayChange
+      : mine && !mayChange
         ? t.problemLockedNote
         : undefined);
   const body = photos > 0 ? `${text}\n${t.problemPhotosLine(photos)}` : text;
+  const may = (action: ProblemAction) =>
+    p.status !== 'withdrawn' &&
+    ALLOWED_FROM[action].includes(p.status) &&
+    can.actOnProblem(turn.person, c, p, action);
+  const townRow = [
+    ...(may('measures') ? [btn(t.problemButtons.measures, 'zm', p.id, view)] : []),
+    ...(may('rectified') ? [btn(t.problemButtons.rectified, 'zr', p.id, view)] : []),
+    ...(may('needs_longer') ? [btn(t.problemButtons.delay, 'zd', p.id, view)] : []),
+  ];
+  const checkRow = [
+    ...(may('verified') ? [btn(t.problemButtons.verify, 'zv', p.id, view)] : []),
+    ...(may('rejected') ? [btn(t.problemButtons.reject, 'zj', p.id, view)] : []),
+  ];
   const photoRow = [
     ...(mayAddPhoto(turn, p) ? [btn(t.problemButtons.addPhotos, 'pq', p.id)] : []),
-    ...(photos > 0 ? [btn(t.problemButtons.viewPhotos(photos), 'pg', p.id)] : []),
+    ...(photos > 0 ? [btn(t.problemButtons.viewPhotos(photos), 'pg', p.id, view)] : []),
   ];
   return {
     text: extra ? `${body}\n\n${extra}` : body,
     buttons: [
+      ...(townRow.length ? [townRow] : []),
+      ...(checkRow.length ? [checkRow] : []),
       ...(mayChange
         ? [[btn(t.problemButtons.edit, 'px', p.id), btn(t.problemButtons.withdraw, 'pw', p.id)]]
         : []),
       ...(photoRow.length ? [photoRow] : []),
-      [btn(t.problemButtons.backToList, 'pl', REPORTED, 0)],
+      [
+        ...(p.events?.length ? [btn(t.problemButtons.history, 'zk', p.id, view)] : []),
+        btn(t.problemButtons.backToList, 'pl', view, 0),
+      ],
     ],
   };
 }
 
-async function openProblem(turn: Turn, problemId: string) {
+async function openProblem(turn: Turn, problemId: string, view = REPORTED) {
   const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
-  await turn.show(problemCard(turn, problem));
+  await turn.show(await problemCard(turn, problem, undefined, view));
 }
 
 /** Checked before asking for text, so a locked problem is refused at once, not after typing. */
@@ -351,7 +446,7 @@ async function editText(turn: Turn, text: string) {
     problemId,
     description: text,
   });
-  await turn.send(problemCard(turn, saved, t.problemEdited));
+  await turn.send(await problemCard(turn, saved, t.problemEdited));
 }
 
 export const problemHandlers: Handlers = {
@@ -440,7 +535,7 @@ export const problemHandlers: Handlers = {
     },
     // The reporter's problems.
     pl: (turn, [view, page]) => problemList(turn, view ?? REPORTED, Number(page) || 0),
-    po: (turn, [id]) => openProblem(turn, id ?? ''),
+    po: (turn, [id, view]) => openProblem(turn, id ?? '', view ?? REPORTED),
     px: async (turn, [id]) => {
       const problem = await changeable(turn, id ?? '');
       await turn.setScreen('problem_edit', { problemId: problem.id });
@@ -462,20 +557,20 @@ export const problemHandlers: Handlers = {
       await turn.setScreen('problem_photo', { problemId: problem.id });
       await turn.send(t.askProblemPhotos);
     },
-    pg: async (turn, [id]) => {
+    pg: async (turn, [id, view]) => {
       const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
       const photos = problem.photos ?? [];
       const place = placeOf(turn.deps.campaign, problem, true);
       await sendPhotos(turn, photos, (ph, i) =>
         t.problemPhotoCaption(place, i + 1, photos.length, localTime(turn, ph.at), ph.caption),
       );
-      await turn.send(problemCard(turn, problem));
+      await turn.send(await problemCard(turn, problem, undefined, view ?? REPORTED));
     },
     pz: async (turn, [id]) => {
       const saved = await withdrawProblem(pdeps(turn), turn.person, turn.deps.campaign, {
         problemId: id ?? '',
       });
-      await turn.show(problemCard(turn, saved, t.problemWithdrawn));
+      await turn.show(await problemCard(turn, saved, t.problemWithdrawn));
     },
   },
   photos: {
@@ -488,7 +583,7 @@ export const problemHandlers: Handlers = {
   },
   commands: {
     problem: (turn) => chooseCategory(turn),
-    problems: (turn) => problemList(turn, REPORTED, 0),
+    problems: (turn) => problemsCommand(turn),
     proposals: (turn) => queue(turn),
   },
 };

@@ -261,10 +261,19 @@ export const PROBLEM_CATEGORIES = [
 ] as const;
 export type ProblemCategory = (typeof PROBLEM_CATEGORIES)[number];
 /**
- * `withdrawn`: the reporter took it back before the town acted on it; it leaves 表3, 表5 and the
- * reminders but stays in the store and the audit trail.
+ * DOMAIN.md §9: `open` → `rectifying` (the town reported 整改措施 and 责任人) → `rectified` (the town
+ * reported it done) → `verified` (抽查: 已整改到位; 未整改到位 reopens it), or `needs_longer` (a
+ * planned date and a reason: the written list). `withdrawn`: the reporter took it back before the
+ * town acted on it; it leaves 表3, 表5 and the reminders but stays in the store and the audit trail.
  */
-export const PROBLEM_STATUSES = ['open', 'rectified', 'verified', 'needs_longer', 'withdrawn'] as const;
+export const PROBLEM_STATUSES = [
+  'open',
+  'rectifying',
+  'rectified',
+  'verified',
+  'needs_longer',
+  'withdrawn',
+] as const;
 export type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
 /**
@@ -285,9 +294,18 @@ export interface Problem {
   createdAt: Instant;
   deadline: Instant;
   status: ProblemStatus;
-  note?: string;
-  /** "needs longer": the date the town plans to finish (YYYY-MM-DD). */
+  /** 整改措施 and 责任人, as the town reported them (the latest report). */
+  measures?: string;
+  responsible?: string;
+  /** What the town said when it reported the problem rectified. */
+  rectifiedNote?: string;
+  /** "needs longer": the date the town plans to finish (YYYY-MM-DD) and why. */
   plannedDate?: string;
+  delayReason?: string;
+  /** The latest 抽查 of the rectification: by the group's leader or the office. */
+  check?: ProblemCheck;
+  /** Every status change, oldest first: who, when, from → to, with the texts (the card's history). */
+  events?: ProblemEvent[];
   sourceSurveyId?: string;
   /** The proposal it was confirmed from (domain/proposals.ts); its id is derived from this key. */
   proposalKey?: string;
@@ -302,6 +320,26 @@ export interface Problem {
   /** Photos of what was found (the reporter) or of the rectification (the town, the group). */
   photos?: PhotoEvidence[];
   version: number;
+}
+
+export interface ProblemCheck {
+  passed: boolean;
+  /** Why it is not rectified (未整改到位). */
+  reason?: string;
+  by: string;
+  at: Instant;
+}
+
+export type ProblemAction = 'measures' | 'rectified' | 'needs_longer' | 'verified' | 'rejected';
+
+export interface ProblemEvent {
+  at: Instant;
+  by: string;
+  action: ProblemAction;
+  from: ProblemStatus;
+  to: ProblemStatus;
+  /** The texts of the action: measures and responsible, a note, a date and reason, a check reason. */
+  texts?: Readonly<Record<string, string>>;
 }
 
 /** The reporter may edit or withdraw a problem while it is open and nobody else has acted on it. */

@@ -77,6 +77,8 @@ export interface ProblemLine {
   /** The village's name when the problem names one. */
   villageName?: string;
   description: string;
+  /** On the written list: the date the town plans to finish (YYYY-MM-DD). */
+  plannedDate?: string;
 }
 
 function problemLines(problems: readonly ProblemLine[], indent = ''): string[] {
@@ -84,7 +86,8 @@ function problemLines(problems: readonly ProblemLine[], indent = ''): string[] {
     .slice(0, MAX_LISTED_PROBLEMS)
     .map(
       (p, i) =>
-        `${indent}${i + 1}. ${p.villageName ? `${p.villageName}:` : ''}${clip(p.description, MAX_PROBLEM_CHARS)}`,
+        `${indent}${i + 1}. ${p.villageName ? `${p.villageName}:` : ''}${clip(p.description, MAX_PROBLEM_CHARS)}` +
+        (p.plannedDate ? `(计划 ${formatLocalDate(p.plannedDate)} 前完成)` : ''),
     );
   if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`${indent}……等共 ${problems.length} 个`);
   return lines;
@@ -115,6 +118,8 @@ export interface EscalationEntry {
   label: string;
   /** Open problems (rectification-like deadlines). */
   problems?: readonly ProblemLine[];
+  /** Problems on the town's written list (需较长时间整改), with their planned dates. */
+  delayed?: readonly ProblemLine[];
   /** A group report not signed off. */
   reportPending?: boolean;
   /** Nobody tapped the acknowledgement button. */
@@ -132,7 +137,11 @@ export const reminderMessages = {
       lines.push(`截止:${formatLocalTime(m.due)} 前(${daysAhead(m.leadDays)}截止)`);
     }
     if (m.problems) {
-      lines.push('', `尚有 ${m.problems.length} 个问题未整改:`, ...problemLines(m.problems));
+      lines.push(
+        '',
+        `尚有 ${m.problems.length} 个问题未整改(点下方问题填报整改情况):`,
+        ...problemLines(m.problems),
+      );
     }
     if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
     lines.push('', m.description, '');
@@ -150,7 +159,13 @@ export const reminderMessages = {
     const lines = [`【逾期未完成】${m.title}`, `截止时间 ${formatLocalTime(m.due)} 已过,以下仍未完成:`];
     for (const e of m.entries) {
       if (e.problems) {
-        lines.push(`· ${e.label}:${e.problems.length} 个问题未整改`, ...problemLines(e.problems, '  '));
+        if (e.problems.length > 0)
+          lines.push(`· ${e.label}:${e.problems.length} 个问题未整改`, ...problemLines(e.problems, '  '));
+        if (e.delayed?.length)
+          lines.push(
+            `· ${e.label}:${e.delayed.length} 个问题已列入延期清单`,
+            ...problemLines(e.delayed, '  '),
+          );
       } else if (e.reportPending) {
         lines.push(`· ${e.label}:检查报告未签字报送`);
       } else {

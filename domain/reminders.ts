@@ -22,10 +22,11 @@ import {
   villageById,
 } from './campaign';
 import { effectiveGrants, hasRole, holds, holdsInGroup } from './grants';
-import type { Instant, Person } from './model';
+import type { Instant, Person, ProblemStatus } from './model';
 import {
   ACK_LABELS,
   type EscalationEntry,
+  MAX_LISTED_PROBLEMS,
   type ObservedItem,
   type ProblemLine,
   ROLE_LABELS,
@@ -89,7 +90,18 @@ export interface OpenProblem {
   description: string;
   /** The problem's own deadline; it counts for deadlines due at or after it. */
   deadline: Instant;
+  /** open or rectifying: the town still owes it; needs_longer: on the written list. Absent = open. */
+  status?: ProblemStatus;
+  /** needs_longer: the date the town plans to finish (YYYY-MM-DD). */
+  plannedDate?: string;
 }
+
+/** Reminders name a problem until the town reports it rectified or puts it on the written list. */
+const owedByTown = (p: OpenProblem) =>
+  p.status === undefined || p.status === 'open' || p.status === 'rectifying';
+
+/** The button on a reminder that opens one problem in the town's list (its id fits 64 bytes). */
+export const PROBLEM_BUTTON_PREFIX = 'po:';
 
 /** The state the app gathers from the store; anything not listed is taken as not done. */
 export type OpenItem =
@@ -368,6 +380,10 @@ interface ScopeState {
   /** Nothing left to do (no open problems, report signed off). */
   closed: boolean;
   problems?: ProblemLine[];
+  /** The problems behind `problems`, in the same order (their buttons). */
+  problemIds?: string[];
+  /** The town's written list: problems it will finish later, with their planned dates. */
+  delayed?: ProblemLine[];
   reportPending?: boolean;
 }
 
@@ -375,14 +391,25 @@ function scopeState(c: Campaign, d: Deadline, scope: Scope, ix: ItemIndex, s: Se
   const kind = s.itemKinds[d.id] ?? 'ack';
   if (kind === 'problems' && scope.townId !== undefined) {
     const dueIso = instant(c, d.due).toISOString();
-    const open = (ix.problems.get(scope.townId) ?? [])
+    const due = (ix.problems.get(scope.townId) ?? [])
       .filter((p) => p.deadline <= dueIso)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const problems = open.map((p) => {
+    const line = (p: OpenProblem): ProblemLine => {
       const villageName = p.villageId === undefined ? undefined : villageById(c, p.villageId)?.name;
-      return { ...(villageName ? { villageName } : {}), description: p.description };
-    });
-    return { closed: problems.length === 0, problems };
+      return {
+        ...(villageName ? { villageName } : {}),
+        description: p.description,
+        ...(p.plannedDate ? { plannedDate: p.plannedDate } : {}),
+      };
+    };
+    const owed = due.filter(owedByTown);
+    const delayed = due.filter((p) => p.status === 'needs_longer');
+    return {
+      closed: owed.length === 0,
+      problems: owed.map(line),
+      problemIds: owed.map((p) => p.id),
+      ...(delayed.length > 0 ? { delayed: delayed.map(line) } : {}),
+    };
   }
   if (kind === 'group_report' && scope.groupId !== undefined) {
     const signed = ix.signedOff.has(scope.groupId);
@@ -440,6 +467,8 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
           ...(observed ? { observed } : {}),
         }),
         buttons: [
+          // Each problem named has its own button: the town acts on it, and its reminders stop.
+          ...problemButtons(state, scope.townId),
           [{ text: observed ? WORKING_LABEL : ACK_LABELS[d.ack], data: callback(`${ACK_PREFIX}${key}`) }],
         ],
         ack: d.ack,
@@ -447,6 +476,23 @@ export function planReminders(input: PlanInput): PlannedReminder[] {
     }
   }
   return out;
+}
+
+/** One button per problem the reminder lists (as many as it names), opening it in the town's list. */
+function problemButtons(state: ScopeState, townId: string | undefined): ReminderButton[][] {
+  const ids = (state.problemIds ?? []).slice(0, MAX_LISTED_PROBLEMS);
+  return ids.map((id, i) => {
+    const withView = `${PROBLEM_BUTTON_PREFIX}${id}:t.${townId ?? ''}`;
+    const data =
+      new TextEncoder().encode(withView).length <= MAX_CALLBACK_BYTES
+        ? withView
+        : `${PROBLEM_BUTTON_PREFIX}${id}`;
+    const p = state.problems?.[i];
+    const label = `${i + 1}. ${p?.villageName ? `${p.villageName}:` : ''}${p?.description ?? ''}`;
+    return [
+      { text: [...label].length > 24 ? `${[...label].slice(0, 23).join('')}…` : label, data: callback(data) },
+    ];
+  });
 }
 
 /** How the office reads a person in a list: name, scope, roles. */
@@ -491,8 +537,14 @@ export function planEscalations(input: PlanInput): PlannedReminder[] {
       }
       const state = scopeState(c, d, scope, ix, s);
       const label = scope.label ?? scope.code;
-      if (state.closed) continue;
-      if (kind === 'problems' && state.problems) entries.push({ label, problems: state.problems });
+      // The written list alone is still named to the office, with its planned dates.
+      if (state.closed && !state.delayed) continue;
+      if (kind === 'problems' && state.problems)
+        entries.push({
+          label,
+          problems: state.problems,
+          ...(state.delayed ? { delayed: state.delayed } : {}),
+        });
       else if (state.reportPending) entries.push({ label, reportPending: true });
       else if (kind !== 'ack' || ix.acked.has(`${d.id}:${scope.code}`)) continue;
       else entries.push({ label, ack: d.ack });

@@ -3,7 +3,15 @@
 
 import ExcelJS from 'exceljs';
 import { type Campaign, groupForTown, townById } from '../domain/campaign';
-import type { ScopeTables, SummaryModels, Table3, Table4, Table4Row, Table5 } from '../domain/tables/index';
+import type {
+  ScopeTables,
+  SummaryModels,
+  Table3,
+  Table4,
+  Table4Row,
+  Table5,
+  Table5Delay,
+} from '../domain/tables/index';
 import { TABLE3_NOTE } from '../domain/tables/table3';
 import {
   addPrintableSheet,
@@ -29,7 +37,7 @@ export const TABLE5_HEADER = [
   '问题类别',
   '问题',
   '整改措施',
-  '责任单位',
+  '责任人',
   '整改时限',
   '整改状态',
   '抽查结果',
@@ -69,7 +77,35 @@ export async function summaryWorkbook(models: SummaryModels, campaign: Campaign)
     addTable4(wb, info, tables.table4, models.builtAt, campaign);
     addTable5(wb, info, tables.table5, models.builtAt, campaign);
   }
+  // The written list once, for the widest scope built: the city's, or every town's in order.
+  const delays = models.city?.table5.delays ?? models.towns.flatMap((t) => t.table5.delays);
+  addDelays(wb, delays, models.builtAt, campaign);
   return toBuffer(wb);
+}
+
+export const DELAY_SHEET = '表5附-延期清单';
+export const DELAY_HEADER = ['序号', '镇', '问题', '延期原因', '计划完成时间'] as const;
+
+/** 需较长时间整改的问题清单 (the seed's written list, due 11-10): what, why, by when. */
+function addDelays(
+  wb: ExcelJS.Workbook,
+  delays: readonly Table5Delay[],
+  builtAt: string,
+  campaign: Campaign,
+) {
+  const widths = [6, 16, 46, 34, 14];
+  const ws = addPrintableSheet(wb, DELAY_SHEET, widths, { orientation: 'landscape', headerRow: 3 });
+  mergedLine(ws, 1, widths.length, '需较长时间整改的问题清单', { size: 16, bold: true, align: 'center' });
+  mergedLine(ws, 2, widths.length, `共 ${delays.length} 个问题`);
+  headerRow(ws, 3, DELAY_HEADER);
+  let r = 4;
+  if (delays.length === 0) bodyRow(ws, r++, ['', '', '无', '', ''], { align: ['center', 'left', 'left'] });
+  for (const d of delays) {
+    bodyRow(ws, r++, [d.no, d.townName, `${d.place}:${d.problem}`, d.reason, d.plannedDate], {
+      align: ['center', 'center', 'left', 'left', 'center'],
+    });
+  }
+  mergedLine(ws, r + 1, widths.length, footer(builtAt, campaign), { size: 9 });
 }
 
 // ---------------------------------------------------------------------------------------------

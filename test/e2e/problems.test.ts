@@ -261,7 +261,10 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
 
     // The 返贫 problem: the town reports it rectified (set in the store, as issue 17's screen will).
     const [relapse] = await problemsOf('malu', (p) => p.suspect === 'relapse');
-    await sys.store.saveProblem({ ...relapse!, status: 'rectified', note: '已纳入监测' }, relapse!.version);
+    await sys.store.saveProblem(
+      { ...relapse!, status: 'rectified', rectifiedNote: '已纳入监测' },
+      relapse!.version,
+    );
     await reporter.pressData(`pw:${relapse!.id}`);
     expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe(
       '乡镇已开始处理这个问题,不能再修改或撤回。如情况有变,请联系乡镇或扶贫办。',

@@ -761,7 +761,10 @@ export function storeContract(getStore: () => Store): void {
       await expect(store.putProblem(open)).rejects.toBeInstanceOf(AlreadyExistsError);
       expect(await store.getProblem(open.id)).toEqual(open);
 
-      const rectified = await store.saveProblem({ ...other, status: 'rectified', note: '已补发资金' }, 1);
+      const rectified = await store.saveProblem(
+        { ...other, status: 'rectified', rectifiedNote: '已补发资金' },
+        1,
+      );
       expect(rectified.version).toBe(2);
       await expect(store.saveProblem({ ...other, status: 'verified' }, 1)).rejects.toBeInstanceOf(
         ConflictError,

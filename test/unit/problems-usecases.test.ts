@@ -8,6 +8,7 @@ import { ForbiddenError } from '../../app/authz';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import {
+  actOnProblem,
   confirmAllProposals,
   confirmProposal,
   declineProposal,
@@ -16,7 +17,6 @@ import {
   officeQueue,
   ProblemInputError,
   reportedProblems,
-  updateProblem,
   withdrawProblem,
 } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
@@ -244,10 +244,9 @@ describe("the reporter's own problems", () => {
 
   it('refuses once the town has acted, even if the status went back to open', async () => {
     const problem = await offeredAndConfirmed();
-    await updateProblem(deps(), contact, campaign, {
-      problemId: problem.id,
-      status: 'rectified',
-      note: '已重新核算',
+    await actOnProblem(deps(), contact, campaign, problem.id, {
+      action: 'rectified',
+      note: '已重新核算收入',
     });
     await expect(
       withdrawProblem(deps(), inspector, campaign, { problemId: problem.id }),

@@ -288,7 +288,7 @@ describe('the seed calendar, 10-26 to 12-01 in 15-minute steps with two overlapp
         '11-07 12:00',
         async () => {
           const p = (await w.store.getProblem('pb-ml1'))!;
-          return w.store.saveProblem({ ...p, status: 'rectified', note: '已纳入低保' }, p.version);
+          return w.store.saveProblem({ ...p, status: 'rectified', rectifiedNote: '已纳入低保' }, p.version);
         },
       ],
       // 东兴镇 finishes its self-check after the first reminder.

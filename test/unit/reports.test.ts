@@ -76,6 +76,7 @@ describe('the summary workbook', () => {
       '表3-马路镇',
       '表4-马路镇',
       '表5-马路镇',
+      '表5附-延期清单',
     ]);
   });
 
@@ -131,7 +132,7 @@ describe('the summary workbook', () => {
       '问题类别',
       '问题',
       '整改措施',
-      '责任单位',
+      '责任人',
       '整改时限',
       '整改状态',
       '抽查结果',
@@ -141,15 +142,31 @@ describe('the summary workbook', () => {
       expect.any(Number),
       '精准帮扶·资金使用方面',
       '江那村:江那村产业奖补资金未按时拨付到户',
-      '11月6日已拨付',
-      '东兴镇江那村',
+      '11月6日前拨付到户',
+      '东兴镇财政所',
       '2017-11-09',
-      '已整改并核查',
-      '核查通过',
+      '已整改',
+      '已整改到位',
     ]);
     const city = rowsOf(wb.getWorksheet('表5-全市')!);
     expect(city.some((r) => r?.[0] === '江平镇(1个问题)')).toBe(true);
-    expect(city.some((r) => r?.[7] === '已列入书面清单,计划2017-12-15前完成')).toBe(true);
+    // A problem on the written list: its 整改时限 is the planned date, and the check result says so.
+    const delayed = city.find((r) => r?.[7] === '已列入书面清单,计划2017-12-15前完成');
+    expect(delayed?.[5]).toBe('2017-12-15');
+    expect(delayed?.[6]).toBe('需较长时间整改');
+  });
+
+  it('lists the problems on the written list, with the reason and the planned date', () => {
+    const rows = rowsOf(wb.getWorksheet('表5附-延期清单')!);
+    expect(rows[3]).toEqual(['序号', '镇', '问题', '延期原因', '计划完成时间']);
+    expect(rows[4]).toEqual([
+      1,
+      '江平镇',
+      '交东村:交东村贫困户档案资料不齐全',
+      '档案需逐户补齐,工作量大',
+      '2017-12-15',
+    ]);
+    expect(rows.filter((r) => typeof r?.[0] === 'number')).toHaveLength(1);
   });
 
   it('prints on A4, one page wide, repeating the header row', () => {

@@ -420,7 +420,9 @@ export const problems: Problem[] = [
     category: 'exit_wrongful',
     description: '大田村张一家人均纯收入未达标即标注脱贫,疑似错退',
     status: 'rectified',
-    note: '已重新纳入帮扶,落实产业奖补',
+    measures: '重新纳入帮扶,落实产业奖补',
+    responsible: '大田村第一书记',
+    rectifiedNote: '已重新纳入帮扶,落实产业奖补',
   }),
   problemOf({
     townId: 'dongxing',
@@ -428,7 +430,10 @@ export const problems: Problem[] = [
     category: 'assistance_funds',
     description: '江那村产业奖补资金未按时拨付到户',
     status: 'verified',
-    note: '11月6日已拨付',
+    measures: '11月6日前拨付到户',
+    responsible: '东兴镇财政所',
+    rectifiedNote: '11月6日已拨付',
+    check: { passed: true, by: 'leader-1', at: '2017-11-07T02:00:00.000Z' },
   }),
   problemOf({
     townId: 'jiangping',
@@ -437,5 +442,6 @@ export const problems: Problem[] = [
     description: '交东村贫困户档案资料不齐全',
     status: 'needs_longer',
     plannedDate: '2017-12-15',
+    delayReason: '档案需逐户补齐,工作量大',
   }),
 ];

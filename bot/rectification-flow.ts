@@ -1,0 +1,261 @@
+// A problem's rectification in the chat (DOMAIN.md §9): the town's contact reports 整改措施 and 责任人,
+// 已整改 (with a note and photos) or 需延期 (a planned date and a reason); the leader of the group
+// checking the town, or the office, checks a rectified problem: 已整改到位, or 未整改到位 with a
+// reason, which reopens it and tells the town. Each report is one prompt (or two) with 取消; what
+// is typed is checked before anything is written, and a refusal keeps the prompt, so the next text
+// is taken for the same question. The write itself (app/problems.ts actOnProblem) re-checks the
+// grant and the status on the problem's version.
+
+import { can, ForbiddenError } from '../app/authz';
+import { actOnProblem, ProblemInputError, readProblem } from '../app/problems';
+import type { Campaign } from '../domain/campaign';
+import { contactTownsOf, holdsInGroup } from '../domain/grants';
+import type { Person, Problem, ProblemAction } from '../domain/model';
+import {
+  ALLOWED_FROM,
+  checkPlannedDate,
+  cleanText,
+  RESPONSIBLE_MAX,
+  RESPONSIBLE_MIN,
+  RectificationError,
+  type RectificationInput,
+  TEXT_MAX,
+  TEXT_MIN,
+} from '../domain/rectification';
+import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
+import { localDate } from '../domain/reminders';
+import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
+import type { Handlers, Turn } from './bot';
+import { t } from './messages';
+import { problemCard, REPORTED, townView } from './problem-flow';
+import { btn, prompt } from './render';
+
+const pdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
+
+/** The refusal in words; the prompt stays open for another try. */
+function refusal(err: RectificationError): string {
+  const r = t.rectificationRefusals;
+  return err.reason === 'not_now' ? r.not_now(PROBLEM_STATUS_LABELS[err.status ?? 'open']) : r[err.reason];
+}
+
+/** Checked when the button is pressed, so nobody types a report the write would refuse. */
+async function actionable(turn: Turn, problemId: string, action: ProblemAction): Promise<Problem> {
+  const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
+  if (!can.actOnProblem(turn.person, turn.deps.campaign, problem, action))
+    throw new ForbiddenError(`problem.${action}`, turn.person.id);
+  if (problem.status === 'withdrawn') throw new ProblemInputError('withdrawn');
+  if (!ALLOWED_FROM[action].includes(problem.status)) throw new RectificationError('not_now', problem.status);
+  return problem;
+}
+
+/** A sentence the lifecycle will take (4–500 characters), or undefined after saying why. */
+async function sentenceOrSay(turn: Turn, text: string): Promise<string | undefined> {
+  const n = [...cleanText(text)].length;
+  if (n < TEXT_MIN) await turn.send(t.rectificationRefusals.text_short);
+  else if (n > TEXT_MAX) await turn.send(t.rectificationRefusals.text_long);
+  else return cleanText(text);
+  return undefined;
+}
+
+const today = (turn: Turn) => localDate(turn.deps.campaign, turn.deps.clock.now());
+
+/** People to tell, with a chat: the town's contacts, or the leaders of the group checking it. */
+async function contactsOf(turn: Turn, townId: string): Promise<Person[]> {
+  return (await turn.deps.store.peopleOfTown(townId)).filter(
+    (p) => p.chatId !== undefined && contactTownsOf(p).includes(townId),
+  );
+}
+
+async function leadersOf(turn: Turn, c: Campaign, townId: string): Promise<Person[]> {
+  const group = c.groups.find((g) => g.townId === townId);
+  if (!group) return [];
+  return (await turn.deps.store.peopleOfGroup(group.id)).filter(
+    (p) => p.chatId !== undefined && holdsInGroup(p, group.id, ['leader']),
+  );
+}
+
+/** A message with a button to the problem; someone who blocked the bot is skipped, not fatal. */
+async function tell(turn: Turn, people: readonly Person[], text: string, problem: Problem) {
+  for (const p of people) {
+    if (p.id === turn.person.id || p.chatId === undefined) continue;
+    await turn.ctx.telegram
+      .sendMessage(p.chatId, text, {
+        reply_markup: {
+          inline_keyboard: [
+            [{ text: t.problemButtons.open, callback_data: `po:${problem.id}:${townView(problem.townId)}` }],
+          ],
+        },
+      })
+      .catch((err: unknown) =>
+        turn.deps.logger?.warn('problem notice not delivered', {
+          personId: p.id,
+          problemId: problem.id,
+          err: String(err),
+        }),
+      );
+  }
+}
+
+/** Writes the report, then shows the card with what was said, and tells whom it concerns. */
+async function act(turn: Turn, problemId: string, input: RectificationInput, view: string) {
+  // Whatever the outcome, the next text is not part of this report any more.
+  await turn.setScreen('home');
+  let saved: Problem;
+  try {
+    saved = await actOnProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId, input);
+  } catch (err) {
+    if (err instanceof RectificationError) {
+      await turn.send(refusal(err));
+      return;
+    }
+    throw err;
+  }
+  const c = turn.deps.campaign;
+  const place = placeOf(c, saved, true);
+  const note =
+    input.action === 'measures'
+      ? t.measuresSaved
+      : input.action === 'rectified'
+        ? t.rectifiedSaved
+        : input.action === 'needs_longer'
+          ? t.delaySaved(formatLocalDate(saved.plannedDate ?? ''))
+          : input.action === 'verified'
+            ? t.verifiedSaved
+            : t.rejectedSaved;
+  // Photos sent after a town's report belong to this problem (the rectification's evidence).
+  if (input.action === 'measures' || input.action === 'rectified')
+    await turn.setScreen('problem_photo', { problemId: saved.id });
+  await turn.send(await problemCard(turn, saved, note, view));
+  const town = c.towns.find((tw) => tw.id === saved.townId)?.name ?? saved.townId;
+  if (input.action === 'rectified')
+    await tell(
+      turn,
+      await leadersOf(turn, c, saved.townId),
+      t.notifyRectified(town, place, saved.description),
+      saved,
+    );
+  if (input.action === 'rejected')
+    await tell(
+      turn,
+      await contactsOf(turn, saved.townId),
+      t.notifyRejected(place, saved.description, saved.check?.reason ?? ''),
+      saved,
+    );
+}
+
+/** 📜 处理记录: every report and check, oldest first, who and when, with what they wrote. */
+async function history(turn: Turn, problemId: string, view: string) {
+  const c = turn.deps.campaign;
+  const problem = await readProblem(pdeps(turn), turn.person, c, problemId);
+  const events = problem.events ?? [];
+  const names = new Map<string, string>();
+  for (const id of new Set(events.map((e) => e.by))) {
+    const person = await turn.deps.store.getPerson(id);
+    names.set(id, person?.displayName ?? `用户${id}`);
+  }
+  // The latest 30: each line is short, and Telegram refuses a message over 4,096 characters.
+  const lines = events.slice(-30).map((e) => {
+    const x = e.texts ?? {};
+    const detail = [
+      x.measures,
+      x.responsible ? `责任人 ${x.responsible}` : undefined,
+      x.note,
+      x.plannedDate ? `计划 ${formatLocalDate(x.plannedDate)}` : undefined,
+      x.reason,
+    ]
+      .filter(Boolean)
+      .join(';');
+    return t.problemEvent(
+      formatInstant(new Date(e.at), c.timeZone),
+      names.get(e.by) ?? e.by,
+      t.problemActions[e.action],
+      [...detail].length > 80 ? `${[...detail].slice(0, 79).join('')}…` : detail,
+    );
+  });
+  await turn.show({
+    text: [
+      t.problemHistoryTitle(placeOf(c, problem, true)),
+      ...(lines.length ? lines : [t.problemHistoryNone]),
+    ].join('\n'),
+    buttons: [[btn(t.problemButtons.backToList, 'po', problem.id, view)]],
+  });
+}
+
+const data = (turn: Turn) => turn.person.session.data ?? {};
+const problemOf = (turn: Turn) => String(data(turn).problemId ?? '');
+const viewOf = (turn: Turn) => String(data(turn).view ?? REPORTED);
+
+export const rectificationHandlers: Handlers = {
+  callbacks: {
+    zm: async (turn, [id, view]) => {
+      const p = await actionable(turn, id ?? '', 'measures');
+      await turn.setScreen('rect_measures', { problemId: p.id, view: view ?? REPORTED });
+      await turn.show(prompt(t.askMeasures));
+    },
+    zr: async (turn, [id, view]) => {
+      const p = await actionable(turn, id ?? '', 'rectified');
+      await turn.setScreen('rect_done', { problemId: p.id, view: view ?? REPORTED });
+      await turn.show(prompt(t.askRectifiedNote));
+    },
+    zd: async (turn, [id, view]) => {
+      const p = await actionable(turn, id ?? '', 'needs_longer');
+      await turn.setScreen('rect_date', { problemId: p.id, view: view ?? REPORTED });
+      await turn.show(prompt(t.askPlannedDate));
+    },
+    // 已整改到位 is the leader's judgement after looking: one tap decides it.
+    zv: async (turn, [id, view]) => {
+      const p = await actionable(turn, id ?? '', 'verified');
+      await act(turn, p.id, { action: 'verified' }, view ?? REPORTED);
+    },
+    zj: async (turn, [id, view]) => {
+      const p = await actionable(turn, id ?? '', 'rejected');
+      await turn.setScreen('rect_reject', { problemId: p.id, view: view ?? REPORTED });
+      await turn.show(prompt(t.askRejectReason));
+    },
+    zk: (turn, [id, view]) => history(turn, id ?? '', view ?? REPORTED),
+  },
+  texts: {
+    rect_measures: async (turn, text) => {
+      const measures = await sentenceOrSay(turn, text);
+      if (!measures) return;
+      await turn.setScreen('rect_responsible', { ...data(turn), measures });
+      await turn.send(prompt(t.askResponsible));
+    },
+    rect_responsible: async (turn, text) => {
+      const n = [...cleanText(text)].length;
+      if (n < RESPONSIBLE_MIN || n > RESPONSIBLE_MAX) {
+        await turn.send(t.rectificationRefusals.responsible_bad);
+        return;
+      }
+      const measures = String(data(turn).measures ?? '');
+      await act(turn, problemOf(turn), { action: 'measures', measures, responsible: text }, viewOf(turn));
+    },
+    rect_done: async (turn, text) => {
+      const note = await sentenceOrSay(turn, text);
+      if (note) await act(turn, problemOf(turn), { action: 'rectified', note }, viewOf(turn));
+    },
+    rect_date: async (turn, text) => {
+      let plannedDate: string;
+      try {
+        plannedDate = checkPlannedDate(text, today(turn));
+      } catch (err) {
+        if (!(err instanceof RectificationError)) throw err;
+        await turn.send(refusal(err));
+        return;
+      }
+      await turn.setScreen('rect_delay_reason', { ...data(turn), plannedDate });
+      await turn.send(prompt(t.askDelayReason));
+    },
+    rect_delay_reason: async (turn, text) => {
+      const reason = await sentenceOrSay(turn, text);
+      if (!reason) return;
+      const plannedDate = String(data(turn).plannedDate ?? '');
+      await act(turn, problemOf(turn), { action: 'needs_longer', plannedDate, reason }, viewOf(turn));
+    },
+    rect_reject: async (turn, text) => {
+      const reason = await sentenceOrSay(turn, text);
+      if (reason) await act(turn, problemOf(turn), { action: 'rejected', reason }, viewOf(turn));
+    },
+  },
+  commands: {},
+};
