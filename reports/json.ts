@@ -23,7 +23,7 @@ export function table4ById(t: Table4) {
 
 const scopeJson = (t: ScopeTables) => ({ table4: table4ById(t.table4), table3: t.table3, table5: t.table5 });
 
-export function summaryJson(models: SummaryModels): unknown {
+export function summaryJson(models: SummaryModels) {
   return {
     campaignId: models.campaignId,
     scope: models.scope,

@@ -8,8 +8,8 @@ import { categoryLabel, inRegister, placeOf } from './table3';
 export const PROBLEM_STATUS_LABELS: Readonly<Record<ProblemStatus, string>> = {
   open: '未整改',
   rectifying: '整改中',
-  rectified: '已整改(待抽查)',
-  verified: '已整改',
+  rectified: '已整改',
+  verified: '整改到位',
   needs_longer: '需较长时间整改',
   withdrawn: '已撤回',
 };

@@ -145,7 +145,7 @@ describe('the summary workbook', () => {
       '11月6日前拨付到户',
       '东兴镇财政所',
       '2017-11-09',
-      '已整改',
+      '整改到位',
       '已整改到位',
     ]);
     const city = rowsOf(wb.getWorksheet('表5-全市')!);
