@@ -245,7 +245,7 @@ export function adminHandlers(botUsername: string): Handlers {
           return;
         }
         await turn.show(t.summaryBuilding);
-        const files = await turn.deps.summaries(turn.person, scope ?? 'city');
+        const { files, text } = await turn.deps.summaries(turn.person, scope ?? 'city');
         const name =
           scope === 'city'
             ? t.summaryCity
@@ -257,6 +257,7 @@ export function adminHandlers(botUsername: string): Handlers {
           );
         }
         await turn.send(t.summaryReady(name));
+        if (text) await turn.send(text);
       },
       ack: async (turn, args) => {
         if (!turn.deps.acknowledge) throw new Error('acknowledgements not wired');

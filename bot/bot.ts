@@ -54,7 +54,7 @@ export interface BotDeps {
   campaign: Campaign;
   logger?: LoggerLike;
   /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
-  summaries?: (actor: Person, scope: 'city' | string) => Promise<SummaryFile[]>;
+  summaries?: (actor: Person, scope: 'city' | string) => Promise<{ files: SummaryFile[]; text: string }>;
   /** The leader's report package (workbooks + narrative text) for the group's town. */
   groupReport?: (actor: Person, townId: string) => Promise<{ files: SummaryFile[]; text: string }>;
   /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */

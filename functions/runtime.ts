@@ -16,7 +16,7 @@ import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { createS3Client, S3Files } from '../store/s3-files';
 import { TABLE } from '../store/table';
-import { groupReportPackage, summaryFiles } from './summary-files';
+import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
 
 const Env = z.object({
@@ -122,7 +122,7 @@ export function botDeps(
     campaign,
     logger: log,
     ...(files ? { files } : {}),
-    summaries: (actor, scope) => summaryFiles(deps, actor, campaign, scope),
+    summaries: (actor, scope) => summaryPackage(deps, actor, campaign, scope),
     groupReport: (actor, townId) => groupReportPackage(deps, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
     tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),

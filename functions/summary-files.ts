@@ -7,10 +7,11 @@ import { buildSummaries, summarySurveys } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
 import type { Person, Survey } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import { localDate } from '../domain/reminders';
 import type { SummaryModels } from '../domain/tables/index';
 import { rawWorkbook } from '../reports/raw';
-import { table4Text } from '../reports/text';
+import { table4Text, table5Text } from '../reports/text';
 import { summaryWorkbook } from '../reports/xlsx';
 
 export async function summaryFiles(
@@ -38,6 +39,22 @@ export async function summaryFiles(
     },
   ];
 }
+
+/** /summary in the chat: the workbooks, and 表5 as text (where each problem stands, the written list). */
+export async function summaryPackage(
+  deps: { store: Store; clock: Clock },
+  actor: Person,
+  campaign: Campaign,
+  scope: 'city' | string,
+): Promise<{ files: SummaryFile[]; text: string }> {
+  const models = await buildSummaries(deps, actor, campaign, scope);
+  const files = await summaryFiles(deps, actor, campaign, scope, models);
+  const table5 = models.city?.table5 ?? models.towns[0]?.table5;
+  return { files, text: table5 ? table5Text(table5, table5Heading(campaign, models.builtAt)) : '' };
+}
+
+const table5Heading = (campaign: Campaign, builtAt: string) =>
+  `表5 整改情况(截至 ${formatInstant(new Date(builtAt), campaign.timeZone)})`;
 
 /** The names the raw export shows for who filled each survey (their Telegram first name). */
 export async function inspectorNames(store: Store, surveys: readonly Survey[]): Promise<Map<string, string>> {
@@ -70,6 +87,12 @@ export async function groupReportPackage(
   const town = models.towns[0];
   const files = await summaryFiles(deps, leader, campaign, townId, models);
   const name = campaign.towns.find((t) => t.id === townId)?.name ?? townId;
-  const text = town ? `${town.narrative}\n\n${table4Text(town.table4, `${name}表4(非零项)`)}` : '';
+  const text = town
+    ? [
+        town.narrative,
+        table4Text(town.table4, `${name}表4(非零项)`),
+        table5Text(town.table5, table5Heading(campaign, models.builtAt)),
+      ].join('\n\n')
+    : '';
   return { files, text };
 }

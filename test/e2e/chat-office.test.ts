@@ -332,7 +332,9 @@ describe('a campaign day from the office, the group and the town', () => {
       expect.stringMatching(/全市-原始数据-2017-11-08\.xlsx$/),
     ]);
     for (const d of docs) expect(Buffer.from(d.document!.bytes).subarray(0, 2).toString()).toBe('PK');
-    expect(office.lastText()).toBe('📊 全市汇总表已生成。');
+    const [ready, table5] = office.textsSince(office.messages().length - 2);
+    expect(ready).toBe('📊 全市汇总表已生成。');
+    expect(table5).toMatch(/^表5 整改情况\(截至 11月8日 \d\d:\d\d\)\n/);
     expect(await store.latestSnapshot(campaign.id, 'city')).toBeDefined();
   });
 

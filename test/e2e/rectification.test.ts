@@ -263,6 +263,22 @@ describe.each(ENGINES)('rectification and its check, on %s', (engineName) => {
     ]);
   });
 
+  it('the office’s /summary says in the chat where each problem stands, and the written list', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    const text = office.lastText();
+    expect(text).toMatch(/^表5 整改情况\(截至 11月2日 09:00\)/);
+    expect(text).toContain('江平镇:共 3 个(整改到位 1 · 需较长时间整改 1 · 未整改 1)');
+    expect(text).toMatch(
+      /\d\. 交东村:交东村帮扶手册中帮扶措施与致贫原因不对应.*【未整改;未整改到位:3户的帮扶手册仍未更新】/,
+    );
+    expect(text).toContain(
+      '需较长时间整改的问题清单:\n  1. 江平镇山心村:山心村贫困户档案资料不齐全,12户缺少收入核算表。(计划 12月15日 前完成;档案需逐户补齐,工作量大)',
+    );
+    expect(text).toContain('其余 2 个镇暂无问题(东兴镇、马路镇)。');
+    expect(text).not.toContain('黄秀英');
+  });
+
   it('the reminder names only what the town still owes, each with its own button; the escalation adds the written list', async () => {
     clock.set(local('2017-11-08T08:30'));
     const before = contact.messages().length;
