@@ -11,7 +11,7 @@ import type { SummaryModels } from '../domain/tables/index';
 import { inspectorNames } from '../functions/summary-files';
 import { summaryJson } from '../reports/json';
 import { rawCsv, rawWorkbook } from '../reports/raw';
-import { table4Text } from '../reports/text';
+import { table4Text, table5Text } from '../reports/text';
 import { summaryWorkbook } from '../reports/xlsx';
 import {
   DEFAULT_CAMPAIGN,
@@ -124,6 +124,11 @@ async function main(): Promise<number> {
 
       const table = models.city?.table4 ?? models.towns[0]?.table4;
       if (table) print(table4Text(table, heading(campaign, models, models.city ? undefined : scope)));
+      const table5 = models.city?.table5 ?? models.towns[0]?.table5;
+      if (table5) {
+        print();
+        print(table5Text(table5, `表5 整改情况(截至 ${localTime(campaign, models.builtAt)})`));
+      }
       print();
       for (const f of written) print(`已写入 ${f}`);
       return 0;
