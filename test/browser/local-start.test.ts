@@ -1,6 +1,7 @@
 // `npm start` as a newcomer uses it: started as a child process, then driven in headless Debian
 // chromium. An inspector of 第二组 uploads the sample list of 交东村, draws the sample and
-// completes a household survey (one refused answer, one edit from the review); the office builds
+// completes a household survey (one refused answer, one edit from the review); 江平镇's contact
+// rectifies two problems and 第二组's leader verifies one and rejects the other; the office builds
 // the city summary and downloads the XLSX; a move of the demo clock brings a reminder.
 // Chromium is required: without /usr/bin/chromium this test fails, it never skips.
 
@@ -42,6 +43,8 @@ const personas = demoPersonas(campaign);
 const inspector = personas.find((p) => p.role === 'inspector' && p.groupId === 'g2')!;
 const leader = personas.find((p) => p.role === 'leader' && p.groupId === 'g2')!;
 const office = personas.find((p) => p.role === 'office')!;
+/** 交东村 is in 江平镇: its contact reports the rectification. */
+const townContact = personas.find((p) => p.role === 'town_contact' && p.townId === 'jiangping')!;
 /** Households of 交东村 the town lists as 2016年已脱贫户: the answers below fit that stratum. */
 const exited2016 = households(VILLAGES[0]!)
   .filter((h) => h.type === '2016年已脱贫户')
@@ -419,6 +422,69 @@ describe('npm start, tried in a browser', () => {
     expect(await lastText()).toContain('此前已确认或标记为不记录,不再重复提出');
     await send('/problems');
     expect(await lastText()).toContain('您记录的问题共 1 个');
+  }, 120_000);
+
+  it('the town rectifies two problems; the leader verifies one and rejects the other; 表5 shows both', async () => {
+    requireChromium();
+    // A second problem, typed by the inspector beside the 错退 one from the survey.
+    await choosePersona(inspector.name);
+    await send('/problem');
+    await press('二、精准帮扶·措施制定');
+    await press('交东村');
+    await press('跳过');
+    await send('交东村帮扶手册中帮扶措施与致贫原因不对应,3户因病致贫却只安排了产业奖补。');
+    await expect
+      .poll(() => botMessages().allTextContents())
+      .toContainEqual(expect.stringContaining('✅ 问题已记录'));
+
+    // The town's contact: the list, measures with 责任人, then done with a photo of the result.
+    await choosePersona(townContact.name);
+    await send('/problems');
+    expect(await lastText()).toMatch(/^江平镇问题清单:共 2 个\(未整改 2\)/);
+    const manual = /^⏳ 交东村帮扶手册/;
+    const wrongful = (await lastButtons()).find((b) => b.startsWith('⏳') && !manual.test(b));
+    expect(wrongful, (await lastButtons()).join(' | ')).toBeDefined();
+    await press(wrongful!);
+    await press('📝 填报整改措施');
+    await send('改');
+    expect(await lastText()).toBe('内容太短了,请至少写 4 个字。');
+    await send('重新核算家庭收入,恢复贫困户身份并落实帮扶措施');
+    await send('江平镇扶贫站 黄明');
+    expect(await lastText()).toContain('状态:整改中');
+    await press('✅ 已整改');
+    await send('已恢复贫困户身份,落实产业帮扶,见照片');
+    await sendPhoto({ sample: '农户家门口' });
+    await expect.poll(() => lastText()).toBe('📷 已附到问题上(共 1 张)。');
+    await send('/problems');
+    await press(manual);
+    await press('✅ 已整改');
+    await send('已重新制定帮扶措施');
+    expect(await lastText()).toContain('✅ 已报告整改完成,等待检查组抽查。');
+
+    // The group's leader checks both: the first is in place, the second is not.
+    await choosePersona(leader.name);
+    await send('/problems');
+    expect(await lastText()).toMatch(/^江平镇问题清单:共 2 个\(已整改 2\)/);
+    await press(/^🛠 (?!交东村帮扶手册)/);
+    expect(await lastText()).toContain('照片:1 张');
+    await press('👍 已整改到位');
+    expect(await lastText()).toContain('✅ 抽查结果:已整改到位。');
+    await send('/problems');
+    await press(/^🛠 交东村帮扶手册/);
+    await press('👎 未整改到位');
+    await send('3户的帮扶手册仍未更新');
+    expect(await lastText()).toContain('已记录:未整改到位。');
+
+    // The town hears of the rejection; the office's summary says where both stand.
+    await choosePersona(townContact.name);
+    expect(await lastText()).toMatch(/^【未整改到位】检查组抽查认为以下问题未整改到位/);
+    await choosePersona(office.name);
+    await send('/summary');
+    await press('全市');
+    await expect.poll(() => lastText(), { timeout: 15_000 }).toMatch(/^表5 整改情况/);
+    const table5 = await lastText();
+    expect(table5).toContain('江平镇:共 2 个(整改到位 1 · 未整改 1)');
+    expect(table5).toContain('【未整改;未整改到位:3户的帮扶手册仍未更新】');
   }, 120_000);
 
   it('the office builds the city summary and downloads the XLSX from the chat', async () => {
