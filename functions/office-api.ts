@@ -3,7 +3,7 @@
 
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError } from '../app/authz';
 import { type Clock, systemClock } from '../app/messaging';
 import { createInvite, InviteInputError } from '../app/people';

@@ -1,11 +1,17 @@
 // Wiring for the Lambda functions: configuration read once per container, validated, with secrets
 // from Secrets Manager (never plain in the environment on AWS). functions/ and local/ are the only
 // places that put real adapters together.
+//
+// Cold start: this module is in every function's bundle, so what it imports is evaluated before
+// the first event. zod is a namespace import (only the parts used are bundled, see
+// domain/campaign.ts); the S3 client is imported on the first photo (lazyS3Files), since answers
+// never touch the bucket. Secrets Manager stays a static import: on AWS every cold start reads the
+// bot secret, so importing it lazily would only move the same cost from init to the first event.
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Clock, type Messenger, systemClock } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
 import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
@@ -14,7 +20,6 @@ import { telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
-import { createS3Client, S3Files } from '../store/s3-files';
 import { TABLE } from '../store/table';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
@@ -86,12 +91,7 @@ async function build(): Promise<Runtime> {
   const campaign = await store.getCampaign(env.CAMPAIGN_ID);
   if (!campaign)
     throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
-  const files = env.EVIDENCE_BUCKET
-    ? new S3Files({
-        bucket: env.EVIDENCE_BUCKET,
-        client: createS3Client(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
-      })
-    : undefined;
+  const files = env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined;
   const bot = createBot(botDeps(store, campaign, systemClock, logger, files), {
     token: botToken,
     botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
@@ -104,6 +104,31 @@ async function build(): Promise<Runtime> {
     botUsername: env.BOT_USERNAME,
     messenger: telegramMessenger(bot.telegram),
     webhook,
+  };
+}
+
+/**
+ * The evidence bucket as a FileStore whose S3 client (store/s3-files.ts, @aws-sdk/client-s3) is
+ * imported and created on the first call: a photo, the leader's album, an export. esbuild puts it
+ * in a chunk of its own, so an answer's cold start does not evaluate it.
+ */
+export function lazyS3Files(bucket: string, endpoint?: string): FileStore {
+  let files: Promise<FileStore> | undefined;
+  const load = () => {
+    files ??= import('../store/s3-files').then(
+      ({ S3Files, createS3Client }) =>
+        new S3Files({ bucket, client: createS3Client(endpoint ? { endpoint } : {}) }),
+      (err: unknown) => {
+        files = undefined; // a failed import is tried again on the next call
+        throw err;
+      },
+    );
+    return files;
+  };
+  return {
+    put: async (key, bytes, contentType) => (await load()).put(key, bytes, contentType),
+    get: async (key) => (await load()).get(key),
+    list: async (prefix) => (await load()).list(prefix),
   };
 }
 

@@ -1,5 +1,10 @@
 // The office's spreadsheets for a scope: the summary workbook (表3/表4/表5) and the raw data.
 // Shared by the nightly function, the office API, the bot's /summary and the local system.
+//
+// The workbook renderers (reports/xlsx.ts, reports/raw.ts and exceljs under them, about 1 MB of
+// bundle) are loaded with import() when a workbook is asked for, not when the module is: the
+// webhook's bundle imports this file for /summary, and an inspector's answer never needs them.
+// esbuild splits them into a chunk of their own (infra/bundle.ts), loaded on the first /summary.
 
 import type { Clock } from '../app/messaging';
 import type { Store } from '../app/ports';
@@ -10,9 +15,7 @@ import type { Person, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import { localDate } from '../domain/reminders';
 import type { SummaryModels } from '../domain/tables/index';
-import { rawWorkbook } from '../reports/raw';
 import { table4Text, table5Text } from '../reports/text';
-import { summaryWorkbook } from '../reports/xlsx';
 
 export async function summaryFiles(
   deps: { store: Store; clock: Clock },
@@ -26,6 +29,11 @@ export async function summaryFiles(
   const name = scope === 'city' ? '全市' : (campaign.towns.find((t) => t.id === scope)?.name ?? scope);
   // Named by the campaign's local date: a build at 07:00 in Dongxing is that day's, not yesterday's.
   const day = localDate(campaign, new Date(models.builtAt));
+  // Loaded on first use; later calls get the module cache's copy.
+  const [{ summaryWorkbook }, { rawWorkbook }] = await Promise.all([
+    import('../reports/xlsx'),
+    import('../reports/raw'),
+  ]);
   return [
     {
       fileName: `${campaign.name}-${name}-汇总表-${day}.xlsx`,

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoggerLike } from '../bot/bot';
 import { runtime } from './runtime';
 

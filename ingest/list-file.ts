@@ -12,10 +12,12 @@
 //   re-packed copy holding only the cells that passed those checks, so no part of an XLSX that we
 //   did not measure (merged ranges, data validations, drawings, styled cells out at column XFD …)
 //   ever reaches it.
+//
+// exceljs is imported when an XLSX arrives, not with this module: the webhook's bundle holds this
+// file (the bot names ListFileError), and a CSV, a refused file or an answer never needs exceljs.
 
 import { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
-import ExcelJS from 'exceljs';
 
 export type ListFileErrorCode =
   /** Legacy binary Excel (.xls/.et, or an HTML table named .xls): save as .xlsx or CSV. */
@@ -886,6 +888,8 @@ function* pieces(chunks: readonly Buffer[], size: number): Generator<Buffer> {
 
 async function readPrunedWorkbook(chunks: Buffer[], withStyles: boolean): Promise<string[][]> {
   const rows: string[][] = [];
+  // Outside the try: a missing exceljs is our fault, not an unreadable file.
+  const { default: ExcelJS } = await import('exceljs');
   try {
     // The streaming reader: peak RSS 115 MB and 1.0 s for an exceljs-written file of 20,000
     // households × 8 columns, where loading the whole workbook took 205 MB and 1.7 s (Node 20).

@@ -8,7 +8,6 @@
 // XLSX: sheets named household/农户调查表 and village/村级调查表 (others, e.g. 说明, are ignored);
 //       columns villageId, householdId, inspectorId, then question ids; blank cells are no answer.
 
-import ExcelJS from 'exceljs';
 import type { ImportKind, RecordIssue, SurveyRecord } from '../app/import-surveys';
 import { forms } from '../domain/forms/index';
 import type { AnswerValue } from '../domain/forms/types';
@@ -152,6 +151,8 @@ function cellValue(value: unknown): AnswerValue | undefined {
 }
 
 async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile> {
+  // Imported when an XLSX is read: a JSON file never needs exceljs.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(
