@@ -4,7 +4,7 @@
 // bundle that cannot `require`, or a dependency esbuild left out, fails here and not in Lambda.
 
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,29 @@ function bundleOf(prefix: string): string {
 
 const FUNCTIONS = ['TelegramWebhook', 'SendReminders', 'BuildSummaries', 'OfficeApi'] as const;
 
+/** index.mjs and its chunks, relative to the bundle directory. */
+const codeFiles = (dir: string) => [
+  'index.mjs',
+  ...readdirSync(join(dir, 'chunks'))
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => `chunks/${f}`),
+];
+
+/** The files Node evaluates when index.mjs is imported: it and the chunks it imports statically. */
+function loadedAtImport(dir: string): string[] {
+  const seen = new Set<string>();
+  const pending = ['index.mjs'];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(join(dir, file), 'utf8');
+    // Static imports only (`import{a}from"./chunks/x.mjs"`, `import"./x.mjs"`), not import("…").
+    for (const [, path] of code.matchAll(/\bimport\s*(?:[\w$*{},\s]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g))
+      pending.push(join(file, '..', path ?? ''));
+  }
+  return [...seen];
+}
+
 describe('npm run synth (cdk synth --quiet, offline)', () => {
   it('succeeds with cdk-nag on and writes the template', () => {
     expect(synth.stderr).not.toMatch(/AwsSolutions-\w+/);
@@ -104,17 +127,43 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
     ]);
   });
 
-  it('bundles each function as ESM with a source map, the require shim and the AWS SDK inside', () => {
+  it('bundles each function as ESM split into chunks, each file with a source map beside it, the require shim and the AWS SDK inside', () => {
     for (const name of FUNCTIONS) {
       const dir = bundleOf(name);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
-      expect(code.startsWith('import { createRequire as __inspectionCreateRequire }'), name).toBe(true);
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
-      // The SDK is bundled (the pinned version), not imported from the runtime's copy; the runs
-      // below, from a directory with no node_modules, show nothing else is missing either.
-      expect(code, name).not.toMatch(/(?:\bfrom\s*|\bimport\s*\(|__require\s*\()["']@aws-sdk\//);
+      for (const file of codeFiles(dir)) {
+        const text = readFileSync(join(dir, file), 'utf8');
+        expect(existsSync(join(dir, `${file}.map`)), `${name} ${file}`).toBe(true);
+        expect(
+          text.startsWith('import { createRequire as __inspectionCreateRequire }'),
+          `${name} ${file}`,
+        ).toBe(true);
+        // The SDK is bundled (the pinned version), not imported from the runtime's copy; the runs
+        // below, from a directory with no node_modules, show nothing else is missing either.
+        expect(text, `${name} ${file}`).not.toMatch(
+          /(?:\bfrom\s*|\bimport\s*\(|__require\s*\()["']@aws-sdk\//,
+        );
+      }
     }
+  });
+
+  it('leaves out of the webhook’s cold start what an answer never needs: exceljs, the workbooks, the S3 client, tr46', () => {
+    const dir = bundleOf('TelegramWebhook');
+    const sourcesOf = (files: readonly string[]) =>
+      files.flatMap((file) => JSON.parse(readFileSync(join(dir, `${file}.map`), 'utf8')).sources as string[]);
+    const atImport = sourcesOf(loadedAtImport(dir));
+    const heavy =
+      /node_modules\/(?:exceljs|@aws-sdk\/client-s3|tr46|whatwg-url)\/|reports\/(?:xlsx|raw)\.ts$/;
+    expect(atImport.some((s) => s.endsWith('functions/telegram-webhook.ts'))).toBe(true); // the check sees sources
+    expect(atImport.filter((s) => heavy.test(s))).toEqual([]);
+    // …but they are in the asset, for the first /summary, list upload or photo.
+    const all = sourcesOf(codeFiles(dir));
+    for (const lazy of ['node_modules/exceljs/', 'node_modules/@aws-sdk/client-s3/', 'reports/xlsx.ts'])
+      expect(
+        all.some((s) => s.includes(lazy)),
+        lazy,
+      ).toBe(true);
   });
 });
 
