@@ -83,7 +83,9 @@ export function bundleFunction(entry: string, outdir: string): Metafile {
  * through static imports (not import()), with their sizes. Paths as in the metafile.
  */
 export function loadedAtImport(metafile: Metafile): { files: string[]; bytes: number } {
-  const entry = Object.keys(metafile.outputs).find((path) => path.endsWith(`/${ENTRY_FILE}`));
+  const entry = Object.keys(metafile.outputs).find(
+    (path) => path === ENTRY_FILE || path.endsWith(`/${ENTRY_FILE}`),
+  );
   if (!entry) throw new Error(`no ${ENTRY_FILE} among the outputs`);
   const files = new Set<string>();
   const pending = [entry];

@@ -13,7 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../store/table';
-import { bundleFunction, ENTRY_FILE, entryPath } from './bundle';
+import { bundleFunction, entryPath } from './bundle';
 
 export { entryPath };
 
@@ -84,7 +84,7 @@ export class InspectionFunction extends Construct {
           image: DockerImage.fromRegistry('dummy'),
         },
       }),
-      handler: `${ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
+      handler: 'index.handler', // index.mjs: infra/bundle.ts ENTRY_FILE
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -93,10 +93,10 @@ export class InspectionFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        // No NODE_OPTIONS=--enable-source-maps: with it, Node reads and parses every source map
-        // it loads code from (measured: cold import up to twice as slow). The maps stay beside the
-        // bundle in the asset (index.mjs.map, chunks/*.mjs.map) for reading a stack trace after
-        // the fact; README, Deployment, says how.
+        // No NODE_OPTIONS=--enable-source-maps: with it, Node reads and parses the source map of
+        // every file it loads (measured: the cold import nearly twice as slow). The maps stay beside
+        // the code in the asset (index.mjs.map, chunks/*.mjs.map) to read a logged stack trace
+        // after the fact: scripts/map-trace.ts, see README "Reading a stack trace".
         POWERTOOLS_SERVICE_NAME: 'inspection-bot',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
       },
