@@ -90,13 +90,18 @@ export async function reportState(store: Store, campaign: Campaign, groupId: str
   const group = campaign.groups.find((g) => g.id === groupId);
   const town = campaign.towns.find((t) => t.id === group?.townId);
   if (!group || !town) throw new Error(`unknown group ${groupId}`);
-  const [states, submitted, returned, problems, events] = await Promise.all([
+  // Which surveys are submitted (and when), and which returned, come from the village aggregates:
+  // one query of small items, however many surveys the town has.
+  const [states, aggregates, problems, events] = await Promise.all([
     Promise.all(town.villages.map((v) => store.getVillageState(campaign.id, v.id))),
-    store.surveysOfTown(campaign.id, town.id, 'submitted'),
-    store.surveysOfTown(campaign.id, town.id, 'returned'),
+    store.villageAggregatesOfTown(campaign.id, town.id),
     store.problemsOfTown(campaign.id, town.id),
     store.auditOf(groupReportSubject(campaign, groupId)),
   ]);
+  const submitted = aggregates.flatMap((a) =>
+    Object.entries(a.submitted).map(([id, m]) => ({ id, at: m.at })),
+  );
+  const returned = aggregates.flatMap((a) => Object.entries(a.returned).map(([id, at]) => ({ id, at })));
   const submittedIds = new Set(submitted.map((s) => s.id));
   const villages: VillageCompleteness[] = [];
   town.villages.forEach((v, i) => {
@@ -135,9 +140,7 @@ export async function reportState(store: Store, campaign: Campaign, groupId: str
   };
   const after = (at?: string) => at !== undefined && at > last.at;
   const changedSince = {
-    surveys:
-      submitted.filter((s) => after(s.submittedAt) || after(s.updatedAt)).length +
-      returned.filter((s) => after(s.updatedAt)).length,
+    surveys: submitted.filter((s) => after(s.at)).length + returned.filter((s) => after(s.at)).length,
     problems: problems.filter((p) => after(p.createdAt) || after(p.changedAt) || after(p.townActedAt)).length,
   };
   const changed = changedSince.surveys + changedSince.problems > 0;

@@ -29,6 +29,7 @@ import {
 import { groupsOf } from '../domain/grants';
 import { AlreadyExistsError, NotFoundError, type Person, type Sample, type Survey } from '../domain/model';
 import { cleanName, proposalsFor } from '../domain/proposals';
+import { recordSubmitted } from './aggregates';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -408,6 +409,13 @@ export async function importSurveys(
     });
   }
   await markSurveyed(deps.store, campaign.id, created, now, actor.id);
+  // Into the villages' aggregates: what this run created, and what a run cut off before it stored
+  // (if it is still submitted); a repeat is refused by its marker.
+  for (const s of created) await recordSubmitted(deps, campaign, s);
+  for (const s of storedBefore) {
+    const stored = await deps.store.getSurvey(s.id);
+    if (stored?.status === 'submitted') await recordSubmitted(deps, campaign, stored);
+  }
   const proposals = await queueProposals(deps, actor, campaign, [...created, ...storedBefore]);
   await deps.store.appendAudit({
     at: now,

@@ -4,6 +4,13 @@
 // a test cannot pass by mutating an object the store still holds. Each method checks and writes
 // without awaiting in between, so concurrent calls interleave like conditional writes do.
 
+import {
+  type AggregateChange,
+  type AggregateRefusal,
+  applyChange,
+  emptyAggregate,
+  type VillageAggregate,
+} from '../domain/aggregates';
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import { effectiveGrants, groupsOf, hasRole, holds } from '../domain/grants';
@@ -60,6 +67,8 @@ export class MemoryStore implements Store {
   readonly #snapshots: SummarySnapshot[] = [];
   readonly #deliveries = new Map<string, ReminderDelivery>();
   readonly #audit = new Map<string, AuditEvent>();
+  /** Village aggregates by campaign|town|village. */
+  readonly #aggregates = new Map<string, VillageAggregate>();
 
   // Campaigns
   async putCampaign(campaign: Campaign): Promise<void> {
@@ -252,6 +261,38 @@ export class MemoryStore implements Store {
     const next = { ...sample, version: expectVersion + 1 };
     this.#villages.set(key, { ...state, sample: copy(next) });
     return copy(next);
+  }
+
+  async getVillageAggregate(campaignId: string, townId: string, villageId: string) {
+    const agg = this.#aggregates.get(`${campaignId}|${townId}|${villageId}`);
+    return agg ? copy(agg) : undefined;
+  }
+
+  async villageAggregatesOfTown(campaignId: string, townId: string) {
+    return [...this.#aggregates.values()]
+      .filter((a) => a.campaignId === campaignId && a.townId === townId)
+      .sort((a, b) => (a.villageId < b.villageId ? -1 : 1))
+      .map(copy);
+  }
+
+  async changeVillageAggregate(
+    at: { campaignId: string; townId: string; villageId: string },
+    change: AggregateChange,
+    basis: string,
+  ): Promise<true | AggregateRefusal> {
+    const key = `${at.campaignId}|${at.townId}|${at.villageId}`;
+    const now = this.#aggregates.get(key) ?? emptyAggregate(at.campaignId, at.townId, at.villageId);
+    const next = applyChange(now, change, basis);
+    if (typeof next === 'string') return next;
+    this.#aggregates.set(key, copy(next));
+    return true;
+  }
+
+  async putVillageAggregate(aggregate: VillageAggregate, expectVersion: number) {
+    const key = `${aggregate.campaignId}|${aggregate.townId}|${aggregate.villageId}`;
+    const version = this.#aggregates.get(key)?.version ?? 0;
+    if (version !== expectVersion) throw new ConflictError('villageAggregate', key, expectVersion, version);
+    this.#aggregates.set(key, copy(aggregate));
   }
 
   async markPick(

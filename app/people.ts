@@ -26,6 +26,7 @@ import {
   type Role,
   type Survey,
 } from '../domain/model';
+import { recordReleased } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -430,6 +431,7 @@ async function releaseUncovered(
           subject: `survey:${s.id}`,
           details: { from: person.id, reason },
         });
+        await recordReleased(deps, fresh, at);
         released++;
         break;
       } catch (err) {

@@ -12,6 +12,7 @@
 //   is still `expectVersion` (else ConflictError; NotFoundError when missing) and returns it.
 // - The store invents no timestamps: callers pass them (a Clock port keeps tests deterministic).
 
+import type { AggregateChange, AggregateRefusal, VillageAggregate } from '../domain/aggregates';
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import type { Household } from '../domain/household-list';
@@ -157,6 +158,26 @@ export interface Store {
     villageId: string,
     status?: SurveyStatus,
   ): Promise<Survey[]>;
+
+  // Village aggregates (domain/aggregates.ts; app/aggregates.ts applies and recounts them)
+  getVillageAggregate(
+    campaignId: string,
+    townId: string,
+    villageId: string,
+  ): Promise<VillageAggregate | undefined>;
+  /** Every village aggregate of a town: one query, small items (no survey is read). */
+  villageAggregatesOfTown(campaignId: string, townId: string): Promise<VillageAggregate[]>;
+  /**
+   * One change as one conditional write (no read on success): true when applied; 'applied' when it
+   * was already (a repeat); 'stale_basis' when the aggregate was computed on another basis.
+   */
+  changeVillageAggregate(
+    at: { campaignId: string; townId: string; villageId: string },
+    change: AggregateChange,
+    basis: string,
+  ): Promise<true | AggregateRefusal>;
+  /** The recount's write: replaces the aggregate if its version is `expectVersion` (0: absent). */
+  putVillageAggregate(aggregate: VillageAggregate, expectVersion: number): Promise<void>;
 
   // Problems
   /** Create-once (AlreadyExistsError: a problem with its id is stored, whoever reported it). */

@@ -1,24 +1,28 @@
-// 汇总: builds 表3/表4/表5 per town and city-wide from the submitted surveys and the problem
+// 汇总: builds 表3/表4/表5 per town and city-wide from the villages' aggregates and the problem
 // register, stores a snapshot per scope and returns the models. Called on demand (office chat
 // command, office API, the CLI) and nightly; the renderers in reports/ turn the result into files.
 //
-// Reads go through the town partition of the survey index (surveysOfTown with status 'submitted'),
-// one query per town, never a Scan. The office's own figures (县级数据) are the one survey of kind
-// 'office' filed under the pseudo-town OFFICE_SURVEY_TOWN, found by the same query.
+// 表4 is folded from the village aggregates (app/aggregates.ts): one query per town of small
+// items, never the surveys themselves, so a city of 100,000 surveys is a read of its villages'
+// tallies. The office's own figures (县级数据) are the one survey of kind 'office' filed under the
+// pseudo-town OFFICE_SURVEY_TOWN, read by the per-town survey query (one small partition).
 
+import { tallyOf } from '../domain/aggregates';
 import { type Campaign, townById } from '../domain/campaign';
 import type { Person, Problem, Survey } from '../domain/model';
 import {
   buildTable3,
   buildTable5,
-  computeTable4,
+  foldTable4,
   groupNarrative,
   OFFICE_SURVEY_TOWN,
   type ScopeTables,
   type SummaryModels,
   TABLE4_ROWS,
   type TownTables,
+  type VillageTally,
 } from '../domain/tables/index';
+import { townAggregates } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -41,8 +45,7 @@ export class UnknownTownError extends Error {
 
 interface TownData {
   townId: string;
-  households: Survey[];
-  villages: Survey[];
+  villages: VillageTally[];
   problems: Problem[];
 }
 
@@ -57,17 +60,11 @@ const submittedOf = (campaign: Campaign, surveys: readonly Survey[]) =>
   surveys.filter((s) => s.campaignId === campaign.id && s.status === 'submitted');
 
 async function readTown(store: Store, campaign: Campaign, townId: string): Promise<TownData> {
-  const [surveys, problems] = await Promise.all([
-    store.surveysOfTown(campaign.id, townId, 'submitted'),
+  const [aggregates, problems] = await Promise.all([
+    townAggregates({ store }, campaign, townId),
     store.problemsOfTown(campaign.id, townId),
   ]);
-  const submitted = submittedOf(campaign, surveys);
-  return {
-    townId,
-    households: submitted.filter((s) => s.kind === 'household'),
-    villages: submitted.filter((s) => s.kind === 'village'),
-    problems,
-  };
+  return { townId, villages: aggregates.map(tallyOf), problems };
 }
 
 /** The submitted office survey; the latest if (against the rules) there are several. */
@@ -91,11 +88,10 @@ function tablesOf(
 ): ScopeTables {
   const problems = towns.flatMap((t) => t.problems);
   return {
-    table4: computeTable4(TABLE4_ROWS, {
+    table4: foldTable4(TABLE4_ROWS, {
       campaign,
       ...(townId ? { townId } : {}),
-      householdSurveys: towns.flatMap((t) => t.households),
-      villageSurveys: towns.flatMap((t) => t.villages),
+      villages: towns.flatMap((t) => t.villages),
       ...(office ? { officeSurvey: office } : {}),
     }),
     table3: buildTable3(campaign, problems, { cityWide: townId === undefined }),
@@ -145,7 +141,10 @@ export async function buildSummaries(
     details: {
       scope,
       towns: townIds.length,
-      surveys: townData.reduce((n, t) => n + t.households.length + t.villages.length, 0),
+      surveys: townData.reduce(
+        (n, t) => n + t.villages.reduce((m, v) => m + v.households + (v.village ? 1 : 0), 0),
+        0,
+      ),
     },
   });
 

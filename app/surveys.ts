@@ -43,6 +43,7 @@ import {
   type SurveyKind,
 } from '../domain/model';
 import { proposalsFor as proposalRules } from '../domain/proposals';
+import { recordReturned, recordSubmitted } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -930,6 +931,8 @@ export async function submitSurvey(
       by: person.id,
     });
   }
+  // Then its village's aggregate (one conditional write; a repeat is refused by its marker).
+  await recordSubmitted(deps, campaign, survey);
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
@@ -997,6 +1000,15 @@ export async function returnSurvey(
   const survey = await deps.store.getSurvey(req.surveyId);
   if (!survey || survey.campaignId !== campaign.id) throw new ChatError('not_found');
   assertCan(can.returnSurvey(leader, survey), 'survey.return', leader);
+  if (
+    survey.status === 'returned' &&
+    survey.returnedAt !== undefined &&
+    survey.returnedAt === survey.updatedAt
+  ) {
+    // The same return again, before the inspector touched it (its aggregate write may have
+    // failed): finish it from the answers as submitted, then say it is returned already.
+    await recordReturned(deps, campaign, survey, survey.updatedAt);
+  }
   if (survey.status !== 'submitted') throw new ChatError('not_returnable');
   const now = deps.clock.now().toISOString();
   const saved = await deps.store.saveSurvey(
@@ -1005,6 +1017,7 @@ export async function returnSurvey(
       status: 'returned',
       returnReason: req.reason,
       returnedBy: leader.id,
+      returnedAt: now,
       returnQuestion: req.questionId,
       updatedAt: now,
     },
@@ -1017,6 +1030,7 @@ export async function returnSurvey(
     subject: `survey:${survey.id}`,
     details: { questionId: req.questionId },
   });
+  await recordReturned(deps, campaign, survey, now);
   return saved;
 }
 
@@ -1035,26 +1049,64 @@ export function ledGroups(person: Person, campaign: Campaign) {
   return campaign.groups.filter((g) => ids.includes(g.id));
 }
 
+function ledGroup(leader: Person, campaign: Campaign, groupId?: string) {
+  const group = ledGroups(leader, campaign).find((g) => groupId === undefined || g.id === groupId);
+  if (!group) assertCan(false, 'survey.list_group', leader);
+  return group as NonNullable<typeof group>;
+}
+
+export interface GroupVillage {
+  villageId: string;
+  /** Submitted surveys (households and the village survey). */
+  submitted: number;
+  returned: number;
+  /** Unfinished surveys whose inspector lost their grant (they went back to the group). */
+  released: number;
+}
+
 /**
- * A leader's view of one group they lead: its submitted and returned surveys with their flags, and
- * unfinished ones whose inspector lost their grant (they went back to the group).
+ * A leader's first screen of the group's surveys: per village of the group's town, how many are
+ * submitted, returned and released, from the village aggregates (one query of small items, the
+ * same at 100 or 10,000 surveys).
+ */
+export async function groupVillages(
+  deps: SurveyDeps,
+  leader: Person,
+  campaign: Campaign,
+  groupId?: string,
+): Promise<GroupVillage[]> {
+  const group = ledGroup(leader, campaign, groupId);
+  const aggregates = await deps.store.villageAggregatesOfTown(campaign.id, group.townId);
+  // In the campaign's order of villages, as every other village list.
+  const order = campaign.towns.flatMap((t) => t.villages).map((v) => v.id);
+  return aggregates
+    .sort((a, b) => order.indexOf(a.villageId) - order.indexOf(b.villageId))
+    .map((a) => ({
+      villageId: a.villageId,
+      submitted: Object.keys(a.submitted).length,
+      returned: Object.keys(a.returned).length,
+      released: Object.keys(a.released).filter((id) => !(id in a.submitted)).length,
+    }))
+    .filter((v) => v.submitted + v.returned + v.released > 0);
+}
+
+/**
+ * A leader's view of one village of a group they lead: its submitted and returned surveys with
+ * their flags, and unfinished ones whose inspector lost their grant. One query of the village.
  */
 export async function groupSurveys(
   deps: SurveyDeps,
   leader: Person,
   campaign: Campaign,
-  groupId?: string,
+  groupId: string | undefined,
+  villageId: string,
 ): Promise<Survey[]> {
-  const group = ledGroups(leader, campaign).find((g) => groupId === undefined || g.id === groupId);
-  if (!group) assertCan(false, 'survey.list_group', leader);
-  const town = (group as NonNullable<typeof group>).townId;
-  const [submitted, returned, drafts] = await Promise.all([
-    deps.store.surveysOfTown(campaign.id, town, 'submitted'),
-    deps.store.surveysOfTown(campaign.id, town, 'returned'),
-    deps.store.surveysOfTown(campaign.id, town, 'draft'),
-  ]);
-  return [...submitted, ...returned, ...drafts.filter((s) => s.released)].filter((s) =>
-    can.readSurvey(leader, s),
+  const group = ledGroup(leader, campaign, groupId);
+  const surveys = await deps.store.surveysOfVillage(campaign.id, group.townId, villageId);
+  return surveys.filter(
+    (s) =>
+      (s.status === 'submitted' || s.status === 'returned' || (s.status === 'draft' && s.released)) &&
+      can.readSurvey(leader, s),
   );
 }
 

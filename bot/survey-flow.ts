@@ -12,6 +12,7 @@ import {
   formOf,
   goBack,
   groupSurveys,
+  groupVillages,
   jumpTo,
   ledGroups,
   mySubmitted,
@@ -330,30 +331,32 @@ async function leaderList(turn: Turn, groupId?: string, villageId?: string) {
     return;
   }
   const group = groupId ?? led[0]?.id ?? '';
-  const surveys = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign, group);
-  if (surveys.length === 0) {
-    await turn.show(t.groupSurveysNone);
-    return;
-  }
-  const released = surveys.filter((s) => s.released).length;
   if (villageId === undefined) {
-    const villages = turn.deps.campaign.towns.flatMap((tw) => tw.villages);
-    const counts = new Map<string, number>();
-    for (const s of surveys) counts.set(s.villageId ?? '', (counts.get(s.villageId ?? '') ?? 0) + 1);
+    const villages = await groupVillages(sdeps(turn), turn.person, turn.deps.campaign, group);
+    if (villages.length === 0) {
+      await turn.show(t.groupSurveysNone);
+      return;
+    }
+    const names = new Map(turn.deps.campaign.towns.flatMap((tw) => tw.villages).map((v) => [v.id, v.name]));
+    const total = villages.reduce((n, v) => n + v.submitted + v.returned + v.released, 0);
+    const released = villages.reduce((n, v) => n + v.released, 0);
     await turn.show({
-      text: [t.groupSurveysVillages(surveys.length), ...(released > 0 ? [t.released(released)] : [])].join(
-        '\n',
-      ),
+      text: [t.groupSurveysVillages(total), ...(released > 0 ? [t.released(released)] : [])].join('\n'),
       buttons: chunk(
-        [...counts].map(([id, n]) =>
-          btn(`${villages.find((v) => v.id === id)?.name ?? id} ${n}`, 'gl', group, id || '-'),
+        villages.map((v) =>
+          btn(
+            `${names.get(v.villageId) ?? v.villageId} ${v.submitted + v.returned + v.released}`,
+            'gl',
+            group,
+            v.villageId,
+          ),
         ),
         2,
       ),
     });
     return;
   }
-  const inVillage = surveys.filter((s) => (s.villageId ?? '-') === villageId);
+  const inVillage = await groupSurveys(sdeps(turn), turn.person, turn.deps.campaign, group, villageId);
   await turn.show({
     text: t.groupSurveysTitle(inVillage.length),
     buttons: [

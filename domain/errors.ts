@@ -14,7 +14,8 @@ export type EntityName =
   | 'snapshot'
   | 'delivery'
   | 'audit'
-  | 'grant';
+  | 'grant'
+  | 'villageAggregate';
 
 /** The item changed since it was read (optimistic lock): re-read, re-apply, retry. */
 export class ConflictError extends Error {

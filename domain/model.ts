@@ -223,6 +223,8 @@ export interface Survey {
   history: EditEntry[];
   returnReason?: string;
   returnedBy?: string;
+  /** When it was returned (equal to updatedAt until the inspector saves it again). */
+  returnedAt?: Instant;
   /** The question the leader pointed at when returning the survey. */
   returnQuestion?: string;
   /**

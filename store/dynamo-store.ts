@@ -81,6 +81,8 @@
 // | problems a person reported (/problems) | table | PK PERSON#<person>, sk^ REPORTED#<campaign># → BatchGet problems      |
 // | proposal by id                         | table | PK PROPOSAL#<campaign>#<id>, SK PROPOSAL                              |
 // | proposals by status [and origin]       | GSI1  | GSI1PK PROPOSALS#<campaign>, sk^ PROPOSAL#<status>#[<origin>#]        |
+// | village aggregate (表4 tally, markers)  | table | PK AGG#<campaign>#<town>, SK VILLAGE#<village> (store/village-aggregates) |
+// | village aggregates of a town           | table | PK AGG#<campaign>#<town>, sk^ VILLAGE#                                |
 // | latest snapshot of a scope             | table | PK SNAPSHOT#<campaign>#<scope>, SK BUILT#<builtAt>, newest first, 1   |
 // | deliveries of a reminder               | table | PK REMINDER#<reminder>, SK TO#<recipient>                             |
 // | audit events of a subject              | table | PK AUDIT#<subject>, SK <at>#<action>#<actor>                          |
@@ -100,6 +102,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { SaveSessionOptions, Store } from '../app/ports';
+import type { AggregateChange, VillageAggregate } from '../domain/aggregates';
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import {
@@ -145,6 +148,7 @@ import {
 } from '../domain/model';
 import { type ItemKey, isKeyPart, keys } from './keys';
 import { type IndexName, TABLE } from './table';
+import { VillageAggregates } from './village-aggregates';
 
 export interface DynamoStoreOptions {
   client: DynamoDBDocumentClient;
@@ -178,10 +182,12 @@ const INVITE_RETENTION_SECONDS = 90 * 24 * 3600;
 export class DynamoStore implements Store {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #aggregates: VillageAggregates;
 
   constructor({ client, tableName }: DynamoStoreOptions) {
     this.#client = client;
     this.#table = tableName;
+    this.#aggregates = new VillageAggregates(client, tableName);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -697,6 +703,27 @@ export class DynamoStore implements Store {
           : new NotFoundError('sample', sampleId(sample)),
     );
     return stored;
+  }
+
+  // Village aggregates: their own module (store/village-aggregates.ts).
+  getVillageAggregate(campaignId: string, townId: string, villageId: string) {
+    return this.#aggregates.get(campaignId, townId, villageId);
+  }
+
+  villageAggregatesOfTown(campaignId: string, townId: string) {
+    return this.#aggregates.ofTown(campaignId, townId);
+  }
+
+  changeVillageAggregate(
+    at: { campaignId: string; townId: string; villageId: string },
+    change: AggregateChange,
+    basis: string,
+  ) {
+    return this.#aggregates.change(at, change, basis);
+  }
+
+  putVillageAggregate(aggregate: VillageAggregate, expectVersion: number) {
+    return this.#aggregates.put(aggregate, expectVersion);
   }
 
   async markPick(

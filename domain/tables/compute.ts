@@ -101,7 +101,51 @@ export interface Table4 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Evaluation
+// Contributions and tallies
+//
+// 表4 is a fold over what each submitted survey contributes (ARCHITECTURE.md "Scale: aggregates,
+// not re-reads"): a household survey adds a number per household rule (1 or 0 for a count, the
+// answer for a sum) and the 漏评 people it names; a village survey says which village rules hold
+// and the village's type. A village's tally is the sum of its surveys' contributions; the store
+// keeps one per village, updated on submit and return (app/aggregates.ts), and the same fold runs
+// over tallies built here from surveys, so "from aggregates" and "from the surveys" cannot differ.
+
+/** What one submitted survey adds to its village's tally. */
+export interface SurveyContribution {
+  kind: 'household' | 'village';
+  /** Household rules: rule key → value (counts 1, sums the answer); zeros are left out. */
+  counts: Record<string, number>;
+  /** 疑似漏评 people this household names, as opaque keys (hashed by the caller if stored). */
+  missed: string[];
+  /** Village rules (countVillages) that hold for this village survey. */
+  rows: string[];
+  /** The village's type as the village survey corrected it (v1_type). */
+  villageType?: VillageType;
+}
+
+/** What the fold needs of one village: the sum of its surveys' contributions. */
+export interface VillageTally {
+  townId: string;
+  villageId: string;
+  /** Submitted household surveys. */
+  households: number;
+  counts: Readonly<Record<string, number>>;
+  /** Distinct 漏评 keys named in the village. */
+  missed: readonly string[];
+  /** The submitted village survey's contribution, if there is one. */
+  village?: { rows: readonly string[]; villageType?: VillageType };
+}
+
+/** The key a rule's value is kept under: the row id, or the row id and `~aside`. */
+export const ruleKey = (def: Pick<Table4RowDef, 'id'>, aside = false): string =>
+  aside ? `${def.id}~aside` : def.id;
+
+function rulesOf(rows: readonly Table4RowDef[]): { key: string; rule: Table4Rule }[] {
+  return rows.flatMap((def) => [
+    { key: ruleKey(def), rule: def.rule },
+    ...(def.aside ? [{ key: ruleKey(def, true), rule: def.aside.rule }] : []),
+  ]);
+}
 
 interface Evaluated {
   survey: Survey;
@@ -111,7 +155,9 @@ interface Evaluated {
 
 /**
  * Flags are recomputed from the answers rather than read from the stored survey: the office may
- * change the poverty line after submission, and the table must follow the current one.
+ * change the poverty line after submission, and the table must follow the current one (stored
+ * tallies carry the basis they were computed on, app/aggregates.ts, and are recounted when it
+ * changes).
  */
 function evaluate(campaign: Campaign, survey: Survey, fallback: FormDef): Evaluated {
   const form = formById(survey.formId, survey.formVersion) ?? fallback;
@@ -129,39 +175,106 @@ function evaluate(campaign: Campaign, survey: Survey, fallback: FormDef): Evalua
 const matches = (e: Evaluated, where: Condition | undefined): boolean =>
   where === undefined || holds(where, e.env);
 
+/** A submitted household or village survey's contribution under `rows` and the campaign as it is. */
+export function contributionOf(
+  rows: readonly Table4RowDef[],
+  campaign: Campaign,
+  survey: Survey,
+): SurveyContribution {
+  if (survey.kind === 'village') {
+    const e = evaluate(campaign, survey, forms.village!);
+    const held = rulesOf(rows)
+      .filter(({ rule }) => rule.kind === 'countVillages' && matches(e, rule.where))
+      .map(({ key }) => key);
+    const type = e.env.answers.v1_type;
+    return {
+      kind: 'village',
+      counts: {},
+      missed: [],
+      rows: held,
+      ...(typeof type === 'string' ? { villageType: type as VillageType } : {}),
+    };
+  }
+  const e = evaluate(campaign, survey, forms.household!);
+  const counts: Record<string, number> = {};
+  for (const { key, rule } of rulesOf(rows)) {
+    if (rule.kind !== 'countHouseholds' && rule.kind !== 'sumHouseholds') continue;
+    if (!matches(e, rule.where)) continue;
+    const v = rule.kind === 'countHouseholds' ? 1 : e.env.answers[rule.question];
+    if (typeof v === 'number' && v !== 0) counts[key] = v;
+  }
+  return { kind: 'household', counts, missed: missedSubjects(survey).map((m) => m.key), rows: [] };
+}
+
+/** The villages' tallies of a set of submitted surveys, computed in memory (the same fold input). */
+export function talliesOf(
+  rows: readonly Table4RowDef[],
+  campaign: Campaign,
+  surveys: readonly Survey[],
+): VillageTally[] {
+  const byVillage = new Map<
+    string,
+    {
+      townId: string;
+      villageId: string;
+      households: number;
+      counts: Record<string, number>;
+      missed: Set<string>;
+      village?: { rows: string[]; villageType?: VillageType };
+    }
+  >();
+  for (const s of surveys) {
+    const villageId = villageKey(s);
+    let t = byVillage.get(villageId);
+    if (!t) {
+      t = { townId: s.townId, villageId, households: 0, counts: {}, missed: new Set() };
+      byVillage.set(villageId, t);
+    }
+    const c = contributionOf(rows, campaign, s);
+    if (c.kind === 'village') {
+      const before = t.village?.rows ?? [];
+      t.village = {
+        rows: [...new Set([...before, ...c.rows])],
+        ...(c.villageType ? { villageType: c.villageType } : {}),
+      };
+      continue;
+    }
+    t.households++;
+    for (const [k, v] of Object.entries(c.counts)) t.counts[k] = (t.counts[k] ?? 0) + v;
+    for (const m of c.missed) t.missed.add(m);
+  }
+  return [...byVillage.values()].map((t) => ({ ...t, missed: [...t.missed] }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
 class Evaluator {
-  private readonly households: Evaluated[];
-  private readonly villages: Evaluated[];
   private readonly office?: Evaluated;
 
-  constructor(private readonly input: Table4Input) {
-    const { campaign } = input;
-    this.households = input.householdSurveys.map((s) => evaluate(campaign, s, forms.household!));
-    this.villages = input.villageSurveys.map((s) => evaluate(campaign, s, forms.village!));
-    if (input.officeSurvey) this.office = evaluate(campaign, input.officeSurvey, forms.office!);
+  constructor(
+    private readonly campaign: Campaign,
+    private readonly townId: string | undefined,
+    private readonly villages: readonly VillageTally[],
+    officeSurvey: Survey | undefined,
+  ) {
+    if (officeSurvey) this.office = evaluate(campaign, officeSurvey, forms.office!);
   }
 
-  value(rule: Table4Rule): Table4Value {
+  value(rule: Table4Rule, key: string): Table4Value {
     switch (rule.kind) {
       case 'countHouseholds':
-        return this.households.filter((e) => matches(e, rule.where)).length;
       case 'sumHouseholds':
-        return this.households
-          .filter((e) => matches(e, rule.where))
-          .reduce((sum, e) => {
-            const v = e.env.answers[rule.question];
-            return sum + (typeof v === 'number' ? v : 0);
-          }, 0);
+        return this.villages.reduce((sum, v) => sum + (v.counts[key] ?? 0), 0);
       case 'countVillages':
-        return new Set(this.villages.filter((e) => matches(e, rule.where)).map((e) => villageKey(e.survey)))
-          .size;
+        return this.villages.filter((v) => v.village?.rows.includes(key)).length;
       case 'distinctVillages': {
         const types = this.villageTypes();
         return [...types.values()].filter((t) => rule.villageType === undefined || t === rule.villageType)
           .length;
       }
       case 'distinctTowns':
-        return new Set([...this.households, ...this.villages].map((e) => e.survey.townId)).size;
+        return new Set(this.villages.filter(surveyed).map((v) => v.townId)).size;
       case 'office':
         return this.officeValue(rule.question, rule.labels);
       case 'special':
@@ -178,7 +291,7 @@ class Evaluator {
       if (typeof text === 'string') parts.push(text);
     }
     if (def.aside) {
-      const v = this.value(def.aside.rule);
+      const v = this.value(def.aside.rule, ruleKey(def, true));
       if (v !== null) parts.push(`${def.aside.label}${v}${def.aside.unit}`);
     }
     return parts.length > 0 ? parts.join(';') : undefined;
@@ -190,16 +303,9 @@ class Evaluator {
    */
   private villageTypes(): Map<string, VillageType> {
     const out = new Map<string, VillageType>();
-    for (const e of [...this.households, ...this.villages]) {
-      const id = e.survey.villageId;
-      if (id === undefined || out.has(id)) continue;
-      const configured = villageById(this.input.campaign, id)?.type;
-      if (configured) out.set(id, configured);
-    }
-    for (const e of this.villages) {
-      const id = e.survey.villageId;
-      const answered = e.env.answers.v1_type;
-      if (id !== undefined && typeof answered === 'string') out.set(id, answered as VillageType);
+    for (const v of this.villages.filter(surveyed)) {
+      const type = v.village?.villageType ?? villageById(this.campaign, v.villageId)?.type;
+      if (type) out.set(v.villageId, type);
     }
     return out;
   }
@@ -229,25 +335,28 @@ class Evaluator {
   /**
    * 疑似漏评 (DOMAIN.md §8): non_poor households the inspector judged 漏评, plus the names other
    * households reported where the inspector verified the suspicion on site. The same family is
-   * often named by several neighbours, so names count once per village. The people are those the
-   * proposals name (domain/proposals.ts missedSubjects), so once every proposal is confirmed 表3
-   * lists exactly these suspects.
+   * often named by several neighbours, so names count once per village (the keys carry the
+   * village). The people are those the proposals name (domain/proposals.ts missedSubjects), so
+   * once every proposal is confirmed 表3 lists exactly these suspects.
    */
   private missedHouseholds(): number {
     const seen = new Set<string>();
-    for (const e of this.households) for (const s of missedSubjects(e.survey)) seen.add(s.key);
+    for (const v of this.villages) for (const k of v.missed) seen.add(k);
     return seen.size;
   }
 
   /** City scope: the office's figure when entered; otherwise (and for a town) the groups' roster. */
   private participation(question: string, fromRoster: (c: Campaign, townId?: string) => number): number {
-    if (this.input.townId === undefined) {
+    if (this.townId === undefined) {
       const v = this.office?.env.answers[question];
       if (typeof v === 'number') return v;
     }
-    return fromRoster(this.input.campaign, this.input.townId);
+    return fromRoster(this.campaign, this.townId);
   }
 }
+
+/** A village counts as surveyed once it has a submitted household or village survey. */
+const surveyed = (v: VillageTally): boolean => v.households > 0 || v.village !== undefined;
 
 const villageKey = (s: Survey): string => s.villageId ?? `survey:${s.id}`;
 
@@ -275,9 +384,27 @@ export function rosterPeople(c: Campaign, townId?: string): number {
   );
 }
 
-/** Evaluates every row definition over the input, in the definitions' order. */
+/** Evaluates every row definition over the submitted surveys, in the definitions' order. */
 export function computeTable4(rows: readonly Table4RowDef[], input: Table4Input): Table4 {
-  const ev = new Evaluator(input);
+  return foldTable4(rows, {
+    campaign: input.campaign,
+    ...(input.townId ? { townId: input.townId } : {}),
+    villages: talliesOf(rows, input.campaign, [...input.householdSurveys, ...input.villageSurveys]),
+    ...(input.officeSurvey ? { officeSurvey: input.officeSurvey } : {}),
+  });
+}
+
+/** 表4 from the villages' tallies (stored aggregates, or talliesOf), in the definitions' order. */
+export function foldTable4(
+  rows: readonly Table4RowDef[],
+  input: {
+    campaign: Campaign;
+    townId?: string;
+    villages: readonly VillageTally[];
+    officeSurvey?: Survey;
+  },
+): Table4 {
+  const ev = new Evaluator(input.campaign, input.townId, input.villages, input.officeSurvey);
   return {
     rows: rows.map((def) => {
       const note = ev.note(def);
@@ -287,11 +414,17 @@ export function computeTable4(rows: readonly Table4RowDef[], input: Table4Input)
         ...(def.group ? { group: def.group } : {}),
         label: def.label,
         unit: def.unit,
-        value: ev.value(def.rule),
+        value: ev.value(def.rule, ruleKey(def)),
         ...(note ? { note } : {}),
         ...(def.parent ? { parent: def.parent } : {}),
         ...(def.aside
-          ? { aside: { label: def.aside.label, unit: def.aside.unit, value: ev.value(def.aside.rule) } }
+          ? {
+              aside: {
+                label: def.aside.label,
+                unit: def.aside.unit,
+                value: ev.value(def.aside.rule, ruleKey(def, true)),
+              },
+            }
           : {}),
       };
     }),

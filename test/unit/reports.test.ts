@@ -9,6 +9,7 @@ import type { SummaryModels } from '../../domain/tables/index';
 import { rawCsv, rawWorkbook } from '../../reports/raw';
 import { CHAT_TEXT_LIMIT, table4Text } from '../../reports/text';
 import { summaryWorkbook, TITLES } from '../../reports/xlsx';
+import { storeSurveys } from '../support/stored-surveys';
 import {
   campaign,
   householdSurveys,
@@ -54,7 +55,7 @@ function rowWithLabel(ws: ExcelJS.Worksheet, label: string): unknown[] | undefin
 
 beforeAll(async () => {
   const store = new MemoryStore();
-  for (const s of [...householdSurveys, ...villageSurveys, officeSurvey]) await store.createSurvey(s);
+  await storeSurveys(store, campaign, [...householdSurveys, ...villageSurveys, officeSurvey]);
   for (const p of problems) await store.putProblem(p);
   const clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
   models = await buildSummaries({ store, clock }, office, campaign, 'city');

@@ -5,6 +5,7 @@ import { ManualClock } from '../../app/messaging';
 import { buildSummaries, summarySurveys, UnknownTownError } from '../../app/summaries';
 import type { Person, Survey } from '../../domain/model';
 import { rowValue, type TownTables } from '../../domain/tables/index';
+import { storeSurveys } from '../support/stored-surveys';
 import {
   campaign,
   householdSurveys,
@@ -40,7 +41,7 @@ const town = (models: { towns: TownTables[] }, id: string) => models.towns.find(
 beforeEach(async () => {
   store = new MemoryStore();
   clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
-  for (const s of [...householdSurveys, ...villageSurveys, officeSurvey]) await store.createSurvey(s);
+  await storeSurveys(store, campaign, [...householdSurveys, ...villageSurveys, officeSurvey]);
   for (const p of problems) await store.putProblem(p);
 });
 
@@ -103,8 +104,7 @@ describe('building the summaries', () => {
       { h1_name: '退回户', h1_type: 'planned_2017', h2_food: 'no' },
       { status: 'returned', returnReason: '收入填错' },
     );
-    await store.createSurvey(draft);
-    await store.createSurvey(returned);
+    await storeSurveys(store, campaign, [draft, returned]);
     const models = await buildSummaries(deps(), office, campaign, 'dongxing');
     const t4 = town(models, 'dongxing').table4;
     expect(rowValue(t4, 't4_households')).toBe(7);
