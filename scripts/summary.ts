@@ -4,8 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recount } from '../app/aggregates';
 import { buildSummaries, summarySurveys, UnknownTownError } from '../app/summaries';
-import { type Campaign, townById } from '../domain/campaign';
+import { type Campaign, townById, villageById } from '../domain/campaign';
 import type { SurveyKind } from '../domain/model';
 import type { SummaryModels } from '../domain/tables/index';
 import { inspectorNames } from '../functions/summary-files';
@@ -44,6 +45,8 @@ const HELP = `用法:npm run summary -- [--town <镇编号>] [--format json|xlsx
   --format <f>            json | xlsx | csv(默认 xlsx)
   --out <目录>            输出目录(默认当前目录;不存在时自动创建)
   --campaign <id|path>    活动编号或配置文件路径(默认 ${DEFAULT_CAMPAIGN})
+  --recount               先从调查表重新计算各村的汇总数据(表4 的来源),列出与已存数据不一致的村;
+                          用于修复和核对(修改贫困线等活动配置后,生成汇总时也会自动重算)
   --as <personId>         以已登记人员的身份操作(默认:扶贫办,cli-office);
                           组长、联络员只能汇总本组负责的镇
   -h, --help              显示本帮助
@@ -57,7 +60,8 @@ const HELP = `用法:npm run summary -- [--town <镇编号>] [--format json|xlsx
 
 示例:
   npm run summary -- --format xlsx --out out/
-  npm run summary -- --town dongxing --format json --out out/`;
+  npm run summary -- --town dongxing --format json --out out/
+  npm run summary -- --recount --format json --out out/`;
 
 const HELP_HINT = '查看用法:npm run summary -- --help';
 
@@ -74,6 +78,7 @@ async function main(): Promise<number> {
       out: { type: 'string', default: '.' },
       campaign: { type: 'string' },
       as: { type: 'string' },
+      recount: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -95,6 +100,19 @@ async function main(): Promise<number> {
         throw new UsageError(
           `本次检查没有编号为“${scope}”的镇。可用的镇编号:${campaign.towns.map((t) => `${t.id}(${t.name})`).join('、')}`,
         );
+      }
+      if (values.recount) {
+        const result = await recount({ store }, actor, campaign, scope);
+        print(`已重新计算 ${result.villages} 个村的汇总数据。`);
+        if (result.differences.length === 0) print('与已存数据一致。');
+        else {
+          print(`${result.differences.length} 个村与已存数据不一致,已按调查表修正:`);
+          for (const d of result.differences) {
+            const name = villageById(campaign, d.villageId)?.name ?? d.villageId;
+            print(`  ${name}(${d.villageId}):${d.what.join(';')}`);
+          }
+        }
+        print();
       }
       const models = await buildSummaries({ store, clock }, actor, campaign, scope);
       await mkdir(outDir, { recursive: true });
