@@ -11,6 +11,7 @@ import {
   basisOf,
   emptyAggregate,
   type VillageAggregate,
+  type VillageCounts,
 } from '../domain/aggregates';
 import { type Campaign, townById } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
@@ -189,21 +190,22 @@ export async function recountVillage(
 }
 
 /**
- * A town's aggregates for reading, each on the campaign's current basis: a village computed on an
- * older basis (the office changed the poverty line) is recounted first. One query when current.
+ * A town's village counts for the summaries, each on the campaign's current basis: a village
+ * computed on an older basis (the office changed the poverty line) is recounted first. One query
+ * of small items when current.
  */
-export async function townAggregates(
+export async function townCounts(
   deps: AggregateDeps,
   campaign: Campaign,
   townId: string,
-): Promise<VillageAggregate[]> {
-  const stored = await deps.store.villageAggregatesOfTown(campaign.id, townId);
+): Promise<VillageCounts[]> {
+  const stored = await deps.store.villageCountsOfTown(campaign.id, townId);
   const stale = stored.filter(
-    (a) => Object.keys(a.submitted).length > 0 && a.basis !== basisOf(campaign, a.villageId, TABLE4_ROWS),
+    (a) => a.submitted > 0 && a.basis !== basisOf(campaign, a.villageId, TABLE4_ROWS),
   );
   if (stale.length === 0) return stored;
   for (const a of stale) await recountVillage(deps, campaign, townId, a.villageId);
-  return deps.store.villageAggregatesOfTown(campaign.id, townId);
+  return deps.store.villageCountsOfTown(campaign.id, townId);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type AggregateChange,
   type AggregateRefusal,
   applyChange,
+  countsOf,
   emptyAggregate,
   type VillageAggregate,
 } from '../domain/aggregates';
@@ -273,6 +274,10 @@ export class MemoryStore implements Store {
       .filter((a) => a.campaignId === campaignId && a.townId === townId)
       .sort((a, b) => (a.villageId < b.villageId ? -1 : 1))
       .map(copy);
+  }
+
+  async villageCountsOfTown(campaignId: string, townId: string) {
+    return (await this.villageAggregatesOfTown(campaignId, townId)).map(countsOf);
   }
 
   async changeVillageAggregate(

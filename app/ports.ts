@@ -12,7 +12,12 @@
 //   is still `expectVersion` (else ConflictError; NotFoundError when missing) and returns it.
 // - The store invents no timestamps: callers pass them (a Clock port keeps tests deterministic).
 
-import type { AggregateChange, AggregateRefusal, VillageAggregate } from '../domain/aggregates';
+import type {
+  AggregateChange,
+  AggregateRefusal,
+  VillageAggregate,
+  VillageCounts,
+} from '../domain/aggregates';
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import type { Household } from '../domain/household-list';
@@ -165,8 +170,14 @@ export interface Store {
     townId: string,
     villageId: string,
   ): Promise<VillageAggregate | undefined>;
-  /** Every village aggregate of a town: one query, small items (no survey is read). */
+  /** Every village aggregate of a town, with the per-survey markers (the recount, completeness). */
   villageAggregatesOfTown(campaignId: string, townId: string): Promise<VillageAggregate[]>;
+  /**
+   * Every village's counts in a town: one query of items whose size does not grow with the
+   * surveys (/villages, the leader's list, the summaries). May trail its aggregate by the change
+   * being written; a repeat of that change brings it level.
+   */
+  villageCountsOfTown(campaignId: string, townId: string): Promise<VillageCounts[]>;
   /**
    * One change as one conditional write (no read on success): true when applied; 'applied' when it
    * was already (a repeat); 'stale_basis' when the aggregate was computed on another basis.

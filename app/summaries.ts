@@ -22,7 +22,7 @@ import {
   type TownTables,
   type VillageTally,
 } from '../domain/tables/index';
-import { townAggregates } from './aggregates';
+import { townCounts } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -61,7 +61,7 @@ const submittedOf = (campaign: Campaign, surveys: readonly Survey[]) =>
 
 async function readTown(store: Store, campaign: Campaign, townId: string): Promise<TownData> {
   const [aggregates, problems] = await Promise.all([
-    townAggregates({ store }, campaign, townId),
+    townCounts({ store }, campaign, townId),
     store.problemsOfTown(campaign.id, townId),
   ]);
   return { townId, villages: aggregates.map(tallyOf), problems };

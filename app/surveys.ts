@@ -1076,16 +1076,16 @@ export async function groupVillages(
   groupId?: string,
 ): Promise<GroupVillage[]> {
   const group = ledGroup(leader, campaign, groupId);
-  const aggregates = await deps.store.villageAggregatesOfTown(campaign.id, group.townId);
+  const aggregates = await deps.store.villageCountsOfTown(campaign.id, group.townId);
   // In the campaign's order of villages, as every other village list.
   const order = campaign.towns.flatMap((t) => t.villages).map((v) => v.id);
   return aggregates
     .sort((a, b) => order.indexOf(a.villageId) - order.indexOf(b.villageId))
     .map((a) => ({
       villageId: a.villageId,
-      submitted: Object.keys(a.submitted).length,
-      returned: Object.keys(a.returned).length,
-      released: Object.keys(a.released).filter((id) => !(id in a.submitted)).length,
+      submitted: a.submitted,
+      returned: a.returned,
+      released: a.released,
     }))
     .filter((v) => v.submitted + v.returned + v.released > 0);
 }

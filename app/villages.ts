@@ -55,7 +55,7 @@ export async function townProgress(
   // items): the same reads whether the town has 100 or 10,000 submitted surveys.
   const [samples, aggregates] = await Promise.all([
     Promise.all((town?.villages ?? []).map((v) => deps.store.getSample(campaign.id, v.id))),
-    deps.store.villageAggregatesOfTown(campaign.id, townId),
+    deps.store.villageCountsOfTown(campaign.id, townId),
   ]);
   const households = new Map(aggregates.map((a) => [a.villageId, a.households]));
   return (town?.villages ?? []).map((v, i) => {

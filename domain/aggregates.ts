@@ -140,8 +140,46 @@ export function applyChange(
   return next;
 }
 
-/** The fold's view of an aggregate. */
-export function tallyOf(agg: VillageAggregate): VillageTally {
+/**
+ * What readers need of a village, without the per-survey markers: the counts and the contribution
+ * sums. Its size does not grow with the surveys (the markers do), so /villages, the leader's list
+ * and the summaries read these; only exactly-once writes and the recount touch the markers.
+ */
+export interface VillageCounts {
+  campaignId: string;
+  townId: string;
+  villageId: string;
+  basis?: string;
+  /** The aggregate's version it was taken from (a newer one replaces it, never an older one). */
+  version: number;
+  submitted: number;
+  returned: number;
+  released: number;
+  households: number;
+  counts: Record<string, number>;
+  missed: Record<string, number>;
+  village?: { surveyId: string; rows: string[]; villageType?: string };
+}
+
+export function countsOf(agg: VillageAggregate): VillageCounts {
+  return {
+    campaignId: agg.campaignId,
+    townId: agg.townId,
+    villageId: agg.villageId,
+    ...(agg.basis !== undefined ? { basis: agg.basis } : {}),
+    version: agg.version,
+    submitted: Object.keys(agg.submitted).length,
+    returned: Object.keys(agg.returned).length,
+    released: Object.keys(agg.released).length,
+    households: agg.households,
+    counts: Object.fromEntries(Object.entries(agg.counts).filter(([, n]) => n !== 0)),
+    missed: Object.fromEntries(Object.entries(agg.missed).filter(([, n]) => n > 0)),
+    ...(agg.village ? { village: agg.village } : {}),
+  };
+}
+
+/** The fold's view of a village's counts. */
+export function tallyOf(agg: VillageCounts): VillageTally {
   return {
     townId: agg.townId,
     villageId: agg.villageId,

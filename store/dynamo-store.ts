@@ -714,6 +714,10 @@ export class DynamoStore implements Store {
     return this.#aggregates.ofTown(campaignId, townId);
   }
 
+  villageCountsOfTown(campaignId: string, townId: string) {
+    return this.#aggregates.countsOfTown(campaignId, townId);
+  }
+
   changeVillageAggregate(
     at: { campaignId: string; townId: string; villageId: string },
     change: AggregateChange,

@@ -25,9 +25,11 @@ import {
   type AggregateChange,
   type AggregateRefusal,
   applyChange,
+  countsOf,
   emptyAggregate,
   missedHash,
   type VillageAggregate,
+  type VillageCounts,
 } from '../domain/aggregates';
 import { ConflictError } from '../domain/errors';
 import { type ItemKey, keyPart } from './keys';
@@ -41,6 +43,11 @@ export const aggregateKeys = {
   village: (campaignId: string, townId: string, villageId: string): ItemKey => ({
     PK: aggregateKeys.town(campaignId, townId),
     SK: `VILLAGE#${keyPart(villageId)}`,
+  }),
+  /** The village's counts without the markers (what readers read). */
+  counts: (campaignId: string, townId: string, villageId: string): ItemKey => ({
+    PK: aggregateKeys.town(campaignId, townId),
+    SK: `COUNTS#${keyPart(villageId)}`,
   }),
   town: (campaignId: string, townId: string) => `AGG#${keyPart(campaignId)}#${keyPart(townId)}`,
 };
@@ -69,6 +76,17 @@ export class VillageAggregates {
   }
 
   async ofTown(campaignId: string, townId: string): Promise<VillageAggregate[]> {
+    return (await this.#town(campaignId, townId, 'VILLAGE#')).map(decodeAggregate);
+  }
+
+  /** The town's village counts: one query of items whose size does not grow with the surveys. */
+  async countsOfTown(campaignId: string, townId: string): Promise<VillageCounts[]> {
+    return (await this.#town(campaignId, townId, 'COUNTS#')).map(
+      ({ PK: _pk, SK: _sk, entity: _e, ...rest }) => rest as unknown as VillageCounts,
+    );
+  }
+
+  async #town(campaignId: string, townId: string, prefix: string): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
@@ -76,7 +94,7 @@ export class VillageAggregates {
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-          ExpressionAttributeValues: { ':pk': aggregateKeys.town(campaignId, townId), ':sk': 'VILLAGE#' },
+          ExpressionAttributeValues: { ':pk': aggregateKeys.town(campaignId, townId), ':sk': prefix },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
@@ -84,7 +102,7 @@ export class VillageAggregates {
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return items.map(decodeAggregate);
+    return items;
   }
 
   /**
@@ -100,18 +118,54 @@ export class VillageAggregates {
     const key = aggregateKeys.village(at.campaignId, at.townId, at.villageId);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#client.send(
-          new UpdateCommand({ TableName: this.#table, Key: key, ...updateFor(at, change, basis) }),
+        const out = await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: key,
+            ...updateFor(at, change, basis),
+            ReturnValues: 'ALL_NEW',
+          }),
         );
+        await this.#putCounts(decodeAggregate(out.Attributes ?? {}));
         return true;
       } catch (err) {
         if (!isConditionalFailure(err) || attempt >= ATTEMPTS) throw err;
       }
-      const now =
-        (await this.get(at.campaignId, at.townId, at.villageId)) ??
-        emptyAggregate(at.campaignId, at.townId, at.villageId);
-      const outcome = applyChange(now, change, basis);
-      if (typeof outcome === 'string') return outcome;
+      const now = await this.get(at.campaignId, at.townId, at.villageId);
+      const outcome = applyChange(
+        now ?? emptyAggregate(at.campaignId, at.townId, at.villageId),
+        change,
+        basis,
+      );
+      if (typeof outcome === 'string') {
+        // A repeat: the counts may not have been written the first time (cut off between the two
+        // writes); writing them again from the aggregate as it is heals that.
+        if (now && outcome === 'applied') await this.#putCounts(now);
+        return outcome;
+      }
+    }
+  }
+
+  /** The counts item follows its aggregate: written only if it is older than `agg`'s version. */
+  async #putCounts(agg: VillageAggregate): Promise<void> {
+    const counts = countsOf(agg);
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...counts,
+            entity: 'villageCounts',
+            ...aggregateKeys.counts(agg.campaignId, agg.townId, agg.villageId),
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR #version < :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': counts.version },
+        }),
+      );
+    } catch (err) {
+      // A newer version is there already (a concurrent change wrote it): nothing to do.
+      if (!isConditionalFailure(err)) throw err;
     }
   }
 
@@ -136,6 +190,7 @@ export class VillageAggregates {
       if (!isConditionalFailure(err)) throw err;
       throw new ConflictError('villageAggregate', `${agg.townId}/${agg.villageId}`, expectVersion, -1);
     }
+    await this.#putCounts(agg);
   }
 }
 

@@ -17,7 +17,7 @@ import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import type { Store } from '../../app/ports';
 import { buildSummaries } from '../../app/summaries';
-import { basisOf } from '../../domain/aggregates';
+import { basisOf, countsOf } from '../../domain/aggregates';
 import type { Campaign } from '../../domain/campaign';
 import { formById } from '../../domain/forms';
 import { STRATA } from '../../domain/forms/types';
@@ -163,6 +163,11 @@ describe.each(STORES)('village aggregates on %s', (name) => {
         await store.surveysOfVillage(campaign.id, v.townId, v.villageId),
       );
       expect(differences(stored, fresh), v.villageId).toEqual([]);
+      // What readers read (the counts without the markers) follows the aggregate.
+      const counts = (await store.villageCountsOfTown(campaign.id, v.townId)).find(
+        (c) => c.villageId === v.villageId,
+      );
+      expect(counts, v.villageId).toEqual(stored ? countsOf(stored) : undefined);
     }
     const returned = final.filter((s) => s.status === 'returned').length;
     expect(returned).toBeGreaterThan(10);
