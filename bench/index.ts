@@ -9,9 +9,15 @@
 //
 // Evidence (issue 16): a phone photo and the location through the webhook, with s3rver.
 //
-// Knobs: BENCH_ONLY=engine,store,webhook,evidence,reminders,summaries,lists,bundle (a subset; results.md is then
-// not written), BENCH_ITERATIONS (store, default 300), BENCH_SURVEYS (webhook, default 5),
-// BENCH_RECIPIENTS (reminders, default 300).
+// Province scale (issue 18): 100,000 surveys in 2,000 villages on DynamoDB Local, 表4 city-wide
+// from the village aggregates, the /villages tap at 1,000 and 10,000 surveys in a town; every
+// update of a survey by kind (reads, writes, WCU). The headline numbers also go to
+// bench/results.json (machine-readable; null where not measured, with the reason in `notes`).
+//
+// Knobs: BENCH_ONLY=engine,store,webhook,evidence,reminders,summaries,lists,bundle,scale (a subset;
+// results.md and results.json are then not written), BENCH_ITERATIONS (store, default 300),
+// BENCH_SURVEYS (webhook, default 5), BENCH_RECIPIENTS (reminders, default 300), BENCH_SCALE
+// (surveys of the province, default 100000).
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform } from 'node:os';
@@ -22,13 +28,15 @@ import { benchEngine, engineTable } from './engine-bench';
 import { benchEvidence, type EvidenceBenchResult, evidenceTable } from './evidence-bench';
 import { benchConcurrentMarks, benchHostile, benchLists, type ListBenchRow, listTable } from './list-bench';
 import { benchReminders, type ReminderBenchResult, reminderTable } from './reminder-bench';
+import { benchScale, type ScaleBenchResult, scaleTable } from './scale-bench';
 import { benchStore, markdownTable, type StoreBenchResult } from './store-bench';
 import { benchSummaries, summaryTable } from './summary-bench';
-import { benchWebhook, type WebhookBenchResult, webhookTable } from './webhook-bench';
+import { benchWebhook, tapTable, type WebhookBenchResult, webhookTable } from './webhook-bench';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const SURVEYS = Number(process.env.BENCH_SURVEYS ?? 5);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 300);
+const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (section: string) => !ONLY || ONLY.includes(section);
 
@@ -63,6 +71,7 @@ const listResults: ListBenchRow[] = [];
 const markResults: string[] = [];
 const evidenceResults: EvidenceBenchResult[] = [];
 let summaries = '';
+let scale: ScaleBenchResult | undefined;
 
 async function onEngine(name: EngineName, work: (engine: Engine) => Promise<void>) {
   const engine = await startEngine(name, 'bench');
@@ -74,7 +83,7 @@ async function onEngine(name: EngineName, work: (engine: Engine) => Promise<void
 }
 
 for (const name of ['DynamoDB Local', 'dynalite'] as const) {
-  if (!['store', 'webhook', 'reminders', 'summaries', 'lists', 'evidence'].some(wanted)) break;
+  if (!['store', 'webhook', 'reminders', 'summaries', 'lists', 'evidence', 'scale'].some(wanted)) break;
   await onEngine(name, async (engine) => {
     // Reminders first: every inspector on the engine is a recipient, so none of the other sections'.
     if (wanted('reminders') && name === 'DynamoDB Local') {
@@ -93,6 +102,7 @@ for (const name of ['DynamoDB Local', 'dynalite'] as const) {
       markResults.push(await benchConcurrentMarks(engine));
     }
     if (wanted('summaries') && name === 'dynalite') summaries = summaryTable(await benchSummaries(engine));
+    if (wanted('scale') && name === 'DynamoDB Local') scale = await benchScale(engine, SCALE);
   });
   console.error(`… ${name} done (${seconds()} s)`);
 }
@@ -121,6 +131,18 @@ if (webhookResults.length > 0) {
       'middleware), consumed capacity, and the handler’s wall time including its Bot API calls ' +
       '(a button answer edits the prompt, sends the next one and answers the callback). Budget: one ' +
       'read and one write per answer (ARCHITECTURE.md).\n',
+  );
+}
+
+if (webhookResults.length > 0) {
+  emit('## Every update of a household survey, by kind\n');
+  emit(tapTable(webhookResults));
+  emit(
+    '\nThe same scripted surveys, every update from opening (`hs`) to submitting, one edit from the review ' +
+      '(修改 → section → question → the new answer) included. A button is named by its kind (`c` a choice, ' +
+      '`nil` 确认无误 on a soft check, `pf` the photo step’s 完成). Reads and writes are DynamoDB calls ' +
+      '(retries not counted); WCU as DynamoDB Local reports it (table and GSIs). Budget (issue 18): every ' +
+      'update inside a survey ≤ 1 read + 1 write; opening and submitting each within 2 reads + 3 writes.\n',
   );
 }
 
@@ -188,9 +210,23 @@ if (summaries) {
   );
 }
 
+if (scale) {
+  emit(`## Province scale: ${SCALE.toLocaleString('en-US')} surveys in 2,000 villages (DynamoDB Local)\n`);
+  emit(scaleTable(scale));
+  emit(
+    '\nEach survey is stored and applied to its village’s aggregate by the two calls a submit makes ' +
+      '(createSurvey, recordSubmitted). 表4 city-wide reads every town’s village counts (one Query per town, ' +
+      'items whose size does not grow with the surveys: the per-survey markers live on the aggregate item, ' +
+      'read only by exactly-once writes, the recount and the report’s completeness) and folds them. The ' +
+      '/villages tap reads each village’s sample (absent here: one GetItem each) and the town’s counts.\n',
+  );
+}
+
+let bundle: Awaited<ReturnType<typeof benchBundle>> | undefined;
 if (wanted('bundle')) {
   emit('## Webhook bundle\n');
-  emit(bundleTable([await benchBundle('telegram-webhook', 5)]));
+  bundle = await benchBundle('telegram-webhook', 7);
+  emit(bundleTable([bundle]));
   emit(
     '\nesbuild as infra/function.ts configures NodejsFunction (ESM, node24, minify, keepNames, linked source ' +
       'map without sources, AWS SDK bundled). Cold import: a fresh `node` outside the repository imports ' +
@@ -201,6 +237,44 @@ if (wanted('bundle')) {
 }
 
 emit(`_Whole run: ${seconds()} s._\n`);
+
+/** The headline numbers of issue 18, machine-readable; null where this run did not measure them. */
+function resultsJson() {
+  const local = webhookResults.find((r) => r.engine === 'DynamoDB Local');
+  const slow = reminderResults.find((r) => r.latencyMs === 150);
+  const tap = (n: number) => scale?.villagesTap.find((t) => t.surveys === n)?.rcu ?? null;
+  const b = bundle as (typeof bundle & { webhookBundleKb?: number; coldImportMs?: number }) | undefined;
+  return {
+    measuredAt: new Date().toISOString(),
+    perTapMaxReads: local?.perTapMaxReads ?? null,
+    perTapMaxWrites: local?.perTapMaxWrites ?? null,
+    openSurveyReads: local?.openSurveyReads ?? null,
+    submitWrites: local?.submitWrites ?? null,
+    wcuPerHouseholdSurvey: local?.wcuPerHouseholdSurvey ?? null,
+    villagesTapRcu1k: tap(1_000),
+    villagesTapRcu10k: tap(10_000),
+    table4City100kMs: scale && scale.surveys === 100_000 ? Math.round(scale.table4CityMs) : null,
+    table4City10kMs: scale ? Math.round(scale.table4City10kMs) : null,
+    rawExport100kMs: null,
+    rawExport100kPeakRssMb: null,
+    remindersMsgPerSec150ms: slow ? Number(slow.perSecond.toFixed(1)) : null,
+    remindersDuplicates: slow ? slow.duplicates : null,
+    webhookBundleKb: b ? Math.round(b.webhookBundleKb ?? b.bytes / 1024) : null,
+    coldImportMs: b ? Math.round(b.coldImportMs ?? b.importMs.p50) : null,
+    notes: {
+      perTap:
+        'household surveys only (the village survey is not scripted in the bench); a multi-choice toggle and ' +
+        '⬅️ back are not in the scripts: their cost is in the e2e budget test',
+      rawExport100k:
+        'not measured: the streaming export (issue 18 item 3) is not built; the raw workbook is built in memory',
+    },
+  };
+}
+
+if (!ONLY) {
+  await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify(resultsJson(), null, 2)}\n`);
+  console.error('written: bench/results.json');
+}
 
 if (!ONLY) {
   const notes = await readFile(fileURLToPath(new URL('./before-after.md', import.meta.url)), 'utf8');

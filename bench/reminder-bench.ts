@@ -26,6 +26,8 @@ export interface ReminderBenchResult {
   perSecond: number;
   maxInOneSecond: number;
   dynamoCallsPerMessage: number;
+  /** Messages a recipient got more than once (must be 0). */
+  duplicates: number;
 }
 
 const sleep = (msDelay: number) => new Promise<void>((resolve) => setTimeout(resolve, msDelay));
@@ -73,6 +75,12 @@ export async function benchReminders(
       recorder.detach();
     }
     const seconds = (performance.now() - t0) / 1000;
+    const perChat = new Map<string, number>();
+    for (const c of botApi.api.callsOf('sendMessage')) {
+      const chat = String(c.params.chat_id);
+      perChat.set(chat, (perChat.get(chat) ?? 0) + 1);
+    }
+    const duplicates = [...perChat.values()].reduce((n, k) => n + Math.max(0, k - 1), 0);
     if (report.planned < recipients) throw new Error(`only ${report.planned} reminders planned`);
     return {
       engine: engine.name,
@@ -85,6 +93,7 @@ export async function benchReminders(
       perSecond: report.sent / seconds,
       maxInOneSecond: botApi.maxPerSecond(),
       dynamoCallsPerMessage: recorder.calls.length / Math.max(1, report.sent),
+      duplicates,
     };
   } finally {
     await sys.stop();
@@ -104,6 +113,7 @@ export function reminderTable(results: readonly ReminderBenchResult[]): string {
       'messages/s',
       'most accepted in any 1 s',
       'DynamoDB calls per message',
+      'duplicates',
     ],
     results.map((r) => [
       r.engine,
@@ -115,6 +125,7 @@ export function reminderTable(results: readonly ReminderBenchResult[]): string {
       ms(r.perSecond, 1),
       String(r.maxInOneSecond),
       r.dynamoCallsPerMessage.toFixed(2),
+      String(r.duplicates),
     ]),
   );
 }

@@ -1,14 +1,17 @@
 // Summary build time (表3/表4/表5 per town and city-wide, app/summaries.ts buildSummaries) as the
 // number of submitted household surveys grows: the computation alone (a store that hands over
-// prepared arrays), and with the reads of the in-memory store (JSON copies, as its contract
-// demands) and of dynalite (Query per town, 1 MB pages). The surveys are scripted interviews
+// prepared village counts), and with the reads of the in-memory store and of dynalite (one Query
+// of village counts per town). Surveys are seeded as a submit stores them (the survey, then its
+// village's aggregate). The surveys are scripted interviews
 // (test/support/household-scripts.ts) spread over every village, with their full edit history,
 // so items have the size real ones have.
 
+import { aggregateFrom, recordSubmitted } from '../app/aggregates';
 import { MemoryStore } from '../app/memory-store';
 import { ManualClock } from '../app/messaging';
 import type { Store } from '../app/ports';
 import { buildSummaries } from '../app/summaries';
+import { countsOf, type VillageCounts } from '../domain/aggregates';
 import type { Campaign } from '../domain/campaign';
 import { computeFlags } from '../domain/engine';
 import { formById } from '../domain/forms';
@@ -78,16 +81,27 @@ export function syntheticSurveys(n: number, pool = 200): Survey[] {
   });
 }
 
-/** The reads buildSummaries makes, answered from prepared arrays without copying. */
+/**
+ * The reads buildSummaries makes, answered from prepared village counts (built from the surveys by
+ * the recount's code, outside the timing) without copying.
+ */
 function preparedStore(surveys: readonly Survey[]): Store {
-  const byTown = new Map<string, Survey[]>();
+  const byVillage = new Map<string, Survey[]>();
   for (const s of surveys) {
-    const list = byTown.get(s.townId);
+    const key = `${s.townId}|${s.villageId}`;
+    const list = byVillage.get(key);
     if (list) list.push(s);
-    else byTown.set(s.townId, [s]);
+    else byVillage.set(key, [s]);
+  }
+  const byTown = new Map<string, VillageCounts[]>();
+  for (const [key, list] of byVillage) {
+    const [townId = '', villageId = ''] = key.split('|');
+    const counts = countsOf(aggregateFrom(campaign, townId, villageId, list));
+    byTown.set(townId, [...(byTown.get(townId) ?? []), counts]);
   }
   const answers: Partial<Store> = {
-    surveysOfTown: async (_c, townId) => byTown.get(townId) ?? [],
+    villageCountsOfTown: async (_c, townId) => byTown.get(townId) ?? [],
+    surveysOfTown: async () => [],
     problemsOfTown: async () => [],
     putSnapshot: async () => {},
     appendAudit: async () => {},
@@ -153,7 +167,10 @@ export async function benchSummaries(
     const surveys = syntheticSurveys(n);
     const memory = new MemoryStore();
     const seedMemory = await timed(async () => {
-      for (const s of surveys) await memory.createSurvey(s);
+      for (const s of surveys) {
+        await memory.createSurvey(s);
+        await recordSubmitted({ store: memory }, campaign, s);
+      }
     });
     rows.push({
       surveys: n,
@@ -170,7 +187,12 @@ export async function benchSummaries(
       campaignId: sized.id,
       id: s.id.replace(campaign.id, sized.id),
     }));
-    const seedDynalite = await timed(() => withConcurrency(items, 32, (s) => tableStore.createSurvey(s)));
+    const seedDynalite = await timed(() =>
+      withConcurrency(items, 32, async (s) => {
+        await tableStore.createSurvey(s);
+        await recordSubmitted({ store: tableStore }, sized, s);
+      }),
+    );
     const recorder = recordCalls(dynalite.client);
     let buildMs: number;
     try {

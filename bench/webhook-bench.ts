@@ -28,6 +28,17 @@ export interface WebhookBenchResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every update of the measured surveys, by kind: the most reads and writes one update made. */
+  taps: Record<string, { updates: number; maxReads: number; maxWrites: number; meanWcu?: number }>;
+  /** Over every update between opening and submitting (answers, soft checks, evidence, edits). */
+  perTapMaxReads: number;
+  perTapMaxWrites: number;
+  openSurveyReads: number;
+  openSurveyWrites: number;
+  submitReads: number;
+  submitWrites: number;
+  /** WCU of one household survey, from opening to submitted (table and GSIs), mean. */
+  wcuPerHouseholdSurvey: number | undefined;
 }
 
 const READS = new Set(['GetItem', 'Query', 'BatchGetItem']);
@@ -38,10 +49,26 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
   const sys = await startSystem({ engine });
   const times: number[] = [];
   let timing = false;
+  /** What the measured survey is doing: every update is filed under it (undefined: not measured). */
+  let phase: string | undefined;
+  const perUpdate: { phase: string; reads: number; writes: number; wcu?: number; survey: number }[] = [];
+  let surveyNo = 0;
   const webhook = async (event: APIGatewayProxyEventV2) => {
     const t0 = performance.now();
+    const before = recorder.calls.length;
     const out = await sys.webhook(event);
     if (timing) times.push(performance.now() - t0);
+    if (phase) {
+      const calls = recorder.calls.slice(before);
+      const wcu = sum(calls.filter((c) => WRITES.has(c.operation)).map((c) => c.capacity));
+      perUpdate.push({
+        phase: phase === 'answer' ? kindOf(event) : phase,
+        reads: calls.filter((c) => READS.has(c.operation)).length,
+        writes: calls.filter((c) => WRITES.has(c.operation)).length,
+        ...(wcu !== undefined ? { wcu } : {}),
+        survey: surveyNo,
+      });
+    }
     return out;
   };
   const recorder = recordCalls(sys.client, { consumedCapacity: 'INDEXES' });
@@ -86,9 +113,20 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
         perAnswer.push(entry);
       };
       const interviewer = new Interviewer(user, r, {}, hook);
+      surveyNo = i;
+      phase = measured ? 'open' : undefined;
       await interviewer.pressData(`hs:${v.villageId}:0`);
+      if (measured) phase = 'answer';
       await interviewer.answerAll(script);
+      if (measured) phase = 'edit from the review';
+      // One answer changed from the review, as an inspector corrects a name.
+      await user.press('✏️ 修改');
+      await user.press('三、帮扶联系');
+      await user.press(/^帮扶干部姓名/);
+      await user.send('李志强');
+      if (measured) phase = 'submit';
       await interviewer.submit();
+      phase = undefined;
       if (!user.lastText().startsWith('✅ 已提交')) throw new Error(`not submitted: ${user.lastText()}`);
     }
   } finally {
@@ -103,7 +141,31 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
     return s === undefined ? undefined : s / n;
   };
   const t = sorted(times);
+  const taps: WebhookBenchResult['taps'] = {};
+  for (const u of perUpdate) {
+    const k = (taps[u.phase] ??= { updates: 0, maxReads: 0, maxWrites: 0 });
+    k.updates++;
+    k.maxReads = Math.max(k.maxReads, u.reads);
+    k.maxWrites = Math.max(k.maxWrites, u.writes);
+    if (u.wcu !== undefined) k.meanWcu = (k.meanWcu ?? 0) + u.wcu;
+  }
+  for (const k of Object.values(taps)) if (k.meanWcu !== undefined) k.meanWcu /= k.updates;
+  const inside = perUpdate.filter((u) => u.phase !== 'open' && u.phase !== 'submit');
+  const maxOf = (phase: string, f: (u: (typeof perUpdate)[number]) => number) =>
+    Math.max(0, ...perUpdate.filter((u) => u.phase === phase).map(f));
+  const wcuBySurvey = new Map<number, number>();
+  for (const u of perUpdate)
+    if (u.wcu !== undefined) wcuBySurvey.set(u.survey, (wcuBySurvey.get(u.survey) ?? 0) + u.wcu);
+  const wcus = [...wcuBySurvey.values()];
   return {
+    taps,
+    perTapMaxReads: Math.max(0, ...inside.map((u) => u.reads)),
+    perTapMaxWrites: Math.max(0, ...inside.map((u) => u.writes)),
+    openSurveyReads: maxOf('open', (u) => u.reads),
+    openSurveyWrites: maxOf('open', (u) => u.writes),
+    submitReads: maxOf('submit', (u) => u.reads),
+    submitWrites: maxOf('submit', (u) => u.writes),
+    wcuPerHouseholdSurvey: wcus.length ? wcus.reduce((a, b) => a + b, 0) / wcus.length : undefined,
     engine: engine.name,
     surveys,
     answers: n,
@@ -121,6 +183,38 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
     p99: percentile(t, 0.99),
     max: t.at(-1) ?? Number.NaN,
   };
+}
+
+/** What an update inside a survey is, from its payload: a button by its kind, a text, a photo. */
+function kindOf(event: APIGatewayProxyEventV2): string {
+  const update = JSON.parse(event.body ?? '{}') as {
+    callback_query?: { data?: string };
+    message?: { text?: string; photo?: unknown; location?: unknown };
+  };
+  const data = update.callback_query?.data;
+  if (data !== undefined) return `button ${data.split(':')[0]}`;
+  if (update.message?.photo) return 'photo';
+  if (update.message?.location) return 'location';
+  return 'typed text';
+}
+
+/** Reads and writes per update, by what the update is (issue 18's per-tap budget: 1 read + 1 write). */
+export function tapTable(results: readonly WebhookBenchResult[]): string {
+  return table(
+    ['engine', 'update kind', 'updates', 'max reads', 'max writes', 'mean WCU'],
+    results.flatMap((r) =>
+      Object.entries(r.taps)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, k]) => [
+          r.engine,
+          kind,
+          String(k.updates),
+          String(k.maxReads),
+          String(k.maxWrites),
+          num(k.meanWcu, 2),
+        ]),
+    ),
+  );
 }
 
 export function webhookTable(results: readonly WebhookBenchResult[]): string {
