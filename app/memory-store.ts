@@ -458,10 +458,26 @@ export class MemoryStore implements Store {
   }
 
   // Reminder deliveries
-  async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
+  async claimDelivery(
+    reminderId: string,
+    recipientId: string,
+    lease?: { now: string; until: string },
+  ): Promise<boolean> {
     const key = deliveryKey(reminderId, recipientId);
-    if (this.#deliveries.has(key)) return false;
-    this.#deliveries.set(key, { reminderId, recipientId, status: 'pending', attempts: 0 });
+    const old = this.#deliveries.get(key);
+    if (old) {
+      const expired = lease && old.status === 'pending' && (old.leaseUntil ?? '') < lease.now;
+      if (!expired) return false;
+      this.#deliveries.set(key, { ...old, leaseUntil: lease.until });
+      return true;
+    }
+    this.#deliveries.set(key, {
+      reminderId,
+      recipientId,
+      status: 'pending',
+      attempts: 0,
+      ...(lease ? { leaseUntil: lease.until } : {}),
+    });
     return true;
   }
 

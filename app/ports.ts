@@ -216,8 +216,16 @@ export interface Store {
   latestSnapshot(campaignId: string, scope: string): Promise<SummarySnapshot | undefined>;
 
   // Reminder deliveries: each (reminder, recipient) is sent once
-  /** Conditional create as 'pending'; false when someone already claimed it. */
-  claimDelivery(reminderId: string, recipientId: string): Promise<boolean>;
+  /**
+   * Conditional create as 'pending', leased until `lease.until`; false when someone holds it. With
+   * `lease`, a delivery still 'pending' whose lease ended before `lease.now` (its sender was cut off
+   * between claiming and marking) is taken over instead.
+   */
+  claimDelivery(
+    reminderId: string,
+    recipientId: string,
+    lease?: { now: Instant; until: Instant },
+  ): Promise<boolean>;
   /** NotFoundError if never claimed. */
   markDelivery(reminderId: string, recipientId: string, update: DeliveryUpdate): Promise<ReminderDelivery>;
   deliveriesOfReminder(reminderId: string): Promise<ReminderDelivery[]>;

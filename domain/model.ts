@@ -416,6 +416,8 @@ export interface ReminderDelivery {
   sentAt?: Instant;
   ackAt?: Instant;
   lastError?: string;
+  /** A pending claim is the claimant's until then; after it, another run may take it over. */
+  leaseUntil?: Instant;
 }
 
 /** What markDelivery changes; `attempted` counts one more send attempt. */

@@ -980,14 +980,45 @@ export class DynamoStore implements Store {
   // -------------------------------------------------------------------------------------------
   // Reminder deliveries
 
-  async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
-    const delivery: ReminderDelivery = { reminderId, recipientId, status: 'pending', attempts: 0 };
+  async claimDelivery(
+    reminderId: string,
+    recipientId: string,
+    lease?: { now: Instant; until: Instant },
+  ): Promise<boolean> {
     try {
+      // One UpdateItem: create it, or take over a pending claim whose lease ended (its sender was
+      // cut off between claiming and marking), never one that was sent, failed or is still leased.
       await this.#client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.#table,
-          Item: { ...keys.delivery(reminderId, recipientId), entity: 'delivery', version: 1, ...delivery },
-          ConditionExpression: 'attribute_not_exists(PK)',
+          Key: keys.delivery(reminderId, recipientId),
+          UpdateExpression:
+            'SET #entity = :entity, #reminderId = :reminderId, #recipientId = :recipientId, ' +
+            '#status = :pending, #attempts = if_not_exists(#attempts, :zero)' +
+            (lease ? ', #leaseUntil = :until' : '') +
+            ' ADD #version :one',
+          ConditionExpression: lease
+            ? 'attribute_not_exists(PK) OR (#status = :pending AND ' +
+              '(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now))'
+            : 'attribute_not_exists(PK)',
+          ExpressionAttributeNames: {
+            '#entity': 'entity',
+            '#reminderId': 'reminderId',
+            '#recipientId': 'recipientId',
+            '#status': 'status',
+            '#attempts': 'attempts',
+            '#version': 'version',
+            ...(lease ? { '#leaseUntil': 'leaseUntil' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':entity': 'delivery',
+            ':reminderId': reminderId,
+            ':recipientId': recipientId,
+            ':pending': 'pending',
+            ':zero': 0,
+            ':one': 1,
+            ...(lease ? { ':until': lease.until, ':now': lease.now } : {}),
+          },
         }),
       );
       return true;

@@ -897,6 +897,27 @@ export function storeContract(getStore: () => Store): void {
       );
       expect(await store.deliveriesOfReminder(f.uid('r'))).toEqual([]);
     });
+
+    it('takes over a pending claim only after its lease ended, and never a delivery that was marked', async () => {
+      const store = getStore();
+      const reminder = f.uid('r');
+      const lease = (now: number) => ({ now: f.at(now), until: f.at(now + 6) });
+      expect(await store.claimDelivery(reminder, '2001', lease(0))).toBe(true);
+      // Another run while the first one still holds it.
+      expect(await store.claimDelivery(reminder, '2001', lease(5))).toBe(false);
+      // The first run was cut off before marking: after its lease the next run takes it over, once.
+      const takeovers = await Promise.all([
+        store.claimDelivery(reminder, '2001', lease(7)),
+        store.claimDelivery(reminder, '2001', lease(7)),
+      ]);
+      expect(takeovers.filter(Boolean)).toHaveLength(1);
+      const [taken] = await store.deliveriesOfReminder(reminder);
+      expect(taken).toMatchObject({ status: 'pending', attempts: 0, leaseUntil: f.at(13) });
+      await store.markDelivery(reminder, '2001', { status: 'sent', attempted: true, sentAt: f.at(8) });
+      // Sent: no lease makes it claimable again.
+      expect(await store.claimDelivery(reminder, '2001', lease(60))).toBe(false);
+      expect((await store.deliveriesOfReminder(reminder))[0]).toMatchObject({ status: 'sent', attempts: 1 });
+    });
   });
 
   describe('audit trail', () => {

@@ -5,9 +5,11 @@ import { MemoryStore } from '../../app/memory-store';
 import { ManualClock, type Messenger, type OutgoingMessage, type SendResult } from '../../app/messaging';
 import {
   acknowledgeReminder,
+  DELIVERY_LEASE_MS,
   deliveryId,
   type ReminderDeps,
   readVillagePlans,
+  SendThrottle,
   sendDueReminders,
   setTomorrowVillage,
 } from '../../app/reminders';
@@ -132,10 +134,14 @@ interface World {
 
 /** The in-memory store, refusing ids the DynamoDB adapter would refuse ("#" in a key part). */
 class StrictStore extends MemoryStore {
-  override async claimDelivery(reminderId: string, recipientId: string): Promise<boolean> {
+  override async claimDelivery(
+    reminderId: string,
+    recipientId: string,
+    lease?: { now: string; until: string },
+  ): Promise<boolean> {
     keyPart(reminderId);
     keyPart(recipientId);
-    return super.claimDelivery(reminderId, recipientId);
+    return super.claimDelivery(reminderId, recipientId, lease);
   }
   override async appendAudit(event: AuditEvent): Promise<void> {
     keyPart(event.subject);
@@ -583,6 +589,61 @@ describe('sending reminders', () => {
       const same = sends.filter((x) => x.chatId === s.chatId && x !== s);
       for (const x of same) expect(Math.abs(x.t - s.t)).toBeGreaterThanOrEqual(1000);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sending several at once
+
+describe('sending with several messages in flight', () => {
+  it('the throttle gives 200 concurrent senders slots within 30 a second and 1 a second per chat', async () => {
+    const clock = new ManualClock(at('10-28T08:30'));
+    const throttle = new SendThrottle(clock, async () => {});
+    // 150 chats, 50 of them twice: every send is asked for at the same moment.
+    const chats = [
+      ...Array.from({ length: 150 }, (_, i) => 1000 + i),
+      ...Array.from({ length: 50 }, (_, i) => 1000 + i),
+    ];
+    const slots = await Promise.all(
+      chats.map(async (chatId) => ({ chatId, t: await throttle.acquire(chatId) })),
+    );
+    for (const s of slots) {
+      const window = slots.filter((x) => x.t > s.t - 1000 && x.t <= s.t);
+      expect(window.length).toBeLessThanOrEqual(30);
+      for (const x of slots.filter((y) => y.chatId === s.chatId && y !== s))
+        expect(Math.abs(x.t - s.t)).toBeGreaterThanOrEqual(1000);
+    }
+    // And no slower than the limit: 200 sends take about 200 / 30 seconds, not one second each.
+    const span = Math.max(...slots.map((s) => s.t)) - Math.min(...slots.map((s) => s.t));
+    expect(span).toBeLessThan(8_000);
+  });
+
+  it('a delivery claimed by a run that was cut off is sent by the first run after its lease, once', async () => {
+    const w = await world(at('10-28T08:30'));
+    const id = deliveryId(campaign, 'training:3d0830:p');
+    // A run claimed it and died before sending (the Lambda timed out).
+    const now = w.clock.now();
+    expect(
+      await w.store.claimDelivery(id, 'inspector-g1', {
+        now: now.toISOString(),
+        until: new Date(now.getTime() + DELIVERY_LEASE_MS).toISOString(),
+      }),
+    ).toBe(true);
+    await sendDueReminders(w.deps, campaign);
+    expect(w.messenger.of('inspector-g1')).toEqual([]);
+    expect(w.messenger.of('inspector-g2').map((r) => r.label)).toEqual(['training:3d0830:p']);
+
+    // The next scheduled runs (two overlapping) after the lease: sent once; nobody else again.
+    w.clock.set(at('10-28T08:45'));
+    await Promise.all([sendDueReminders(w.deps, campaign), sendDueReminders(w.deps, campaign)]);
+    expect(w.messenger.of('inspector-g1').map((r) => r.label)).toEqual(['training:3d0830:p']);
+    expect(w.messenger.of('inspector-g2')).toHaveLength(1);
+    expect(
+      (await w.store.deliveriesOfReminder(id)).find((d) => d.recipientId === 'inspector-g1'),
+    ).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+    });
   });
 });
 
