@@ -143,7 +143,8 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
   const t = sorted(times);
   const taps: WebhookBenchResult['taps'] = {};
   for (const u of perUpdate) {
-    const k = (taps[u.phase] ??= { updates: 0, maxReads: 0, maxWrites: 0 });
+    const k = taps[u.phase] ?? { updates: 0, maxReads: 0, maxWrites: 0 };
+    taps[u.phase] = k;
     k.updates++;
     k.maxReads = Math.max(k.maxReads, u.reads);
     k.maxWrites = Math.max(k.maxWrites, u.writes);
