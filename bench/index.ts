@@ -23,7 +23,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Engine, type EngineName, startEngine } from '../test/support/engines';
-import { benchBundle, bundleTable } from './bundle-bench';
+import { BUNDLE_NOTE, benchBundle, bundleTable } from './bundle-bench';
 import { benchEngine, engineTable } from './engine-bench';
 import { benchEvidence, type EvidenceBenchResult, evidenceTable } from './evidence-bench';
 import { benchConcurrentMarks, benchHostile, benchLists, type ListBenchRow, listTable } from './list-bench';
@@ -229,13 +229,7 @@ if (wanted('bundle')) {
   emit('## Webhook bundle\n');
   bundle = await benchBundle('telegram-webhook', 7);
   emit(bundleTable([bundle]));
-  emit(
-    '\nesbuild as infra/function.ts configures NodejsFunction (ESM, node24, minify, keepNames, linked source ' +
-      'map without sources, AWS SDK bundled). Cold import: a fresh `node` outside the repository imports ' +
-      'the bundle (module parse and top-level code; the handler builds its runtime on the first event). ' +
-      'Lambda sets NODE_OPTIONS=--enable-source-maps (infra/function.ts), which this Node version pays at ' +
-      'import. Local Node is not the Lambda runtime: compare the columns, not the absolute numbers.\n',
-  );
+  emit(`\n${BUNDLE_NOTE}\n`);
 }
 
 emit(`_Whole run: ${seconds()} s._\n`);
@@ -245,7 +239,6 @@ function resultsJson() {
   const local = webhookResults.find((r) => r.engine === 'DynamoDB Local');
   const slow = reminderResults.find((r) => r.latencyMs === 150);
   const tap = (n: number) => scale?.villagesTap.find((t) => t.surveys === n)?.rcu ?? null;
-  const b = bundle as (typeof bundle & { webhookBundleKb?: number; coldImportMs?: number }) | undefined;
   return {
     measuredAt: new Date().toISOString(),
     perTapMaxReads: local?.perTapMaxReads ?? null,
@@ -261,8 +254,8 @@ function resultsJson() {
     rawExport100kPeakRssMb: null,
     remindersMsgPerSec150ms: slow ? Number(slow.perSecond.toFixed(1)) : null,
     remindersDuplicates: slow ? slow.duplicates : null,
-    webhookBundleKb: b ? Math.round(b.webhookBundleKb ?? b.bytes / 1024) : null,
-    coldImportMs: b ? Math.round(b.coldImportMs ?? b.importMs.p50) : null,
+    webhookBundleKb: bundle ? bundle.webhookBundleKb : null,
+    coldImportMs: bundle ? Math.round(bundle.coldImportMs) : null,
     notes: {
       perTap:
         'household surveys only (the village survey is not scripted in the bench); a multi-choice toggle and ' +

@@ -200,12 +200,24 @@ describe('DynamoStore error mapping (aws-sdk-client-mock)', () => {
       .on(QueryCommand)
       .rejects(new InternalServerError({ message: 'Internal server error', $metadata: {} }));
     ddb.on(PutCommand).rejects(new Error('connect ECONNREFUSED'));
+    ddb.on(UpdateCommand).rejects(new Error('connect ECONNREFUSED'));
     await expect(store.getPerson('42')).rejects.toThrow('socket hang up');
     await expect(store.getSurvey('s1')).rejects.toThrow('socket hang up');
     await expect(store.surveysOfTown('c', 't', 'submitted')).rejects.toBeInstanceOf(InternalServerError);
     await expect(store.latestSnapshot('c', 'city')).rejects.toBeInstanceOf(InternalServerError);
     // A claim that could not be written is not "already claimed".
     await expect(store.claimDelivery('r1', '42')).rejects.toThrow('ECONNREFUSED');
+    await expect(store.claimDelivery('r1', '42', { now: f.T0, until: f.at(6) })).rejects.toThrow(
+      'ECONNREFUSED',
+    );
+    // Nor is an aggregate change that could not be written "applied".
+    await expect(
+      store.changeVillageAggregate(
+        { campaignId: 'c', townId: 't', villageId: 'v' },
+        { op: 'release', surveyId: 's1', at: f.T0 },
+        '',
+      ),
+    ).rejects.toThrow('ECONNREFUSED');
     await expect(store.createSurvey(f.survey({ campaignId: 'c', townId: 't' }))).rejects.toThrow(
       'ECONNREFUSED',
     );
