@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { drawVillageSample, replaceHousehold, uploadHouseholdList } from '../app/lists';
 import { ManualClock } from '../app/messaging';
-import type { Person } from '../domain/model';
+import { systemOffice } from '../functions/summary-files';
 import { readListFile } from '../ingest/list-file';
 import { DynamoStore } from '../store/dynamo-store';
 import { deflatedRepeat, xlsx, xlsxOf } from '../test/fixtures/lists/build';
@@ -15,15 +15,7 @@ import type { Engine } from '../test/support/engines';
 import { campaign } from '../test/support/system';
 import { ms, num, sum, table, timed } from './stats';
 
-const OFFICE: Person = {
-  id: 'bench-office',
-  grants: [{ role: 'office' }],
-  lastUpdateId: 0,
-  session: {},
-  version: 1,
-  createdAt: '2017-10-30T00:00:00.000Z',
-  updatedAt: '2017-10-30T00:00:00.000Z',
-};
+const OFFICE = systemOffice('bench-office', '2017-10-30T00:00:00.000Z');
 
 const STRATA = ['2014年退出户', '2016年已脱贫户', '2017年预脱贫户', '建档立卡贫困户', '非贫困户'];
 const VILLAGES = ['wanwei', 'wutou', 'changshan'];

@@ -12,24 +12,17 @@ import { tallyOf } from '../domain/aggregates';
 import type { Campaign, Town, Village } from '../domain/campaign';
 import { formById } from '../domain/forms';
 import { STRATA, type VillageType } from '../domain/forms/types';
-import type { Person, Survey } from '../domain/model';
+import type { Survey } from '../domain/model';
 import { foldTable4, TABLE4_ROWS } from '../domain/tables/index';
+import { systemOffice } from '../functions/summary-files';
 import { DynamoStore } from '../store/dynamo-store';
 import { recordCalls } from '../test/support/call-recorder';
 import type { Engine } from '../test/support/engines';
 import { rng, scriptHousehold } from '../test/support/household-scripts';
 import { campaign as seed } from '../test/support/system';
-import { ms, table, timed } from './stats';
+import { ms, table, timed, withConcurrency } from './stats';
 
-const OFFICE: Person = {
-  id: 'bench-office',
-  grants: [{ role: 'office' }],
-  lastUpdateId: 0,
-  session: {},
-  version: 1,
-  createdAt: '2017-11-04T00:00:00.000Z',
-  updatedAt: '2017-11-04T00:00:00.000Z',
-};
+const OFFICE = systemOffice('bench-office', '2017-11-04T00:00:00.000Z');
 const clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
 const TYPES: VillageType[] = ['non_poor', 'exited_poor', 'planned_exit_poor', 'poor'];
 
@@ -81,15 +74,6 @@ function surveysFor(c: Campaign, n: number, pool = answerPool(200)): Survey[] {
       updatedAt: '2017-11-01T08:00:00.000Z',
     };
   });
-}
-
-async function withConcurrency<T>(items: readonly T[], limit: number, f: (x: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) await f(items[next++] as T);
-    }),
-  );
 }
 
 /** Stores each survey and applies it to its village's aggregate, as a submit does. */

@@ -32,3 +32,17 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const value = await fn();
   return { value, ms: performance.now() - t0 };
 }
+
+/** Runs `f` over `items` with at most `limit` in flight (seeding the engines). */
+export async function withConcurrency<T>(
+  items: readonly T[],
+  limit: number,
+  f: (x: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await f(items[next++] as T);
+    }),
+  );
+}

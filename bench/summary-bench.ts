@@ -16,23 +16,16 @@ import type { Campaign } from '../domain/campaign';
 import { computeFlags } from '../domain/engine';
 import { formById } from '../domain/forms';
 import { STRATA } from '../domain/forms/types';
-import type { Person, Survey } from '../domain/model';
+import type { Survey } from '../domain/model';
+import { systemOffice } from '../functions/summary-files';
 import { DynamoStore } from '../store/dynamo-store';
 import { recordCalls } from '../test/support/call-recorder';
 import type { Engine } from '../test/support/engines';
 import { householdContext, rng, scriptHousehold } from '../test/support/household-scripts';
 import { campaign, villagesWithGroups } from '../test/support/system';
-import { ms, table, timed } from './stats';
+import { ms, table, timed, withConcurrency } from './stats';
 
-const OFFICE: Person = {
-  id: 'bench-office',
-  grants: [{ role: 'office' }],
-  lastUpdateId: 0,
-  session: {},
-  version: 1,
-  createdAt: '2017-11-04T00:00:00.000Z',
-  updatedAt: '2017-11-04T00:00:00.000Z',
-};
+const OFFICE = systemOffice('bench-office', '2017-11-04T00:00:00.000Z');
 const clock = new ManualClock(new Date('2017-11-04T12:00:00.000Z'));
 
 /** N submitted household surveys over every village; answer sets drawn from a pool of interviews. */
@@ -137,15 +130,6 @@ async function best(runs: number, f: () => Promise<number>): Promise<number> {
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) min = Math.min(min, await f());
   return min;
-}
-
-async function withConcurrency<T>(items: readonly T[], limit: number, f: (x: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) await f(items[next++] as T);
-    }),
-  );
 }
 
 export async function benchSummaries(

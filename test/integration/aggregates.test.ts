@@ -21,23 +21,16 @@ import { basisOf, countsOf } from '../../domain/aggregates';
 import type { Campaign } from '../../domain/campaign';
 import { formById } from '../../domain/forms';
 import { STRATA } from '../../domain/forms/types';
-import type { Person, Survey } from '../../domain/model';
+import type { Survey } from '../../domain/model';
 import { computeTable4, TABLE4_ROWS } from '../../domain/tables/index';
+import { systemOffice } from '../../functions/summary-files';
 import { DynamoStore } from '../../store/dynamo-store';
 import { ENGINES, type Engine, startEngine } from '../support/engines';
 import { rng, scriptHousehold } from '../support/household-scripts';
 import { villagesWithGroups } from '../support/system';
 import { campaign, householdSurveys, officeSurvey, villageSurveys } from '../unit/table4.fixture';
 
-const office: Person = {
-  id: 'office-agg',
-  grants: [{ role: 'office' }],
-  lastUpdateId: 0,
-  session: {},
-  version: 1,
-  createdAt: '2017-11-01T00:00:00.000Z',
-  updatedAt: '2017-11-01T00:00:00.000Z',
-};
+const office = systemOffice('office-agg', '2017-11-01T00:00:00.000Z');
 const clock = new ManualClock(new Date('2017-11-05T12:00:00.000Z'));
 
 /** The fixture's surveys (every 表4 rule met somewhere) and 200 scripted interviews over all villages. */
