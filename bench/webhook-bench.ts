@@ -119,11 +119,14 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
       if (measured) phase = 'answer';
       await interviewer.answerAll(script);
       if (measured) phase = 'edit from the review';
-      // One answer changed from the review, as an inspector corrects a name.
-      await user.press('✏️ 修改');
-      await user.press('三、帮扶联系');
-      await user.press(/^帮扶干部姓名/);
-      await user.send('李志强');
+      // One answer changed from the review, as an inspector corrects a name (households that
+      // were asked for their 帮扶干部).
+      if (script.inputs.h3_cadre_name !== undefined) {
+        await user.press('✏️ 修改');
+        await user.press('三、帮扶联系');
+        await user.press(/^帮扶干部姓名/);
+        await user.send('李志强');
+      }
       if (measured) phase = 'submit';
       await interviewer.submit();
       phase = undefined;
