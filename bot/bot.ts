@@ -275,11 +275,15 @@ function claimsFirst(ctx: Context, person: Person): boolean {
     return !SELF_RECORDING_BUTTONS.has(parseCallback(data ?? '').kind);
   }
   const message = ctx.message;
+  const inSurvey = (person.session.screen ?? 'home') === 'survey' && person.session.draft !== undefined;
   if (message && 'text' in message && !message.text.trim().startsWith('/')) {
     // A typed answer to the open survey is recorded with the answer.
-    const screen = person.session.screen ?? 'home';
-    return !(screen === 'survey' && person.session.draft);
+    return !inSurvey;
   }
+  // A photo or the location sent into the open survey is recorded with it too: the photo's object
+  // key follows its file's unique id (a repeat puts the same object again) and the draft keeps a
+  // photo once by that id, so the one session write is the only thing a repeat could do twice.
+  if (message && ('photo' in message || 'location' in message)) return !inSurvey;
   return true;
 }
 

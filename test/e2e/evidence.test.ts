@@ -106,9 +106,12 @@ describe.each(ENGINES)('evidence from the field, on %s', (engineName) => {
     const before = (await stored()).length;
     await inspector.sendPhoto(freshPhoto());
     const update = inspector.lastUpdate!;
+    const answered = inspector.messages().length;
     await inspector.replay();
     await Promise.all([inspector.post(update), inspector.post(update)]);
     expect((await draftOf())?.evidence?.photos).toHaveLength(1);
+    // Recorded in the one write that stores the reference: a repeat says nothing again.
+    expect(since(inspector, answered).filter((t) => t.startsWith('📷'))).toEqual([]);
     expect((await stored()).length).toBe(before + 1);
     // A new update with the same picture (Telegram's same unique id) is said to be there already.
     const n = inspector.messages().length;
