@@ -1,0 +1,116 @@
+// The per-tap budget (ARCHITECTURE.md, issue 18): every update inside an open survey — a button
+// answer, a typed answer, 上一题, a soft check's reason and 确认无误, the location, a photo, an
+// edit from the review — makes at most one DynamoDB read and one write, counted through the real
+// webhook on both engines. Opening and submitting cost more; `npm run bench` reports them.
+
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallRecorder, recordCalls } from '../support/call-recorder';
+import { ChatUser } from '../support/chat-user';
+import { ENGINES, type Engine, startEngine } from '../support/engines';
+import { giveEvidence } from '../support/evidence';
+import { answerUntilStop, answerWhile, typicalHousehold } from '../support/survey-driver';
+import { type System, seedPerson, seedSample, startSystem } from '../support/system';
+
+const READS = new Set(['GetItem', 'Query', 'BatchGetItem']);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+interface Tap {
+  what: string;
+  reads: number;
+  writes: number;
+}
+
+/** What an update is, from its payload: a button by its kind, a text, a photo, a location. */
+function whatOf(event: APIGatewayProxyEventV2): string {
+  const update = JSON.parse(event.body ?? '{}') as {
+    callback_query?: { data?: string };
+    message?: { text?: string; photo?: unknown; location?: unknown };
+  };
+  const data = update.callback_query?.data;
+  if (data !== undefined) return `button ${data.split(':')[0]}`;
+  if (update.message?.photo) return 'photo';
+  if (update.message?.location) return 'location';
+  return `text ${JSON.stringify(update.message?.text ?? '').slice(0, 20)}`;
+}
+
+describe.each(ENGINES)('the per-tap budget on %s', (engineName) => {
+  let engine: Engine;
+  let sys: System;
+  let recorder: CallRecorder;
+  const taps: Tap[] = [];
+  let measuring = false;
+  let inspector: ChatUser;
+
+  beforeAll(async () => {
+    engine = await startEngine(engineName, 'taps');
+    sys = await startSystem({ engine });
+    recorder = recordCalls(sys.client);
+    await seedPerson(sys.store, { id: 9_900_001, roles: ['inspector'], groupId: 'g2', name: '阿明' });
+    await seedSample(sys.store, 'jiaodong', [{ householdId: 'T1', name: '黄秀英', stratum: 'exited_2016' }]);
+    const webhook = async (event: APIGatewayProxyEventV2) => {
+      const before = recorder.calls.length;
+      const out = await sys.webhook(event);
+      if (measuring) {
+        const calls = recorder.calls.slice(before).map((c) => c.operation);
+        taps.push({
+          what: whatOf(event),
+          reads: calls.filter((op) => READS.has(op)).length,
+          writes: calls.filter((op) => WRITES.has(op)).length,
+        });
+      }
+      return out;
+    };
+    inspector = new ChatUser(sys.api, webhook, sys.secret, 9_900_001, '阿明');
+    await inspector.send('/start');
+  }, 60_000);
+
+  afterAll(async () => {
+    recorder?.detach();
+    await sys?.stop();
+    await engine?.stop();
+  });
+
+  it('every update inside a household survey reads at most once and writes at most once', async () => {
+    await inspector.pressData('hs:jiaodong:0');
+    measuring = true;
+    await answerWhile(inspector, { h1_name: '黄秀英', h1_type: '2016年脱贫户', h1_pop_actual: '4' });
+    await inspector.press('⬅️ 上一题');
+    await answerUntilStop(
+      inspector,
+      {
+        h1_name: '黄秀英',
+        h1_type: '2016年脱贫户',
+        ...typicalHousehold,
+        h5_meets_standard: '否',
+        h5_failure_kind: '错退',
+      },
+      undefined,
+      'stop',
+    );
+    for (let i = 0; i < 8 && !inspector.lastText().includes('📋 回顾'); i++) {
+      const text = inspector.lastText();
+      if (text.includes('请用一句话写明理由')) await inspector.send('家庭收入测算不实');
+      else if (text.includes('⚠️')) await inspector.press('✅ 确认无误');
+      else await giveEvidence(inspector);
+    }
+    expect(inspector.lastText()).toContain('📋 回顾');
+    await inspector.press('✏️ 修改');
+    await inspector.press('三、帮扶联系');
+    await inspector.press(/^帮扶干部姓名/);
+    await inspector.send('李志强');
+    expect(inspector.lastText()).toContain('帮扶干部姓名:李志强');
+    measuring = false;
+    await inspector.press('✅ 提交');
+    expect(inspector.messages().some((m) => m.text.startsWith('✅ 已提交'))).toBe(true);
+
+    const kinds = new Set(taps.map((t) => t.what.split(' ')[0]));
+    // The walk met every kind of tap the budget covers.
+    expect([...kinds].sort()).toEqual(['button', 'location', 'photo', 'text']);
+    expect(taps.some((t) => t.what === 'button bk')).toBe(true);
+    expect(taps.some((t) => t.what === 'button nil')).toBe(true);
+    expect(taps.length).toBeGreaterThan(40);
+    const over = taps.filter((t) => t.reads > 1 || t.writes > 1);
+    expect(over).toEqual([]);
+  });
+});
