@@ -179,3 +179,56 @@ export async function summarySurveys(
   }
   return surveys;
 }
+
+/**
+ * The submitted surveys of a scope a page at a time, for the streaming raw export: per kind, each
+ * village's submitted surveys in the campaign's order (one query of the village), so memory holds
+ * one village's surveys, never the campaign's; the office's figures as one page of their own.
+ * Inspectors' names are read once each. Same permission as the summary.
+ */
+export async function submittedPages(
+  deps: Pick<SummaryDeps, 'store'>,
+  actor: Person,
+  campaign: Campaign,
+  scope: SummaryScope,
+): Promise<{
+  kinds: Survey['kind'][];
+  pages(kind: Survey['kind']): AsyncIterable<readonly Survey[]>;
+  names(page: readonly Survey[]): Promise<ReadonlyMap<string, string>>;
+}> {
+  assertCan(can.buildSummary(actor, campaign, scope), 'summary.build', actor);
+  const townIds = townIdsOf(campaign, scope);
+  const office = scope === 'city' ? await readOfficeSurvey(deps.store, campaign) : undefined;
+  const known = new Map<string, string | undefined>();
+  return {
+    kinds: office ? ['household', 'village', 'office'] : ['household', 'village'],
+    async *pages(kind) {
+      if (kind === 'office') {
+        if (office) yield [office];
+        return;
+      }
+      for (const townId of townIds) {
+        for (const v of townById(campaign, townId)?.villages ?? []) {
+          const page = submittedOf(
+            campaign,
+            await deps.store.surveysOfVillage(campaign.id, townId, v.id, 'submitted'),
+          ).filter((s) => s.kind === kind);
+          if (page.length > 0) yield page;
+        }
+      }
+    },
+    async names(page) {
+      const missing = [...new Set(page.map((s) => s.inspectorId))].filter((id) => !known.has(id));
+      const people = await Promise.all(missing.map((id) => deps.store.getPerson(id)));
+      missing.forEach((id, i) => {
+        known.set(id, people[i]?.displayName);
+      });
+      return new Map(
+        page.flatMap((s) => {
+          const name = known.get(s.inspectorId);
+          return name ? [[s.inspectorId, name] as const] : [];
+        }),
+      );
+    },
+  };
+}

@@ -6,9 +6,11 @@
 // webhook's bundle imports this file for /summary, and an inspector's answer never needs them.
 // esbuild splits them into a chunk of their own (infra/bundle.ts), loaded on the first /summary.
 
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Clock } from '../app/messaging';
 import type { Store } from '../app/ports';
-import { buildSummaries, summarySurveys } from '../app/summaries';
+import { buildSummaries, submittedPages } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
 import type { Person, Survey } from '../domain/model';
@@ -25,12 +27,12 @@ export async function summaryFiles(
   built?: SummaryModels,
 ): Promise<SummaryFile[]> {
   const models = built ?? (await buildSummaries(deps, actor, campaign, scope));
-  const surveys = await summarySurveys(deps, actor, campaign, scope);
+  const pages = await submittedPages(deps, actor, campaign, scope);
   const name = scope === 'city' ? '全市' : (campaign.towns.find((t) => t.id === scope)?.name ?? scope);
   // Named by the campaign's local date: a build at 07:00 in Dongxing is that day's, not yesterday's.
   const day = localDate(campaign, new Date(models.builtAt));
   // Loaded on first use; later calls get the module cache's copy.
-  const [{ summaryWorkbook }, { rawWorkbook }] = await Promise.all([
+  const [{ summaryWorkbook }, { writeRawWorkbook }] = await Promise.all([
     import('../reports/xlsx'),
     import('../reports/raw'),
   ]);
@@ -42,10 +44,24 @@ export async function summaryFiles(
     },
     {
       fileName: `${campaign.name}-${name}-原始数据-${day}.xlsx`,
-      bytes: await rawWorkbook(campaign, surveys, await inspectorNames(deps.store, surveys)),
+      // Streamed a village at a time: memory holds the file's bytes (a few MB per 10,000 surveys),
+      // not exceljs's model of every cell.
+      bytes: await collect((out) => writeRawWorkbook(campaign, pages, out)),
       caption: `${name}原始数据(每份问卷一行)`,
     },
   ];
+}
+
+/** The bytes a streaming writer produces. */
+async function collect(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const done = finished(out);
+  await write(out);
+  if (!out.writableEnded) out.end();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 /** /summary in the chat: the workbooks, and 表5 as text (where each problem stands, the written list). */

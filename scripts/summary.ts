@@ -1,17 +1,18 @@
 // `npm run summary -- [--campaign id] [--town id] --format json|xlsx|csv --out DIR`: builds 表3/表4/表5
 // from the submitted surveys (as the office, or `--as` someone) and writes them to files.
 
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { recount } from '../app/aggregates';
-import { buildSummaries, summarySurveys, UnknownTownError } from '../app/summaries';
+import { buildSummaries, submittedPages, UnknownTownError } from '../app/summaries';
 import { type Campaign, townById, villageById } from '../domain/campaign';
-import type { SurveyKind } from '../domain/model';
 import type { SummaryModels } from '../domain/tables/index';
-import { inspectorNames } from '../functions/summary-files';
 import { summaryJson } from '../reports/json';
-import { rawCsv, rawWorkbook } from '../reports/raw';
+import { writeRawCsv, writeRawWorkbook } from '../reports/raw';
 import { table4Text, table5Text } from '../reports/text';
 import { summaryWorkbook } from '../reports/xlsx';
 import {
@@ -127,16 +128,25 @@ async function main(): Promise<number> {
       if (format === 'json') {
         await write(`summary-${base}.json`, `${JSON.stringify(summaryJson(models), null, 2)}\n`);
       } else {
-        const surveys = await summarySurveys({ store }, actor, campaign, scope);
-        const names = await inspectorNames(store, surveys);
+        // Raw data streams from the store to the file a village at a time: a province's surveys
+        // never sit in memory together.
+        const pages = await submittedPages({ store }, actor, campaign, scope);
+        const stream = async (name: string, writeTo: (out: Writable) => Promise<void>) => {
+          const file = join(outDir, name);
+          const out = createWriteStream(file);
+          const closed = finished(out);
+          await writeTo(out);
+          // exceljs's writer ends the stream itself when it commits; the CSV writer does not.
+          if (!out.writableEnded) out.end();
+          await closed;
+          written.push(file);
+        };
         if (format === 'xlsx') {
           await write(`summary-${base}.xlsx`, await summaryWorkbook(models, campaign));
-          await write(`raw-${base}.xlsx`, await rawWorkbook(campaign, surveys, names));
+          await stream(`raw-${base}.xlsx`, (out) => writeRawWorkbook(campaign, pages, out));
         } else {
-          const kinds: SurveyKind[] = ['household', 'village'];
-          if (surveys.some((s) => s.kind === 'office')) kinds.push('office');
-          for (const kind of kinds)
-            await write(`raw-${base}-${kind}.csv`, rawCsv(campaign, surveys, kind, names));
+          for (const kind of pages.kinds)
+            await stream(`raw-${base}-${kind}.csv`, (out) => writeRawCsv(campaign, pages, kind, out));
         }
       }
 
