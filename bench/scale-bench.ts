@@ -19,6 +19,7 @@ import { DynamoStore } from '../store/dynamo-store';
 import { recordCalls } from '../test/support/call-recorder';
 import type { Engine } from '../test/support/engines';
 import { rng, scriptHousehold } from '../test/support/household-scripts';
+import { submittedHousehold } from '../test/support/submitted-surveys';
 import { campaign as seed } from '../test/support/system';
 import { ms, table, timed, withConcurrency } from './stats';
 
@@ -49,30 +50,18 @@ function answerPool(size: number) {
 }
 
 function surveysFor(c: Campaign, n: number, pool = answerPool(200)): Survey[] {
-  const form = formById('household')!;
+  const _form = formById('household')!;
   const villages = c.towns.flatMap((t) => t.villages.map((v) => ({ townId: t.id, villageId: v.id })));
   return Array.from({ length: n }, (_, i) => {
     const v = villages[i % villages.length]!;
-    return {
+    return submittedHousehold({
       id: `${c.id}-${i}`,
-      campaignId: c.id,
-      kind: 'household',
-      formId: form.id,
-      formVersion: form.version,
-      townId: v.townId,
-      villageId: v.villageId,
+      campaign: c,
+      place: v,
       householdId: `h${i}`,
       inspectorId: `80${i % 50}`,
-      status: 'submitted',
       answers: pool[i % pool.length]!,
-      confirmations: {},
-      flags: [],
-      history: [],
-      submittedAt: '2017-11-01T08:00:00.000Z',
-      version: 1,
-      createdAt: '2017-10-31T01:00:00.000Z',
-      updatedAt: '2017-11-01T08:00:00.000Z',
-    };
+    });
   });
 }
 

@@ -10,6 +10,7 @@ import type { Engine } from '../test/support/engines';
 import { rng, scriptHousehold } from '../test/support/household-scripts';
 import { Interviewer } from '../test/support/interviewer';
 import { seedPerson, seedSample, startSystem, villagesWithGroups } from '../test/support/system';
+import { updateKindOf } from '../test/support/update-kind';
 import { ms, num, percentile, sorted, sum, table } from './stats';
 
 export interface WebhookBenchResult {
@@ -62,7 +63,7 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
       const calls = recorder.calls.slice(before);
       const wcu = sum(calls.filter((c) => WRITES.has(c.operation)).map((c) => c.capacity));
       perUpdate.push({
-        phase: phase === 'answer' ? kindOf(event) : phase,
+        phase: phase === 'answer' ? updateKindOf(event) : phase,
         reads: calls.filter((c) => READS.has(c.operation)).length,
         writes: calls.filter((c) => WRITES.has(c.operation)).length,
         ...(wcu !== undefined ? { wcu } : {}),
@@ -187,19 +188,6 @@ export async function benchWebhook(engine: Engine, surveys = 5, warmup = 1): Pro
     p99: percentile(t, 0.99),
     max: t.at(-1) ?? Number.NaN,
   };
-}
-
-/** What an update inside a survey is, from its payload: a button by its kind, a text, a photo. */
-function kindOf(event: APIGatewayProxyEventV2): string {
-  const update = JSON.parse(event.body ?? '{}') as {
-    callback_query?: { data?: string };
-    message?: { text?: string; photo?: unknown; location?: unknown };
-  };
-  const data = update.callback_query?.data;
-  if (data !== undefined) return `button ${data.split(':')[0]}`;
-  if (update.message?.photo) return 'photo';
-  if (update.message?.location) return 'location';
-  return 'typed text';
 }
 
 /** Reads and writes per update, by what the update is (issue 18's per-tap budget: 1 read + 1 write). */

@@ -11,6 +11,7 @@ import { ENGINES, type Engine, startEngine } from '../support/engines';
 import { giveEvidence } from '../support/evidence';
 import { answerUntilStop, answerWhile, typicalHousehold } from '../support/survey-driver';
 import { type System, seedPerson, seedSample, startSystem } from '../support/system';
+import { updateKindOf } from '../support/update-kind';
 
 const READS = new Set(['GetItem', 'Query', 'BatchGetItem']);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
@@ -19,19 +20,6 @@ interface Tap {
   what: string;
   reads: number;
   writes: number;
-}
-
-/** What an update is, from its payload: a button by its kind, a text, a photo, a location. */
-function whatOf(event: APIGatewayProxyEventV2): string {
-  const update = JSON.parse(event.body ?? '{}') as {
-    callback_query?: { data?: string };
-    message?: { text?: string; photo?: unknown; location?: unknown };
-  };
-  const data = update.callback_query?.data;
-  if (data !== undefined) return `button ${data.split(':')[0]}`;
-  if (update.message?.photo) return 'photo';
-  if (update.message?.location) return 'location';
-  return `text ${JSON.stringify(update.message?.text ?? '').slice(0, 20)}`;
 }
 
 describe.each(ENGINES)('the per-tap budget on %s', (engineName) => {
@@ -54,7 +42,7 @@ describe.each(ENGINES)('the per-tap budget on %s', (engineName) => {
       if (measuring) {
         const calls = recorder.calls.slice(before).map((c) => c.operation);
         taps.push({
-          what: whatOf(event),
+          what: updateKindOf(event),
           reads: calls.filter((op) => READS.has(op)).length,
           writes: calls.filter((op) => WRITES.has(op)).length,
         });
@@ -106,7 +94,7 @@ describe.each(ENGINES)('the per-tap budget on %s', (engineName) => {
 
     const kinds = new Set(taps.map((t) => t.what.split(' ')[0]));
     // The walk met every kind of tap the budget covers.
-    expect([...kinds].sort()).toEqual(['button', 'location', 'photo', 'text']);
+    expect([...kinds].sort()).toEqual(['button', 'location', 'photo', 'typed']);
     expect(taps.some((t) => t.what === 'button bk')).toBe(true);
     expect(taps.some((t) => t.what === 'button nil')).toBe(true);
     expect(taps.length).toBeGreaterThan(40);

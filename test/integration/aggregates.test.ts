@@ -27,6 +27,7 @@ import { systemOffice } from '../../functions/summary-files';
 import { DynamoStore } from '../../store/dynamo-store';
 import { ENGINES, type Engine, startEngine } from '../support/engines';
 import { rng, scriptHousehold } from '../support/household-scripts';
+import { submittedHousehold } from '../support/submitted-surveys';
 import { villagesWithGroups } from '../support/system';
 import { campaign, householdSurveys, officeSurvey, villageSurveys } from '../unit/table4.fixture';
 
@@ -36,33 +37,22 @@ const clock = new ManualClock(new Date('2017-11-05T12:00:00.000Z'));
 /** The fixture's surveys (every 表4 rule met somewhere) and 200 scripted interviews over all villages. */
 function campaignSurveys(): Survey[] {
   const r = rng(77);
-  const form = formById('household')!;
+  const _form = formById('household')!;
   const villages = villagesWithGroups();
   const scripted = Array.from({ length: 200 }, (_, i): Survey => {
     const v = villages[i % villages.length]!;
     const plan = { name: `户主${i}`, stratum: STRATA[i % STRATA.length]! };
     const script = scriptHousehold(campaign, plan, r);
-    return {
+    return submittedHousehold({
       id: `agg-${i}`,
-      campaignId: campaign.id,
-      kind: 'household',
-      formId: form.id,
-      formVersion: form.version,
-      townId: v.townId,
-      villageId: v.villageId,
+      campaign,
+      place: v,
       householdId: `h${i}`,
-      groupId: v.groupId,
       inspectorId: `insp-${i % 7}`,
-      status: 'submitted',
       answers: script.expected,
       confirmations: script.state.confirmations,
-      flags: [],
-      history: [],
       submittedAt: `2017-11-0${1 + (i % 4)}T08:00:00.000Z`,
-      version: 1,
-      createdAt: '2017-10-31T01:00:00.000Z',
-      updatedAt: '2017-11-01T08:00:00.000Z',
-    };
+    });
   });
   return [...householdSurveys, ...villageSurveys, ...scripted].map((s) => structuredClone(s));
 }

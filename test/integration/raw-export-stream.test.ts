@@ -17,6 +17,7 @@ import type { Survey } from '../../domain/model';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, startEngine } from '../support/engines';
 import { rng, scriptHousehold } from '../support/household-scripts';
+import { submittedHousehold } from '../support/submitted-surveys';
 import { campaign, villagesWithGroups } from '../support/system';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,7 +31,7 @@ let rssProbe: string;
 
 function surveys(n: number): Survey[] {
   const r = rng(5);
-  const form = formById('household')!;
+  const _form = formById('household')!;
   const pool = Array.from({ length: 100 }, (_, i) =>
     scriptHousehold(campaign, { name: `户主${i}`, stratum: STRATA[i % STRATA.length]! }, r),
   );
@@ -38,27 +39,16 @@ function surveys(n: number): Survey[] {
   return Array.from({ length: n }, (_, i) => {
     const v = villages[i % villages.length]!;
     const script = pool[i % pool.length]!;
-    return {
+    return submittedHousehold({
       id: `raw-${i}`,
-      campaignId: campaign.id,
-      kind: 'household',
-      formId: form.id,
-      formVersion: form.version,
-      townId: v.townId,
-      villageId: v.villageId,
+      campaign,
+      place: v,
       householdId: `h${i}`,
-      groupId: v.groupId,
       inspectorId: `80${i % 40}`,
-      status: 'submitted',
       answers: script.expected,
       confirmations: script.state.confirmations,
-      flags: [],
-      history: [],
       submittedAt: '2017-11-02T08:00:00.000Z',
-      version: 1,
-      createdAt: '2017-11-01T01:00:00.000Z',
-      updatedAt: '2017-11-02T08:00:00.000Z',
-    };
+    });
   });
 }
 
