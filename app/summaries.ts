@@ -158,29 +158,6 @@ export async function buildSummaries(
 }
 
 /**
- * The submitted surveys of a scope (the office survey included for the city), for the raw-data
- * workbook and CSV. Same permission as the summary.
- */
-export async function summarySurveys(
-  deps: Pick<SummaryDeps, 'store'>,
-  actor: Person,
-  campaign: Campaign,
-  scope: SummaryScope,
-): Promise<Survey[]> {
-  assertCan(can.buildSummary(actor, campaign, scope), 'summary.build', actor);
-  const townIds = townIdsOf(campaign, scope);
-  const lists = await Promise.all(
-    townIds.map((id) => deps.store.surveysOfTown(campaign.id, id, 'submitted')),
-  );
-  const surveys = submittedOf(campaign, lists.flat());
-  if (scope === 'city') {
-    const office = await readOfficeSurvey(deps.store, campaign);
-    if (office) surveys.push(office);
-  }
-  return surveys;
-}
-
-/**
  * The submitted surveys of a scope a page at a time, for the streaming raw export: per kind, each
  * village's submitted surveys in the campaign's order (one query of the village), so memory holds
  * one village's surveys, never the campaign's; the office's figures as one page of their own.

@@ -202,9 +202,3 @@ export function tallyOf(agg: VillageCounts): VillageTally {
       : {}),
   };
 }
-
-/** Household surveys in the aggregate (submitted), by id. */
-export const submittedHouseholds = (agg: VillageAggregate): string[] =>
-  Object.entries(agg.submitted)
-    .filter(([, s]) => s.kind === 'household')
-    .map(([id]) => id);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ForbiddenError } from '../../app/authz';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
-import { buildSummaries, summarySurveys, UnknownTownError } from '../../app/summaries';
+import { buildSummaries, submittedPages, UnknownTownError } from '../../app/summaries';
 import type { Person, Survey } from '../../domain/model';
 import { rowValue, type TownTables } from '../../domain/tables/index';
 import { storeSurveys } from '../support/stored-surveys';
@@ -74,7 +74,7 @@ describe('building the summaries', () => {
     await expect(buildSummaries(deps(), leaderOfDongxing, campaign, 'city')).rejects.toBeInstanceOf(
       ForbiddenError,
     );
-    await expect(summarySurveys(deps(), leaderOfJiangping, campaign, 'dongxing')).rejects.toBeInstanceOf(
+    await expect(submittedPages(deps(), leaderOfJiangping, campaign, 'dongxing')).rejects.toBeInstanceOf(
       ForbiddenError,
     );
   });
@@ -109,7 +109,11 @@ describe('building the summaries', () => {
     const t4 = town(models, 'dongxing').table4;
     expect(rowValue(t4, 't4_households')).toBe(7);
     expect(rowValue(t4, 't4_two_worries_fail_planned')).toBe(1);
-    const raw = await summarySurveys(deps(), office, campaign, 'dongxing');
+    // The raw export's pages hold submitted surveys only, and all of them.
+    const pages = await submittedPages(deps(), office, campaign, 'dongxing');
+    const raw = [];
+    for (const kind of pages.kinds) for await (const page of pages.pages(kind)) raw.push(...page);
+    expect(raw.filter((s) => s.kind === 'household')).toHaveLength(7);
     expect(raw.map((s) => s.id)).not.toContain(draft.id);
     expect(raw.map((s) => s.id)).not.toContain(returned.id);
   });
