@@ -305,6 +305,7 @@ export class MemoryStore implements Store {
     villageId: string,
     householdId: string,
     mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+    _index?: number,
   ): Promise<Sample> {
     const key = villageKey({ campaignId, villageId });
     const state = this.#villages.get(key);

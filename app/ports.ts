@@ -143,12 +143,15 @@ export interface Store {
    * touching only that pick, so concurrent marks of other picks never conflict; bumps the version,
    * so a replacement computed from an older sample fails and re-checks. Idempotent.
    * PickReplacedError when the household was replaced; NotFoundError when not in the sample.
+   * `index`: where the pick is in the sample, when the caller knows it: the mark is then written
+   * without reading the sample first (a wrong index only costs the read it saved).
    */
   markPick(
     campaignId: string,
     villageId: string,
     householdId: string,
     mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+    index?: number,
   ): Promise<Sample>;
 
   // Surveys (the canonical item; the open draft lives in Person.session.draft)

@@ -23,7 +23,7 @@ import {
 } from '../domain/engine';
 import { evidenceFlags, evidenceStillNeeded, minPhotos } from '../domain/evidence';
 import { formById, forms } from '../domain/forms';
-import type { AnswerValue, FormContext, FormDef, Question } from '../domain/forms/types';
+import type { AnswerValue, FormContext, FormDef, Question, StratumId } from '../domain/forms/types';
 import { groupsOf } from '../domain/grants';
 import {
   AlreadyExistsError,
@@ -38,7 +38,6 @@ import {
   type Person,
   PickReplacedError,
   type ProblemProposal,
-  type SampleEntry,
   type Survey,
   type SurveyKind,
 } from '../domain/model';
@@ -312,11 +311,21 @@ function sessionWith(p: Person, draft: Draft | undefined, screen?: string): Chat
 // ---------------------------------------------------------------------------------------------
 // Opening
 
-async function contextFor(
-  deps: SurveyDeps,
+/** The household as drawn, and where: from the survey (stored at creation) or from the sample. */
+interface DrawnPick {
+  name: string;
+  stratum: StratumId;
+  index: number;
+  /** Marked started in the sample (it cannot be replaced any more). */
+  started: boolean;
+}
+
+/** What the engine needs besides the answers; no reads (the pick, if any, is already known). */
+function contextFor(
   campaign: Campaign,
   ref: SurveyRef,
-): Promise<{ context: DraftContext; groupId?: string; pick?: SampleEntry }> {
+  pick: DrawnPick | undefined,
+): { context: DraftContext; groupId?: string } {
   if (ref.kind === 'office') {
     const units = new Set(campaign.groups.flatMap((g) => g.memberUnits));
     const people = campaign.groups.reduce(
@@ -333,19 +342,35 @@ async function contextFor(
   if (ref.kind === 'village') {
     return { context: { ...base, prefill: { v1_type: village.type } }, ...(groupId ? { groupId } : {}) };
   }
-  const sample = await deps.store.getSample(campaign.id, ref.villageId);
-  if (!sample) throw new ChatError('no_sample');
-  const pick = sample.picks.find((p) => p.householdId === ref.householdId);
-  if (!pick || pick.status === 'replaced') throw new ChatError('not_in_sample');
+  if (!pick) throw new ChatError('not_in_sample');
   return {
     context: {
       ...base,
-      householdId: pick.householdId,
+      householdId: ref.householdId,
       stratum: pick.stratum,
       prefill: { h1_name: pick.name, h1_type: pick.stratum },
+      ...(pick.started ? { pickIndex: pick.index } : {}),
     },
     ...(groupId ? { groupId } : {}),
-    pick,
+  };
+}
+
+/** The household's pick in its village's sample (one read); refused when it is not (any more) in it. */
+async function drawnPick(
+  deps: SurveyDeps,
+  campaign: Campaign,
+  villageId: string,
+  find: { householdId: string } | { index: number },
+): Promise<{ pick: DrawnPick; householdId: string }> {
+  const sample = await deps.store.getSample(campaign.id, villageId);
+  if (!sample) throw new ChatError('no_sample');
+  const index =
+    'index' in find ? find.index : sample.picks.findIndex((p) => p.householdId === find.householdId);
+  const entry = sample.picks[index];
+  if (!entry || entry.status === 'replaced') throw new ChatError('not_in_sample');
+  return {
+    householdId: entry.householdId,
+    pick: { name: entry.name, stratum: entry.stratum, index, started: entry.startedAt !== undefined },
   };
 }
 
@@ -387,39 +412,96 @@ async function takeOver(deps: SurveyDeps, person: Person, survey: Survey): Promi
   }
 }
 
+/**
+ * Open (or continue) a survey. Within 2 reads and 3 writes (issue 18): the person is read by the
+ * webhook; a household's pick comes from the sample (one read) or, on reopening, from the survey
+ * itself (which the caller may pass in, having read it to check the person may); a pick not yet
+ * started has no survey, so it is marked started and the survey created without reading it first.
+ */
 export async function openSurvey(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
   ref: SurveyRef,
+  opts: { at?: string; updateId?: number; survey?: Survey } = {},
+): Promise<Outcome<SurveyStep>> {
+  const id = surveyIdFor(campaign.id, ref);
+  const survey = opts.survey?.id === id ? opts.survey : undefined;
+  let pick: DrawnPick | undefined;
+  if (ref.kind === 'household') {
+    assertCan(can.survey(person, campaign, ref.villageId), 'survey.open', person);
+    pick = survey?.sampled
+      ? { ...survey.sampled, started: true }
+      : (await drawnPick(deps, campaign, ref.villageId, { householdId: ref.householdId })).pick;
+  }
+  return openWith(deps, person, campaign, ref, { ...opts, ...(survey ? { survey } : {}), pick });
+}
+
+/** Open the survey of the sample's pick at `index` (the village screen's button carries the index). */
+export async function openPick(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  req: { villageId: string; index: number },
   opts: { at?: string; updateId?: number } = {},
+): Promise<Outcome<SurveyStep>> {
+  assertCan(can.survey(person, campaign, req.villageId), 'survey.open', person);
+  const { pick, householdId } = await drawnPick(deps, campaign, req.villageId, { index: req.index });
+  return openWith(
+    deps,
+    person,
+    campaign,
+    { kind: 'household', villageId: req.villageId, householdId },
+    {
+      ...opts,
+      pick,
+    },
+  );
+}
+
+async function openWith(
+  deps: SurveyDeps,
+  person: Person,
+  campaign: Campaign,
+  ref: SurveyRef,
+  opts: { at?: string; updateId?: number; survey?: Survey; pick?: DrawnPick | undefined },
 ): Promise<Outcome<SurveyStep>> {
   if (ref.kind === 'office') assertCan(can.officeFigures(person), 'office.figures', person);
   else assertCan(can.survey(person, campaign, ref.villageId), 'survey.open', person);
   const id = surveyIdFor(campaign.id, ref);
-  const { context, groupId, pick } = await contextFor(deps, campaign, ref);
+  let pick = opts.pick;
   // Opening a household's survey starts it: from now on the household cannot be replaced. The
   // sample records it (one pick, no version race with other picks), so an old 申请替换 button
   // pressed later is refused by the sample itself.
-  if (ref.kind === 'household' && pick && pick.startedAt === undefined) {
+  const fresh = ref.kind === 'household' && pick !== undefined && !pick.started;
+  if (ref.kind === 'household' && pick && !pick.started) {
     try {
-      await deps.store.markPick(campaign.id, ref.villageId, ref.householdId, {
-        kind: 'started',
-        at: deps.clock.now().toISOString(),
-        by: person.id,
-      });
+      await deps.store.markPick(
+        campaign.id,
+        ref.villageId,
+        ref.householdId,
+        { kind: 'started', at: deps.clock.now().toISOString(), by: person.id },
+        pick.index,
+      );
     } catch (err) {
       if (err instanceof PickReplacedError || err instanceof NotFoundError)
         throw new ChatError('not_in_sample');
       throw err;
     }
+    pick = { ...pick, started: true };
   }
-  let survey = await deps.store.getSurvey(id);
-  if (!survey) {
+  const { context, groupId } = contextFor(campaign, ref, pick);
+  const kept = person.session.draft?.surveyId === id ? person.session.draft : undefined;
+  let survey = opts.survey;
+  // A pick opened for the first time has no survey yet (it is created below, refused if one
+  // exists after all); a draft open in the session is this person's (a release or a takeover
+  // closes it), so neither needs the survey read.
+  if (!survey && !fresh && !kept) survey = await deps.store.getSurvey(id);
+  if (!survey && !kept) {
     const now = deps.clock.now().toISOString();
     const form = forms[FORM_OF[ref.kind]];
     if (!form) throw new Error(`no form for ${ref.kind}`);
-    const fresh: Survey = {
+    const created: Survey = {
       id,
       campaignId: campaign.id,
       kind: ref.kind,
@@ -435,18 +517,14 @@ export async function openSurvey(
       confirmations: {},
       flags: [],
       history: [],
+      ...(pick ? { sampled: { name: pick.name, stratum: pick.stratum, index: pick.index } } : {}),
       version: 1,
+      // The survey records who started it and when: no separate audit write.
       createdAt: now,
       updatedAt: now,
     };
     try {
-      survey = await deps.store.createSurvey(fresh);
-      await deps.store.appendAudit({
-        at: now,
-        actorId: person.id,
-        action: 'survey.start',
-        subject: `survey:${id}`,
-      });
+      survey = await deps.store.createSurvey(created);
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
       survey = await deps.store.getSurvey(id);
@@ -455,30 +533,20 @@ export async function openSurvey(
   }
   // The office corrects its own figures at any time; every other submitted survey is locked
   // until its group's leader returns it.
-  if (survey.status === 'submitted' && ref.kind !== 'office') throw new ChatError('survey_locked');
-  if (survey.inspectorId !== person.id && ref.kind !== 'office')
+  if (survey?.status === 'submitted' && ref.kind !== 'office') throw new ChatError('survey_locked');
+  if (survey && survey.inspectorId !== person.id && ref.kind !== 'office')
     survey = await takeOver(deps, person, survey);
   const opened = survey;
 
   const previous = person.session.draft;
   if (previous && previous.surveyId !== id) await writeBackDraft(deps, campaign, previous);
 
-  return withSession(deps, person, opts.updateId, (p) => {
+  return withSession(deps, person, opts.updateId, async (p) => {
     const keep = p.session.draft?.surveyId === id ? p.session.draft : undefined;
-    const base: Draft = keep ?? {
-      surveyId: id,
-      kind: opened.kind,
-      formId: opened.formId,
-      formVersion: opened.formVersion,
-      version: opened.version,
-      baseRev: opened.history.length,
-      // Reopened figures continue from the correction in progress, if one was paused.
-      answers: opened.pendingEdit?.answers ?? opened.answers,
-      confirmations: opened.pendingEdit?.confirmations ?? opened.confirmations,
-      history: opened.pendingEdit?.history ?? [],
-      context,
-      ...(opened.evidence ? { evidence: opened.evidence } : {}),
-    };
+    // Kept unread, then closed by a concurrent update before this write: read it after all.
+    const from = keep ? undefined : (opened ?? (await deps.store.getSurvey(id)));
+    if (!keep && !from) throw new ChatError('not_found');
+    const base: Draft = keep ?? draftOf(from as Survey, context);
     const form = formOf(base);
     const ctx = contextOf(campaign, base);
     const state = { answers: base.answers, confirmations: base.confirmations };
@@ -491,6 +559,24 @@ export async function openSurvey(
     const draft: Draft = { ...rest, ...(cursor ? { cursor } : {}) };
     return { session: sessionWith(p, draft), result: stepOf(campaign, draft) };
   });
+}
+
+/** A new working copy of a stored survey. */
+function draftOf(opened: Survey, context: DraftContext): Draft {
+  return {
+    surveyId: opened.id,
+    kind: opened.kind,
+    formId: opened.formId,
+    formVersion: opened.formVersion,
+    version: opened.version,
+    baseRev: opened.history.length,
+    // Reopened figures continue from the correction in progress, if one was paused.
+    answers: opened.pendingEdit?.answers ?? opened.answers,
+    confirmations: opened.pendingEdit?.confirmations ?? opened.confirmations,
+    history: opened.pendingEdit?.history ?? [],
+    context,
+    ...(opened.evidence ? { evidence: opened.evidence } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,8 +597,9 @@ export async function answer(
   req: AnswerRequest,
 ): Promise<Outcome<SurveyStep>> {
   await guardDraft(deps, person, campaign);
+  const bounded = await boundHistory(deps, campaign, person);
   return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p, campaign);
+    const draft = bounded(requireDraft(p, campaign));
     if (req.rev !== undefined && (req.rev !== revOf(draft) || req.questionId !== draft.cursor)) {
       throw new ChatError('stale_button');
     }
@@ -655,8 +742,9 @@ export async function confirmPending(
   req: { rev?: number; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
   await guardDraft(deps, person, campaign);
+  const bounded = await boundHistory(deps, campaign, person);
   return withSession(deps, person, req.updateId, (p) => {
-    const draft = requireDraft(p, campaign);
+    const draft = bounded(requireDraft(p, campaign));
     if (!draft.pending || (req.rev !== undefined && req.rev !== revOf(draft)))
       throw new ChatError('stale_button');
     if (draft.pending.needsReason) return { result: stepOf(campaign, draft) };
@@ -797,15 +885,19 @@ function historyWith(survey: Survey, draft: Draft): EditEntry[] {
 }
 
 /** Write the working copy back to the Survey item (on pause, before opening another, on revocation). */
-export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft: Draft): Promise<void> {
+export async function writeBackDraft(
+  deps: SurveyDeps,
+  campaign: Campaign,
+  draft: Draft,
+): Promise<Survey | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const survey = await deps.store.getSurvey(draft.surveyId);
-    if (!survey) return;
+    if (!survey) return undefined;
     if (survey.status === 'submitted') {
       // Reopened office figures: the correction is kept apart; the submitted figures stay in force.
-      if (survey.kind !== 'office') return;
+      if (survey.kind !== 'office') return undefined;
       try {
-        await deps.store.saveSurvey(
+        return await deps.store.saveSurvey(
           {
             ...survey,
             pendingEdit: {
@@ -817,14 +909,13 @@ export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft
           },
           survey.version,
         );
-        return;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         continue;
       }
     }
     try {
-      await deps.store.saveSurvey(
+      return await deps.store.saveSurvey(
         {
           ...survey,
           answers: draft.answers,
@@ -836,12 +927,40 @@ export async function writeBackDraft(deps: SurveyDeps, campaign: Campaign, draft
         },
         survey.version,
       );
-      return;
     } catch (err) {
       // Someone else wrote the survey meanwhile (a release by the office): write it again over it.
       if (!(err instanceof ConflictError)) throw err;
     }
   }
+  return undefined;
+}
+
+/**
+ * Edits a draft holds in the person item before they move to the survey. The person item is
+ * written on every answer, so it must stay small whatever the inspector does: a draft's history
+ * grows with every change (124 edits of one long answer once filled the 400 KB item). A household
+ * survey has 40–60 answers, so only heavy editing reaches this; then, once, the answer that does
+ * also writes the draft back to its survey (one read and one write more) and the person item keeps
+ * only what came after.
+ */
+export const DRAFT_HISTORY_MAX = 100;
+
+/** Move a long draft history to the survey; the returned step applies that to the draft as re-read. */
+async function boundHistory(
+  deps: SurveyDeps,
+  campaign: Campaign,
+  person: Person,
+): Promise<(d: Draft) => Draft> {
+  const draft = person.session.draft;
+  if (!draft || draft.kind === 'office' || draft.history.length < DRAFT_HISTORY_MAX) return (d) => d;
+  const saved = await writeBackDraft(deps, campaign, draft);
+  if (!saved) return (d) => d;
+  const moved = draft.history.length;
+  // Only the draft that was written back, as it was then (a concurrent update may have closed it).
+  return (d) =>
+    d.surveyId === draft.surveyId && d.baseRev === draft.baseRev && d.history.length >= moved
+      ? { ...d, baseRev: d.baseRev + moved, history: d.history.slice(moved), version: saved.version }
+      : d;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -880,9 +999,11 @@ export async function submitSurvey(
     survey.kind === 'household' && survey.villageId && survey.householdId
       ? { villageId: survey.villageId, householdId: survey.householdId }
       : undefined;
-  if (household && survey.status !== 'submitted') {
-    // A household replaced in the sample (before surveys marked their pick started) is not in the
-    // sample any more: its survey must not count as one of the village's ten.
+  // A household replaced in the sample (before surveys marked their pick started) is not in the
+  // sample any more: its survey must not count as one of the village's ten. A draft opened since
+  // opening marked the pick knows where it is, and a started pick cannot be replaced: no read.
+  const pickIndex = draft.context.pickIndex;
+  if (household && survey.status !== 'submitted' && pickIndex === undefined) {
     const sample = await deps.store.getSample(campaign.id, household.villageId);
     const pick = sample?.picks.find((p) => p.householdId === household.householdId);
     if (!pick || pick.status === 'replaced') throw new ChatError('household_replaced');
@@ -898,6 +1019,8 @@ export async function submitSurvey(
           flags: flagsOf(campaign, draft),
           history: historyWith(survey, draft),
           ...(draft.evidence ? { evidence: draft.evidence } : {}),
+          // The submission is recorded in the survey itself (no separate audit write).
+          submissions: [...(survey.submissions ?? []), { at: now, by: person.id }],
           submittedAt: now,
           updatedAt: now,
         },
@@ -914,22 +1037,18 @@ export async function submitSurvey(
         throw new ChatError('stale_button');
       throw err;
     }
-    await deps.store.appendAudit({
-      at: now,
-      actorId: person.id,
-      action: 'survey.submit',
-      subject: `survey:${survey.id}`,
-    });
   }
   // The pick is marked on its own (no race with the village's other picks). If this fails after
   // the store's retries the error surfaces and the draft stays open: pressing 提交 again finishes
   // it. A submitted survey is never left unmarked silently.
   if (household) {
-    await deps.store.markPick(campaign.id, household.villageId, household.householdId, {
-      kind: 'surveyed',
-      at: now,
-      by: person.id,
-    });
+    await deps.store.markPick(
+      campaign.id,
+      household.villageId,
+      household.householdId,
+      { kind: 'surveyed', at: now, by: person.id },
+      pickIndex,
+    );
   }
   // Then its village's aggregate (one conditional write; a repeat is refused by its marker).
   await recordSubmitted(deps, campaign, survey);

@@ -16,6 +16,7 @@ import {
   jumpTo,
   ledGroups,
   mySubmitted,
+  openPick,
   openSurvey,
   openWork,
   pauseSurvey,
@@ -129,15 +130,30 @@ function contextOfSurvey(turn: Turn, s: Survey) {
   };
 }
 
-async function openAndShow(turn: Turn, ref: SurveyRef, at?: string) {
+/** `survey`: the stored survey when the caller has read it already (opening it reads it no more). */
+async function openAndShow(turn: Turn, ref: SurveyRef, at?: string, survey?: Survey) {
   const out = await openSurvey(sdeps(turn), turn.person, turn.deps.campaign, ref, {
     updateId: turn.uid(),
     ...(at ? { at } : {}),
+    ...(survey ? { survey } : {}),
   });
   await turn.showStep(out);
 }
 
-export { openAndShow };
+async function openPickAndShow(turn: Turn, villageId: string, index: number) {
+  const out = await openPick(
+    sdeps(turn),
+    turn.person,
+    turn.deps.campaign,
+    { villageId, index },
+    {
+      updateId: turn.uid(),
+    },
+  );
+  await turn.showStep(out);
+}
+
+export { openAndShow, openPickAndShow };
 
 async function submit(turn: Turn, args: string[]) {
   const [tag, rev] = args;
@@ -510,7 +526,7 @@ export const surveyHandlers: Handlers = {
       const survey = await readSurvey(sdeps(turn), turn.person, surveyId);
       const at =
         args[1] !== undefined ? formOf(survey).questions[Number(args[1])]?.id : survey.returnQuestion;
-      await openAndShow(turn, refOfSurvey(survey), at);
+      await openAndShow(turn, refOfSurvey(survey), at, survey);
     },
     // leader: list, read, return for correction
     gl: (turn, [groupId, villageId]) => leaderList(turn, groupId, villageId),

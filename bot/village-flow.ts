@@ -13,7 +13,7 @@ import {
   uploadHouseholdList,
 } from '../app/lists';
 import type { Button } from '../app/messaging';
-import { ChatError } from '../app/surveys';
+import { ChatError, surveyIdFor } from '../app/surveys';
 import { homeTownsOf, townProgress, villageDetail } from '../app/villages';
 import { STRATA } from '../domain/forms/types';
 import type { ReplacementReason } from '../domain/model';
@@ -21,7 +21,7 @@ import { formatInstant } from '../domain/reminder-messages';
 import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
 import { btn, chunk, prompt } from './render';
-import { openAndShow } from './survey-flow';
+import { openAndShow, openPickAndShow } from './survey-flow';
 import { downloadFile } from './telegram-files';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -122,6 +122,14 @@ async function showVillage(turn: Turn, villageId: string, mode: 'show' | 'send' 
   }
   rows.push([btn(t.buttons.backToVillages, 'vl', d.townId)]);
   await turn[mode]({ text: lines.join('\n'), buttons: rows });
+}
+
+function surveyIdOf(turn: Turn, villageId: string | undefined, pick: { householdId: string }): string {
+  return surveyIdFor(turn.deps.campaign.id, {
+    kind: 'household',
+    villageId: villageId ?? '',
+    householdId: pick.householdId,
+  });
 }
 
 async function pickAt(turn: Turn, villageId: string, index: string | undefined) {
@@ -283,7 +291,14 @@ export const villageHandlers: Handlers = {
       const started = d.statuses[pick.householdId] !== undefined || pick.startedAt !== undefined;
       const rows: Button[][] = [];
       if (status !== 'submitted' && pick.status !== 'surveyed') {
-        rows.push([btn(started ? t.buttons.resume : t.buttons.start, 'hs', villageId ?? '', index ?? '')]);
+        // Continuing a stored survey opens it by its id (no read of the sample); starting one, by
+        // the pick (the sample is read anyway to mark it started).
+        const surveyId = d.statuses[pick.householdId] !== undefined ? surveyIdOf(turn, villageId, pick) : '';
+        rows.push([
+          surveyId
+            ? btn(t.buttons.resume, 'op', surveyId)
+            : btn(started ? t.buttons.resume : t.buttons.start, 'hs', villageId ?? '', index ?? ''),
+        ]);
       }
       if (!started && pick.status === 'selected')
         rows.push([btn(t.buttons.replace, 'rp', villageId ?? '', index ?? '')]);
@@ -301,13 +316,11 @@ export const villageHandlers: Handlers = {
         buttons: rows,
       });
     },
+    // The pick's index is all the button carries: the sample (read once when opening) says who.
     hs: async (turn, [villageId, index]) => {
-      const { pick } = await pickAt(turn, villageId ?? '', index);
-      await openAndShow(turn, {
-        kind: 'household',
-        villageId: villageId ?? '',
-        householdId: pick.householdId,
-      });
+      const at = Number(index);
+      if (!Number.isSafeInteger(at) || at < 0) throw new ChatError('not_in_sample');
+      await openPickAndShow(turn, villageId ?? '', at);
     },
     vs: (turn, [villageId]) => openAndShow(turn, { kind: 'village', villageId: villageId ?? '' }),
     rp: async (turn, [villageId, index]) => {

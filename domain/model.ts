@@ -75,6 +75,11 @@ export interface DraftContext {
   villageType?: VillageType;
   /** Values offered for prefilled questions (the sampled name and stratum, the village type …). */
   prefill: Record<string, AnswerValue>;
+  /**
+   * The pick's place in the village's sample, set once the pick is marked started (so it can no
+   * longer be replaced): submitting marks it surveyed there without reading the sample first.
+   */
+  pickIndex?: number;
 }
 
 /**
@@ -242,6 +247,13 @@ export interface Survey {
   resubmittedAt?: Instant;
   /** The visit's photos and location, as the inspector sent them (references only). */
   evidence?: Evidence;
+  /**
+   * The household as the sample drew it (name, stratum, place in the sample), copied in when the
+   * survey is created: reopening it needs no read of the sample.
+   */
+  sampled?: { name: string; stratum: StratumId; index: number };
+  /** Every submission (the first, and each after a return), written with the submit itself. */
+  submissions?: { at: Instant; by: string }[];
   submittedAt?: Instant;
   version: number;
   createdAt: Instant;

@@ -147,6 +147,7 @@ import {
   type SurveyStatus,
 } from '../domain/model';
 import { type ItemKey, isKeyPart, keys } from './keys';
+import { pack, unpack } from './packed';
 import { type IndexName, TABLE } from './table';
 import { VillageAggregates } from './village-aggregates';
 
@@ -233,7 +234,7 @@ export class DynamoStore implements Store {
       '#updatedAt': 'updatedAt',
     };
     const values: Record<string, unknown> = {
-      ':session': person.session,
+      ':session': pack(person.session),
       ':expected': expectVersion,
       ':next': expectVersion + 1,
       ':updatedAt': person.updatedAt,
@@ -735,18 +736,26 @@ export class DynamoStore implements Store {
     villageId: string,
     householdId: string,
     mark: { kind: 'started' | 'surveyed'; at: Instant; by: string },
+    hint?: number,
   ): Promise<Sample> {
     const key = keys.sample(campaignId, villageId);
     const id = `${campaignId}/${villageId}`;
+    const knownIndex = Number.isSafeInteger(hint) && (hint ?? -1) >= 0 ? hint : undefined;
     for (let attempt = 0; ; attempt++) {
-      const item = await this.#get(key);
-      if (!item || item.seed === undefined) throw new NotFoundError('sample', id);
-      const sample = decodeSample(item);
-      const index = sample.picks.findIndex((p) => p.householdId === householdId);
-      const pick = sample.picks[index];
-      if (!pick) throw new NotFoundError('sample', `${id}/pick`);
-      if (pick.status === 'replaced') throw new PickReplacedError(villageId);
-      if (mark.kind === 'started' ? pick.startedAt !== undefined : pick.status === 'surveyed') return sample;
+      let index = knownIndex ?? -1;
+      // The first attempt at a known place writes straight away (its condition checks the place);
+      // every other attempt reads where the pick is and whether it is marked already.
+      if (attempt > 0 || knownIndex === undefined) {
+        const item = await this.#get(key);
+        if (!item || item.seed === undefined) throw new NotFoundError('sample', id);
+        const sample = decodeSample(item);
+        index = sample.picks.findIndex((p) => p.householdId === householdId);
+        const pick = sample.picks[index];
+        if (!pick) throw new NotFoundError('sample', `${id}/pick`);
+        if (pick.status === 'replaced') throw new PickReplacedError(villageId);
+        if (mark.kind === 'started' ? pick.startedAt !== undefined : pick.status === 'surveyed')
+          return sample;
+      }
       // Only this pick's attributes: marks of other picks never conflict with it. The condition
       // pins the pick (picks are only appended, so its index stays) and that it is not replaced.
       const path = `#picks[${index}]`;
@@ -767,7 +776,8 @@ export class DynamoStore implements Store {
       if (mark.kind === 'started') {
         names['#startedBy'] = 'startedBy';
         values[':by'] = mark.by;
-        sets.push(`${path}.#startedBy = :by`);
+        // Written unread at a known place: a mark already there (another opener's) stays.
+        sets.push(`${path}.#startedBy = if_not_exists(${path}.#startedBy, :by)`);
       } else {
         values[':surveyed'] = 'surveyed';
         sets.push(`${path}.#status = :surveyed`);
@@ -803,7 +813,7 @@ export class DynamoStore implements Store {
 
   async getSurvey(id: string): Promise<Survey | undefined> {
     const item = await this.#get(keys.survey(id));
-    return item ? decode<Survey>(item) : undefined;
+    return item ? decodeSurvey(item) : undefined;
   }
 
   async saveSurvey(survey: Survey, expectVersion: number): Promise<Survey> {
@@ -813,19 +823,21 @@ export class DynamoStore implements Store {
   }
 
   async surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]> {
-    return this.#queryAs<Survey>({
+    const items = await this.#query({
       index: 'GSI1',
       pk: keys.town(campaignId, townId),
       skPrefix: keys.townSurveys(status),
     });
+    return items.map(decodeSurvey);
   }
 
   async surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]> {
-    return this.#queryAs<Survey>({
+    const items = await this.#query({
       index: 'GSI2',
       pk: keys.inspector(personId),
       skPrefix: keys.inspectorSurveys(status),
     });
+    return items.map(decodeSurvey);
   }
 
   async surveysOfVillage(
@@ -844,7 +856,7 @@ export class DynamoStore implements Store {
         }),
       ),
     );
-    return pages.flat().map((i) => decode<Survey>(i));
+    return pages.flat().map(decodeSurvey);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1281,16 +1293,23 @@ export class DynamoStore implements Store {
 // ---------------------------------------------------------------------------------------------
 // Items ⇄ aggregates
 
-/** No index keys: the person item is rewritten on every answer (grant entries index it). */
+/**
+ * No index keys: the person item is rewritten on every answer (grant entries index it). The
+ * session (with the open draft) is packed: it is what makes the item large (store/packed.ts).
+ */
 function personItem(p: Person): Item {
-  return { ...keys.person(p.id), entity: 'person', ...p };
+  return { ...keys.person(p.id), entity: 'person', ...p, session: pack(p.session) };
 }
 
 /** A person item; one stored before grants (roles, groupId, townId) reads as the same grants. */
 function decodePerson(item: Item): Person {
-  const { roles, groupId, townId, ...rest } = decode<Person & Record<string, unknown>>(item);
-  if (Array.isArray(rest.grants)) return rest as Person;
-  return { ...(rest as Person), grants: grantsFromLegacy({ roles, groupId, townId }) };
+  const { roles, groupId, townId, session, ...rest } = decode<Person & Record<string, unknown>>(item);
+  const person = {
+    ...(rest as unknown as Person),
+    ...(session !== undefined ? { session: unpack<Person['session']>(session) } : {}),
+  };
+  if (Array.isArray(rest.grants)) return person;
+  return { ...person, grants: grantsFromLegacy({ roles, groupId, townId }) };
 }
 
 /** SET clauses for every field of a sample (the state item's list info is left alone). */
@@ -1331,8 +1350,30 @@ function decodeChunk(chunk: Item): Household[] {
   }));
 }
 
+/** The parts of a survey no key, condition or query names, packed into `body` (store/packed.ts). */
+const SURVEY_BODY: ReadonlySet<string> = new Set<keyof Survey>([
+  'answers',
+  'confirmations',
+  'history',
+  'pendingEdit',
+  'evidence',
+  'sampled',
+  'submissions',
+]);
+
 function surveyItem(s: Survey): Item {
-  return { ...keys.survey(s.id), ...keys.surveyIndex(s), entity: 'survey', ...s };
+  const plain: Item = {};
+  const body: Item = {};
+  for (const [name, value] of Object.entries(s)) {
+    if (value !== undefined) (SURVEY_BODY.has(name) ? body : plain)[name] = value;
+  }
+  return { ...keys.survey(s.id), ...keys.surveyIndex(s), entity: 'survey', ...plain, body: pack(body) };
+}
+
+/** A survey item, packed or (written before packing) plain. */
+function decodeSurvey(item: Item): Survey {
+  const { body, ...plain } = decode<Survey & { body?: unknown }>(item);
+  return body === undefined ? plain : { ...plain, ...unpack<Partial<Survey>>(body) };
 }
 
 function problemItem(p: Problem): Item {

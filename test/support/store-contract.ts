@@ -658,6 +658,43 @@ export function storeContract(getStore: () => Store): void {
       expect(again).toEqual(after);
     });
 
+    it('marks a pick at the place the caller names; a wrong place or a replaced pick is found out', async () => {
+      const store = getStore();
+      const where = f.scope();
+      const list = f.householdList(where);
+      await store.putHouseholdList(list);
+      const drawn = await store.putSample(f.sample(where, list.fingerprint));
+      const [first, second, ...rest] = drawn.picks;
+      if (!first || !second) throw new Error('fixture has two picks');
+      const mark = (householdId: string, index: number, kind: 'started' | 'surveyed', by = 'insp') =>
+        store.markPick(
+          where.campaignId,
+          where.villageId,
+          householdId,
+          { kind, at: f.at(index + 1), by },
+          index,
+        );
+      expect((await mark(second.householdId, 1, 'started')).picks[1]).toMatchObject({ startedBy: 'insp' });
+      // A second opener writing at the same place keeps the first one's mark.
+      expect((await mark(second.householdId, 1, 'started', 'other')).picks[1]).toMatchObject({
+        startedBy: 'insp',
+        startedAt: f.at(2),
+      });
+      // The wrong place (or one past the end) is only a detour: the mark lands on the right pick.
+      expect((await mark(second.householdId, 0, 'surveyed')).picks.map((p) => p.status)).toEqual([
+        'selected',
+        'surveyed',
+        ...rest.map(() => 'selected'),
+      ]);
+      expect((await mark(first.householdId, 99, 'started')).picks[0]).toMatchObject({ startedBy: 'insp' });
+      const now = (await store.getSample(where.campaignId, where.villageId))!;
+      await store.saveSample(
+        { ...now, picks: [{ ...first, status: 'replaced' }, second, ...rest] },
+        now.version,
+      );
+      await expect(mark(first.householdId, 0, 'surveyed')).rejects.toBeInstanceOf(PickReplacedError);
+    });
+
     it('refuses to mark a replaced pick, or one that is not in the sample', async () => {
       const store = getStore();
       const where = f.scope();

@@ -184,12 +184,15 @@ describe('a survey of a household replaced in the sample', () => {
     const draft = person.session.draft!;
     const script = scriptHousehold(campaign, { name: '陈桂兰', stratum: 'non_poor' }, rng(7));
     const { cursor: _c, ...rest } = draft;
+    // A draft from before picks recorded a start does not know its place in the sample either.
+    const { pickIndex: _i, ...context } = rest.context;
     const complete: Person = {
       ...person,
       session: {
         ...person.session,
         draft: {
           ...rest,
+          context,
           answers: script.state.answers,
           confirmations: script.state.confirmations,
           // With its evidence (no photo and no location, each with a reason): nothing else missing.
