@@ -157,10 +157,32 @@ export async function buildSummaries(
   };
 }
 
+/** Towns the raw export reads ahead of the one being written (memory: that many towns' surveys). */
+const TOWNS_AHEAD = 2;
+
+/** `load` of each item in order, up to `ahead` of them in flight; a failure surfaces in its turn. */
+async function* readAhead<T, R>(items: readonly T[], ahead: number, load: (item: T) => Promise<R>) {
+  const inFlight: Promise<R>[] = [];
+  let next = 0;
+  const start = () => {
+    const item = items[next++] as T;
+    const p = load(item);
+    // Awaited in its turn; until then a rejection must not count as unhandled.
+    p.catch(() => undefined);
+    inFlight.push(p);
+  };
+  while (next < items.length && inFlight.length < ahead) start();
+  while (inFlight.length > 0) {
+    const result = await (inFlight.shift() as Promise<R>);
+    if (next < items.length) start();
+    yield result;
+  }
+}
+
 /**
  * The submitted surveys of a scope a page at a time, for the streaming raw export: per kind, each
- * village's submitted surveys in the campaign's order (one query of the village), so memory holds
- * one village's surveys, never the campaign's; the office's figures as one page of their own.
+ * village's submitted surveys in the campaign's order (read a town at a time, one paged query), so
+ * memory holds a few towns' surveys, never the campaign's; the office's figures as one page of their own.
  * Inspectors' names are read once each. Same permission as the summary.
  */
 export async function submittedPages(
@@ -184,13 +206,24 @@ export async function submittedPages(
         if (office) yield [office];
         return;
       }
-      for (const townId of townIds) {
-        for (const v of townById(campaign, townId)?.villages ?? []) {
-          const page = submittedOf(
-            campaign,
-            await deps.store.surveysOfVillage(campaign.id, townId, v.id, 'submitted'),
-          ).filter((s) => s.kind === kind);
-          if (page.length > 0) yield page;
+      // A town's submitted surveys in one paged query (a village at a time took 8,000 round trips
+      // for 2,000 villages, most of the export's time), the next towns read ahead while this one
+      // is written; pages stay a village each, in the campaign's order.
+      const read = (townId: string) =>
+        deps.store.surveysOfTown(campaign.id, townId, 'submitted').then((all) => submittedOf(campaign, all));
+      let t = 0;
+      for await (const surveys of readAhead(townIds, TOWNS_AHEAD, read)) {
+        const townId = townIds[t++];
+        const byVillage = new Map<string, Survey[]>();
+        for (const s of surveys) {
+          if (s.kind !== kind) continue;
+          const list = byVillage.get(s.villageId ?? '');
+          if (list) list.push(s);
+          else byVillage.set(s.villageId ?? '', [s]);
+        }
+        for (const v of townById(campaign, townId ?? '')?.villages ?? []) {
+          const page = byVillage.get(v.id);
+          if (page && page.length > 0) yield page;
         }
       }
     },

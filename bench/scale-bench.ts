@@ -2,8 +2,14 @@
 // villages of 100 towns, each survey stored and put into its village's aggregate by the same two
 // calls a submit makes (createSurvey, recordSubmitted); then 表4 city-wide is timed as the summary
 // reads it (every town's aggregates, one query each, folded), and a /villages tap is measured in
-// read capacity for a town with 1,000 and with 10,000 submitted surveys.
+// read capacity for a town with 1,000 and with 10,000 submitted surveys. Last, the raw export of
+// all 100,000 surveys (XLSX, streamed to a file) runs in a child process, timed, with its peak RSS.
 
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { recordSubmitted, townCounts } from '../app/aggregates';
 import { ManualClock } from '../app/messaging';
 import { buildSummaries } from '../app/summaries';
@@ -49,7 +55,7 @@ function answerPool(size: number) {
   });
 }
 
-function surveysFor(c: Campaign, n: number, pool = answerPool(200)): Survey[] {
+export function surveysFor(c: Campaign, n: number, pool = answerPool(200)): Survey[] {
   const _form = formById('household')!;
   const villages = c.towns.flatMap((t) => t.villages.map((v) => ({ townId: t.id, villageId: v.id })));
   return Array.from({ length: n }, (_, i) => {
@@ -66,7 +72,11 @@ function surveysFor(c: Campaign, n: number, pool = answerPool(200)): Survey[] {
 }
 
 /** Stores each survey and applies it to its village's aggregate, as a submit does. */
-async function seedSubmitted(store: DynamoStore, c: Campaign, surveys: readonly Survey[]): Promise<number> {
+export async function seedSubmitted(
+  store: DynamoStore,
+  c: Campaign,
+  surveys: readonly Survey[],
+): Promise<number> {
   const { ms: t } = await timed(() =>
     withConcurrency(surveys, 64, async (s) => {
       await store.createSurvey(s);
@@ -94,6 +104,60 @@ export interface ScaleBenchResult {
   /** /villages for a town with 1,000 and with 10,000 submitted surveys: RCU and calls. */
   villagesTap: { surveys: number; rcu: number; calls: number }[];
   table4City10kMs: number;
+  /** The streamed raw XLSX of every survey, in a child process with a 1 GB function's heap. */
+  rawExport: RawExportRun;
+}
+
+export interface RawExportRun {
+  ms: number;
+  peakRssMb: number;
+  bytes: number;
+  rows: number;
+  /** Surveys read from the store (the writer passes over them once per sheet). */
+  reads: number;
+}
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** The heap a 1,024 MB Lambda leaves to V8 (the rest is code, buffers and the runtime). */
+const CHILD_HEAP_MB = 896;
+
+/** bench/raw-export-child.ts against the engine; its peak RSS from a module it imports first. */
+async function rawExport(engine: Engine): Promise<RawExportRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-raw-'));
+  try {
+    const probe = join(dir, 'rss-probe.mjs');
+    await writeFile(
+      probe,
+      "process.on('exit', () => process.stderr.write('PEAK_RSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n",
+    );
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          `--max-old-space-size=${CHILD_HEAP_MB}`,
+          '--import',
+          'tsx',
+          '--import',
+          pathToFileURL(probe).href,
+          'bench/raw-export-child.ts',
+          engine.endpoint,
+          engine.tableName,
+          'xlsx',
+          join(dir, 'raw.xlsx'),
+        ],
+        { cwd: ROOT, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, out, err) =>
+          error
+            ? reject(new Error(`raw export failed: ${err || error.message}`))
+            : resolve({ stdout: out, stderr: err }),
+      );
+    });
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Omit<RawExportRun, 'peakRssMb'>;
+    const kb = Number(/PEAK_RSS_KB (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+    return { ...result, peakRssMb: kb / 1024 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function villagesTap(engine: Engine, store: DynamoStore, c: Campaign, townId: string) {
@@ -136,6 +200,8 @@ export async function benchScale(engine: Engine, total = 100_000): Promise<Scale
   const { ms: buildSummariesMs } = await timed(() =>
     buildSummaries({ store, clock }, OFFICE, province, 'city'),
   );
+  const raw = await rawExport(engine);
+  if (raw.rows !== total) throw new Error(`the raw export wrote ${raw.rows} of ${total} surveys`);
   return {
     surveys: total,
     villages: 2_000,
@@ -146,6 +212,7 @@ export async function benchScale(engine: Engine, total = 100_000): Promise<Scale
     counted,
     villagesTap: tap,
     table4City10kMs,
+    rawExport: raw,
   };
 }
 
@@ -164,6 +231,13 @@ export function scaleTable(r: ScaleBenchResult): string {
         `表3/表4/表5 for ${r.towns} towns and the city, ${r.towns + 1} snapshots written`,
       ],
       ['表4 city-wide, 10,000 surveys in one town', `${ms(r.table4City10kMs)} ms`, '20 village aggregates'],
+      [
+        `raw export (XLSX), ${r.rawExport.rows.toLocaleString('en-US')} surveys`,
+        `${ms(r.rawExport.ms / 1000, 0)} s, peak RSS ${ms(r.rawExport.peakRssMb, 0)} MB`,
+        `${ms(r.rawExport.bytes / 1024 / 1024, 1)} MB file; a child process with a ${CHILD_HEAP_MB} MB heap, ` +
+          `reading a village at a time and streaming rows (${r.rawExport.reads.toLocaleString('en-US')} surveys read: ` +
+          'one pass per sheet); the summary workbook is not included',
+      ],
       ...r.villagesTap.map((t) => [
         `/villages tap, town with ${t.surveys.toLocaleString('en-US')} submitted surveys`,
         `${t.rcu} RCU`,
