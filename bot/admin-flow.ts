@@ -16,9 +16,9 @@ import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
-import { type Handlers, scopeLabel, type Turn } from './bot';
+import { type Handlers, type SummaryFile, scopeLabel, type Turn } from './bot';
 import { roleLabels, t } from './messages';
-import { btn, chunk, prompt } from './render';
+import { btn, chunk, escapeHtml, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 async function inviteMenu(turn: Turn) {
@@ -60,12 +60,39 @@ async function summaryMenu(turn: Turn) {
   await turn.show({ text: t.chooseSummaryScope, buttons: rows });
 }
 
-async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Array; caption?: string }[]) {
+/** Telegram's limit for a file a bot uploads. */
+const TELEGRAM_DOCUMENT_BYTES = 50 * 1024 * 1024;
+/** How long a download link works (an hour: a presigned link also ends with the credentials that signed it). */
+const LINK_SECONDS = 3600;
+
+/**
+ * Each file as a document; a stored export too large for Telegram as a link that expires (the
+ * file itself expires from the bucket's exports/ within a day: infra/stack.ts).
+ */
+async function sendFiles(turn: Turn, files: readonly SummaryFile[]) {
+  const limit = turn.deps.documentLimitBytes ?? TELEGRAM_DOCUMENT_BYTES;
   for (const f of files) {
-    await turn.ctx.replyWithDocument(
-      { source: Buffer.from(f.bytes), filename: f.fileName },
-      f.caption ? { caption: f.caption } : {},
+    const options = f.caption ? { caption: f.caption } : {};
+    if ('bytes' in f) {
+      await turn.ctx.replyWithDocument({ source: Buffer.from(f.bytes), filename: f.fileName }, options);
+      continue;
+    }
+    const store = turn.deps.files;
+    if (!store) throw new Error('a stored file without a file store');
+    const bytes = f.stored.size <= limit ? await store.get(f.stored.key) : undefined;
+    if (bytes) {
+      await turn.ctx.replyWithDocument({ source: Buffer.from(bytes), filename: f.fileName }, options);
+      continue;
+    }
+    const url = await store.link(f.stored.key, LINK_SECONDS, f.fileName);
+    const until = formatInstant(
+      new Date(turn.deps.clock.now().getTime() + LINK_SECONDS * 1000),
+      turn.deps.campaign.timeZone,
     );
+    await turn.send({
+      text: t.fileLink(escapeHtml(f.fileName), f.stored.size, until),
+      buttons: [[{ text: t.buttons.download, url }]],
+    });
   }
 }
 
@@ -250,12 +277,7 @@ export function adminHandlers(botUsername: string): Handlers {
           scope === 'city'
             ? t.summaryCity
             : (turn.deps.campaign.towns.find((tw) => tw.id === scope)?.name ?? '');
-        for (const f of files) {
-          await turn.ctx.replyWithDocument(
-            { source: Buffer.from(f.bytes), filename: f.fileName },
-            f.caption ? { caption: f.caption } : {},
-          );
-        }
+        await sendFiles(turn, files);
         await turn.send(t.summaryReady(name));
         if (text) await turn.send(text);
       },

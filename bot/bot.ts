@@ -42,11 +42,14 @@ export interface LoggerLike {
   error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
-export interface SummaryFile {
-  fileName: string;
-  bytes: Uint8Array;
-  caption?: string;
-}
+/**
+ * A built file: its bytes, or (a large export streamed to the file store) where it is and how
+ * big. The bot sends a stored file through Telegram when it fits, else a link to it.
+ */
+export type SummaryFile = { fileName: string; caption?: string } & (
+  | { bytes: Uint8Array }
+  | { stored: { key: string; size: number } }
+);
 
 export interface BotDeps {
   store: Store;
@@ -63,8 +66,10 @@ export interface BotDeps {
   tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
   /** Downloads a Telegram file; defaults to fetch. */
   download?: (url: URL) => Promise<Uint8Array>;
-  /** The evidence store (photos); without it photos are refused with a clear reply. */
+  /** The evidence store (photos, large exports); without it photos are refused with a clear reply. */
   files?: FileStore;
+  /** The largest file sent through Telegram (bots may upload 50 MB); larger ones go as a link. */
+  documentLimitBytes?: number;
   random?: () => string;
 }
 

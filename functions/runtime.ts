@@ -129,6 +129,8 @@ export function lazyS3Files(bucket: string, endpoint?: string): FileStore {
     put: async (key, bytes, contentType) => (await load()).put(key, bytes, contentType),
     get: async (key) => (await load()).get(key),
     list: async (prefix) => (await load()).list(prefix),
+    putStream: async (key, write, contentType) => (await load()).putStream(key, write, contentType),
+    link: async (key, seconds, fileName) => (await load()).link(key, seconds, fileName),
   };
 }
 
@@ -147,8 +149,8 @@ export function botDeps(
     campaign,
     logger: log,
     ...(files ? { files } : {}),
-    summaries: (actor, scope) => summaryPackage(deps, actor, campaign, scope),
-    groupReport: (actor, townId) => groupReportPackage(deps, actor, campaign, townId),
+    summaries: (actor, scope) => summaryPackage({ ...deps, files }, actor, campaign, scope),
+    groupReport: (actor, townId) => groupReportPackage({ ...deps, files }, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
     tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),
   };

@@ -39,7 +39,14 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { TABLE } from '../store/table';
 import type { DeployConfig } from './config';
-import { bindBotSecret, bindEvidence, bindTable, InspectionFunction } from './function';
+import {
+  bindBotSecret,
+  bindEvidence,
+  bindExports,
+  bindTable,
+  EXPORTS_PREFIX,
+  InspectionFunction,
+} from './function';
 import { OUTPUTS } from './outputs';
 
 export type InspectionStackProps = StackProps & Omit<DeployConfig, 'stackName'>;
@@ -147,6 +154,13 @@ export class InspectionStack extends Stack {
           expiration: Duration.days(props.evidenceRetentionDays),
           noncurrentVersionExpiration: Duration.days(30),
         },
+        {
+          // Exports too large for Telegram are linked to for an hour; the file is gone the next day.
+          prefix: EXPORTS_PREFIX,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
       // The campaign's record: like the table, it outlives the stack.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -216,12 +230,20 @@ export class InspectionStack extends Stack {
     bindTable(reminders, this.table, { write: 'put-update' });
     // Only the webhook touches photos: it stores what inspectors send and may read it back.
     bindEvidence(webhook, this.evidenceBucket);
+    // …and the chat's large exports (📊 汇总表, the leader's report), under exports/.
+    bindExports(webhook, this.evidenceBucket);
     const bucketId = this.getLogicalId(this.evidenceBucket.node.defaultChild as CfnBucket);
     acknowledge(
       webhook.role,
       `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/evidence/*]`,
       'S3 grants name objects by key prefix: the webhook may put and get objects under evidence/ ' +
         '(one key per photo, made by app/evidence.ts) and nothing else — no list, no delete, no other prefix.',
+    );
+    acknowledge(
+      webhook.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      'The chat streams large exports under exports/ (one key per build, functions/summary-files.ts) and ' +
+        'links to them; they expire within a day. No list, no delete, no other prefix.',
     );
     // Summaries and the office API only add items: snapshots, audit events, invites.
     bindTable(summaries, this.table, { write: 'put' });

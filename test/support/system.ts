@@ -41,6 +41,8 @@ export interface SystemOptions {
   api?: FakeBotApi;
   /** Photos go here instead of a fresh s3rver. */
   files?: FileStore;
+  /** The largest file the bot sends through Telegram (default: Telegram's 50 MB). */
+  documentLimitBytes?: number;
 }
 
 export interface System {
@@ -79,11 +81,15 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const s3 = opts.files ? undefined : await startS3();
   const files = opts.files ?? (s3 as LocalS3).files;
   const logger = opts.logger ?? silentLogger;
-  const bot = createBot(botDeps(store, campaign, opts.clock ?? systemClock, logger, files), {
-    token: SYSTEM_TOKEN,
-    botInfo: botInfoFrom(SYSTEM_TOKEN, 'inspection_test_bot'),
-    apiRoot: api.apiRoot,
-  });
+  const deps = botDeps(store, campaign, opts.clock ?? systemClock, logger, files);
+  const bot = createBot(
+    opts.documentLimitBytes ? { ...deps, documentLimitBytes: opts.documentLimitBytes } : deps,
+    {
+      token: SYSTEM_TOKEN,
+      botInfo: botInfoFrom(SYSTEM_TOKEN, 'inspection_test_bot'),
+      apiRoot: api.apiRoot,
+    },
+  );
   const webhook = createWebhookHandler({ bot, secret: SYSTEM_SECRET, logger });
   return {
     campaign,
