@@ -2,6 +2,7 @@
 // (Problems and proposals are bot/problem-flow.ts.)
 
 import { can, ForbiddenError, isOffice } from '../app/authz';
+import { deliveryOf } from '../app/files';
 import {
   leaderReportState,
   type ReportState,
@@ -18,7 +19,7 @@ import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, type SummaryFile, scopeLabel, type Turn } from './bot';
 import { roleLabels, t } from './messages';
-import { btn, chunk, escapeHtml, prompt } from './render';
+import { btn, chunk, fileLinkMessage, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 async function inviteMenu(turn: Turn) {
@@ -60,39 +61,21 @@ async function summaryMenu(turn: Turn) {
   await turn.show({ text: t.chooseSummaryScope, buttons: rows });
 }
 
-/** Telegram's limit for a file a bot uploads. */
-const TELEGRAM_DOCUMENT_BYTES = 50 * 1024 * 1024;
-/** How long a download link works (an hour: a presigned link also ends with the credentials that signed it). */
-const LINK_SECONDS = 3600;
-
 /**
  * Each file as a document; a stored export too large for Telegram as a link that expires (the
  * file itself expires from the bucket's exports/ within a day: infra/stack.ts).
  */
 async function sendFiles(turn: Turn, files: readonly SummaryFile[]) {
-  const limit = turn.deps.documentLimitBytes ?? TELEGRAM_DOCUMENT_BYTES;
   for (const f of files) {
-    const options = f.caption ? { caption: f.caption } : {};
-    if ('bytes' in f) {
-      await turn.ctx.replyWithDocument({ source: Buffer.from(f.bytes), filename: f.fileName }, options);
-      continue;
+    const d = await deliveryOf(turn.deps.files, f, turn.deps.clock.now(), turn.deps.documentLimitBytes);
+    if (d.kind === 'document') {
+      await turn.ctx.replyWithDocument(
+        { source: Buffer.from(d.bytes), filename: f.fileName },
+        f.caption ? { caption: f.caption } : {},
+      );
+    } else {
+      await turn.send(fileLinkMessage(turn.deps.campaign, f.fileName, d));
     }
-    const store = turn.deps.files;
-    if (!store) throw new Error('a stored file without a file store');
-    const bytes = f.stored.size <= limit ? await store.get(f.stored.key) : undefined;
-    if (bytes) {
-      await turn.ctx.replyWithDocument({ source: Buffer.from(bytes), filename: f.fileName }, options);
-      continue;
-    }
-    const url = await store.link(f.stored.key, LINK_SECONDS, f.fileName);
-    const until = formatInstant(
-      new Date(turn.deps.clock.now().getTime() + LINK_SECONDS * 1000),
-      turn.deps.campaign.timeZone,
-    );
-    await turn.send({
-      text: t.fileLink(escapeHtml(f.fileName), f.stored.size, until),
-      buttons: [[{ text: t.buttons.download, url }]],
-    });
   }
 }
 
@@ -269,6 +252,12 @@ export function adminHandlers(botUsername: string): Handlers {
       sm: async (turn, [scope]) => {
         if (!turn.deps.summaries) {
           await turn.send(t.summaryUnavailable);
+          return;
+        }
+        if (turn.deps.summariesLater) {
+          // Built in the summaries function, which sends the files here when they are ready.
+          await turn.deps.summariesLater(turn.person, scope ?? 'city', turn.updateId);
+          await turn.show(t.summaryQueued);
           return;
         }
         await turn.show(t.summaryBuilding);

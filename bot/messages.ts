@@ -480,6 +480,8 @@ export const t = {
   chooseSummaryScope: '生成汇总表:请选择范围',
   summaryCity: '全市',
   summaryBuilding: '正在生成汇总表…',
+  summaryFailed: '⚠️ 汇总表生成失败,请稍后再点 📊 汇总表 重试。如果多次失败,请联系管理员。',
+  summaryQueued: '⏳ 正在生成汇总表,完成后会发到这里。数据多时需要几分钟,无需重复点击。',
   summaryReady: (scope: string) => `📊 ${scope}汇总表已生成。`,
   summaryUnavailable: '汇总功能尚未启用。',
   /** `name` is escaped by the caller (the message is HTML). */

@@ -206,7 +206,7 @@ export class InspectionStack extends Stack {
     });
     const summaries = new InspectionFunction(this, 'BuildSummaries', {
       entry: 'build-summaries',
-      description: 'Nightly: builds 表3/表4/表5, stores snapshots, sends the workbooks to the office',
+      description: 'Nightly, and for the chat on request: builds 表3/表4/表5 and sends the workbooks',
       timeout: Duration.minutes(5),
       memorySize: 1024,
     });
@@ -245,8 +245,28 @@ export class InspectionStack extends Stack {
       'The chat streams large exports under exports/ (one key per build, functions/summary-files.ts) and ' +
         'links to them; they expire within a day. No list, no delete, no other prefix.',
     );
-    // Summaries and the office API only add items: snapshots, audit events, invites.
-    bindTable(summaries, this.table, { write: 'put' });
+    // The chat's 📊 汇总表 is built by the summaries function (a province's export outlasts the
+    // webhook's 29 s): the webhook invokes it asynchronously, that function and no other.
+    webhook.fn.addEnvironment('SUMMARIES_FUNCTION', summaries.fn.functionName);
+    webhook.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'HandSummaryToSummaries',
+        actions: ['lambda:InvokeFunction'],
+        resources: [summaries.fn.functionArn],
+      }),
+    );
+    // It claims and marks each chat delivery (UpdateItem), streams the export under exports/ and
+    // sends it or a link to it.
+    bindTable(summaries, this.table, { write: 'put-update' });
+    summaries.fn.addEnvironment('EVIDENCE_BUCKET', this.evidenceBucket.bucketName);
+    bindExports(summaries, this.evidenceBucket);
+    acknowledge(
+      summaries.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      'The chat summary streams its export under exports/ (one key per build, functions/summary-files.ts) and ' +
+        'sends it or a presigned link to it; exports expire within a day. No list, no delete, no other prefix.',
+    );
+    // The office API only adds items: audit events, invites.
     bindTable(officeApi, this.table, { write: 'put' });
 
     // ---------------------------------------------------------------------------------------
