@@ -31,7 +31,8 @@ export async function summaryFiles(
   scope: 'city' | string,
   built?: SummaryModels,
 ): Promise<InlineFile[]> {
-  const files = await builtFiles(deps, actor, campaign, scope, built);
+  // Without a file store every file comes with its bytes.
+  const files = await chatFiles({ store: deps.store, clock: deps.clock }, actor, campaign, scope, built);
   return files as InlineFile[];
 }
 
@@ -41,16 +42,6 @@ export async function summaryFiles(
  * to it when it is over Telegram's limit; without one, bytes as for the nightly delivery.
  */
 export async function chatFiles(
-  deps: { store: Store; clock: Clock; files?: FileStore | undefined },
-  actor: Person,
-  campaign: Campaign,
-  scope: 'city' | string,
-  built?: SummaryModels,
-): Promise<SummaryFile[]> {
-  return builtFiles(deps, actor, campaign, scope, built);
-}
-
-async function builtFiles(
   deps: { store: Store; clock: Clock; files?: FileStore | undefined },
   actor: Person,
   campaign: Campaign,
