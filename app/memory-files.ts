@@ -1,5 +1,6 @@
 // The in-memory twin of the evidence store, for use-case tests: copies in and out, like S3.
 
+import { PassThrough, type Writable } from 'node:stream';
 import type { FileStore } from './ports';
 
 export class MemoryFiles implements FileStore {
@@ -19,5 +20,27 @@ export class MemoryFiles implements FileStore {
 
   async list(prefix: string): Promise<string[]> {
     return [...this.#objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async putStream(
+    key: string,
+    write: (out: Writable) => Promise<void>,
+    contentType: string,
+  ): Promise<number> {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise((resolve) => out.on('end', resolve));
+    await write(out);
+    if (!out.writableEnded) out.end();
+    await ended;
+    const bytes = Buffer.concat(chunks);
+    await this.put(key, bytes, contentType);
+    return bytes.length;
+  }
+
+  /** Not a real URL: names the object, so a test can tell which file a link points at. */
+  async link(key: string, seconds: number, fileName: string): Promise<string> {
+    return `memory:///${encodeURIComponent(key)}?expires=${seconds}&name=${encodeURIComponent(fileName)}`;
   }
 }

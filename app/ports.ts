@@ -12,6 +12,7 @@
 //   is still `expectVersion` (else ConflictError; NotFoundError when missing) and returns it.
 // - The store invents no timestamps: callers pass them (a Clock port keeps tests deterministic).
 
+import type { Writable } from 'node:stream';
 import type {
   AggregateChange,
   AggregateRefusal,
@@ -253,4 +254,14 @@ export interface FileStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Keys under a prefix, in key order (the archive export). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Stores what `write` writes, as it writes it (a multipart upload on S3: memory holds a few
+   * parts, never the file); resolves to the object's size in bytes.
+   */
+  putStream(key: string, write: (out: Writable) => Promise<void>, contentType: string): Promise<number>;
+  /**
+   * A link that downloads `key` as `fileName` for `seconds` (a presigned GET on S3), for files too
+   * large to send through Telegram. Whoever holds the link may download the file until it expires.
+   */
+  link(key: string, seconds: number, fileName: string): Promise<string>;
 }

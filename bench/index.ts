@@ -114,7 +114,8 @@ if (storeResults.length > 0) {
   );
   emit(markdownTable(storeResults));
   emit(
-    `\nPerson item ≈ ${(item / 1024).toFixed(1)} KB (a draft with 40 answers and 40 history entries). ` +
+    `\nPerson ≈ ${(item / 1024).toFixed(1)} KB as JSON (a draft with 40 answers and 40 history entries); the ` +
+      'store writes its session Brotli-compressed (store/packed.ts), so the stored item is about a quarter of that. ' +
       '"before" writes the person item as the store used to (with GSI1/GSI2 keys on it), "now" as it does: ' +
       'the people index lives on small entries beside it (one per grant), written only when grants change. Capacity ' +
       'as each engine reports it (ReturnConsumedCapacity INDEXES); dynalite counts the table only.\n',

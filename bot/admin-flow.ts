@@ -2,6 +2,7 @@
 // (Problems and proposals are bot/problem-flow.ts.)
 
 import { can, ForbiddenError, isOffice } from '../app/authz';
+import { deliveryOf } from '../app/files';
 import {
   leaderReportState,
   type ReportState,
@@ -16,9 +17,9 @@ import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
-import { type Handlers, scopeLabel, type Turn } from './bot';
+import { type Handlers, type SummaryFile, scopeLabel, type Turn } from './bot';
 import { roleLabels, t } from './messages';
-import { btn, chunk, prompt } from './render';
+import { btn, chunk, fileLinkMessage, prompt } from './render';
 import { openAndShow } from './survey-flow';
 
 async function inviteMenu(turn: Turn) {
@@ -60,12 +61,21 @@ async function summaryMenu(turn: Turn) {
   await turn.show({ text: t.chooseSummaryScope, buttons: rows });
 }
 
-async function sendFiles(turn: Turn, files: { fileName: string; bytes: Uint8Array; caption?: string }[]) {
+/**
+ * Each file as a document; a stored export too large for Telegram as a link that expires (the
+ * file itself expires from the bucket's exports/ within a day: infra/stack.ts).
+ */
+async function sendFiles(turn: Turn, files: readonly SummaryFile[]) {
   for (const f of files) {
-    await turn.ctx.replyWithDocument(
-      { source: Buffer.from(f.bytes), filename: f.fileName },
-      f.caption ? { caption: f.caption } : {},
-    );
+    const d = await deliveryOf(turn.deps.files, f, turn.deps.clock.now(), turn.deps.documentLimitBytes);
+    if (d.kind === 'document') {
+      await turn.ctx.replyWithDocument(
+        { source: Buffer.from(d.bytes), filename: f.fileName },
+        f.caption ? { caption: f.caption } : {},
+      );
+    } else {
+      await turn.send(fileLinkMessage(turn.deps.campaign, f.fileName, d));
+    }
   }
 }
 
@@ -244,18 +254,19 @@ export function adminHandlers(botUsername: string): Handlers {
           await turn.send(t.summaryUnavailable);
           return;
         }
+        if (turn.deps.summariesLater) {
+          // Built in the summaries function, which sends the files here when they are ready.
+          await turn.deps.summariesLater(turn.person, scope ?? 'city', turn.updateId);
+          await turn.show(t.summaryQueued);
+          return;
+        }
         await turn.show(t.summaryBuilding);
         const { files, text } = await turn.deps.summaries(turn.person, scope ?? 'city');
         const name =
           scope === 'city'
             ? t.summaryCity
             : (turn.deps.campaign.towns.find((tw) => tw.id === scope)?.name ?? '');
-        for (const f of files) {
-          await turn.ctx.replyWithDocument(
-            { source: Buffer.from(f.bytes), filename: f.fileName },
-            f.caption ? { caption: f.caption } : {},
-          );
-        }
+        await sendFiles(turn, files);
         await turn.send(t.summaryReady(name));
         if (text) await turn.send(text);
       },

@@ -7,6 +7,7 @@ import type { Context } from 'telegraf';
 import { Telegraf } from 'telegraf';
 import type { InlineKeyboardButton, UserFromGetMe } from 'telegraf/types';
 import { ForbiddenError } from '../app/authz';
+import type { SummaryFile } from '../app/files';
 import { type ListsDeps, ListsError } from '../app/lists';
 import type { Button, Clock } from '../app/messaging';
 import {
@@ -42,11 +43,7 @@ export interface LoggerLike {
   error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
-export interface SummaryFile {
-  fileName: string;
-  bytes: Uint8Array;
-  caption?: string;
-}
+export type { SummaryFile };
 
 export interface BotDeps {
   store: Store;
@@ -55,6 +52,12 @@ export interface BotDeps {
   logger?: LoggerLike;
   /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
   summaries?: (actor: Person, scope: 'city' | string) => Promise<{ files: SummaryFile[]; text: string }>;
+  /**
+   * Builds them in the summaries function instead, which sends them to the chat when done (a
+   * province's export outlasts the webhook's 29 s). `requestId` (the update id) makes a repeated
+   * request deliver once.
+   */
+  summariesLater?: (actor: Person, scope: 'city' | string, requestId: number) => Promise<void>;
   /** The leader's report package (workbooks + narrative text) for the group's town. */
   groupReport?: (actor: Person, townId: string) => Promise<{ files: SummaryFile[]; text: string }>;
   /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */
@@ -63,8 +66,10 @@ export interface BotDeps {
   tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
   /** Downloads a Telegram file; defaults to fetch. */
   download?: (url: URL) => Promise<Uint8Array>;
-  /** The evidence store (photos); without it photos are refused with a clear reply. */
+  /** The evidence store (photos, large exports); without it photos are refused with a clear reply. */
   files?: FileStore;
+  /** The largest file sent through Telegram (bots may upload 50 MB); larger ones go as a link. */
+  documentLimitBytes?: number;
   random?: () => string;
 }
 

@@ -480,8 +480,13 @@ export const t = {
   chooseSummaryScope: '生成汇总表:请选择范围',
   summaryCity: '全市',
   summaryBuilding: '正在生成汇总表…',
+  summaryFailed: '⚠️ 汇总表生成失败,请稍后再点 📊 汇总表 重试。如果多次失败,请联系管理员。',
+  summaryQueued: '⏳ 正在生成汇总表,完成后会发到这里。数据多时需要几分钟,无需重复点击。',
   summaryReady: (scope: string) => `📊 ${scope}汇总表已生成。`,
   summaryUnavailable: '汇总功能尚未启用。',
+  /** `name` is escaped by the caller (the message is HTML). */
+  fileLink: (name: string, bytes: number, until: string) =>
+    `📎 ${name}(${bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`})超过 Telegram 可发送的文件大小,请点下方按钮下载。链接 ${until} 前有效,过期后请重新生成。`,
   // group report and daily list
   reportBuilding: '正在生成本组检查报告材料…',
   reportIntro: (town: string) => `📄 ${town}检查情况(供书面报告使用):`,
@@ -513,6 +518,7 @@ export const t = {
   tomorrowUnavailable: '明日检查村功能尚未启用。',
   tomorrowInvalid: '无法设定这个村为明日检查村(不属于本组检查的乡镇,或日期已过)。',
   buttons: {
+    download: '⬇️ 下载文件',
     signOff: '✍️ 签发',
     back: '⬅️ 上一题',
     pause: '⏸ 暂停',

@@ -15,6 +15,7 @@ import {
 } from '../domain/evidence';
 import type { FormDef, Question } from '../domain/forms/types';
 import type { Draft } from '../domain/model';
+import { formatInstant } from '../domain/reminder-messages';
 import { t } from './messages';
 
 /** Cleared answers listed by name in an edit's confirmation; more are counted. */
@@ -314,6 +315,18 @@ function truncate(s: string): string {
 /** How an evidence flag reads, with the distance for a far location. */
 export function evidenceFlagLabel(flag: EvidenceFlag, evidence: Evidence | undefined): string {
   return evidenceFlagText(flag, evidence);
+}
+
+/** A file too large for Telegram: what it is, how big, until when the button's link works. */
+export function fileLinkMessage(
+  campaign: Campaign,
+  fileName: string,
+  link: { url: string; until: Date; size: number },
+): { text: string; buttons: Button[][] } {
+  return {
+    text: t.fileLink(escapeHtml(fileName), link.size, formatInstant(link.until, campaign.timeZone)),
+    buttons: [[{ text: t.buttons.download, url: link.url }]],
+  };
 }
 
 export function escapeHtml(s: string): string {

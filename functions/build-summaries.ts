@@ -1,13 +1,31 @@
 // Nightly at 21:00 Asia/Shanghai (EventBridge Scheduler): build the city-wide and per-town tables,
-// store the snapshots, and send the workbooks to every office member's chat.
+// store the snapshots, and send the workbooks to every office member's chat. Also invoked
+// asynchronously by the webhook for 📊 汇总表 (functions/chat-summary.ts): the same build, sent to
+// the person who asked.
 
 import middy from '@middy/core';
 import { systemClock } from '../app/messaging';
+import { isChatSummaryRequest, runChatSummary } from './chat-summary';
 import { logger, runtime } from './runtime';
 import { summaryFiles, systemOffice } from './summary-files';
 
-export const handler = middy().handler(async () => {
+export const handler = middy().handler(async (event: unknown) => {
   const rt = await runtime();
+  if (isChatSummaryRequest(event)) {
+    const outcome = await runChatSummary(
+      {
+        store: rt.store,
+        clock: systemClock,
+        campaign: rt.campaign,
+        messenger: rt.messenger,
+        files: rt.files,
+        logger,
+      },
+      event,
+    );
+    logger.info('chat summary', { requestId: event.requestId, outcome });
+    return { outcome };
+  }
   const at = systemClock.now().toISOString();
   const files = await summaryFiles(
     { store: rt.store, clock: systemClock },

@@ -21,6 +21,7 @@ import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
+import type { ChatSummaryRequest } from './chat-summary';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
 
@@ -39,6 +40,8 @@ const Env = z.object({
   EVIDENCE_BUCKET: z.string().min(1).optional(),
   /** Local runs only: an S3-compatible server (s3rver). */
   S3_ENDPOINT: z.string().url().optional(),
+  /** The summaries function: the webhook hands 📊 汇总表 to it (asynchronously) when set. */
+  SUMMARIES_FUNCTION: z.string().min(1).optional(),
 });
 
 const BotSecret = z.object({ botToken: z.string().min(1), webhookSecret: z.string().min(16) });
@@ -50,6 +53,8 @@ export interface Runtime {
   campaign: Campaign;
   botUsername: string;
   messenger: Messenger;
+  /** The evidence bucket (photos, large exports), when configured. */
+  files?: FileStore | undefined;
   webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -92,18 +97,50 @@ async function build(): Promise<Runtime> {
   if (!campaign)
     throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
   const files = env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined;
-  const bot = createBot(botDeps(store, campaign, systemClock, logger, files), {
-    token: botToken,
-    botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
-    ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
-  });
+  const deps = botDeps(store, campaign, systemClock, logger, files);
+  const summariesFunction = env.SUMMARIES_FUNCTION;
+  const bot = createBot(
+    summariesFunction ? { ...deps, summariesLater: invokeLater(summariesFunction) } : deps,
+    {
+      token: botToken,
+      botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
+      ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
+    },
+  );
   const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger });
   return {
     store,
     campaign,
     botUsername: env.BOT_USERNAME,
     messenger: telegramMessenger(bot.telegram),
+    files,
     webhook,
+  };
+}
+
+/**
+ * Hands a chat's 📊 汇总表 to the summaries function: an asynchronous invoke (Lambda queues it and
+ * answers at once; a failed run is retried by Lambda, and functions/chat-summary.ts delivers once).
+ * The Lambda client is imported on first use: an answer's cold start never evaluates it.
+ */
+function invokeLater(functionName: string): NonNullable<BotDeps['summariesLater']> {
+  let client: Promise<{ send: (payload: ChatSummaryRequest) => Promise<void> }> | undefined;
+  return async (actor, scope, requestId) => {
+    client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
+      const lambda = new LambdaClient({ maxAttempts: 4 });
+      return {
+        send: async (payload: ChatSummaryRequest) => {
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: functionName,
+              InvocationType: 'Event',
+              Payload: new TextEncoder().encode(JSON.stringify(payload)),
+            }),
+          );
+        },
+      };
+    });
+    await (await client).send({ type: 'chat-summary', personId: actor.id, scope, requestId });
   };
 }
 
@@ -129,6 +166,8 @@ export function lazyS3Files(bucket: string, endpoint?: string): FileStore {
     put: async (key, bytes, contentType) => (await load()).put(key, bytes, contentType),
     get: async (key) => (await load()).get(key),
     list: async (prefix) => (await load()).list(prefix),
+    putStream: async (key, write, contentType) => (await load()).putStream(key, write, contentType),
+    link: async (key, seconds, fileName) => (await load()).link(key, seconds, fileName),
   };
 }
 
@@ -147,8 +186,8 @@ export function botDeps(
     campaign,
     logger: log,
     ...(files ? { files } : {}),
-    summaries: (actor, scope) => summaryPackage(deps, actor, campaign, scope),
-    groupReport: (actor, townId) => groupReportPackage(deps, actor, campaign, townId),
+    summaries: (actor, scope) => summaryPackage({ ...deps, files }, actor, campaign, scope),
+    groupReport: (actor, townId) => groupReportPackage({ ...deps, files }, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
     tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),
   };

@@ -6,10 +6,10 @@
 // webhook's bundle imports this file for /summary, and an inspector's answer never needs them.
 // esbuild splits them into a chunk of their own (infra/bundle.ts), loaded on the first /summary.
 
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Clock } from '../app/messaging';
-import type { Store } from '../app/ports';
+import type { FileStore, Store } from '../app/ports';
 import { buildSummaries, submittedPages } from '../app/summaries';
 import type { SummaryFile } from '../bot/bot';
 import type { Campaign } from '../domain/campaign';
@@ -19,8 +19,30 @@ import { localDate } from '../domain/reminders';
 import type { SummaryModels } from '../domain/tables/index';
 import { table4Text, table5Text } from '../reports/text';
 
+/** A file with its bytes (what the nightly delivery and the office API send). */
+export type InlineFile = Extract<SummaryFile, { bytes: Uint8Array }>;
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export async function summaryFiles(
   deps: { store: Store; clock: Clock },
+  actor: Person,
+  campaign: Campaign,
+  scope: 'city' | string,
+  built?: SummaryModels,
+): Promise<InlineFile[]> {
+  // Without a file store every file comes with its bytes.
+  const files = await chatFiles({ store: deps.store, clock: deps.clock }, actor, campaign, scope, built);
+  return files as InlineFile[];
+}
+
+/**
+ * The files as the chat gets them: with a file store, the raw export streams into it (a
+ * multipart upload: a province's export never sits in memory) and the bot sends it, or a link
+ * to it when it is over Telegram's limit; without one, bytes as for the nightly delivery.
+ */
+export async function chatFiles(
+  deps: { store: Store; clock: Clock; files?: FileStore | undefined },
   actor: Person,
   campaign: Campaign,
   scope: 'city' | string,
@@ -36,19 +58,26 @@ export async function summaryFiles(
     import('../reports/xlsx'),
     import('../reports/raw'),
   ]);
+  const rawName = `${campaign.name}-${name}-原始数据-${day}.xlsx`;
+  const rawCaption = `${name}原始数据(每份问卷一行)`;
+  const write = (out: Writable) => writeRawWorkbook(campaign, pages, out);
+  // One key per build (its instant and scope): a repeated build writes a new object, never
+  // half of an old one. exports/ expires within a day (infra/stack.ts).
+  const key = `exports/${campaign.id}/${models.builtAt.replace(/[:.]/g, '-')}-${scope}-raw.xlsx`;
+  const raw: SummaryFile = deps.files
+    ? {
+        fileName: rawName,
+        caption: rawCaption,
+        stored: { key, size: await deps.files.putStream(key, write, XLSX) },
+      }
+    : { fileName: rawName, caption: rawCaption, bytes: await collect(write) };
   return [
     {
       fileName: `${campaign.name}-${name}-汇总表-${day}.xlsx`,
       bytes: await summaryWorkbook(models, campaign),
       caption: `${name}汇总表(表3、表4、表5)`,
     },
-    {
-      fileName: `${campaign.name}-${name}-原始数据-${day}.xlsx`,
-      // Streamed a village at a time: memory holds the file's bytes (a few MB per 10,000 surveys),
-      // not exceljs's model of every cell.
-      bytes: await collect((out) => writeRawWorkbook(campaign, pages, out)),
-      caption: `${name}原始数据(每份问卷一行)`,
-    },
+    raw,
   ];
 }
 
@@ -66,13 +95,13 @@ async function collect(write: (out: PassThrough) => Promise<void>): Promise<Buff
 
 /** /summary in the chat: the workbooks, and 表5 as text (where each problem stands, the written list). */
 export async function summaryPackage(
-  deps: { store: Store; clock: Clock },
+  deps: { store: Store; clock: Clock; files?: FileStore | undefined },
   actor: Person,
   campaign: Campaign,
   scope: 'city' | string,
 ): Promise<{ files: SummaryFile[]; text: string }> {
   const models = await buildSummaries(deps, actor, campaign, scope);
-  const files = await summaryFiles(deps, actor, campaign, scope, models);
+  const files = await chatFiles(deps, actor, campaign, scope, models);
   const table5 = models.city?.table5 ?? models.towns[0]?.table5;
   return { files, text: table5 ? table5Text(table5, table5Heading(campaign, models.builtAt)) : '' };
 }
@@ -102,14 +131,14 @@ export function systemOffice(id: string, at: string): Person {
 
 /** The leader's report package for the group's town: the workbooks and a chat text. */
 export async function groupReportPackage(
-  deps: { store: Store; clock: Clock },
+  deps: { store: Store; clock: Clock; files?: FileStore | undefined },
   leader: Person,
   campaign: Campaign,
   townId: string,
 ): Promise<{ files: SummaryFile[]; text: string }> {
   const models = await buildSummaries(deps, leader, campaign, townId);
   const town = models.towns[0];
-  const files = await summaryFiles(deps, leader, campaign, townId, models);
+  const files = await chatFiles(deps, leader, campaign, townId, models);
   const name = campaign.towns.find((t) => t.id === townId)?.name ?? townId;
   const text = town
     ? [

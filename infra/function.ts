@@ -164,6 +164,24 @@ export const EVIDENCE_PREFIX = 'evidence/';
  * Sets EVIDENCE_BUCKET and grants putting and getting objects under evidence/ only: no listing, no
  * deleting, no other prefix. The bucket's SSE-S3 encryption needs no KMS grant.
  */
+/** Where the chat's large exports go (functions/summary-files.ts); they expire within a day. */
+export const EXPORTS_PREFIX = 'exports/';
+
+/**
+ * The chat's exports: streamed up in parts (PutObject covers the multipart calls; an upload that
+ * fails is aborted), read back to send through Telegram, or linked to (a presigned GET, signed
+ * with this role, so it needs GetObject too).
+ */
+export function bindExports(target: InspectionFunction, bucket: IBucket): void {
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'ExportObjects',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${EXPORTS_PREFIX}*`)],
+    }),
+  );
+}
+
 export function bindEvidence(target: InspectionFunction, bucket: IBucket): void {
   target.fn.addEnvironment('EVIDENCE_BUCKET', bucket.bucketName);
   target.role.addToPolicy(

@@ -39,7 +39,14 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { TABLE } from '../store/table';
 import type { DeployConfig } from './config';
-import { bindBotSecret, bindEvidence, bindTable, InspectionFunction } from './function';
+import {
+  bindBotSecret,
+  bindEvidence,
+  bindExports,
+  bindTable,
+  EXPORTS_PREFIX,
+  InspectionFunction,
+} from './function';
 import { OUTPUTS } from './outputs';
 
 export type InspectionStackProps = StackProps & Omit<DeployConfig, 'stackName'>;
@@ -147,6 +154,13 @@ export class InspectionStack extends Stack {
           expiration: Duration.days(props.evidenceRetentionDays),
           noncurrentVersionExpiration: Duration.days(30),
         },
+        {
+          // Exports too large for Telegram are linked to for an hour; the file is gone the next day.
+          prefix: EXPORTS_PREFIX,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
       // The campaign's record: like the table, it outlives the stack.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -192,7 +206,7 @@ export class InspectionStack extends Stack {
     });
     const summaries = new InspectionFunction(this, 'BuildSummaries', {
       entry: 'build-summaries',
-      description: 'Nightly: builds 表3/表4/表5, stores snapshots, sends the workbooks to the office',
+      description: 'Nightly, and for the chat on request: builds 表3/表4/表5 and sends the workbooks',
       timeout: Duration.minutes(5),
       memorySize: 1024,
     });
@@ -216,6 +230,8 @@ export class InspectionStack extends Stack {
     bindTable(reminders, this.table, { write: 'put-update' });
     // Only the webhook touches photos: it stores what inspectors send and may read it back.
     bindEvidence(webhook, this.evidenceBucket);
+    // …and the chat's large exports (📊 汇总表, the leader's report), under exports/.
+    bindExports(webhook, this.evidenceBucket);
     const bucketId = this.getLogicalId(this.evidenceBucket.node.defaultChild as CfnBucket);
     acknowledge(
       webhook.role,
@@ -223,8 +239,34 @@ export class InspectionStack extends Stack {
       'S3 grants name objects by key prefix: the webhook may put and get objects under evidence/ ' +
         '(one key per photo, made by app/evidence.ts) and nothing else — no list, no delete, no other prefix.',
     );
-    // Summaries and the office API only add items: snapshots, audit events, invites.
-    bindTable(summaries, this.table, { write: 'put' });
+    acknowledge(
+      webhook.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      'The chat streams large exports under exports/ (one key per build, functions/summary-files.ts) and ' +
+        'links to them; they expire within a day. No list, no delete, no other prefix.',
+    );
+    // The chat's 📊 汇总表 is built by the summaries function (a province's export outlasts the
+    // webhook's 29 s): the webhook invokes it asynchronously, that function and no other.
+    webhook.fn.addEnvironment('SUMMARIES_FUNCTION', summaries.fn.functionName);
+    webhook.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'HandSummaryToSummaries',
+        actions: ['lambda:InvokeFunction'],
+        resources: [summaries.fn.functionArn],
+      }),
+    );
+    // It claims and marks each chat delivery (UpdateItem), streams the export under exports/ and
+    // sends it or a link to it.
+    bindTable(summaries, this.table, { write: 'put-update' });
+    summaries.fn.addEnvironment('EVIDENCE_BUCKET', this.evidenceBucket.bucketName);
+    bindExports(summaries, this.evidenceBucket);
+    acknowledge(
+      summaries.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      'The chat summary streams its export under exports/ (one key per build, functions/summary-files.ts) and ' +
+        'sends it or a presigned link to it; exports expire within a day. No list, no delete, no other prefix.',
+    );
+    // The office API only adds items: audit events, invites.
     bindTable(officeApi, this.table, { write: 'put' });
 
     // ---------------------------------------------------------------------------------------

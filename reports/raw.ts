@@ -17,7 +17,7 @@ import {
 import { formById, forms } from '../domain/forms/index';
 import type { FormContext, FormDef, Question } from '../domain/forms/types';
 import type { Survey, SurveyKind, SurveyStatus } from '../domain/model';
-import { addPrintableSheet, bodyRow, FONT, headerRow, localDateTime, toBuffer } from './sheet';
+import { FONT, localDateTime } from './sheet';
 
 export const RAW_SHEET_NAMES: Readonly<Record<SurveyKind, string>> = {
   household: '农户调查表',
@@ -47,12 +47,6 @@ export const RAW_META_HEADER = [
 ] as const;
 
 export type RawCell = string | number;
-
-export interface RawTable {
-  kind: SurveyKind;
-  header: string[];
-  rows: RawCell[][];
-}
 
 function contextFor(campaign: Campaign, s: Survey): FormContext {
   const village = s.villageId ? villageById(campaign, s.villageId) : undefined;
@@ -136,20 +130,6 @@ export function rawRow(campaign: Campaign, s: Survey, names: InspectorNames = ne
 const byPlace = (a: Survey, b: Survey) =>
   a.townId + (a.villageId ?? '') + a.id < b.townId + (b.villageId ?? '') + b.id ? -1 : 1;
 
-/** The table of one kind of survey; columns follow the current form, in form order. */
-export function rawTable(
-  campaign: Campaign,
-  surveys: readonly Survey[],
-  kind: SurveyKind,
-  names: InspectorNames = new Map(),
-): RawTable {
-  const rows = surveys
-    .filter((s) => s.kind === kind)
-    .sort(byPlace)
-    .map((s) => rawRow(campaign, s, names));
-  return { kind, header: rawHeader(campaign, kind), rows };
-}
-
 /** The visit's evidence in raw data: photo count, where it was sent from, its flags and reasons. */
 export const RAW_EVIDENCE_HEADER = ['照片数', '纬度', '经度', '距村(公里)', '证据标记', '证据说明'] as const;
 
@@ -227,64 +207,12 @@ function evidenceRows(campaign: Campaign, s: Survey, names: InspectorNames): Raw
   });
 }
 
-const KINDS: readonly SurveyKind[] = ['household', 'village', 'office'];
-
-/** One sheet per kind of survey present (household and village sheets always, for a stable layout). */
-export async function rawWorkbook(
-  campaign: Campaign,
-  surveys: readonly Survey[],
-  names: InspectorNames = new Map(),
-): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = campaign.office.name;
-  for (const kind of KINDS) {
-    if (kind === 'office' && !surveys.some((s) => s.kind === 'office')) continue;
-    const t = rawTable(campaign, surveys, kind, names);
-    const widths = t.header.map((h, i) =>
-      i === 0 ? 22 : i < RAW_META_HEADER.length ? 12 : Math.min(30, Math.max(10, h.length)),
-    );
-    const ws = addPrintableSheet(wb, RAW_SHEET_NAMES[kind], widths, {
-      orientation: 'landscape',
-      headerRow: 1,
-    });
-    // Wide raw data prints on as many pages across as it needs; the header repeats down the pages.
-    ws.pageSetup.fitToPage = false;
-    ws.pageSetup.scale = 70;
-    headerRow(ws, 1, t.header);
-    t.rows.forEach((row, i) => {
-      bodyRow(ws, i + 2, row);
-    });
-  }
-  const evidence = evidenceTable(campaign, surveys, names);
-  const ws = addPrintableSheet(wb, EVIDENCE_SHEET, [22, 10, 10, 12, 6, 16, 28, 20, 10, 9, 40], {
-    orientation: 'landscape',
-    headerRow: 1,
-  });
-  headerRow(ws, 1, [...EVIDENCE_SHEET_HEADER]);
-  evidence.forEach((row, i) => {
-    bodyRow(ws, i + 2, row);
-  });
-  return toBuffer(wb);
-}
-
 const BOM = '\ufeff';
 
 /** One CSV field: quoted when it holds a comma, a quote or a line break. */
 export function csvField(v: RawCell): string {
   const s = typeof v === 'number' ? String(v) : v;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** CSV of one kind of survey, UTF-8 with BOM and CRLF line ends, as Excel expects. */
-export function rawCsv(
-  campaign: Campaign,
-  surveys: readonly Survey[],
-  kind: SurveyKind,
-  names: InspectorNames = new Map(),
-): Buffer {
-  const t = rawTable(campaign, surveys, kind, names);
-  const lines = [t.header, ...t.rows].map((row) => row.map(csvField).join(','));
-  return Buffer.from(`${BOM}${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
 // ---------------------------------------------------------------------------------------------

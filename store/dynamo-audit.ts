@@ -2,38 +2,28 @@
 // and access patterns): appended unconditionally (the same event twice lands on the same key), read
 // by subject from the table and by UTC day from GSI1.
 
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/model';
-import { decode, TableItems } from './dynamo-base';
+import { decode, TableModule } from './dynamo-base';
 import { keys } from './keys';
 
-export class Audit {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#table = tableName;
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Audit extends TableModule {
   async appendAudit(event: AuditEvent): Promise<void> {
-    await this.#client.send(
+    await this.client.send(
       new PutCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Item: { ...keys.audit(event), ...keys.auditIndex(event), entity: 'audit', version: 1, ...event },
       }),
     );
   }
 
   async auditOf(subject: string): Promise<AuditEvent[]> {
-    const items = await this.#items.query({ pk: keys.auditSubject(subject) });
+    const items = await this.items.query({ pk: keys.auditSubject(subject) });
     return items.map((i) => decode<AuditEvent>(i, ['version']));
   }
 
   async auditOfDay(day: string): Promise<AuditEvent[]> {
-    const items = await this.#items.query({ index: 'GSI1', pk: keys.auditDay(day) });
+    const items = await this.items.query({ index: 'GSI1', pk: keys.auditDay(day) });
     return items.map((i) => decode<AuditEvent>(i, ['version']));
   }
 }

@@ -35,6 +35,19 @@ const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'ent
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 6;
 
+/** What every per-aggregate module holds: the client, the table's name and the shared item helpers. */
+export abstract class TableModule {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly table: string;
+  protected readonly items: TableItems;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.table = tableName;
+    this.items = new TableItems(client, tableName);
+  }
+}
+
 export class TableItems {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;

@@ -3,24 +3,17 @@
 // loaded by a script (scripts/load-campaign.ts), so a put replaces it (an upsert counting the
 // version up).
 
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Campaign } from '../domain/campaign';
-import { TableItems } from './dynamo-base';
+import { TableModule } from './dynamo-base';
 import { keys } from './keys';
 
-export class Campaigns {
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Campaigns extends TableModule {
   async putCampaign(campaign: Campaign): Promise<void> {
-    await this.#items.upsert(keys.campaign(campaign.id), { entity: 'campaign', campaign });
+    await this.items.upsert(keys.campaign(campaign.id), { entity: 'campaign', campaign });
   }
 
   async getCampaign(id: string): Promise<Campaign | undefined> {
-    const item = await this.#items.get(keys.campaign(id));
+    const item = await this.items.get(keys.campaign(id));
     return item ? (item.campaign as Campaign) : undefined;
   }
 }

@@ -5,7 +5,7 @@
 // Why entries beside the person rather than index keys on it, and why they are written before and
 // cleared after the person item: the header of store/dynamo-store.ts.
 
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SaveSessionOptions } from '../app/ports';
 import {
   effectiveGrants,
@@ -29,26 +29,16 @@ import {
   type Role,
   rememberUpdate,
 } from '../domain/model';
-import { decode, type Item, isConditionalFailure, TableItems } from './dynamo-base';
+import { decode, type Item, isConditionalFailure, TableModule } from './dynamo-base';
 import { isKeyPart, keys } from './keys';
 import { pack, unpack } from './packed';
 
 /** Used invites and expired ones disappear this long after their expiry. */
 const INVITE_RETENTION_SECONDS = 90 * 24 * 3600;
 
-export class People {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#table = tableName;
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class People extends TableModule {
   async getPerson(id: string): Promise<Person | undefined> {
-    const item = await this.#items.get(keys.person(id));
+    const item = await this.items.get(keys.person(id));
     return item ? decodePerson(item) : undefined;
   }
 
@@ -57,7 +47,7 @@ export class People {
     // Index entries first: a create cut off after them leaves entries that list nobody (the
     // people queries read the person item and keep only grants it really holds).
     await this.#putGrantEntries(stored, effectiveGrants(stored));
-    await this.#items.createOnce('person', person.id, personItem(stored));
+    await this.items.createOnce('person', person.id, personItem(stored));
     await this.#putDirectory(stored);
     return stored;
   }
@@ -104,7 +94,7 @@ export class People {
       values[':displayName'] = person.displayName;
       sets.push('#displayName = :displayName');
     }
-    const attributes = await this.#items.updateIf(
+    const attributes = await this.items.updateIf(
       key,
       {
         update: `SET ${sets.join(', ')}`,
@@ -132,11 +122,11 @@ export class People {
     // really holds. A save cut off half-way leaves a stale entry, never a missing one.
     await this.#putGrantEntries(stored, grants);
     const key = keys.person(person.id);
-    const out = await this.#items.conditional(
+    const out = await this.items.conditional(
       () =>
-        this.#client.send(
+        this.client.send(
           new PutCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Item: personItem(stored),
             ConditionExpression: '#version = :expected',
             ExpressionAttributeNames: { '#version': 'version' },
@@ -158,9 +148,9 @@ export class People {
     // function needs the right to delete anything from the campaign's record.
     await Promise.all(
       lost.map((g) =>
-        this.#client.send(
+        this.client.send(
           new PutCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Item: {
               ...keys.grantEntry(person.id, g),
               entity: 'grant',
@@ -178,7 +168,7 @@ export class People {
   }
 
   async peopleOfGroup(groupId: string): Promise<Person[]> {
-    const entries = await this.#items.query({
+    const entries = await this.items.query({
       index: 'GSI1',
       pk: keys.peopleOfGroup(groupId),
       skPrefix: 'PERSON#',
@@ -187,7 +177,7 @@ export class People {
   }
 
   async peopleOfTown(townId: string): Promise<Person[]> {
-    const entries = await this.#items.query({
+    const entries = await this.items.query({
       index: 'GSI1',
       pk: keys.peopleOfTown(townId),
       skPrefix: 'PERSON#',
@@ -196,7 +186,7 @@ export class People {
   }
 
   async peopleWithRole(role: Role): Promise<Person[]> {
-    const entries = await this.#items.query({
+    const entries = await this.items.query({
       index: 'GSI2',
       pk: keys.peopleWithRole(role),
       skPrefix: 'PERSON#',
@@ -205,9 +195,9 @@ export class People {
   }
 
   async listPeople({ after, limit }: { after?: string; limit: number }) {
-    const out = await this.#client.send(
+    const out = await this.client.send(
       new QueryCommand({
-        TableName: this.#table,
+        TableName: this.table,
         IndexName: 'GSI2',
         KeyConditionExpression: '#pk = :pk AND #sk > :after',
         ExpressionAttributeNames: { '#pk': 'GSI2PK', '#sk': 'GSI2SK' },
@@ -233,9 +223,9 @@ export class People {
   async #putGrantEntries(p: Person, grants: readonly Grant[]): Promise<void> {
     await Promise.all(
       grants.map((g) =>
-        this.#client.send(
+        this.client.send(
           new PutCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Item: {
               ...keys.grantEntry(p.id, g),
               ...keys.grantIndex(p.id, g),
@@ -258,9 +248,9 @@ export class People {
    */
   async #putDirectory(p: Person): Promise<void> {
     try {
-      await this.#client.send(
+      await this.client.send(
         new PutCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Item: {
             ...keys.personDirectory(p.id),
             ...keys.directoryIndex(p.id),
@@ -281,7 +271,7 @@ export class People {
   /** The person items named by index entries; inactive people only when asked for. */
   async #peopleOf(entries: Item[], opts: { includeInactive?: boolean } = {}): Promise<Person[]> {
     const ids = [...new Set(entries.map((e) => String(e.id)))];
-    const items = await this.#items.batchGet(ids.map((id) => keys.person(id)));
+    const items = await this.items.batchGet(ids.map((id) => keys.person(id)));
     const byId = new Map(items.map((i) => [String(i.id), i]));
     // A dangling entry (a create cut off after the entry was written) names nobody: skipped.
     return ids.flatMap((id) => {
@@ -297,20 +287,20 @@ export class People {
 
   async putInvite(invite: Invite): Promise<void> {
     // The error names no code: a code is a bearer secret until used.
-    await this.#items.createOnce('invite', 'invite', inviteItem(invite));
+    await this.items.createOnce('invite', 'invite', inviteItem(invite));
   }
 
   async getInvite(code: string): Promise<Invite | undefined> {
     // A code comes from whoever typed /start: one that cannot be a key names no invite.
     if (!isKeyPart(code)) return undefined;
-    const item = await this.#items.get(keys.invite(code));
+    const item = await this.items.get(keys.invite(code));
     return item ? decodeInvite(item) : undefined;
   }
 
   async useInvite(code: string, personId: string, at: Instant): Promise<Invite> {
     if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
     const key = keys.invite(code);
-    const attributes = await this.#items.updateIf(
+    const attributes = await this.items.updateIf(
       key,
       {
         // A repeat by the same person keeps the first usedAt (the enrolment is retried, not
@@ -341,7 +331,7 @@ export class People {
   }
 
   async openInvites(): Promise<Invite[]> {
-    const items = await this.#items.query({ index: 'GSI1', pk: keys.openInvites });
+    const items = await this.items.query({ index: 'GSI1', pk: keys.openInvites });
     return items.map(decodeInvite);
   }
 
@@ -349,7 +339,7 @@ export class People {
     if (!isKeyPart(code)) throw new NotFoundError('invite', 'invite');
     const key = keys.invite(code);
     try {
-      const attributes = await this.#items.updateIf(
+      const attributes = await this.items.updateIf(
         key,
         {
           update: 'SET #cancelledAt = :at, #cancelledBy = :by REMOVE GSI1PK, GSI1SK ADD #version :one',
@@ -370,7 +360,7 @@ export class People {
     } catch (err) {
       // Used or cancelled already: report it as it is.
       if (!(err instanceof AlreadyExistsError)) throw err;
-      const item = await this.#items.get(key);
+      const item = await this.items.get(key);
       if (!item) throw new NotFoundError('invite', 'invite');
       return decodeInvite(item);
     }

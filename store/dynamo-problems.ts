@@ -4,18 +4,11 @@
 // from the proposal's key and are created once, and a problem's reporter entry (PK
 // PERSON#<reporter>, SK REPORTED#…) is written before it, so that a retried creation is safe.
 
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Problem, ProblemStatus, Proposal, ProposalOrigin, ProposalStatus } from '../domain/model';
-import { decode, type Item, TableItems } from './dynamo-base';
+import { decode, type Item, TableModule } from './dynamo-base';
 import { keys } from './keys';
 
-export class Problems {
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Problems extends TableModule {
   // -------------------------------------------------------------------------------------------
   // Problems
 
@@ -24,22 +17,22 @@ export class Problems {
     // The reporter's entry first: a create cut off (or lost to another reporter's) after it leaves
     // an entry naming a problem that is missing or not theirs, which problemsOfReporter skips. An
     // upsert: writing it again (a retry, a second confirmation) changes nothing that is read.
-    await this.#items.upsert(keys.reportedProblem(problem.reporterId, problem.campaignId, problem.id), {
+    await this.items.upsert(keys.reportedProblem(problem.reporterId, problem.campaignId, problem.id), {
       entity: 'reportedProblem',
       id: problem.id,
     });
-    await this.#items.createOnce('problem', problem.id, problemItem(stored));
+    await this.items.createOnce('problem', problem.id, problemItem(stored));
     return stored;
   }
 
   async getProblem(id: string): Promise<Problem | undefined> {
-    const item = await this.#items.get(keys.problem(id));
+    const item = await this.items.get(keys.problem(id));
     return item ? decode<Problem>(item) : undefined;
   }
 
   async saveProblem(problem: Problem, expectVersion: number): Promise<Problem> {
     const stored: Problem = { ...problem, version: expectVersion + 1 };
-    await this.#items.saveVersioned(
+    await this.items.saveVersioned(
       'problem',
       problem.id,
       keys.problem(problem.id),
@@ -50,7 +43,7 @@ export class Problems {
   }
 
   async problemsOfTown(campaignId: string, townId: string, status?: ProblemStatus): Promise<Problem[]> {
-    return this.#items.queryAs<Problem>({
+    return this.items.queryAs<Problem>({
       index: 'GSI1',
       pk: keys.town(campaignId, townId),
       skPrefix: keys.problemsByStatus(status),
@@ -58,7 +51,7 @@ export class Problems {
   }
 
   async problemsOfCampaign(campaignId: string, status?: ProblemStatus): Promise<Problem[]> {
-    return this.#items.queryAs<Problem>({
+    return this.items.queryAs<Problem>({
       index: 'GSI2',
       pk: keys.campaignProblems(campaignId),
       skPrefix: keys.problemsByStatus(status),
@@ -66,11 +59,11 @@ export class Problems {
   }
 
   async problemsOfReporter(campaignId: string, reporterId: string): Promise<Problem[]> {
-    const entries = await this.#items.query({
+    const entries = await this.items.query({
       pk: keys.reporter(reporterId),
       skPrefix: keys.reportedProblems(campaignId),
     });
-    const items = await this.#items.batchGet(entries.map((e) => keys.problem(String(e.id))));
+    const items = await this.items.batchGet(entries.map((e) => keys.problem(String(e.id))));
     return items
       .map((i) => decode<Problem>(i))
       .filter((p) => p.reporterId === reporterId && p.campaignId === campaignId)
@@ -82,18 +75,18 @@ export class Problems {
 
   async putProposal(proposal: Proposal): Promise<Proposal> {
     const stored: Proposal = { ...proposal, version: 1 };
-    await this.#items.createOnce('problem', `proposal ${proposal.id}`, proposalItem(stored));
+    await this.items.createOnce('problem', `proposal ${proposal.id}`, proposalItem(stored));
     return stored;
   }
 
   async getProposal(campaignId: string, id: string): Promise<Proposal | undefined> {
-    const item = await this.#items.get(keys.proposal(campaignId, id));
+    const item = await this.items.get(keys.proposal(campaignId, id));
     return item ? decode<Proposal>(item) : undefined;
   }
 
   async saveProposal(proposal: Proposal, expectVersion: number): Promise<Proposal> {
     const stored: Proposal = { ...proposal, version: expectVersion + 1 };
-    await this.#items.saveVersioned(
+    await this.items.saveVersioned(
       'problem',
       `proposal ${proposal.id}`,
       keys.proposal(proposal.campaignId, proposal.id),
@@ -108,7 +101,7 @@ export class Problems {
     status: ProposalStatus,
     origin?: ProposalOrigin,
   ): Promise<Proposal[]> {
-    const proposals = await this.#items.queryAs<Proposal>({
+    const proposals = await this.items.queryAs<Proposal>({
       index: 'GSI1',
       pk: keys.campaignProposals(campaignId),
       skPrefix: keys.proposalsByStatus(status, origin),

@@ -3,22 +3,12 @@
 // conditional UpdateItem so that two senders never both hold one delivery (a lapsed lease may be
 // taken over), and marked after the send.
 
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DeliveryUpdate, type Instant, NotFoundError, type ReminderDelivery } from '../domain/model';
-import { decode, isConditionalFailure, TableItems } from './dynamo-base';
+import { decode, isConditionalFailure, TableModule } from './dynamo-base';
 import { keys } from './keys';
 
-export class Reminders {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#table = tableName;
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Reminders extends TableModule {
   async claimDelivery(
     reminderId: string,
     recipientId: string,
@@ -27,9 +17,9 @@ export class Reminders {
     try {
       // One UpdateItem: create it, or take over a pending claim whose lease ended (its sender was
       // cut off between claiming and marking), never one that was sent, failed or is still leased.
-      await this.#client.send(
+      await this.client.send(
         new UpdateCommand({
-          TableName: this.#table,
+          TableName: this.table,
           Key: keys.delivery(reminderId, recipientId),
           UpdateExpression:
             'SET #entity = :entity, #reminderId = :reminderId, #recipientId = :recipientId, ' +
@@ -88,11 +78,11 @@ export class Reminders {
       names['#attempts'] = 'attempts';
       adds.push('#attempts :one');
     }
-    const out = await this.#items.conditional(
+    const out = await this.items.conditional(
       () =>
-        this.#client.send(
+        this.client.send(
           new UpdateCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Key: key,
             UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
             ConditionExpression: 'attribute_exists(PK)',
@@ -108,7 +98,7 @@ export class Reminders {
   }
 
   async deliveriesOfReminder(reminderId: string): Promise<ReminderDelivery[]> {
-    const items = await this.#items.query({ pk: keys.reminder(reminderId), skPrefix: 'TO#' });
+    const items = await this.items.query({ pk: keys.reminder(reminderId), skPrefix: 'TO#' });
     return items.map((i) => decode<ReminderDelivery>(i, ['version']));
   }
 }

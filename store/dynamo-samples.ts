@@ -4,7 +4,7 @@
 // its picks, so putting a list, drawing, replacing and marking a pick all condition on the same
 // item. The households themselves are in chunk items beside it (sk^ HH#<fingerprint>#).
 
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StratumId } from '../domain/forms/types';
 import { countByStratum, type Household } from '../domain/household-list';
 import {
@@ -18,7 +18,7 @@ import {
   type Sample,
   SampleLockedError,
 } from '../domain/model';
-import { decode, type Item, isConditionalFailure, TableItems } from './dynamo-base';
+import { decode, type Item, isConditionalFailure, TableModule } from './dynamo-base';
 import { keys } from './keys';
 
 /**
@@ -30,17 +30,7 @@ const CHUNK_WRITES_AT_ONCE = 8;
 /** A list waiting for its uploader's confirmation vanishes after this long if never confirmed. */
 const STAGED_LIST_SECONDS = 3 * 24 * 3600;
 
-export class Samples {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#table = tableName;
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Samples extends TableModule {
   async stageHouseholdList(list: HouseholdList): Promise<void> {
     await this.#putChunks(list, Math.floor(Date.parse(list.uploadedAt) / 1000) + STAGED_LIST_SECONDS);
   }
@@ -60,7 +50,7 @@ export class Samples {
       values[':old'] = opts.replacing;
       condition += ' AND #list.#fp = :old';
     }
-    await this.#items.updateIf(
+    await this.items.updateIf(
       key,
       {
         update: 'SET #list = :info, entity = :entity',
@@ -76,12 +66,12 @@ export class Samples {
   }
 
   async getHouseholdListInfo(campaignId: string, villageId: string): Promise<HouseholdListInfo | undefined> {
-    const item = await this.#items.get(keys.sample(campaignId, villageId));
+    const item = await this.items.get(keys.sample(campaignId, villageId));
     return item?.list ? (item.list as HouseholdListInfo) : undefined;
   }
 
   async getVillageState(campaignId: string, villageId: string) {
-    const item = await this.#items.get(keys.sample(campaignId, villageId));
+    const item = await this.items.get(keys.sample(campaignId, villageId));
     return {
       ...(item?.list ? { list: item.list as HouseholdListInfo } : {}),
       ...(item?.seed !== undefined ? { sample: decodeSample(item) } : {}),
@@ -96,7 +86,7 @@ export class Samples {
     const info = await this.getHouseholdListInfo(campaignId, villageId);
     const fp = fingerprint ?? info?.fingerprint;
     if (fp === undefined) return undefined;
-    const chunks = await this.#items.query({
+    const chunks = await this.items.query({
       pk: keys.village(campaignId, villageId),
       skPrefix: keys.householdChunks(fp),
     });
@@ -125,7 +115,7 @@ export class Samples {
     fingerprint: string,
     stratum: StratumId,
   ): Promise<Household[]> {
-    const chunks = await this.#items.query({
+    const chunks = await this.items.query({
       pk: keys.village(campaignId, villageId),
       skPrefix: keys.householdChunks(fingerprint, stratum),
     });
@@ -159,7 +149,7 @@ export class Samples {
       await Promise.all(
         items
           .slice(i, i + CHUNK_WRITES_AT_ONCE)
-          .map((Item) => this.#client.send(new PutCommand({ TableName: this.#table, Item }))),
+          .map((Item) => this.client.send(new PutCommand({ TableName: this.table, Item }))),
       );
     }
   }
@@ -172,7 +162,7 @@ export class Samples {
     names['#fp'] = 'fingerprint';
     names['#seed'] = 'seed';
     values[':fp'] = sample.fingerprint;
-    await this.#items.updateIf(
+    await this.items.updateIf(
       key,
       // Drawn once, and only from the list in force: an upload that won the race is seen here.
       {
@@ -190,7 +180,7 @@ export class Samples {
   }
 
   async getSample(campaignId: string, villageId: string): Promise<Sample | undefined> {
-    const item = await this.#items.get(keys.sample(campaignId, villageId));
+    const item = await this.items.get(keys.sample(campaignId, villageId));
     return item?.seed !== undefined ? decodeSample(item) : undefined;
   }
 
@@ -201,7 +191,7 @@ export class Samples {
     values[':expected'] = expectVersion;
     names['#seed'] = 'seed';
     names['#version'] = 'version';
-    await this.#items.updateIf(
+    await this.items.updateIf(
       key,
       {
         update: `SET ${sets.join(', ')}`,
@@ -232,7 +222,7 @@ export class Samples {
       // The first attempt at a known place writes straight away (its condition checks the place);
       // every other attempt reads where the pick is and whether it is marked already.
       if (attempt > 0 || knownIndex === undefined) {
-        const item = await this.#items.get(key);
+        const item = await this.items.get(key);
         if (!item || item.seed === undefined) throw new NotFoundError('sample', id);
         const sample = decodeSample(item);
         index = sample.picks.findIndex((p) => p.householdId === householdId);
@@ -269,9 +259,9 @@ export class Samples {
         sets.push(`${path}.#status = :surveyed`);
       }
       try {
-        const out = await this.#client.send(
+        const out = await this.client.send(
           new UpdateCommand({
-            TableName: this.#table,
+            TableName: this.table,
             Key: key,
             UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
             ConditionExpression: `${path}.#hid = :hid AND ${path}.#status <> :replaced`,

@@ -4,36 +4,28 @@
 // the newest is read with one backwards Query of Limit 1; it shares no item or condition with
 // anything else.
 
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SummarySnapshot } from '../domain/model';
-import { decode } from './dynamo-base';
+import { decode, TableModule } from './dynamo-base';
 import { keys } from './keys';
 import { TABLE } from './table';
 
-export class Snapshots {
-  readonly #client: DynamoDBDocumentClient;
-  readonly #table: string;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#client = client;
-    this.#table = tableName;
-  }
-
+export class Snapshots extends TableModule {
   async putSnapshot(snapshot: SummarySnapshot): Promise<void> {
     const key = keys.snapshot(snapshot.campaignId, snapshot.scope, snapshot.builtAt);
     // Unconditional: rebuilding at the same instant yields the same snapshot.
-    await this.#client.send(
+    await this.client.send(
       new PutCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Item: { ...key, entity: 'snapshot', version: 1, ...snapshot },
       }),
     );
   }
 
   async latestSnapshot(campaignId: string, scope: string): Promise<SummarySnapshot | undefined> {
-    const out = await this.#client.send(
+    const out = await this.client.send(
       new QueryCommand({
-        TableName: this.#table,
+        TableName: this.table,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
         ExpressionAttributeValues: { ':pk': keys.snapshots(campaignId, scope), ':sk': 'BUILT#' },

@@ -4,33 +4,26 @@
 // in between live in the person's session (store/dynamo-people.ts). Town and village lists come
 // from GSI1, an inspector's from GSI2.
 
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SURVEY_STATUSES, type Survey, type SurveyStatus } from '../domain/model';
-import { decode, type Item, TableItems } from './dynamo-base';
+import { decode, type Item, TableModule } from './dynamo-base';
 import { keys } from './keys';
 import { pack, unpack } from './packed';
 
-export class Surveys {
-  readonly #items: TableItems;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#items = new TableItems(client, tableName);
-  }
-
+export class Surveys extends TableModule {
   async createSurvey(survey: Survey): Promise<Survey> {
     const stored: Survey = { ...survey, version: 1 };
-    await this.#items.createOnce('survey', survey.id, surveyItem(stored));
+    await this.items.createOnce('survey', survey.id, surveyItem(stored));
     return stored;
   }
 
   async getSurvey(id: string): Promise<Survey | undefined> {
-    const item = await this.#items.get(keys.survey(id));
+    const item = await this.items.get(keys.survey(id));
     return item ? decodeSurvey(item) : undefined;
   }
 
   async saveSurvey(survey: Survey, expectVersion: number): Promise<Survey> {
     const stored: Survey = { ...survey, version: expectVersion + 1 };
-    await this.#items.saveVersioned(
+    await this.items.saveVersioned(
       'survey',
       survey.id,
       keys.survey(survey.id),
@@ -41,7 +34,7 @@ export class Surveys {
   }
 
   async surveysOfTown(campaignId: string, townId: string, status?: SurveyStatus): Promise<Survey[]> {
-    const items = await this.#items.query({
+    const items = await this.items.query({
       index: 'GSI1',
       pk: keys.town(campaignId, townId),
       skPrefix: keys.townSurveys(status),
@@ -50,7 +43,7 @@ export class Surveys {
   }
 
   async surveysOfInspector(personId: string, status?: SurveyStatus): Promise<Survey[]> {
-    const items = await this.#items.query({
+    const items = await this.items.query({
       index: 'GSI2',
       pk: keys.inspector(personId),
       skPrefix: keys.inspectorSurveys(status),
@@ -67,7 +60,7 @@ export class Surveys {
     const statuses = status === undefined ? SURVEY_STATUSES : [status];
     const pages = await Promise.all(
       statuses.map((s) =>
-        this.#items.query({
+        this.items.query({
           index: 'GSI1',
           pk: keys.town(campaignId, townId),
           skPrefix: keys.townSurveys(s, villageId),

@@ -290,6 +290,8 @@ describe('a photo the bucket will not take', () => {
       },
       get: (key) => s3.files.get(key),
       list: (prefix) => s3.files.list(prefix),
+      putStream: (key, write, type) => s3.files.putStream(key, write, type),
+      link: (key, seconds, name) => s3.files.link(key, seconds, name),
     };
     sys = await startSystem({ engine, files: flaky });
     await seedPerson(sys.store, { id: ID, roles: ['inspector'], groupId: 'g2' });

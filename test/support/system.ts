@@ -8,7 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Telegraf } from 'telegraf';
 import { type Clock, systemClock } from '../../app/messaging';
 import type { FileStore } from '../../app/ports';
-import type { LoggerLike } from '../../bot/bot';
+import type { BotDeps, LoggerLike } from '../../bot/bot';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
 import { type Campaign, parseCampaign, type Role } from '../../domain/campaign';
@@ -41,6 +41,10 @@ export interface SystemOptions {
   api?: FakeBotApi;
   /** Photos go here instead of a fresh s3rver. */
   files?: FileStore;
+  /** The largest file the bot sends through Telegram (default: Telegram's 50 MB). */
+  documentLimitBytes?: number;
+  /** 📊 汇总表 handed on (as to the summaries function) instead of built in the webhook. */
+  summariesLater?: BotDeps['summariesLater'];
 }
 
 export interface System {
@@ -79,7 +83,12 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
   const s3 = opts.files ? undefined : await startS3();
   const files = opts.files ?? (s3 as LocalS3).files;
   const logger = opts.logger ?? silentLogger;
-  const bot = createBot(botDeps(store, campaign, opts.clock ?? systemClock, logger, files), {
+  const deps: BotDeps = {
+    ...botDeps(store, campaign, opts.clock ?? systemClock, logger, files),
+    ...(opts.documentLimitBytes ? { documentLimitBytes: opts.documentLimitBytes } : {}),
+    ...(opts.summariesLater ? { summariesLater: opts.summariesLater } : {}),
+  };
+  const bot = createBot(deps, {
     token: SYSTEM_TOKEN,
     botInfo: botInfoFrom(SYSTEM_TOKEN, 'inspection_test_bot'),
     apiRoot: api.apiRoot,

@@ -217,6 +217,14 @@ describe('the evidence bucket', () => {
           NoncurrentVersionExpiration: { NoncurrentDays: 30 },
           Status: 'Enabled',
         },
+        // The chat's large exports are linked to for an hour and gone the next day.
+        {
+          Prefix: 'exports/',
+          ExpirationInDays: 1,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: 'Enabled',
+        },
       ],
     });
     expect(props.LoggingConfiguration).toMatchObject({ LogFilePrefix: 'evidence-bucket/' });
@@ -231,11 +239,21 @@ describe('the evidence bucket', () => {
     expect(JSON.stringify(logPolicy?.[1].Properties.PolicyDocument)).toContain('logging.s3.amazonaws.com');
   });
 
-  it('is known to the webhook by name; only the webhook may put and get, only under evidence/', () => {
+  it('is known to the webhook by name; only the webhook may put and get, only under evidence/ and exports/', () => {
     const env = (name: keyof InspectionStack['functions']) =>
       (propsOf(fnId(name)).Environment as { Variables: Json }).Variables;
     expect(env('webhook').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
-    for (const name of ['reminders', 'summaries', 'officeApi'] as const) {
+    // The summaries function builds the chat's 📊 汇总表: exports/ only, never a photo.
+    expect(env('summaries').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
+    expect(statementsOf(roleId('summaries')).filter((x) => JSON.stringify(x.Action).includes('s3:'))).toEqual(
+      [
+        expect.objectContaining({
+          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
+        }),
+      ],
+    );
+    for (const name of ['reminders', 'officeApi'] as const) {
       expect(env(name).EVIDENCE_BUCKET).toBeUndefined();
       expect([...actionsOf(roleId(name))].filter((a) => a.startsWith('s3:'))).toEqual([]);
     }
@@ -245,6 +263,11 @@ describe('the evidence bucket', () => {
         Effect: 'Allow',
         Action: ['s3:PutObject', 's3:GetObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/evidence/*']] },
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
       }),
     ]);
   });
@@ -412,16 +435,53 @@ describe('least privilege', () => {
   it('gives each function exactly the actions its code calls', () => {
     const sorted = (xs: Iterable<string>) => [...xs].sort();
     expect(sorted(actionsOf(roleId('webhook')))).toEqual(
-      sorted([...base, ...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject', 's3:GetObject']),
+      sorted([
+        ...base,
+        ...read,
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        's3:PutObject',
+        's3:GetObject',
+        's3:AbortMultipartUpload',
+        'lambda:InvokeFunction',
+      ]),
     );
     expect(sorted(actionsOf(roleId('reminders')))).toEqual(
       sorted([...base, ...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...dlq]),
     );
-    // Summaries and the office API only add items (snapshots, audit events, invites).
+    // Summaries claim and mark the chat's deliveries, and stream its exports; the office API
+    // only adds items (audit events, invites).
     expect(sorted(actionsOf(roleId('summaries')))).toEqual(
-      sorted([...base, ...read, 'dynamodb:PutItem', ...dlq]),
+      sorted([
+        ...base,
+        ...read,
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        's3:PutObject',
+        's3:GetObject',
+        's3:AbortMultipartUpload',
+        ...dlq,
+      ]),
     );
     expect(sorted(actionsOf(roleId('officeApi')))).toEqual(sorted([...base, ...read, 'dynamodb:PutItem']));
+  });
+
+  it('lets the webhook hand 📊 汇总表 to the summaries function, that one function by its exact ARN', () => {
+    const env = (propsOf(fnId('webhook')).Environment as { Variables: Json }).Variables;
+    expect(env.SUMMARIES_FUNCTION).toEqual({ Ref: fnId('summaries') });
+    const invoke = statementsOf(roleId('webhook')).filter((x) =>
+      JSON.stringify(x.Action).includes('lambda:'),
+    );
+    expect(invoke).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [fnId('summaries'), 'Arn'] },
+      }),
+    ]);
+    for (const name of ['reminders', 'summaries', 'officeApi'] as const) {
+      expect([...actionsOf(roleId(name))].filter((a) => a.startsWith('lambda:'))).toEqual([]);
+    }
   });
 
   it('grants every DynamoDB call the store makes (a new kind of call cannot ship unnoticed)', () => {
@@ -447,11 +507,12 @@ describe('least privilege', () => {
         for (const a of actions) {
           expect(a).not.toMatch(/\*|Scan|Delete|BatchWrite|Transact/);
         }
-        // The one prefix grant: objects under evidence/ of the evidence bucket.
-        const resource = JSON.stringify(s.Resource).replace(
-          `{"Fn::Join":["",[{"Fn::GetAtt":["${logicalId(stack.evidenceBucket)}","Arn"]},"/evidence/*"]]}`,
-          '"evidence-prefix"',
-        );
+        // The two prefix grants: objects under evidence/ and exports/ of the evidence bucket.
+        const prefix = (p: string) =>
+          `{"Fn::Join":["",[{"Fn::GetAtt":["${logicalId(stack.evidenceBucket)}","Arn"]},"/${p}/*"]]}`;
+        const resource = JSON.stringify(s.Resource)
+          .replace(prefix('evidence'), '"evidence-prefix"')
+          .replace(prefix('exports'), '"exports-prefix"');
         expect(resource).not.toMatch(/"\*"|\/\*"|index\/\*/);
       }
     }
@@ -578,6 +639,8 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
       'AwsSolutions-APIG4',
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/evidence/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SNS2',

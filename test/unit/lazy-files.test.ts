@@ -44,3 +44,45 @@ describe('the lazily loaded evidence store', () => {
     expect(await s3.files.get('evidence/s1/照片.jpg')).toEqual(bytes);
   });
 });
+
+describe('a large export streamed into the bucket', () => {
+  it('goes up in parts (12 MB, 5 MB parts), comes back whole, and downloads by its link', async () => {
+    const files = lazyS3Files(s3.bucket, s3.endpoint);
+    const chunk = Buffer.alloc(1024 * 1024);
+    const size = await files.putStream(
+      'exports/c/build-raw.xlsx',
+      async (out) => {
+        for (let i = 0; i < 12; i++) {
+          chunk.fill(i);
+          // As a writer does: wait when the upload is behind (memory holds a few parts).
+          if (!out.write(Buffer.from(chunk))) await new Promise((r) => out.once('drain', r));
+        }
+        out.end();
+      },
+      'application/octet-stream',
+    );
+    expect(size).toBe(12 * 1024 * 1024);
+    const stored = await files.get('exports/c/build-raw.xlsx');
+    expect(stored?.length).toBe(size);
+    expect([stored?.[0], stored?.[5 * 1024 * 1024], stored?.[size - 1]]).toEqual([0, 5, 11]);
+    const url = await files.link('exports/c/build-raw.xlsx', 60, '全市-原始数据.xlsx');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(stored ?? []))).toBe(true);
+  });
+
+  it('leaves nothing behind when the writer fails half-way', async () => {
+    const files = lazyS3Files(s3.bucket, s3.endpoint);
+    await expect(
+      files.putStream(
+        'exports/c/broken.xlsx',
+        async (out) => {
+          out.write(Buffer.alloc(6 * 1024 * 1024, 1));
+          throw new Error('the workbook writer failed');
+        },
+        'application/octet-stream',
+      ),
+    ).rejects.toThrow('the workbook writer failed');
+    expect(await files.get('exports/c/broken.xlsx')).toBeUndefined();
+  });
+});

@@ -6,9 +6,9 @@ import { buildSummaries } from '../../app/summaries';
 import type { PhotoEvidence } from '../../domain/evidence';
 import type { Person } from '../../domain/model';
 import type { SummaryModels } from '../../domain/tables/index';
-import { rawCsv, rawWorkbook } from '../../reports/raw';
 import { CHAT_TEXT_LIMIT, table4Text } from '../../reports/text';
 import { summaryWorkbook, TITLES } from '../../reports/xlsx';
+import { rawCsv, rawWorkbook } from '../support/raw-export';
 import { storeSurveys } from '../support/stored-surveys';
 import {
   campaign,
@@ -297,7 +297,8 @@ describe('the raw data', () => {
       '大小(KB)',
       '存档文件',
     ]);
-    expect(sheet.slice(2).map((r) => r?.slice(3))).toEqual([
+    // An empty text is an empty cell (the streaming writer leaves it out).
+    expect(sheet.slice(2).map((r) => Array.from({ length: 8 }, (_, i) => r?.[3 + i] ?? ''))).toEqual([
       [
         'D1',
         1,
@@ -313,8 +314,8 @@ describe('the raw data', () => {
     ]);
   });
 
-  it('is a CSV that starts with a BOM and has Chinese headers and labels', () => {
-    const csv = rawCsv(campaign, surveys, 'household');
+  it('is a CSV that starts with a BOM and has Chinese headers and labels', async () => {
+    const csv = await rawCsv(campaign, surveys, 'household');
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = csv.toString('utf8').slice(1);
     const [header, ...lines] = text.trimEnd().split('\r\n');
@@ -326,13 +327,13 @@ describe('the raw data', () => {
     expect(text).toContain('王五、赵六');
   });
 
-  it('quotes fields with commas, quotes or line breaks', () => {
+  it('quotes fields with commas, quotes or line breaks', async () => {
     const odd = surveyOf('household', 'malu', {
       h1_name: '甲',
       h1_type: 'non_poor',
       h4_opinions: '道路,要修"好"\n谢谢',
     });
-    const text = rawCsv(campaign, [odd], 'household').toString('utf8');
+    const text = (await rawCsv(campaign, [odd], 'household')).toString('utf8');
     expect(text).toContain('"道路,要修""好""\n谢谢"');
   });
 });

@@ -1,0 +1,95 @@
+// 📊 汇总表 built in the summaries function (issue 18): the webhook only hands the request on and
+// says so (⏳); the function builds the package and sends it to the chat that asked. Here the hand-
+// over queues the request as Lambda would, and the test runs the queue as the summaries function
+// (functions/chat-summary.ts, on dynalite, s3rver and the fake Bot API). A retried event (Lambda
+// retries an asynchronous invoke) delivers nothing twice; the next press is a new delivery; a
+// person who lost the office grant meanwhile gets a clear answer and no files.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../app/messaging';
+import { telegramMessenger } from '../../bot/telegram-messenger';
+import { type ChatSummaryRequest, runChatSummary } from '../../functions/chat-summary';
+import type { ChatUser } from '../support/chat-user';
+import { type Engine, startEngine } from '../support/engines';
+import { type System, seedPerson, startSystem } from '../support/system';
+
+let engine: Engine;
+let sys: System;
+let office: ChatUser;
+const queued: ChatSummaryRequest[] = [];
+
+const run = (req: ChatSummaryRequest) =>
+  runChatSummary(
+    {
+      store: sys.store,
+      clock: systemClock,
+      campaign: sys.campaign,
+      messenger: telegramMessenger(sys.bot.telegram),
+      files: sys.files,
+    },
+    req,
+  );
+
+beforeAll(async () => {
+  engine = await startEngine('dynalite', 'summary-later');
+  sys = await startSystem({
+    engine,
+    summariesLater: async (actor, scope, requestId) => {
+      queued.push({ type: 'chat-summary', personId: actor.id, scope, requestId });
+    },
+  });
+  await seedPerson(sys.store, { id: 9_710_001, roles: ['office'], name: '扶贫办' });
+  office = sys.user(9_710_001, '扶贫办');
+  await office.send('/start');
+}, 60_000);
+
+afterAll(async () => {
+  await sys?.stop();
+  await engine?.stop();
+});
+
+describe('the summary built after the tap', () => {
+  it('says it is on its way, then the files arrive in the chat once, however often the event comes', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    expect(office.lastText()).toBe('⏳ 正在生成汇总表,完成后会发到这里。数据多时需要几分钟,无需重复点击。');
+    expect(office.messages().filter((m) => m.document)).toHaveLength(0);
+    expect(queued).toHaveLength(1);
+    const [request] = queued;
+    if (!request) throw new Error('no request');
+    expect(request).toMatchObject({ type: 'chat-summary', personId: '9710001', scope: 'city' });
+
+    expect(await run(request)).toBe('sent');
+    const docs = office.messages().filter((m) => m.document);
+    expect(docs.map((d) => d.document?.fileName)).toEqual([
+      expect.stringMatching(/全市-汇总表-.*\.xlsx$/),
+      expect.stringMatching(/全市-原始数据-.*\.xlsx$/),
+    ]);
+    for (const d of docs)
+      expect(
+        Buffer.from(d.document?.bytes ?? [])
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+    const count = office.messages().length;
+    expect(office.textsSince(count - 2)[0]).toBe('📊 全市汇总表已生成。');
+
+    // Lambda delivers the same event again: nothing more is sent.
+    expect(await run(request)).toBe('duplicate');
+    expect(office.messages()).toHaveLength(count);
+  });
+
+  it('is refused with a clear answer when the person may no longer build it', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    const request = queued.at(-1);
+    if (!request) throw new Error('no request');
+    const person = await sys.store.getPerson('9710001');
+    if (!person) throw new Error('no person');
+    await sys.store.savePerson({ ...person, grants: [] }, person.version);
+    const before = office.messages().filter((m) => m.document).length;
+    expect(await run(request)).toBe('failed');
+    expect(office.lastText()).toBe('⚠️ 汇总表生成失败,请稍后再点 📊 汇总表 重试。如果多次失败,请联系管理员。');
+    expect(office.messages().filter((m) => m.document)).toHaveLength(before);
+  });
+});
