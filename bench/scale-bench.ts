@@ -235,7 +235,7 @@ export function scaleTable(r: ScaleBenchResult): string {
         `raw export (XLSX), ${r.rawExport.rows.toLocaleString('en-US')} surveys`,
         `${ms(r.rawExport.ms / 1000, 0)} s, peak RSS ${ms(r.rawExport.peakRssMb, 0)} MB`,
         `${ms(r.rawExport.bytes / 1024 / 1024, 1)} MB file; a child process with a ${CHILD_HEAP_MB} MB heap, ` +
-          `reading a village at a time and streaming rows (${r.rawExport.reads.toLocaleString('en-US')} surveys read: ` +
+          `reading a town at a time and streaming rows (${r.rawExport.reads.toLocaleString('en-US')} surveys read: ` +
           'one pass per sheet); the summary workbook is not included',
       ],
       ...r.villagesTap.map((t) => [
