@@ -91,7 +91,7 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
     console.info(`cdk synth took ${(synth.ms / 1000).toFixed(1)} s`);
   });
 
-  it('has the evidence bucket encrypted, closed to the public and TLS-only; the webhook may only put and get under evidence/', () => {
+  it('has the evidence bucket encrypted, closed to the public and TLS-only; grants name evidence/ and exports/ only', () => {
     const buckets = Object.entries(resources).filter(
       ([, r]) =>
         r.Type === 'AWS::S3::Bucket' && JSON.stringify(r.Properties).includes('"Prefix":"evidence/"'),
@@ -119,11 +119,18 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
           (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
       )
       .filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    // The webhook: photos under evidence/ and the chat's exports; the summaries function: exports.
+    const exportsGrant = expect.objectContaining({
+      Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/exports/*']] },
+    });
     expect(grants).toEqual([
       expect.objectContaining({
         Action: ['s3:PutObject', 's3:GetObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/evidence/*']] },
       }),
+      exportsGrant,
+      exportsGrant,
     ]);
   });
 
