@@ -171,6 +171,14 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
   bot.use(async (ctx, next) => {
     const from = ctx.from;
     const updateId = ctx.update.update_id;
+    // Private chats only: in a group or channel nothing is read, answered with names or stored
+    // (a leader's /surveys would post household names to the group; /start there would store
+    // the group as the person's chat). The bot says so once and leaves.
+    if (ctx.chat && ctx.chat.type !== 'private') {
+      await leaveNonPrivate(ctx, log);
+      return;
+    }
+    if (ctx.myChatMember) return; // blocked or unblocked in a private chat: the next message says
     if (!from || from.is_bot) return;
     let answered = false;
     const answerCb = async (text?: string) => {
@@ -510,12 +518,28 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
   return turn;
 }
 
+/**
+ * A group, supergroup or channel: a button pressed there gets a toast, a message (or the bot being
+ * added) one reply; then the bot leaves. Only the chat's type is logged, never who or what.
+ */
+async function leaveNonPrivate(ctx: Context, log: LoggerLike | undefined) {
+  const chat = ctx.chat;
+  if (!chat) return;
+  log?.info('update from a non-private chat', { updateId: ctx.update.update_id, chatType: chat.type });
+  const added = ctx.myChatMember?.new_chat_member;
+  if (ctx.myChatMember && added?.status !== 'member' && added?.status !== 'administrator') return;
+  if (ctx.callbackQuery) await ctx.answerCbQuery(t.privateOnlyToast).catch(() => undefined);
+  else if (chat.type !== 'channel') await ctx.telegram.sendMessage(chat.id, t.privateOnly).catch(() => undefined);
+  await ctx.telegram.leaveChat(chat.id).catch(() => undefined);
+}
+
 async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) => Promise<void>) {
   const { ctx } = turn;
   if (ctx.callbackQuery) {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
     const { kind, args } = parseCallback(data ?? '');
-    const handler = handlers.callbacks[kind];
+    // Own properties only: forged data such as "__proto__" or "constructor" is an unknown button.
+    const handler = Object.hasOwn(handlers.callbacks, kind) ? handlers.callbacks[kind] : undefined;
     if (!handler) {
       await answerCb(t.unknownButton);
       return;
