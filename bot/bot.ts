@@ -179,6 +179,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
       return;
     }
     if (ctx.myChatMember) return; // blocked or unblocked in a private chat: the next message says
+    // A button with no message under it (inline mode, which the bot does not use, or a forged
+    // update) has no chat to answer in: a toast, and nothing else.
+    if (ctx.callbackQuery && !ctx.callbackQuery.message) {
+      await ctx.answerCbQuery(t.unknownButton).catch(() => undefined);
+      return;
+    }
     if (!from || from.is_bot) return;
     let answered = false;
     const answerCb = async (text?: string) => {
@@ -529,7 +535,8 @@ async function leaveNonPrivate(ctx: Context, log: LoggerLike | undefined) {
   const added = ctx.myChatMember?.new_chat_member;
   if (ctx.myChatMember && added?.status !== 'member' && added?.status !== 'administrator') return;
   if (ctx.callbackQuery) await ctx.answerCbQuery(t.privateOnlyToast).catch(() => undefined);
-  else if (chat.type !== 'channel') await ctx.telegram.sendMessage(chat.id, t.privateOnly).catch(() => undefined);
+  else if (chat.type !== 'channel')
+    await ctx.telegram.sendMessage(chat.id, t.privateOnly).catch(() => undefined);
   await ctx.telegram.leaveChat(chat.id).catch(() => undefined);
 }
 

@@ -2,7 +2,8 @@
 // answers with no names and stores nothing — it says once that it works in private chats and
 // leaves. A leader's /surveys typed in a group posts no list; /start with an invite code typed in a
 // group neither uses the invite nor stores the group as anyone's chat; added to a group, the bot
-// leaves. Forged button data naming Object's own members is an unknown button, not a crash.
+// leaves. Forged button data naming Object's own members, or a button with no message under it,
+// is an unknown button, not a crash.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../app/messaging';
@@ -92,6 +93,21 @@ describe('a group chat', () => {
 });
 
 describe('forged button data', () => {
+  it('a button with no message under it gets a toast and nothing else', async () => {
+    const sent = sys.api.callsOf('sendMessage').length;
+    await leader.post({
+      update_id: nextUpdateId(),
+      callback_query: {
+        id: `cq-nomsg-${nextUpdateId()}`,
+        from: { id: 9_720_001, is_bot: false, first_name: '韩' },
+        chat_instance: '1',
+        data: 'mi',
+      },
+    });
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('这个按钮已失效,请重新操作。');
+    expect(sys.api.callsOf('sendMessage')).toHaveLength(sent);
+  });
+
   it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', '__proto__:x:y'])(
     '%s is an unknown button, answered with a toast, not an error',
     async (data) => {
