@@ -179,6 +179,11 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
       return;
     }
     if (ctx.myChatMember) return; // blocked or unblocked in a private chat: the next message says
+    // An edited message is not an answer: say so, rather than let them believe "5200" replaced "52000".
+    if (ctx.editedMessage) {
+      await ctx.reply(t.editedIgnored).catch(() => undefined);
+      return;
+    }
     // A button with no message under it (inline mode, which the bot does not use, or a forged
     // update) has no chat to answer in: a toast, and nothing else.
     if (ctx.callbackQuery && !ctx.callbackQuery.message) {
@@ -335,6 +340,12 @@ async function join(
   updateId: number | undefined,
 ) {
   if (!ctx.from || !ctx.chat) return;
+  // Telegram's deep-link parameter is 1–64 of A–Z a–z 0–9 _ -: anything else typed after /start
+  // (3,000 characters, another alphabet) is no invite, and never becomes a key to look up.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(code)) {
+    await ctx.reply(t.inviteUnknown);
+    return;
+  }
   const sdeps = { store: deps.store, clock: deps.clock };
   const who = {
     userId: ctx.from.id,

@@ -30,6 +30,11 @@ const UpdateSchema = z
       })
       .passthrough()
       .optional(),
+    // An edited message: answered that edits are not recorded (bot/bot.ts).
+    edited_message: z
+      .object({ message_id: z.number(), chat: Chat, from: User.optional(), date: z.number() })
+      .passthrough()
+      .optional(),
     // The bot added to (or removed from) a chat: in a group or channel it leaves (bot/bot.ts).
     my_chat_member: z
       .object({ chat: Chat, from: User, new_chat_member: z.object({ status: z.string() }).passthrough() })
@@ -85,7 +90,7 @@ export function createWebhookHandler({ bot, secret, logger }: WebhookOptions) {
       return respond(200);
     }
     const update = parsed.data;
-    if (!update.message && !update.callback_query && !update.my_chat_member) {
+    if (!update.message && !update.callback_query && !update.my_chat_member && !update.edited_message) {
       logger?.info('update ignored: kind not handled', { updateId: update.update_id });
       return respond(200);
     }

@@ -123,3 +123,30 @@ describe('forged button data', () => {
     },
   );
 });
+
+describe('odd input in the private chat', () => {
+  it('a 3,000-character /start code is an unknown invite, not an error', async () => {
+    const stranger = sys.user(9_720_003, '路人');
+    await stranger.send(`/start ${'x'.repeat(3000)}`);
+    expect(stranger.lastText()).toBe('邀请码无效。请确认链接完整,或向扶贫办索取新的邀请链接。');
+    expect(await sys.store.getPerson('9720003')).toBeUndefined();
+  });
+
+  it('an edited message is answered: edits are not recorded, and how to change an answer', async () => {
+    const update = textMessageUpdate(
+      nextUpdateId(),
+      { id: leader.id, firstName: '韩' },
+      7,
+      '5200',
+    ) as unknown as {
+      update_id: number;
+      message: Record<string, unknown>;
+    };
+    const before = await sys.store.getPerson('9720001');
+    await leader.post({ update_id: update.update_id, edited_message: { ...update.message, edit_date: 1 } });
+    expect(leader.lastText()).toBe(
+      '修改已发送的消息不会被记录。要改答案,请用“⬅️ 上一题”回到那道题重新回答,或在回顾页点“✏️ 修改”。',
+    );
+    expect((await sys.store.getPerson('9720001'))?.version).toBe(before?.version);
+  });
+});
