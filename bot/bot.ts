@@ -171,6 +171,25 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
   bot.use(async (ctx, next) => {
     const from = ctx.from;
     const updateId = ctx.update.update_id;
+    // Private chats only: in a group or channel nothing is read, answered with names or stored
+    // (a leader's /surveys would post household names to the group; /start there would store
+    // the group as the person's chat). The bot says so once and leaves.
+    if (ctx.chat && ctx.chat.type !== 'private') {
+      await leaveNonPrivate(ctx, log);
+      return;
+    }
+    if (ctx.myChatMember) return; // blocked or unblocked in a private chat: the next message says
+    // An edited message is not an answer: say so, rather than let them believe "5200" replaced "52000".
+    if (ctx.editedMessage) {
+      await ctx.reply(t.editedIgnored).catch(() => undefined);
+      return;
+    }
+    // A button with no message under it (inline mode, which the bot does not use, or a forged
+    // update) has no chat to answer in: a toast, and nothing else.
+    if (ctx.callbackQuery && !ctx.callbackQuery.message) {
+      await ctx.answerCbQuery(t.unknownButton).catch(() => undefined);
+      return;
+    }
     if (!from || from.is_bot) return;
     let answered = false;
     const answerCb = async (text?: string) => {
@@ -321,6 +340,12 @@ async function join(
   updateId: number | undefined,
 ) {
   if (!ctx.from || !ctx.chat) return;
+  // Telegram's deep-link parameter is 1–64 of A–Z a–z 0–9 _ -: anything else typed after /start
+  // (3,000 characters, another alphabet) is no invite, and never becomes a key to look up.
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(code)) {
+    await ctx.reply(t.inviteUnknown);
+    return;
+  }
   const sdeps = { store: deps.store, clock: deps.clock };
   const who = {
     userId: ctx.from.id,
@@ -510,12 +535,29 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
   return turn;
 }
 
+/**
+ * A group, supergroup or channel: a button pressed there gets a toast, a message (or the bot being
+ * added) one reply; then the bot leaves. Only the chat's type is logged, never who or what.
+ */
+async function leaveNonPrivate(ctx: Context, log: LoggerLike | undefined) {
+  const chat = ctx.chat;
+  if (!chat) return;
+  log?.info('update from a non-private chat', { updateId: ctx.update.update_id, chatType: chat.type });
+  const added = ctx.myChatMember?.new_chat_member;
+  if (ctx.myChatMember && added?.status !== 'member' && added?.status !== 'administrator') return;
+  if (ctx.callbackQuery) await ctx.answerCbQuery(t.privateOnlyToast).catch(() => undefined);
+  else if (chat.type !== 'channel')
+    await ctx.telegram.sendMessage(chat.id, t.privateOnly).catch(() => undefined);
+  await ctx.telegram.leaveChat(chat.id).catch(() => undefined);
+}
+
 async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) => Promise<void>) {
   const { ctx } = turn;
   if (ctx.callbackQuery) {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
     const { kind, args } = parseCallback(data ?? '');
-    const handler = handlers.callbacks[kind];
+    // Own properties only: forged data such as "__proto__" or "constructor" is an unknown button.
+    const handler = Object.hasOwn(handlers.callbacks, kind) ? handlers.callbacks[kind] : undefined;
     if (!handler) {
       await answerCb(t.unknownButton);
       return;

@@ -55,7 +55,19 @@ function isTimeZone(tz: string): boolean {
 }
 
 const Text = z.string().trim().min(1);
-const Id = z.string().regex(ID, 'expected an id of lower-case letters, digits, "_" or "-" (e.g. "datian")');
+/**
+ * Ids travel in Telegram's button data, at most 64 bytes, some buttons carrying two of them with
+ * their kind and an index ("gl:<group>:<village>"): an id longer than this would fail only when the
+ * button is sent, so the campaign is refused when it is loaded.
+ */
+export const MAX_ID_LENGTH = 24;
+const Id = z
+  .string()
+  .regex(ID, 'expected an id of lower-case letters, digits, "_" or "-" (e.g. "datian")')
+  .max(
+    MAX_ID_LENGTH,
+    `expected an id of at most ${MAX_ID_LENGTH} characters (ids travel in Telegram's 64-byte buttons)`,
+  );
 const LocalDateTime = z.string().refine((s) => parseLocal(s) !== undefined, {
   message: 'expected a local time YYYY-MM-DDTHH:mm (e.g. "2017-10-31T09:00")',
 });

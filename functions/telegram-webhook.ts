@@ -11,7 +11,7 @@ import * as z from 'zod';
 import type { LoggerLike } from '../bot/bot';
 import { runtime } from './runtime';
 
-const Chat = z.object({ id: z.number() }).passthrough();
+const Chat = z.object({ id: z.number(), type: z.string().optional() }).passthrough();
 const User = z.object({ id: z.number(), is_bot: z.boolean() }).passthrough();
 /** Only the kinds the bot handles are validated in depth; the rest is ignored. */
 const UpdateSchema = z
@@ -28,6 +28,16 @@ const UpdateSchema = z
         data: z.string().max(64).optional(),
         message: z.unknown().optional(),
       })
+      .passthrough()
+      .optional(),
+    // An edited message: answered that edits are not recorded (bot/bot.ts).
+    edited_message: z
+      .object({ message_id: z.number(), chat: Chat, from: User.optional(), date: z.number() })
+      .passthrough()
+      .optional(),
+    // The bot added to (or removed from) a chat: in a group or channel it leaves (bot/bot.ts).
+    my_chat_member: z
+      .object({ chat: Chat, from: User, new_chat_member: z.object({ status: z.string() }).passthrough() })
       .passthrough()
       .optional(),
   })
@@ -80,7 +90,7 @@ export function createWebhookHandler({ bot, secret, logger }: WebhookOptions) {
       return respond(200);
     }
     const update = parsed.data;
-    if (!update.message && !update.callback_query) {
+    if (!update.message && !update.callback_query && !update.my_chat_member && !update.edited_message) {
       logger?.info('update ignored: kind not handled', { updateId: update.update_id });
       return respond(200);
     }

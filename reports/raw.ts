@@ -209,9 +209,15 @@ function evidenceRows(campaign: Campaign, s: Survey, names: InspectorNames): Raw
 
 const BOM = '\ufeff';
 
-/** One CSV field: quoted when it holds a comma, a quote or a line break. */
+/**
+ * One CSV field: quoted when it holds a comma, a quote or a line break. A text that Excel or WPS
+ * would run as a formula (starting with = + - @, a tab or a carriage return: a list's name
+ * `=HYPERLINK(…)`, an answer `=1+2`) gets a leading apostrophe, as OWASP advises, so it opens as
+ * the text it is. Numbers are written as numbers (a negative number stays one).
+ */
 export function csvField(v: RawCell): string {
-  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof v === 'number') return String(v);
+  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

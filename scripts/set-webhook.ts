@@ -23,7 +23,9 @@ import { DynamoStore } from '../store/dynamo-store';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Only what the webhook handles; Telegram keeps other kinds (edits, joins...) to itself. */
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+// my_chat_member: the bot added to a group or channel leaves it (private chats only);
+// edited_message: an edit is answered (edits are not recorded as answers).
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'edited_message'] as const;
 
 /** Telegram's rule for secret_token. */
 const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;

@@ -125,6 +125,16 @@ describe('deadlineInstant', () => {
 });
 
 describe('parseCampaign on a broken campaign', () => {
+  it('rejects an id too long for the buttons that carry it, when loading, naming where', () => {
+    const msg = problemsOf(
+      variant((c) => {
+        c.towns[1]!.villages[3]!.id = 'a-village-id-of-thirty-chars-x';
+      }),
+    );
+    expect(msg).toContain('towns[1].villages[3].id');
+    expect(msg).toContain('must be <= 24, got "a-village-id-of-thirty-chars-x"');
+  });
+
   it('rejects a missing povertyLine, naming the field', () => {
     const msg = problemsOf(variant((c) => delete (c as Partial<Seed>).povertyLine));
     expect(msg).toContain('povertyLine: required but missing');

