@@ -119,7 +119,8 @@ export const t = {
   /** In a group or channel: said once, then the bot leaves (nothing there is read or stored). */
   privateOnly: '本机器人只在私聊中使用,请点我的头像私聊。我将退出本群。',
   privateOnlyToast: '请私聊机器人',
-  editedIgnored: '修改已发送的消息不会被记录。要改答案,请用“⬅️ 上一题”回到那道题重新回答,或在回顾页点“✏️ 修改”。',
+  editedIgnored:
+    '修改已发送的消息不会被记录。要改答案,请用“⬅️ 上一题”回到那道题重新回答,或在回顾页点“✏️ 修改”。',
   staleButton: '这个按钮已过期(问卷已前进),没有做任何修改。请在最新的一条消息里作答。',
   forbidden: '您没有权限进行此操作。',
   failed: '系统出错了,您的答案没有丢失。请稍后再试;如反复出现请联系扶贫办。',

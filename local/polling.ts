@@ -36,7 +36,11 @@ export async function pollUpdates(opts: PollOptions): Promise<void> {
     try {
       updates = (await telegram.callApi(
         'getUpdates',
-        { offset, timeout: opts.timeoutSeconds ?? 25, allowed_updates: ['message', 'callback_query', 'my_chat_member', 'edited_message'] },
+        {
+          offset,
+          timeout: opts.timeoutSeconds ?? 25,
+          allowed_updates: ['message', 'callback_query', 'my_chat_member', 'edited_message'],
+        },
         // telegraf types the signal with its abort-controller polyfill; Node's own works the same.
         { signal } as Parameters<Telegram['callApi']>[2],
       )) as unknown as TelegramUpdate[];
