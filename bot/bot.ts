@@ -70,6 +70,8 @@ export interface BotDeps {
   files?: FileStore;
   /** The largest file sent through Telegram (bots may upload 50 MB); larger ones go as a link. */
   documentLimitBytes?: number;
+  /** Counts failures as metrics with alarms (functions/metrics.ts): 'UpdatesFailed'. */
+  counter?: { count(name: 'UpdatesFailed'): void };
   random?: () => string;
 }
 
@@ -247,6 +249,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     } catch (err) {
       const reply = replyFor(err);
       if (reply === t.failed) {
+        deps.counter?.count('UpdatesFailed');
         log?.error('update failed', {
           updateId,
           error: err instanceof Error ? err.name : 'unknown',

@@ -22,6 +22,7 @@ import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
 import type { ChatSummaryRequest } from './chat-summary';
+import { counter } from './metrics';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './telegram-webhook';
 
@@ -97,7 +98,7 @@ async function build(): Promise<Runtime> {
   if (!campaign)
     throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
   const files = env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined;
-  const deps = botDeps(store, campaign, systemClock, logger, files);
+  const deps = { ...botDeps(store, campaign, systemClock, logger, files), counter };
   const summariesFunction = env.SUMMARIES_FUNCTION;
   const bot = createBot(
     summariesFunction ? { ...deps, summariesLater: invokeLater(summariesFunction) } : deps,
@@ -107,7 +108,7 @@ async function build(): Promise<Runtime> {
       ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
     },
   );
-  const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger });
+  const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger, counter });
   return {
     store,
     campaign,

@@ -9,6 +9,7 @@ import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import * as z from 'zod';
 import type { LoggerLike } from '../bot/bot';
+import { type Counter, flushMetrics } from './metrics';
 import { runtime } from './runtime';
 
 const Chat = z.object({ id: z.number(), type: z.string().optional() }).passthrough();
@@ -47,6 +48,7 @@ export interface WebhookOptions {
   bot: Telegraf;
   secret: string;
   logger?: LoggerLike;
+  counter?: Counter;
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -66,9 +68,10 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 }
 
 /** The webhook handler over a bot; the same function runs in Lambda, locally and in tests. */
-export function createWebhookHandler({ bot, secret, logger }: WebhookOptions) {
+export function createWebhookHandler({ bot, secret, logger, counter }: WebhookOptions) {
   return async (event: APIGatewayProxyEventV2): Promise<Result> => {
     if (!secretMatches(header(event, 'x-telegram-bot-api-secret-token'), secret)) {
+      counter?.count('WebhookUnauthorized');
       logger?.warn('webhook request refused: bad secret token', {
         requestId: event.requestContext?.requestId,
       });
@@ -100,7 +103,9 @@ export function createWebhookHandler({ bot, secret, logger }: WebhookOptions) {
 }
 
 /** Lambda: built once per container from the environment and Secrets Manager. */
-export const handler = middy<APIGatewayProxyEventV2, Result>().handler(async (event) => {
-  const rt = await runtime();
-  return rt.webhook(event);
-});
+export const handler = middy<APIGatewayProxyEventV2, Result>()
+  .use(flushMetrics())
+  .handler(async (event) => {
+    const rt = await runtime();
+    return rt.webhook(event);
+  });

@@ -16,7 +16,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -37,6 +37,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
+import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../functions/metrics';
 import { TABLE } from '../store/table';
 import type { DeployConfig } from './config';
 import {
@@ -387,6 +388,27 @@ export class InspectionStack extends Stack {
       const period = { period: Duration.minutes(5), statistic: 'Sum' };
       alarm(`${f.node.id}Errors`, f.fn.metricErrors(period), `${name}: the function failed (see its logs)`);
       alarm(`${f.node.id}Throttles`, f.fn.metricThrottles(period), `${name}: invocations were throttled`);
+    }
+    // What the code counts (functions/metrics.ts): a failure a person saw, a forged webhook call, a
+    // summary that did not arrive. Any one in five minutes raises the alarm.
+    const counted: Record<MetricName, string> = {
+      UpdatesFailed:
+        'webhook: an update failed and the person was told 系统出错了 (see the logs: update failed)',
+      WebhookUnauthorized: 'webhook: a request without the secret token (forged, or the secret was rotated)',
+      SummariesNotDelivered: 'summaries: a summary did not reach an office member or the person who asked',
+    };
+    for (const name of METRIC_NAMES) {
+      alarm(
+        name,
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: name,
+          dimensionsMap: { service: METRICS_SERVICE },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        counted[name],
+      );
     }
     for (const [name, queue] of [
       ['summaries', nightly],

@@ -562,6 +562,20 @@ describe('alarms', () => {
     }
   });
 
+  it('fire on any failure the code counts: a failed update, a forged webhook call, an undelivered summary', () => {
+    for (const name of ['UpdatesFailed', 'WebhookUnauthorized', 'SummariesNotDelivered']) {
+      const found = alarms().filter((a) => a.MetricName === name);
+      expect(found, name).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        Namespace: 'InspectionBot',
+        Dimensions: [{ Name: 'service', Value: 'inspection-bot' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        AlarmActions: [topic()],
+      });
+    }
+  });
+
   it('fire on any message in either dead-letter queue', () => {
     const dlqAlarms = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms).toHaveLength(2);
