@@ -291,9 +291,14 @@ export const villageHandlers: Handlers = {
       const started = d.statuses[pick.householdId] !== undefined || pick.startedAt !== undefined;
       const rows: Button[][] = [];
       if (status !== 'submitted' && pick.status !== 'surveyed') {
-        // Continuing a stored survey opens it by its id (no read of the sample); starting one, by
-        // the pick (the sample is read anyway to mark it started).
-        const surveyId = d.statuses[pick.householdId] !== undefined ? surveyIdOf(turn, villageId, pick) : '';
+        // Continuing one's own stored survey opens it by its id (no read of the sample); starting
+        // one, or taking over a survey handed back to the group, goes by the pick (the sample is
+        // read anyway, and the takeover is decided when it opens).
+        const own =
+          d.statuses[pick.householdId] !== undefined &&
+          pick.startedBy === turn.person.id &&
+          !d.released.includes(pick.householdId);
+        const surveyId = own ? surveyIdOf(turn, villageId, pick) : '';
         rows.push([
           surveyId
             ? btn(t.buttons.resume, 'op', surveyId)

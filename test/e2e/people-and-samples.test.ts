@@ -184,7 +184,9 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     await leader.send('/surveys');
     expect(leader.lastText()).toContain('交回本组的未完成问卷');
     await colleague.send('/start');
-    await colleague.pressData('hs:jiangna:0');
+    // From the village screen, as a colleague would: the household's card offers to continue it.
+    await colleague.pressData('h:jiangna:0');
+    await colleague.press('▶️ 继续填写');
     expect(colleague.lastText()).toContain('第2/');
     expect((await sys.store.getSurvey(surveyId))?.inspectorId).toBe(String(colleague.id));
   });
