@@ -2,6 +2,8 @@
 // file store. Shared by the bot (📊 汇总表 built in the webhook) and the summaries function (the
 // same built asynchronously), so both say the same thing about the same file.
 
+import { PassThrough, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FileStore } from './ports';
 
 /**
@@ -39,4 +41,16 @@ export async function deliveryOf(
     until: new Date(now.getTime() + LINK_SECONDS * 1000),
     size: f.stored.size,
   };
+}
+
+/** The bytes a streaming writer produces (a small file, or the in-memory twin of the bucket). */
+export async function collectBytes(write: (out: Writable) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const done = finished(out);
+  await write(out);
+  if (!out.writableEnded) out.end();
+  await done;
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,7 @@
 // The in-memory twin of the evidence store, for use-case tests: copies in and out, like S3.
 
-import { PassThrough, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { collectBytes } from './files';
 import type { FileStore } from './ports';
 
 export class MemoryFiles implements FileStore {
@@ -27,14 +28,7 @@ export class MemoryFiles implements FileStore {
     write: (out: Writable) => Promise<void>,
     contentType: string,
   ): Promise<number> {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const ended = new Promise((resolve) => out.on('end', resolve));
-    await write(out);
-    if (!out.writableEnded) out.end();
-    await ended;
-    const bytes = Buffer.concat(chunks);
+    const bytes = await collectBytes(write);
     await this.put(key, bytes, contentType);
     return bytes.length;
   }

@@ -96,8 +96,6 @@ export async function runChatSummary(
       req.scope === 'city' ? t.summaryCity : (campaign.towns.find((tw) => tw.id === req.scope)?.name ?? '');
     await messenger.send({ chatId, text: t.summaryReady(name) });
     if (text) await messenger.send({ chatId, text });
-    await mark('sent');
-    return 'sent';
   } catch (err) {
     deps.logger?.error('chat summary failed', {
       personId: person.id,
@@ -105,7 +103,11 @@ export async function runChatSummary(
       err: String(err),
     });
     await messenger.send({ chatId, text: t.summaryFailed }).catch(() => undefined);
+    // The person is told either way; a mark that fails too leaves the claim to its lease.
     await mark('failed', err instanceof Error ? err.name : 'error').catch(() => undefined);
     return 'failed';
   }
+  // Outside the try: a failure to mark a delivered summary must not tell the person it failed.
+  await mark('sent');
+  return 'sent';
 }

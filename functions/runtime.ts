@@ -24,7 +24,7 @@ import { TABLE } from '../store/table';
 import type { ChatSummaryRequest } from './chat-summary';
 import { counter } from './metrics';
 import { groupReportPackage, summaryPackage } from './summary-files';
-import { createWebhookHandler } from './telegram-webhook';
+import { createWebhookHandler } from './webhook-handler';
 
 const Env = z.object({
   TABLE_NAME: z.string().min(1).default(TABLE.defaultName),

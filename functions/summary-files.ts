@@ -6,8 +6,8 @@
 // webhook's bundle imports this file for /summary, and an inspector's answer never needs them.
 // esbuild splits them into a chunk of their own (infra/bundle.ts), loaded on the first /summary.
 
-import { PassThrough, type Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { collectBytes } from '../app/files';
 import type { Clock } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
 import { buildSummaries, submittedPages } from '../app/summaries';
@@ -70,7 +70,7 @@ export async function chatFiles(
         caption: rawCaption,
         stored: { key, size: await deps.files.putStream(key, write, XLSX) },
       }
-    : { fileName: rawName, caption: rawCaption, bytes: await collect(write) };
+    : { fileName: rawName, caption: rawCaption, bytes: await collectBytes(write) };
   return [
     {
       fileName: `${campaign.name}-${name}-汇总表-${day}.xlsx`,
@@ -79,18 +79,6 @@ export async function chatFiles(
     },
     raw,
   ];
-}
-
-/** The bytes a streaming writer produces. */
-async function collect(write: (out: PassThrough) => Promise<void>): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const done = finished(out);
-  await write(out);
-  if (!out.writableEnded) out.end();
-  await done;
-  return Buffer.concat(chunks);
 }
 
 /** /summary in the chat: the workbooks, and 表5 as text (where each problem stands, the written list). */

@@ -2,7 +2,7 @@
 // (reports/raw.ts), from an in-memory source: one page per kind, an office sheet only when there is
 // an office survey. Returns the file's bytes, for tests to open.
 
-import { PassThrough, type Writable } from 'node:stream';
+import { collectBytes } from '../../app/files';
 import type { Campaign } from '../../domain/campaign';
 import type { Survey, SurveyKind } from '../../domain/model';
 import { type InspectorNames, type SurveyPages, writeRawCsv, writeRawWorkbook } from '../../reports/raw';
@@ -20,23 +20,12 @@ function pagesOf(surveys: readonly Survey[], names: InspectorNames): SurveyPages
   };
 }
 
-async function collect(write: (out: Writable) => Promise<void>): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => out.on('end', resolve));
-  await write(out);
-  if (!out.writableEnded) out.end();
-  await ended;
-  return Buffer.concat(chunks);
-}
-
 export function rawWorkbook(
   campaign: Campaign,
   surveys: readonly Survey[],
   names: InspectorNames = new Map(),
 ): Promise<Buffer> {
-  return collect((out) => writeRawWorkbook(campaign, pagesOf(surveys, names), out));
+  return collectBytes((out) => writeRawWorkbook(campaign, pagesOf(surveys, names), out));
 }
 
 export function rawCsv(
@@ -45,5 +34,5 @@ export function rawCsv(
   kind: SurveyKind,
   names: InspectorNames = new Map(),
 ): Promise<Buffer> {
-  return collect((out) => writeRawCsv(campaign, pagesOf(surveys, names), kind, out));
+  return collectBytes((out) => writeRawCsv(campaign, pagesOf(surveys, names), kind, out));
 }

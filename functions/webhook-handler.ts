@@ -1,0 +1,102 @@
+// The webhook over a bot (API Gateway HTTP API, payload v2): check the secret token, parse the
+// update, hand it to the bot, answer 200. Handled errors already became a Chinese reply inside the
+// bot, so Telegram never retries them. The same function runs in Lambda (functions/telegram-webhook.ts,
+// wired by functions/runtime.ts), locally and in tests; it imports neither, so they need no cycle.
+
+import { timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import * as z from 'zod';
+import type { LoggerLike } from '../bot/bot';
+import type { Counter } from './metrics';
+
+const Chat = z.object({ id: z.number(), type: z.string().optional() }).passthrough();
+const User = z.object({ id: z.number(), is_bot: z.boolean() }).passthrough();
+/** Only the kinds the bot handles are validated in depth; the rest is ignored. */
+const UpdateSchema = z
+  .object({
+    update_id: z.number().int().nonnegative(),
+    message: z
+      .object({ message_id: z.number(), chat: Chat, from: User.optional(), date: z.number() })
+      .passthrough()
+      .optional(),
+    callback_query: z
+      .object({
+        id: z.string(),
+        from: User,
+        data: z.string().max(64).optional(),
+        message: z.unknown().optional(),
+      })
+      .passthrough()
+      .optional(),
+    // An edited message: answered that edits are not recorded (bot/bot.ts).
+    edited_message: z
+      .object({ message_id: z.number(), chat: Chat, from: User.optional(), date: z.number() })
+      .passthrough()
+      .optional(),
+    // The bot added to (or removed from) a chat: in a group or channel it leaves (bot/bot.ts).
+    my_chat_member: z
+      .object({ chat: Chat, from: User, new_chat_member: z.object({ status: z.string() }).passthrough() })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+
+export interface WebhookOptions {
+  bot: Telegraf;
+  secret: string;
+  logger?: LoggerLike;
+  counter?: Counter;
+}
+
+export type Result = APIGatewayProxyStructuredResultV2;
+const respond = (statusCode: number, body = ''): Result => ({ statusCode, body });
+
+function secretMatches(given: string | undefined, expected: string): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key ? headers[key] : undefined;
+}
+
+/** The webhook handler over a bot; the same function runs in Lambda, locally and in tests. */
+export function createWebhookHandler({ bot, secret, logger, counter }: WebhookOptions) {
+  return async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    if (!secretMatches(header(event, 'x-telegram-bot-api-secret-token'), secret)) {
+      counter?.count('WebhookUnauthorized');
+      logger?.warn('webhook request refused: bad secret token', {
+        requestId: event.requestContext?.requestId,
+      });
+      return respond(401, 'unauthorized');
+    }
+    let body: unknown;
+    try {
+      const raw = event.isBase64Encoded
+        ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+        : (event.body ?? '');
+      body = JSON.parse(raw);
+    } catch {
+      return respond(400, 'invalid json');
+    }
+    const parsed = UpdateSchema.safeParse(body);
+    if (!parsed.success) {
+      // Authenticated but malformed: answering 200 stops Telegram from retrying it forever.
+      logger?.warn('update ignored: unexpected shape', { issues: parsed.error.issues.length });
+      return respond(200);
+    }
+    const update = parsed.data;
+    if (!update.message && !update.callback_query && !update.my_chat_member && !update.edited_message) {
+      logger?.info('update ignored: kind not handled', { updateId: update.update_id });
+      return respond(200);
+    }
+    await bot.handleUpdate(update as unknown as Update);
+    return respond(200);
+  };
+}
