@@ -298,6 +298,9 @@ export const t = {
     '请描述问题,做到见事见人、明确具体(写明村、户或人、具体事实),例如:\n"交东村黄明户帮扶手册人口5人,系统中为4人,数据不一致。"',
   problemTooShort: '描述太简短了。请写明是哪个村、哪一户或哪个人、具体什么事实(至少 10 个字)。',
   problemVague: '描述太笼统(如"有问题""不规范")。请写明具体事实,例如谁、哪里、哪项不符合。',
+  /** A description refused as vague or too short: the next text is taken as the new one, or 取消. */
+  describeAgain: (verdict: 'vague' | 'too_short') =>
+    `${verdict === 'vague' ? t.problemVague : t.problemTooShort}\n请重新输入问题描述;不记录了请点「取消」。`,
   problemLogged: (category: string) => `✅ 问题已记录:${category}。整改期限内乡镇会收到提醒。`,
   proposal: (category: string, description: string) =>
     `根据调查结果,建议记录问题:\n【${category}】${description}`,

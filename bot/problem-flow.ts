@@ -26,6 +26,7 @@ import {
 } from '../app/problems';
 import { ChatError, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
+import { MAX_PHOTO_BYTES } from '../domain/evidence';
 import { contactTownsOf, holdsInGroup } from '../domain/grants';
 import {
   PROBLEM_CATEGORIES,
@@ -101,8 +102,9 @@ async function describe(turn: Turn, text: string) {
   const data = turn.person.session.data ?? {};
   const verdict = judgeDescription(text);
   if (verdict !== 'ok') {
-    // Asked again: the screen stays, so the next text is the new description.
-    await turn.send(verdict === 'vague' ? t.problemVague : t.problemTooShort);
+    // Asked again, with 取消: the screen stays, so the next text is the new description, and the
+    // prompt says so (a person who gives up must not have their next message logged as a problem).
+    await turn.show(prompt(t.describeAgain(verdict)));
     return;
   }
   if (typeof data.proposalId === 'string') {
@@ -116,8 +118,11 @@ async function describe(turn: Turn, text: string) {
     ...(data.villageId ? { villageId: String(data.villageId) } : {}),
     ...(data.householdId ? { householdId: String(data.householdId) } : {}),
     description: text,
-  }).catch((err) => {
+  }).catch(async (err) => {
     if (err instanceof Error && err.name === 'AlreadyExistsError') return undefined; // a retried update
+    // Refused (the grant was taken away meanwhile, the village is not the town's): the prompt
+    // ends with the refusal, so the next text is an ordinary message, not another description.
+    if (isRefusal(err)) await turn.setScreen('home');
     throw err;
   });
   if (!problem) {
@@ -128,6 +133,9 @@ async function describe(turn: Turn, text: string) {
   await turn.setScreen('problem_photo', { problemId: problem.id });
   await turn.send(`${t.problemLogged(categoryLabels[problem.category])}\n${t.problemPhotoHint}`);
 }
+
+/** What the person is told and may not retry as typed: the prompt ends with it. */
+const isRefusal = (err: unknown) => err instanceof ForbiddenError || err instanceof ProblemInputError;
 
 const edeps = (turn: Turn) => {
   if (!turn.deps.files) throw new EvidenceError('store_failed');
@@ -140,7 +148,7 @@ async function photoForProblem(turn: Turn, photo: IncomingImage) {
   try {
     const out = await attachProblemPhoto(edeps(turn), turn.person, turn.deps.campaign, problemId, {
       ...photo,
-      download: () => downloadFile(turn, photo.fileId),
+      download: () => downloadFile(turn, photo.fileId, MAX_PHOTO_BYTES),
     });
     await turn.send(out.duplicate ? t.problemPhotoAlready : t.problemPhotoSaved(out.count));
   } catch (err) {
@@ -436,8 +444,8 @@ async function editText(turn: Turn, text: string) {
   const problemId = String(turn.person.session.data?.problemId ?? '');
   const verdict = judgeDescription(text);
   if (verdict !== 'ok') {
-    // Asked again: the screen stays, so the next text is the new description.
-    await turn.send(verdict === 'vague' ? t.problemVague : t.problemTooShort);
+    // Asked again, with 取消: the screen stays, so the next text is the new description.
+    await turn.show(prompt(t.describeAgain(verdict)));
     return;
   }
   // Whatever the outcome, the next text is not a description any more.

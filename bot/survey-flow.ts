@@ -33,7 +33,7 @@ import {
 } from '../app/surveys';
 import { villageById } from '../domain/campaign';
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
-import { EVIDENCE_FLAGS, type EvidenceFlag } from '../domain/evidence';
+import { EVIDENCE_FLAGS, type EvidenceFlag, MAX_PHOTO_BYTES } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
 import { type Handlers, homeScreen, type IncomingImage, type Turn } from './bot';
@@ -284,7 +284,7 @@ async function photoForSurvey(turn: Turn, photo: IncomingImage) {
       edeps(turn),
       turn.person,
       turn.deps.campaign,
-      { ...photo, download: () => downloadFile(turn, photo.fileId) },
+      { ...photo, download: () => downloadFile(turn, photo.fileId, MAX_PHOTO_BYTES) },
       turn.uid(),
     );
     if (out.duplicate) return;

@@ -149,12 +149,12 @@ async function upload(turn: Turn) {
     return;
   }
   const doc = message.document;
-  // A document without a declared size is checked after the download instead.
+  // A document without a declared size is checked as it downloads (read up to the limit only).
   if ((doc.file_size ?? 0) > MAX_FILE_BYTES) {
     await turn.send(t.uploadTooLarge);
     return;
   }
-  const bytes = await downloadFile(turn, doc.file_id).catch(() => undefined);
+  const bytes = await downloadFile(turn, doc.file_id, MAX_FILE_BYTES).catch(() => undefined);
   if (!bytes) {
     // The file stays on Telegram's side; sending it again is all the person can do.
     await turn.send(t.uploadDownloadFailed);

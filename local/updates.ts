@@ -56,7 +56,8 @@ export function textMessageUpdate(
 export interface DocumentRef {
   fileId: string;
   fileName: string;
-  size: number;
+  /** Telegram leaves it out at times. */
+  size?: number;
 }
 
 /** Telegram names a document's type from its file name; the bot trusts only images' types. */
@@ -90,7 +91,7 @@ export function documentMessageUpdate(
       file_unique_id: doc.fileId,
       file_name: doc.fileName,
       ...(mime ? { mime_type: mime } : {}),
-      file_size: doc.size,
+      ...(doc.size !== undefined ? { file_size: doc.size } : {}),
     },
   });
 }

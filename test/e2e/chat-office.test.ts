@@ -274,6 +274,39 @@ describe('a campaign day from the office, the group and the town', () => {
     expect(await store.problemsOfTown(campaign.id, 'jiangping', 'open')).toHaveLength(4);
   });
 
+  it('an inspector who gives up after a refused description is not logged a problem by the next message', async () => {
+    const before = (await store.problemsOfTown(campaign.id, 'jiangping')).length;
+    await inspector.send('/problem');
+    await inspector.press('二、精准帮扶·措施制定');
+    await inspector.press('交东村');
+    await inspector.press('跳过');
+    await inspector.send('不规范');
+    expect(inspector.lastText()).toContain('请重新输入问题描述;不记录了请点「取消」');
+    await inspector.press('✖️ 取消');
+    await inspector.send('交东村村部今天下午开会讨论了明年的产业奖补安排。');
+    expect(inspector.lastText()).not.toContain('问题已记录');
+    expect(await store.problemsOfTown(campaign.id, 'jiangping')).toHaveLength(before);
+  });
+
+  it('a description refused because the grant went meanwhile ends the prompt: the next text is not a problem', async () => {
+    const before = (await store.problemsOfTown(campaign.id, 'jiangping')).length;
+    await inspector.send('/problem');
+    await inspector.press('二、精准帮扶·措施制定');
+    await inspector.press('交东村');
+    await inspector.press('跳过');
+    // The office takes the inspector's grant away while they type.
+    const person = (await store.getPerson('6002'))!;
+    await store.savePerson({ ...person, grants: [] }, person.version);
+    await inspector.send('交东村帮扶手册中帮扶措施与致贫原因不对应,2户因学致贫却只安排了产业奖补。');
+    expect(inspector.lastText()).not.toContain('问题已记录');
+    const revoked = (await store.getPerson('6002'))!;
+    expect(revoked.session.screen).toBe('home');
+    await store.savePerson({ ...revoked, grants: person.grants }, revoked.version);
+    await inspector.send('交东村帮扶手册中帮扶措施与致贫原因不对应,2户因学致贫却只安排了产业奖补。');
+    expect(inspector.lastText()).not.toContain('问题已记录');
+    expect(await store.problemsOfTown(campaign.id, 'jiangping')).toHaveLength(before);
+  });
+
   it('the office logs a problem in another town', async () => {
     await office.send('/problem');
     await office.press('四、其他方面(资料、档案、内生动力等)');

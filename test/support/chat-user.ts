@@ -54,14 +54,15 @@ export class ChatUser {
     return this.post(textMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, text));
   }
 
-  upload(fileName: string, bytes: Uint8Array) {
+  /** Sends a file; `declareSize: false` leaves file_size out, as Telegram does at times. */
+  upload(fileName: string, bytes: Uint8Array, opts: { declareSize?: boolean } = {}) {
     const fileId = `f${this.id}x${this.messageSeq}`;
     this.api.files.set(`documents/${fileId}`, bytes);
     return this.post(
       documentMessageUpdate(nextUpdateId(), this.user, this.messageSeq++, {
         fileId,
         fileName,
-        size: bytes.length,
+        ...(opts.declareSize === false ? {} : { size: bytes.length }),
       }),
     );
   }
