@@ -17,10 +17,11 @@ import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
 import { formatInstant } from '../domain/reminder-messages';
-import { type Handlers, type SummaryFile, scopeLabel, type Turn } from './bot';
+import { scopeLabel } from './labels';
 import { roleLabels, t } from './messages';
 import { btn, chunk, fileLinkMessage, prompt } from './render';
 import { openAndShow } from './survey-flow';
+import type { Handlers, SummaryFile, Turn } from './turn';
 
 async function inviteMenu(turn: Turn) {
   if (!isOffice(turn.person)) throw new ForbiddenError('invite', turn.person.id);

@@ -5,153 +5,28 @@
 
 import type { Context } from 'telegraf';
 import { Telegraf } from 'telegraf';
-import type { InlineKeyboardButton, UserFromGetMe } from 'telegraf/types';
 import { ForbiddenError } from '../app/authz';
-import type { SummaryFile } from '../app/files';
-import { type ListsDeps, ListsError } from '../app/lists';
-import type { Button, Clock } from '../app/messaging';
-import {
-  InviteInputError,
-  joinWithInvite,
-  PersonDeactivatedError,
-  SelfDeactivationError,
-} from '../app/people';
-import type { FileStore, Store } from '../app/ports';
+import { ListsError } from '../app/lists';
+import { InviteInputError, PersonDeactivatedError, SelfDeactivationError } from '../app/people';
 import { ProblemInputError } from '../app/problems';
 import { ReminderInputError } from '../app/reminders';
 import { UnknownTownError } from '../app/summaries';
-import { ChatError, type Outcome, type SurveyStep, withSession } from '../app/surveys';
-import type { Campaign } from '../domain/campaign';
-import { hasRole, isGroupRole, rolesOf } from '../domain/grants';
+import { ChatError, withSession } from '../app/surveys';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { RectificationError } from '../domain/rectification';
 import { PROBLEM_STATUS_LABELS } from '../domain/tables/index';
 import { ListFileError } from '../ingest/list-file';
-import { adminHandlers } from './admin-flow';
-import { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
-import { roleLabels, t } from './messages';
-import { peopleHandlers } from './people-flow';
-import { problemHandlers } from './problem-flow';
-import { rectificationHandlers } from './rectification-flow';
+import { helpText } from './home';
+import { handleStranger } from './join-flow';
+import { extra, toKeyboard } from './keyboard';
+import { t } from './messages';
 import { parseCallback, renderStep, type Screen } from './render';
-import { surveyHandlers } from './survey-flow';
-import { villageHandlers } from './village-flow';
+import { routeTable } from './routes';
+import type { BotDeps, BotOptions, Handlers, IncomingImage, LoggerLike, Turn } from './turn';
 
-export interface LoggerLike {
-  info(message: string, ...attributes: Record<string, unknown>[]): void;
-  warn(message: string, ...attributes: Record<string, unknown>[]): void;
-  error(message: string, ...attributes: Record<string, unknown>[]): void;
-}
-
-export type { SummaryFile };
-
-export interface BotDeps {
-  store: Store;
-  clock: Clock;
-  campaign: Campaign;
-  logger?: LoggerLike;
-  /** Builds the summary workbooks (wired in functions/ and local/, since bot/ may not import reports/). */
-  summaries?: (actor: Person, scope: 'city' | string) => Promise<{ files: SummaryFile[]; text: string }>;
-  /**
-   * Builds them in the summaries function instead, which sends them to the chat when done (a
-   * province's export outlasts the webhook's 29 s). `requestId` (the update id) makes a repeated
-   * request deliver once.
-   */
-  summariesLater?: (actor: Person, scope: 'city' | string, requestId: number) => Promise<void>;
-  /** The leader's report package (workbooks + narrative text) for the group's town. */
-  groupReport?: (actor: Person, townId: string) => Promise<{ files: SummaryFile[]; text: string }>;
-  /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */
-  acknowledge?: (actor: Person, reminderKey: string) => Promise<string>;
-  /** 明日检查村: a leader or liaison names tomorrow's village (the town is asked for its list). */
-  tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
-  /** Downloads a Telegram file; defaults to fetch. */
-  download?: (url: URL) => Promise<Uint8Array>;
-  /** The evidence store (photos, large exports); without it photos are refused with a clear reply. */
-  files?: FileStore;
-  /** The largest file sent through Telegram (bots may upload 50 MB); larger ones go as a link. */
-  documentLimitBytes?: number;
-  /** Counts failures as metrics with alarms (functions/metrics.ts): 'UpdatesFailed'. */
-  counter?: { count(name: 'UpdatesFailed'): void };
-  random?: () => string;
-}
-
-export interface BotOptions {
-  token: string;
-  botInfo: UserFromGetMe;
-  apiRoot?: string;
-}
-
-/** What every handler gets: the update's context, the person (if enrolled) and the deps. */
-export interface Turn {
-  ctx: Context;
-  deps: BotDeps;
-  person: Person;
-  updateId: number;
-  /** The update id for a session write: only the turn's first write records it. */
-  uid(): number | undefined;
-  /** The message holding the pressed button, if any (to edit in place). */
-  fromButton: boolean;
-  send(screen: Screen | string): Promise<void>;
-  /** Edit the pressed message when there is one, else send. */
-  show(screen: Screen | string): Promise<void>;
-  /** Show a survey step: after a button answer the old prompt becomes a one-line record. */
-  showStep(outcome: Outcome<SurveyStep>, opts?: { record?: string; inPlace?: boolean }): Promise<void>;
-  /** Save the chat screen (and record the update id) without touching the draft. */
-  setScreen(screen: string, data?: Record<string, string | number>): Promise<void>;
-  listsDeps(): ListsDeps;
-}
-
-export type CallbackHandler = (turn: Turn, args: string[]) => Promise<void>;
-export type TextHandler = (turn: Turn, text: string) => Promise<void>;
-
-/** A photo (or an image sent as a file, which keeps its EXIF) the person sent. */
-export interface IncomingImage {
-  fileId: string;
-  uniqueId: string;
-  size?: number;
-  mime: string;
-  caption?: string;
-}
-export type PhotoHandler = (turn: Turn, photo: IncomingImage) => Promise<void>;
-export type LocationHandler = (turn: Turn, at: { lat: number; lon: number }) => Promise<void>;
-
-export interface Handlers {
-  callbacks: Record<string, CallbackHandler>;
-  /** By session screen. */
-  texts: Record<string, TextHandler>;
-  commands: Record<string, (turn: Turn, payload: string) => Promise<void>>;
-  /** Photos by session screen; `survey` takes them while a survey is open, whatever the screen. */
-  photos?: Record<string, PhotoHandler>;
-  /** A location sent from the spot (the survey's location step). */
-  location?: LocationHandler;
-}
-
-export function toKeyboard(buttons: Button[][]): InlineKeyboardButton[][] {
-  return buttons.map((row) =>
-    row.map((b) =>
-      b.url ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.data ?? 'noop' },
-    ),
-  );
-}
-
-export function extra(screen: Screen) {
-  const markup = screen.reply
-    ? {
-        reply_markup: {
-          keyboard: screen.reply.map((row) =>
-            row.map((b) => (b.requestLocation ? { text: b.text, request_location: true } : { text: b.text })),
-          ),
-          resize_keyboard: true,
-          one_time_keyboard: true,
-        },
-      }
-    : screen.removeKeyboard
-      ? { reply_markup: { remove_keyboard: true as const } }
-      : screen.buttons.length > 0
-        ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
-        : {};
-  return { ...(screen.html ? { parse_mode: 'HTML' as const } : {}), ...markup };
-}
+export { commandsFor, scopeLabel } from './labels';
+// What callers outside bot/ build the bot with (functions/, local/, tests).
+export type { BotDeps, BotOptions, LoggerLike, SummaryFile } from './turn';
 
 const asScreen = (s: Screen | string): Screen => (typeof s === 'string' ? { text: s, buttons: [] } : s);
 
@@ -160,14 +35,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
     telegram: { webhookReply: false, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
   });
   bot.botInfo = options.botInfo;
-  const handlers = merge(
-    surveyHandlers,
-    villageHandlers,
-    adminHandlers(options.botInfo.username),
-    peopleHandlers,
-    problemHandlers,
-    rectificationHandlers,
-  );
+  const handlers = routeTable(options.botInfo.username);
   const log = deps.logger;
 
   bot.use(async (ctx, next) => {
@@ -321,167 +189,6 @@ function updateKind(ctx: Context): string {
   return 'other';
 }
 
-async function handleStranger(ctx: Context, deps: BotDeps, updateId: number) {
-  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
-  const m = /^\/start(?:@\w+)?\s+(\S+)/.exec(text);
-  if (!m?.[1] || !ctx.from || !ctx.chat) {
-    await ctx.reply(t.notEnrolled);
-    return;
-  }
-  await join(ctx, deps, m[1], updateId);
-}
-
-/**
- * `/start <code>`. A stranger joins at once; someone already enrolled is asked first, with what
- * they hold and what the invite would add (the invite stays unused until they accept).
- */
-async function join(
-  ctx: Context,
-  deps: BotDeps,
-  code: string,
-  /** Undefined when the update was recorded already (an enrolled person's turn claims first). */
-  updateId: number | undefined,
-) {
-  if (!ctx.from || !ctx.chat) return;
-  // Telegram's deep-link parameter is 1–64 of A–Z a–z 0–9 _ -: anything else typed after /start
-  // (3,000 characters, another alphabet) is no invite, and never becomes a key to look up.
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(code)) {
-    await ctx.reply(t.inviteUnknown);
-    return;
-  }
-  const sdeps = { store: deps.store, clock: deps.clock };
-  const who = {
-    userId: ctx.from.id,
-    chatId: ctx.chat.id,
-    ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
-  };
-  const result = await joinWithInvite(sdeps, who, code);
-  if (result.kind === 'confirm') {
-    const out = await withSession(sdeps, result.person, updateId, (p) => ({
-      session: { ...p.session, screen: 'confirm_grant', data: { code } },
-      result: undefined,
-    }));
-    if (out.duplicate) return;
-    await ctx.reply(
-      t.confirmGrant(grantsLabel(deps.campaign, result.person), grantLabel(deps.campaign, result.grant)),
-      {
-        reply_markup: {
-          inline_keyboard: [
-            [
-              { text: t.buttons.acceptGrant, callback_data: 'ja' },
-              { text: t.buttons.declineGrant, callback_data: 'jn' },
-            ],
-          ],
-        },
-      },
-    );
-    return;
-  }
-  // Record this update as processed, so a retried /start does not greet twice.
-  const recorded = await withSession(sdeps, result.person, updateId, (p) => ({
-    session: { ...p.session, screen: 'home' },
-    result: undefined,
-  }));
-  // A repeated /start (Telegram retrying) greets once.
-  if (recorded.duplicate) return;
-  const current = recorded.duplicate ? result.person : recorded.person;
-  if (result.kind === 'already') {
-    await ctx.reply(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
-    return;
-  }
-  await ctx.reply(
-    t.joined(
-      roleLabels[result.grant.role],
-      scopeLabel(deps.campaign, result.grant.groupId, result.grant.townId),
-    ),
-  );
-  await afterGrantChange(ctx, current);
-}
-
-/** The accept button of an invite for someone already enrolled (the code waits in the session). */
-export async function acceptGrant(turn: Turn) {
-  const { ctx, deps } = turn;
-  const code =
-    turn.person.session.screen === 'confirm_grant' ? String(turn.person.session.data?.code ?? '') : '';
-  if (!code || !ctx.from || !ctx.chat) {
-    await turn.send(t.unknownButton);
-    return;
-  }
-  const result = await joinWithInvite(
-    { store: deps.store, clock: deps.clock },
-    {
-      userId: ctx.from.id,
-      chatId: ctx.chat.id,
-      ...(ctx.from.first_name ? { firstName: ctx.from.first_name } : {}),
-    },
-    code,
-    { confirmed: true },
-  );
-  turn.person = result.person;
-  await turn.setScreen('home');
-  await ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
-  if (result.kind === 'already') {
-    await turn.send(t.alreadyJoined(grantLabel(deps.campaign, result.grant)));
-    return;
-  }
-  await turn.send(
-    t.grantAdded(grantLabel(deps.campaign, result.grant), grantsLabel(deps.campaign, turn.person)),
-  );
-  await afterGrantChange(ctx, turn.person);
-}
-
-async function afterGrantChange(ctx: Context, person: Person) {
-  if (!ctx.chat) return;
-  await ctx.telegram
-    .setMyCommands(commandsFor(rolesOf(person)), { scope: { type: 'chat', chat_id: ctx.chat.id } })
-    .catch(() => undefined);
-  const home = homeScreen(person);
-  await ctx.reply(home.text, extra(home));
-}
-
-export { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
-
-export function homeScreen(person: Person): Screen {
-  const rows: Button[][] = [];
-  const group = rolesOf(person).some(isGroupRole);
-  if (group)
-    rows.push([
-      { text: '🏘 选择村', data: 'm:villages' },
-      { text: '▶️ 继续问卷', data: 'm:resume' },
-    ]);
-  if (hasRole(person, 'town_contact') && !group) rows.push([{ text: '📤 上传名单', data: 'm:villages' }]);
-  if (hasRole(person, 'leader')) {
-    rows.push([
-      { text: '📋 组内问卷', data: 'm:surveys' },
-      { text: '✍️ 报告签发', data: 'm:report' },
-    ]);
-  }
-  if (hasRole(person, 'leader', 'liaison')) rows.push([{ text: '📅 明日检查村', data: 'm:tomorrow' }]);
-  if (group || hasRole(person, 'office')) rows.push([{ text: '📝 记录问题', data: 'm:problem' }]);
-  if (hasRole(person, 'office')) {
-    rows.push([
-      { text: '📊 汇总表', data: 'm:summary' },
-      { text: '🔗 邀请', data: 'm:invite' },
-    ]);
-    rows.push([
-      { text: '🧾 县级数据', data: 'm:figures' },
-      { text: '✅ 签发情况', data: 'm:signoffs' },
-    ]);
-    rows.push([{ text: '👥 人员与权限', data: 'm:people' }]);
-  }
-  return { text: t.home, buttons: rows };
-}
-
-export function helpText(person: Person): string {
-  const roles = rolesOf(person);
-  const lines = commandsFor(roles)
-    .map((c) => (c.command === 'villages' && !roles.some((r) => r !== 'town_contact') ? 'upload' : c.command))
-    .filter((c): c is keyof typeof t.helpLine => c in t.helpLine)
-    .map((c) => t.helpLine[c]);
-  // How to answer a survey is for those who fill surveys (a group's members, or the office's figures).
-  return t.help(lines, roles.some(isGroupRole));
-}
-
 function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number): Turn {
   const sdeps = { store: deps.store, clock: deps.clock };
   const turn: Turn = {
@@ -587,7 +294,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
     return;
   }
   if ('document' in message) {
-    await (handlers.callbacks.__document ?? (async () => turn.send(t.uploadNotExpected)))(turn, []);
+    await (handlers.document ?? (async () => turn.send(t.uploadNotExpected)))(turn);
     return;
   }
   if ('photo' in message) {
@@ -609,11 +316,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
   const cmd = /^\/(\w+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text);
   if (cmd?.[1]) {
     const name = cmd[1].toLowerCase();
-    if (name === 'start' && cmd[2]) {
-      await join(ctx, turn.deps, cmd[2].trim(), turn.uid());
-      return;
-    }
-    const command = handlers.commands[name];
+    const command = Object.hasOwn(handlers.commands, name) ? handlers.commands[name] : undefined;
     if (command) {
       await command(turn, cmd[2]?.trim() ?? '');
       return;
@@ -651,32 +354,6 @@ function imageOf(message: NonNullable<Context['message']>): IncomingImage | unde
     };
   }
   return undefined;
-}
-
-function merge(...parts: Handlers[]): Handlers {
-  const merged: Handlers = {
-    callbacks: Object.assign({}, ...parts.map((p) => p.callbacks)),
-    texts: Object.assign({}, ...parts.map((p) => p.texts)),
-    commands: Object.assign({}, ...parts.map((p) => p.commands)),
-    photos: Object.assign({}, ...parts.map((p) => p.photos ?? {})),
-    ...(parts.find((p) => p.location)?.location ? { location: parts.find((p) => p.location)?.location } : {}),
-  };
-  // Menu buttons (m:<command>) do what the command does.
-  merged.callbacks.m = async (turn, [name]) => {
-    const command = name ? merged.commands[name] : undefined;
-    if (command) await command(turn, '');
-    else await turn.send(t.unknownButton);
-  };
-  merged.callbacks.cn = async (turn) => merged.commands.cancel?.(turn, '');
-  merged.callbacks.ja = (turn) => acceptGrant(turn);
-  merged.callbacks.jn = async (turn) => {
-    await turn.setScreen('home');
-    await turn.show(t.grantDeclined);
-  };
-  merged.commands.start = async (turn) => turn.send(homeScreen(turn.person));
-  merged.commands.help = async (turn) => turn.send(helpText(turn.person));
-  merged.commands.menu = merged.commands.start;
-  return merged;
 }
 
 /** The one place expected refusals become Chinese replies. */

@@ -4,9 +4,9 @@
 
 import type { EvidenceError } from '../app/evidence';
 import type { LocationEvidence, PhotoEvidence } from '../domain/evidence';
-import type { Turn } from './bot';
 import { t } from './messages';
 import { chunk } from './render';
+import type { Turn } from './turn';
 
 const ALBUM = 10;
 const CAPTION = 1000;

@@ -18,10 +18,10 @@ import { ChatError } from '../app/surveys';
 import { rolesOf } from '../domain/grants';
 import type { Person } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
-import type { Handlers, Turn } from './bot';
 import { commandsFor, grantLabel, grantsLabel, personName } from './labels';
 import { t } from './messages';
 import { btn, chunk } from './render';
+import type { Handlers, Turn } from './turn';
 
 const pdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
 const when = (turn: Turn, iso: string) => formatInstant(new Date(iso), turn.deps.campaign.timeZone);

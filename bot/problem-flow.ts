@@ -40,11 +40,11 @@ import {
 import { ALLOWED_FROM } from '../domain/rectification';
 import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
-import type { Handlers, IncomingImage, Turn } from './bot';
 import { photoRefusal, sendPhotos } from './evidence-view';
 import { categoryLabels, t } from './messages';
 import { btn, chunk, prompt, type Screen } from './render';
 import { downloadFile } from './telegram-files';
+import type { Handlers, IncomingImage, Turn } from './turn';
 
 const pdeps = (turn: Turn) => ({
   store: turn.deps.store,

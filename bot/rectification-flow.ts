@@ -25,10 +25,10 @@ import {
 import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { localDate } from '../domain/reminders';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
-import type { Handlers, Turn } from './bot';
 import { t } from './messages';
 import { problemCard, REPORTED, townView } from './problem-flow';
 import { btn, prompt } from './render';
+import type { Handlers, Turn } from './turn';
 
 const pdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
 

@@ -36,8 +36,8 @@ import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import { EVIDENCE_FLAGS, type EvidenceFlag, MAX_PHOTO_BYTES } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
-import { type Handlers, homeScreen, type IncomingImage, type Turn } from './bot';
 import { photoRefusal, sendPhotos, sendPin } from './evidence-view';
+import { homeScreen } from './home';
 import { t } from './messages';
 import { propose } from './problem-flow';
 import {
@@ -58,6 +58,7 @@ import {
   surveyTag,
 } from './render';
 import { downloadFile } from './telegram-files';
+import type { Handlers, IncomingImage, Turn } from './turn';
 
 /** Names in buttons and titles are clipped: a list allows 20 characters, older data may hold more. */
 const NAME_SHOWN = 20;

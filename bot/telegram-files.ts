@@ -4,7 +4,7 @@
 // is read only up to one byte past the caller's limit, so the caller's own size check refuses it
 // without the function ever holding a file it would refuse (Telegram serves bots up to 20 MB).
 
-import type { Turn } from './bot';
+import type { Turn } from './turn';
 
 async function defaultDownload(url: URL, maxBytes: number): Promise<Uint8Array> {
   const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });

@@ -5,7 +5,7 @@
 import type { Telegram } from 'telegraf';
 import { TelegramError } from 'telegraf';
 import type { Messenger, OutgoingDocument, OutgoingMessage, SendResult } from '../app/messaging';
-import { toKeyboard } from './bot';
+import { toKeyboard } from './keyboard';
 
 function outcome(err: unknown): SendResult {
   if (err instanceof TelegramError) {

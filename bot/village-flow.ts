@@ -18,11 +18,11 @@ import { homeTownsOf, townProgress, villageDetail } from '../app/villages';
 import { STRATA } from '../domain/forms/types';
 import type { ReplacementReason } from '../domain/model';
 import { formatInstant } from '../domain/reminder-messages';
-import type { Handlers, Turn } from './bot';
 import { pickStatusIcon, replacementLabels, t } from './messages';
 import { btn, chunk, prompt } from './render';
 import { openAndShow, openPickAndShow } from './survey-flow';
 import { downloadFile } from './telegram-files';
+import type { Handlers, Turn } from './turn';
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** Names in lists and buttons: a list allows 20 characters, older data may hold more. */
@@ -350,7 +350,6 @@ export const villageHandlers: Handlers = {
       }
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
     },
-    __document: (turn) => upload(turn),
     // 确定替换 / 保留原名单 after a second list for the same village.
     lr: async (turn) => {
       const data = turn.person.session.screen === 'list_replace' ? (turn.person.session.data ?? {}) : {};
@@ -419,4 +418,5 @@ export const villageHandlers: Handlers = {
   commands: {
     villages: (turn) => showVillages(turn),
   },
+  document: (turn) => upload(turn),
 };
