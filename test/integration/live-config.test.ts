@@ -11,7 +11,7 @@ import { ManualClock } from '../../app/messaging';
 import type { Campaign } from '../../domain/campaign';
 import type { MetricName } from '../../functions/metrics';
 import { type Configured, liveRuntime, type Runtime, type RuntimeEnv } from '../../functions/runtime';
-import { apiGatewayEvent } from '../../local/updates';
+import { apiGatewayEvent, textMessageUpdate } from '../../local/updates';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, LOCAL_REGION, startEngine } from '../support/engines';
 import { FakeBotApi } from '../support/fake-bot-api';
@@ -259,6 +259,23 @@ describe('the Lambda functions of a new deployment', () => {
     const refused = lines.filter((l) => l.message === 'webhook request refused: bad secret token');
     expect(refused.length).toBe(2);
     for (const l of refused) expect(l).not.toHaveProperty('correlation_id');
+  });
+
+  it('the webhook never logs the event, not even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
+    await store.putCampaign(campaign);
+    secrets.secrets.set(ARN, JSON.stringify({ botToken: TOKEN, webhookSecret: OLD_SECRET }));
+    await seedPerson(store, { id: 812_001, roles: ['inspector'], groupId: 'g1', name: '司徒翠花' });
+    process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+    const out = captureOutput();
+    const { webhook } = await coldStart();
+    const update = textMessageUpdate(901, { id: 812_001, firstName: '司徒翠花' }, 1, '我家年收入2987.65元');
+    const res = await webhook(apiGatewayEvent(update, OLD_SECRET), context('telegram-webhook'));
+    vi.restoreAllMocks();
+    expect(res.statusCode).toBe(200);
+    expect(api.chat(812_001).length).toBeGreaterThan(0); // answered
+    const printed = out.join('');
+    expect(printed).toContain('"correlation_id":901');
+    for (const secret of ['司徒翠花', '2987.65', OLD_SECRET]) expect(printed).not.toContain(secret);
   });
 
   it('the nightly summary goes to each office chat once a date, and a failed send is counted (EMF)', async () => {
