@@ -1,20 +1,27 @@
 // Nightly at 21:00 Asia/Shanghai (EventBridge Scheduler): build the city-wide and per-town tables,
-// store the snapshots, and send the workbooks to every office member's chat. Also invoked
-// asynchronously by the webhook for 📊 汇总表 (functions/chat-summary.ts): the same build, sent to
-// the person who asked.
+// store the snapshots, and send the workbooks to every office member's chat, once per
+// campaign-local date (functions/nightly-summaries.ts). Also invoked asynchronously by the webhook
+// for 📊 汇总表 (functions/chat-summary.ts): the same build, sent to the person who asked.
 
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { systemClock } from '../app/messaging';
 import { isChatSummaryRequest, runChatSummary } from './chat-summary';
 import { counter, flushMetrics } from './metrics';
-import { logger, runtime } from './runtime';
-import { summaryFiles, systemOffice } from './summary-files';
+import { sendNightlySummaries } from './nightly-summaries';
+import { configured, logger, notConfigured } from './runtime';
 
 export const handler = middy()
+  // The event is never logged (POWERTOOLS_LOGGER_LOG_EVENT notwithstanding): a chat summary's
+  // carries a person id only, but no event is worth a switch that could log a chat's text.
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .use(flushMetrics())
   .handler(async (event: unknown) => {
-    const rt = await runtime();
+    const c = await configured();
+    if (!c.ready) return notConfigured('summaries', c.missing);
+    const rt = c.runtime;
     if (isChatSummaryRequest(event)) {
+      logger.setCorrelationId(event.requestId);
       const outcome = await runChatSummary(
         {
           store: rt.store,
@@ -30,30 +37,8 @@ export const handler = middy()
       logger.info('chat summary', { requestId: event.requestId, outcome });
       return { outcome };
     }
-    const at = systemClock.now().toISOString();
-    const files = await summaryFiles(
-      { store: rt.store, clock: systemClock },
-      systemOffice('schedule', at),
+    return sendNightlySummaries(
+      { store: rt.store, clock: systemClock, messenger: rt.messenger, logger, counter },
       rt.campaign,
-      'city',
     );
-    const office = (await rt.store.peopleWithRole('office')).filter((p) => p.chatId && !p.unreachable);
-    let sent = 0;
-    for (const person of office) {
-      for (const f of files) {
-        const result = await rt.messenger.sendDocument({
-          chatId: person.chatId as number,
-          fileName: f.fileName,
-          bytes: f.bytes,
-          ...(f.caption ? { caption: f.caption } : {}),
-        });
-        if (result.ok) sent++;
-        else {
-          counter.count('SummariesNotDelivered');
-          logger.warn('summary not delivered', { personId: person.id, kind: result.kind });
-        }
-      }
-    }
-    logger.info('summaries built', { files: files.length, recipients: office.length, sent });
-    return { files: files.length, sent };
   });

@@ -1,6 +1,7 @@
 // The office's HTTP API (API Gateway HTTP API, IAM-authorised): build summaries on demand and
 // create invites (the first office invite of a new deployment comes from here or the CLI).
 
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -89,13 +90,16 @@ export function createOfficeApi(deps: OfficeApiDeps) {
   };
 }
 
-export const handler = middy<APIGatewayProxyEventV2WithIAMAuthorizer, Result>().handler(async (event) => {
-  const rt = await runtime();
-  logger.info('office api', { route: event.routeKey });
-  return createOfficeApi({
-    store: rt.store,
-    campaign: rt.campaign,
-    clock: systemClock,
-    botUsername: rt.botUsername,
-  })(event);
-});
+export const handler = middy<APIGatewayProxyEventV2WithIAMAuthorizer, Result>()
+  // The event is never logged (POWERTOOLS_LOGGER_LOG_EVENT notwithstanding), as in every function.
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler(async (event) => {
+    const rt = await runtime();
+    logger.info('office api', { route: event.routeKey });
+    return createOfficeApi({
+      store: rt.store,
+      campaign: rt.campaign,
+      clock: systemClock,
+      botUsername: rt.botUsername,
+    })(event);
+  });

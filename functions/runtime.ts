@@ -1,6 +1,20 @@
-// Wiring for the Lambda functions: configuration read once per container, validated, with secrets
-// from Secrets Manager (never plain in the environment on AWS). functions/ and local/ are the only
-// places that put real adapters together.
+// Wiring for the Lambda functions. functions/ and local/ are the only places that put real
+// adapters together.
+//
+// Live configuration (issue 19): what is read from the environment, the DynamoDB client and the
+// store are built once per container; the bot secret and the campaign are read again once they
+// are older than CONFIG_MAX_AGE_S (5 minutes). A put-secret-value or a load-campaign therefore
+// reaches every running function within 5 minutes, without replacing them; the bot (and the
+// Messenger over it) is rebuilt when either changed. The secret comes from Secrets Manager through
+// Powertools Parameters (never plain in the environment on AWS); the campaign through a small
+// cache around the store's read (cachedFor), not Powertools' DynamoDBProvider: the campaign item
+// has a composite key (PK, SK), which that provider's get cannot address, and the store's read is
+// the one the rest of the code and the tests use.
+//
+// Until both exist (a new deployment before steps 3 and 4 of the README) `configured()` says what
+// is missing instead of throwing: the scheduled functions note it and do nothing, rather than fail
+// into their dead-letter queues. The webhook cannot be called before `npm run set-webhook`, the
+// office API not before an operator does: both still fail loudly (`runtime()`).
 //
 // Cold start: this module is in every function's bundle, so what it imports is evaluated before
 // the first event. zod is a namespace import (only the parts used are bundled, see
@@ -9,20 +23,20 @@
 // bot secret, so importing it lazily would only move the same cost from init to the first event.
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { type Clock, type Messenger, systemClock } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
 import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
 import { type BotDeps, createBot, type LoggerLike } from '../bot/bot';
-import { telegramMessenger } from '../bot/telegram-messenger';
+import { BOT_API_LIMITS, type BotApiLimits, limitBotApi, telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
 import { createDynamoClient } from '../store/client';
 import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
 import type { ChatSummaryRequest } from './chat-summary';
-import { counter } from './metrics';
+import { type Counter, countedMessenger, counter as metricsCounter } from './metrics';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './webhook-handler';
 
@@ -44,8 +58,20 @@ const Env = z.object({
   /** The summaries function: the webhook hands 📊 汇总表 to it (asynchronously) when set. */
   SUMMARIES_FUNCTION: z.string().min(1).optional(),
 });
+export type RuntimeEnv = z.infer<typeof Env>;
 
-const BotSecret = z.object({ botToken: z.string().min(1), webhookSecret: z.string().min(16) });
+/**
+ * What the secret must hold before the functions work. The stack creates it with a generated
+ * webhookSecret only; a token that is not `<digits>:<text>` is a placeholder someone left.
+ */
+const BotSecret = z.object({
+  botToken: z.string().regex(/^\d+:\S+$/),
+  webhookSecret: z.string().min(16),
+});
+type BotSecret = z.infer<typeof BotSecret>;
+
+/** How long a container keeps the bot secret and the campaign before reading them again. */
+export const CONFIG_MAX_AGE_S = 300;
 
 export const logger = new Logger({ serviceName: 'inspection-bot' });
 
@@ -59,29 +85,39 @@ export interface Runtime {
   webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
-let cached: Promise<Runtime> | undefined;
+/** The runtime, or what the deployment still lacks (the secret's values, the campaign). */
+export type Configured = { ready: true; runtime: Runtime } | { ready: false; missing: string };
 
-/** Fail fast with a message that names what is missing. */
-export function runtime(): Promise<Runtime> {
-  cached ??= build().catch((err) => {
-    cached = undefined;
+let container: Promise<() => Promise<Configured>> | undefined;
+
+/** The runtime with the configuration as it is now (at most CONFIG_MAX_AGE_S old). */
+export async function configured(): Promise<Configured> {
+  container ??= build().catch((err) => {
+    container = undefined;
     throw err;
   });
-  return cached;
+  return (await container)();
 }
 
-async function secrets(env: z.infer<typeof Env>): Promise<z.infer<typeof BotSecret>> {
-  if (env.BOT_SECRET_ARN) {
-    const sm = new SecretsManagerClient({});
-    const out = await sm.send(new GetSecretValueCommand({ SecretId: env.BOT_SECRET_ARN }));
-    return BotSecret.parse(JSON.parse(out.SecretString ?? '{}'));
-  }
-  if (env.BOT_TOKEN && env.WEBHOOK_SECRET)
-    return { botToken: env.BOT_TOKEN, webhookSecret: env.WEBHOOK_SECRET };
-  throw new Error('configuration: set BOT_SECRET_ARN (or BOT_TOKEN and WEBHOOK_SECRET for local runs)');
+/** For the webhook and the office API: fail fast with a message that names what is missing. */
+export async function runtime(): Promise<Runtime> {
+  const c = await configured();
+  if (!c.ready) throw new Error(`configuration: ${c.missing}`);
+  return c.runtime;
 }
 
-async function build(): Promise<Runtime> {
+/** A scheduled function before the deployment is complete: say why, and succeed. */
+export function notConfigured(
+  fn: string,
+  missing: string,
+  log: LoggerLike = logger,
+): { skipped: 'not configured'; missing: string } {
+  log.warn(`${fn}: not configured yet, nothing done`, { missing });
+  return { skipped: 'not configured', missing };
+}
+
+/** The container's part, built once: the environment, the store, the sources of the rest. */
+async function build(): Promise<() => Promise<Configured>> {
   const parsed = Env.safeParse(process.env);
   if (!parsed.success) {
     throw new Error(
@@ -89,33 +125,182 @@ async function build(): Promise<Runtime> {
     );
   }
   const env = parsed.data;
-  const { botToken, webhookSecret } = await secrets(env);
   const store = new DynamoStore({
     client: createDynamoClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
     tableName: env.TABLE_NAME,
   });
-  const campaign = await store.getCampaign(env.CAMPAIGN_ID);
-  if (!campaign)
-    throw new Error(`configuration: campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME}`);
-  const files = env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined;
-  const deps = { ...botDeps(store, campaign, systemClock, logger, files), counter };
-  const summariesFunction = env.SUMMARIES_FUNCTION;
-  const bot = createBot(
-    summariesFunction ? { ...deps, summariesLater: invokeLater(summariesFunction) } : deps,
-    {
-      token: botToken,
-      botInfo: botInfoFrom(botToken, env.BOT_USERNAME),
-      ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
-    },
+  return liveRuntime({
+    env,
+    store,
+    secret: secretSource(env),
+    files: env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined,
+    ...(env.SUMMARIES_FUNCTION ? { summariesLater: invokeLater(env.SUMMARIES_FUNCTION) } : {}),
+  });
+}
+
+/**
+ * The bot secret as Secrets Manager holds it now, at most CONFIG_MAX_AGE_S old (Powertools keeps
+ * it that long). A refresh that fails keeps the value read before: a Secrets Manager hiccup must
+ * not fail every update once the five minutes are up.
+ */
+function secretSource(env: RuntimeEnv): () => Promise<unknown> {
+  const arn = env.BOT_SECRET_ARN;
+  if (arn) {
+    const provider = new SecretsProvider();
+    let last: unknown;
+    return async () => {
+      try {
+        last = await provider.get(arn, { maxAge: CONFIG_MAX_AGE_S, transform: 'json' });
+      } catch (err) {
+        if (last === undefined) throw err;
+        logger.warn('bot secret not refreshed: the one read before is used', {
+          error: err instanceof Error ? err.name : 'unknown',
+        });
+      }
+      return last;
+    };
+  }
+  if (env.BOT_TOKEN && env.WEBHOOK_SECRET) {
+    const fixed = { botToken: env.BOT_TOKEN, webhookSecret: env.WEBHOOK_SECRET };
+    return async () => fixed;
+  }
+  throw new Error('configuration: set BOT_SECRET_ARN (or BOT_TOKEN and WEBHOOK_SECRET for local runs)');
+}
+
+export interface LiveRuntimeOptions {
+  env: RuntimeEnv;
+  store: Store;
+  /** The secret's value ({"botToken","webhookSecret"}, parsed), as fresh as its source keeps it. */
+  secret: () => Promise<unknown>;
+  files?: FileStore | undefined;
+  summariesLater?: BotDeps['summariesLater'];
+  /** The clock of the bot and of the campaign's lifetime (tests move it). */
+  clock?: Clock;
+  /** How long the campaign is kept (default CONFIG_MAX_AGE_S). */
+  campaignMaxAgeMs?: number;
+  /** Bot API time limits (tests shorten them). */
+  botApi?: BotApiLimits;
+  logger?: LoggerLike;
+  counter?: Counter;
+}
+
+/**
+ * The runtime over a store and a secret source: each call looks at the secret and the campaign
+ * (both cached, so this is no read most of the time) and rebuilds the bot when either changed.
+ */
+export function liveRuntime(o: LiveRuntimeOptions): () => Promise<Configured> {
+  const clock = o.clock ?? systemClock;
+  const log = o.logger ?? logger;
+  const { env } = o;
+  const campaign = cachedFor(
+    () => o.store.getCampaign(env.CAMPAIGN_ID),
+    o.campaignMaxAgeMs ?? CONFIG_MAX_AGE_S * 1000,
+    clock,
+    (err) =>
+      log.warn('campaign not refreshed: the one read before is used', {
+        error: err instanceof Error ? err.name : 'unknown',
+      }),
   );
-  const webhook = createWebhookHandler({ bot, secret: webhookSecret, logger, counter });
+  let built: { secret: BotSecret; campaign: Campaign; runtime: Runtime } | undefined;
+  return async () => {
+    const [secretValue, current] = await Promise.all([o.secret(), campaign()]);
+    const secret = BotSecret.safeParse(secretValue);
+    // Which fields are wrong, never their values.
+    if (!secret.success)
+      return {
+        ready: false,
+        missing: `the bot secret lacks a valid ${[...new Set(secret.error.issues.map((i) => i.path.join('.') || 'value'))].join(' and ')} (README, Deploying to AWS, step 3)`,
+      };
+    if (!current)
+      return {
+        ready: false,
+        missing: `campaign ${env.CAMPAIGN_ID} is not loaded into table ${env.TABLE_NAME} (README, Deploying to AWS, step 4)`,
+      };
+    if (
+      !built ||
+      built.campaign !== current ||
+      built.secret.botToken !== secret.data.botToken ||
+      built.secret.webhookSecret !== secret.data.webhookSecret
+    ) {
+      built = {
+        secret: secret.data,
+        campaign: current,
+        runtime: assemble(o, secret.data, current, clock, log),
+      };
+    }
+    return { ready: true, runtime: built.runtime };
+  };
+}
+
+/** The bot, the webhook and the Messenger for one secret and one campaign. */
+function assemble(
+  o: LiveRuntimeOptions,
+  secret: BotSecret,
+  campaign: Campaign,
+  clock: Clock,
+  log: LoggerLike,
+): Runtime {
+  const { env, store, files } = o;
+  const count = o.counter ?? metricsCounter;
+  const deps = { ...botDeps(store, campaign, clock, log, files), counter: count };
+  const bot = limitBotApi(
+    createBot(o.summariesLater ? { ...deps, summariesLater: o.summariesLater } : deps, {
+      token: secret.botToken,
+      botInfo: botInfoFrom(secret.botToken, env.BOT_USERNAME),
+      ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
+    }),
+    { ...(o.botApi ?? BOT_API_LIMITS), onRateLimited: () => count.count('TelegramRateLimited') },
+  );
+  const webhook = createWebhookHandler({
+    bot,
+    secret: secret.webhookSecret,
+    logger: log,
+    counter: count,
+    // Every line the update logs carries its id (reset after the invocation, functions/*.ts).
+    correlate: (updateId) => logger.setCorrelationId(updateId),
+  });
   return {
     store,
     campaign,
     botUsername: env.BOT_USERNAME,
-    messenger: telegramMessenger(bot.telegram),
+    messenger: countedMessenger(telegramMessenger(bot.telegram), count),
     files,
     webhook,
+  };
+}
+
+/**
+ * `load`'s value, read again once it is older than `maxAgeMs` by `clock`. Nothing is kept while
+ * there is nothing (a campaign not loaded yet is seen as soon as it is), and a refresh that fails
+ * keeps serving the value read before (`onStale` is told), to be tried again on the next call.
+ */
+export function cachedFor<T>(
+  load: () => Promise<T | undefined>,
+  maxAgeMs: number,
+  clock: Clock,
+  onStale?: (err: unknown) => void,
+): () => Promise<T | undefined> {
+  let kept: { value: T; at: number } | undefined;
+  let loading: Promise<T | undefined> | undefined;
+  return async () => {
+    const now = clock.now().getTime();
+    if (kept && now - kept.at < maxAgeMs) return kept.value;
+    loading ??= load()
+      .then(
+        (value) => {
+          kept = value === undefined ? undefined : { value, at: now };
+          return value;
+        },
+        (err: unknown) => {
+          if (!kept) throw err;
+          onStale?.(err);
+          return kept.value;
+        },
+      )
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
   };
 }
 

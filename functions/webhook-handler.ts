@@ -48,6 +48,8 @@ export interface WebhookOptions {
   secret: string;
   logger?: LoggerLike;
   counter?: Counter;
+  /** Told each update's id before the bot runs (Lambda: the logger's correlation id). */
+  correlate?: (updateId: number) => void;
 }
 
 export type Result = APIGatewayProxyStructuredResultV2;
@@ -67,7 +69,7 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 }
 
 /** The webhook handler over a bot; the same function runs in Lambda, locally and in tests. */
-export function createWebhookHandler({ bot, secret, logger, counter }: WebhookOptions) {
+export function createWebhookHandler({ bot, secret, logger, counter, correlate }: WebhookOptions) {
   return async (event: APIGatewayProxyEventV2): Promise<Result> => {
     if (!secretMatches(header(event, 'x-telegram-bot-api-secret-token'), secret)) {
       counter?.count('WebhookUnauthorized');
@@ -92,6 +94,7 @@ export function createWebhookHandler({ bot, secret, logger, counter }: WebhookOp
       return respond(200);
     }
     const update = parsed.data;
+    correlate?.(update.update_id);
     if (!update.message && !update.callback_query && !update.my_chat_member && !update.edited_message) {
       logger?.info('update ignored: kind not handled', { updateId: update.update_id });
       return respond(200);

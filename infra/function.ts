@@ -145,7 +145,7 @@ export function bindTable(target: InspectionFunction, table: ITable, { write }: 
   // The table uses the AWS-managed key (aws/dynamodb): no kms grant is needed.
 }
 
-/** Sets BOT_SECRET_ARN (the ARN only; the value is read at cold start) and grants reading it. */
+/** Sets BOT_SECRET_ARN (the ARN only; the value is read at run time, again every 5 minutes) and grants reading it. */
 export function bindBotSecret(target: InspectionFunction, secret: ISecret): void {
   target.fn.addEnvironment('BOT_SECRET_ARN', secret.secretArn);
   target.role.addToPolicy(

@@ -390,12 +390,17 @@ export class InspectionStack extends Stack {
       alarm(`${f.node.id}Throttles`, f.fn.metricThrottles(period), `${name}: invocations were throttled`);
     }
     // What the code counts (functions/metrics.ts): a failure a person saw, a forged webhook call, a
-    // summary that did not arrive. Any one in five minutes raises the alarm.
+    // summary that did not arrive, a send Telegram did not take, Telegram's rate limit. Any one in
+    // five minutes raises the alarm.
     const counted: Record<MetricName, string> = {
       UpdatesFailed:
         'webhook: an update failed and the person was told 系统出错了 (see the logs: update failed)',
       WebhookUnauthorized: 'webhook: a request without the secret token (forged, or the secret was rotated)',
       SummariesNotDelivered: 'summaries: a summary did not reach an office member or the person who asked',
+      SendsFailed:
+        'reminders/summaries: a send failed for a reason other than a blocked chat or the rate limit ' +
+        '(Telegram error, network, a call that timed out); reminders retry it on a later run',
+      TelegramRateLimited: 'Telegram answered 429 (too many requests): the bot is sending too fast',
     };
     for (const name of METRIC_NAMES) {
       alarm(

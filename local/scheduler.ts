@@ -1,6 +1,6 @@
 // The scheduled functions, in process: what EventBridge Scheduler runs on AWS. Reminders every 15
 // minutes of the clock's time (and at once whenever the demo clock is moved); the nightly summary
-// when the clock passes 21:00 in the campaign's time zone (sent to the office chats, as
+// when the clock passes 21:00 in the campaign's time zone (sent to the office chats once a date, as
 // functions/build-summaries does). Runs never overlap: a tick that finds one running waits its turn.
 
 import type { Clock, Messenger } from '../app/messaging';
@@ -9,7 +9,7 @@ import { type SendReport, sendDueReminders } from '../app/reminders';
 import type { LoggerLike } from '../bot/bot';
 import { type Campaign, deadlineInstant } from '../domain/campaign';
 import { addDays, localDate } from '../domain/reminders';
-import { summaryFiles, systemOffice } from '../functions/summary-files';
+import { type NightlyReport, sendNightlySummaries } from '../functions/nightly-summaries';
 
 export const REMINDER_EVERY_MS = 15 * 60_000;
 /** functions/build-summaries runs at 21:00 Asia/Shanghai on AWS. */
@@ -23,12 +23,6 @@ export interface SchedulerDeps {
   logger?: LoggerLike;
   /** Waits between sends (throttle, 429); the real one by default. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-export interface NightlyReport {
-  files: number;
-  recipients: number;
-  sent: number;
 }
 
 export class LocalScheduler {
@@ -96,27 +90,10 @@ export class LocalScheduler {
     return report;
   }
 
-  /** What functions/build-summaries does: the city-wide workbooks to every reachable office chat. */
+  /** What functions/build-summaries does: the city-wide workbooks to every reachable office chat, once a date. */
   async runNightly(): Promise<NightlyReport> {
-    const { store, messenger, clock, campaign } = this.deps;
-    const at = clock.now().toISOString();
-    const files = await summaryFiles({ store, clock }, systemOffice('schedule', at), campaign, 'city');
-    const office = (await store.peopleWithRole('office')).filter((p) => p.chatId && !p.unreachable);
-    let sent = 0;
-    for (const person of office) {
-      for (const f of files) {
-        const result = await messenger.sendDocument({
-          chatId: person.chatId as number,
-          fileName: f.fileName,
-          bytes: f.bytes,
-          ...(f.caption ? { caption: f.caption } : {}),
-        });
-        if (result.ok) sent++;
-        else this.deps.logger?.warn('summary not delivered', { personId: person.id, kind: result.kind });
-      }
-    }
-    this.deps.logger?.info('summaries built', { files: files.length, recipients: office.length, sent });
-    return { files: files.length, recipients: office.length, sent };
+    const { store, messenger, clock, campaign, logger } = this.deps;
+    return sendNightlySummaries({ store, messenger, clock, ...(logger ? { logger } : {}) }, campaign);
   }
 
   private stopTimer() {

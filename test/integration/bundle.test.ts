@@ -55,8 +55,9 @@ describe('the webhook bundle', () => {
 
   it('stays within its budget of what is evaluated at import', () => {
     // Issue 18 asked for 600 KB; with the AWS SDK bundled (infra/bundle.ts says why) the webhook
-    // loads about 850 KB. This guards against a static import pulling a lazy part back in.
-    expect(loadedAtImport(meta).bytes).toBeLessThan(900 * 1024);
+    // loads about 905 KB (Powertools Parameters, which reads the bot secret, added 8 KB of it).
+    // This guards against a static import pulling a lazy part back in.
+    expect(loadedAtImport(meta).bytes).toBeLessThan(930 * 1024);
   });
 
   it('replaces whatwg-url only for node-fetch, which uses it as a fallback for the built-in URL', () => {

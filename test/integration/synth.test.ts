@@ -300,9 +300,13 @@ describe('the bundles run on plain Node, outside the repository', () => {
 
   it('build-summaries renders the workbooks (exceljs inside the bundle) and sends them to the office', async () => {
     const result = await invoke('BuildSummaries', { source: 'scheduler', schedule: 'Summaries' });
-    expect(result).toEqual({ files: 2, sent: 2 });
+    expect(result).toMatchObject({ files: 2, recipients: 1, sent: 2, already: 0 });
     const docs = api.callsOf('sendDocument').filter((c) => Number(c.params.chat_id) === 7001);
     expect(docs).toHaveLength(2);
+    // The scheduler's retry of the same evening: nothing built, nothing sent again.
+    const retry = await invoke('BuildSummaries', { source: 'scheduler', schedule: 'Summaries' });
+    expect(retry).toMatchObject({ files: 0, sent: 0, already: 1 });
+    expect(api.callsOf('sendDocument')).toHaveLength(2);
   }, 60_000);
 
   it('send-reminders runs to a report', async () => {

@@ -562,8 +562,14 @@ describe('alarms', () => {
     }
   });
 
-  it('fire on any failure the code counts: a failed update, a forged webhook call, an undelivered summary', () => {
-    for (const name of ['UpdatesFailed', 'WebhookUnauthorized', 'SummariesNotDelivered']) {
+  it('fire on any failure the code counts: a failed update, a forged webhook call, an undelivered summary, a failed send, a 429', () => {
+    for (const name of [
+      'UpdatesFailed',
+      'WebhookUnauthorized',
+      'SummariesNotDelivered',
+      'SendsFailed',
+      'TelegramRateLimited',
+    ]) {
       const found = alarms().filter((a) => a.MetricName === name);
       expect(found, name).toHaveLength(1);
       expect(found[0]).toMatchObject({
