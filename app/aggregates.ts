@@ -53,13 +53,19 @@ async function change(
   }
 }
 
+/** When a submitted survey last changed as the group report sees it: submitted, or corrected later. */
+export function submittedMarkAt(s: Pick<Survey, 'submittedAt' | 'correctedAt' | 'updatedAt'>): string {
+  const submitted = s.submittedAt ?? s.updatedAt;
+  return s.correctedAt && s.correctedAt > submitted ? s.correctedAt : submitted;
+}
+
 /** The survey (as submitted) is in its village's aggregate. Idempotent. */
 export function recordSubmitted(deps: AggregateDeps, campaign: Campaign, survey: Survey): Promise<void> {
   return change(deps, campaign, survey, () => ({
     op: 'submit',
     surveyId: survey.id,
     contribution: contributionOf(TABLE4_ROWS, campaign, survey),
-    at: survey.submittedAt ?? survey.updatedAt,
+    at: submittedMarkAt(survey),
   }));
 }
 
@@ -107,7 +113,7 @@ export function aggregateFrom(
         op: 'submit',
         surveyId: s.id,
         contribution: contributionOf(TABLE4_ROWS, campaign, s),
-        at: s.submittedAt ?? s.updatedAt,
+        at: submittedMarkAt(s),
       });
     } else if (s.status === 'returned') {
       // A returned survey is in the returned markers; its contribution is not in.

@@ -15,7 +15,14 @@
 
 import { createHash } from 'node:crypto';
 import { type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
-import { applicableQuestions, applyAnswer, computeFlags, renderLabel, submittable } from '../domain/engine';
+import {
+  applicableQuestions,
+  applyAnswer,
+  choicesOf,
+  computeFlags,
+  renderLabel,
+  submittable,
+} from '../domain/engine';
 import { forms } from '../domain/forms/index';
 import {
   type Answers,
@@ -23,13 +30,22 @@ import {
   EMPTY_STATE,
   type FormContext,
   type FormDef,
+  type Question,
   type StratumId,
   type SurveyState,
 } from '../domain/forms/types';
 import { groupsOf } from '../domain/grants';
-import { AlreadyExistsError, NotFoundError, type Person, type Sample, type Survey } from '../domain/model';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  type EditEntry,
+  NotFoundError,
+  type Person,
+  type Sample,
+  type Survey,
+} from '../domain/model';
 import { cleanName, proposalsFor } from '../domain/proposals';
-import { recordSubmitted } from './aggregates';
+import { recordReturned, recordSubmitted } from './aggregates';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -51,6 +67,17 @@ export interface SurveyRecord {
   inspectorId?: string;
   /** Question id → answer, as typed (choice labels or ids, numbers, names separated by 、). */
   answers: Record<string, AnswerValue>;
+  /** The stored survey's id (the raw export's first column): what `--update` corrects. */
+  surveyId?: string;
+  /** A multi-select question's options marked 1 in its 0/1 columns (the raw export's layout). */
+  selections?: Record<string, string[]>;
+  /** The spreadsheet column of each question, so a refusal names it ("R列"). */
+  columns?: Record<string, string>;
+  /**
+   * The survey's 最后修改时间 when it was exported ("2017-10-31 10:00", the campaign's clock): a
+   * survey changed since then is not corrected from this row (it would undo that change).
+   */
+  exportedAt?: string;
 }
 
 /** A reason a record (or the file) cannot be imported; `message` is Chinese. */
@@ -75,12 +102,23 @@ export type ImportResult =
       skipped: string[];
       /** Problems the surveys propose that now wait in the office's queue (none on a dry run). */
       proposals: number;
+      /** Submitted surveys whose answers the file corrects (`update`), with each change. */
+      corrected: Correction[];
+      /** Corrections refused because the survey changed while the file was checked (try again). */
+      conflicts: string[];
       dryRun?: boolean;
     }
   | { ok: false; issues: RecordIssue[] };
 
 /** The reason stored with each soft check the importer accepts. */
 export const PAPER_REASON = '纸质表录入';
+
+/** A submitted survey the office corrects from an edited export: before, after, what changed. */
+export interface Correction {
+  before: Survey;
+  after: Survey;
+  changes: EditEntry[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Replaying one record through the engine (pure)
@@ -99,6 +137,8 @@ export function replayAnswers(
   form: FormDef,
   ctx: FormContext,
   answers: Readonly<Record<string, AnswerValue>>,
+  /** Stored with each soft check accepted on the way (an office correction gives its own). */
+  confirmReason: string = PAPER_REASON,
 ): ReplayResult {
   const problems: ReplayResult['problems'] = [];
   const label = (id: string) => {
@@ -126,7 +166,7 @@ export function replayAnswers(
       problems.push({ questionId: q.id, message: `${label(q.id)}:按前面的回答,这一题不适用,不应填写` });
       continue;
     }
-    const result = applyAnswer(form, ctx, state, q.id, { value }, { confirm: { reason: PAPER_REASON } });
+    const result = applyAnswer(form, ctx, state, q.id, { value }, { confirm: { reason: confirmReason } });
     if (result.kind === 'accepted') state = result.state;
     else {
       refused.add(q.id);
@@ -226,6 +266,98 @@ function baseContext(campaign: Campaign): FormContext {
   return { povertyLine: campaign.povertyLine, year: campaign.year, incomeCutoff: campaign.incomeCutoff };
 }
 
+/** A multi-select answer's choice ids as typed (ids or labels), or undefined when one is unknown. */
+function choiceIdsOf(q: Question, value: AnswerValue): string[] | undefined {
+  const parts = (Array.isArray(value) ? value : String(value).split(/[,，、;；\s]+/u)).filter(
+    (x) => x !== '',
+  );
+  const ids = parts.map((p) => choicesOf(q).find((c) => c.id === p || c.label === p)?.id);
+  return ids.every((id) => id !== undefined) ? [...new Set(ids as string[])].sort() : undefined;
+}
+
+const sameSet = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.length === b.length &&
+  [...a].sort().join() === [...b].sort().join();
+
+/**
+ * A multi-select question can arrive twice in an edited export: its joined answer (办公场所、卫生室)
+ * and its 0/1 option columns. Whichever one the person changed decides; both changed differently
+ * is refused (nobody can tell which was meant). Without a stored survey, the joined answer decides
+ * when the two disagree only if the option columns were left all blank.
+ */
+function resolveSelections(
+  form: FormDef,
+  record: SurveyRecord,
+  stored: Answers | undefined,
+  /** The row was exported before the survey last changed: the stored answer is the newer one. */
+  stale: boolean,
+): { answers: Record<string, AnswerValue>; problems: { questionId: string; message: string }[] } {
+  const answers: Record<string, AnswerValue> = { ...record.answers };
+  const problems: { questionId: string; message: string }[] = [];
+  for (const [questionId, chosen] of Object.entries(record.selections ?? {})) {
+    const q = form.questions.find((x) => x.id === questionId);
+    if (!q) continue;
+    const typed = answers[questionId];
+    if (typed === undefined) {
+      if (chosen.length > 0) answers[questionId] = chosen;
+      continue;
+    }
+    const joined = choiceIdsOf(q, typed);
+    // An unknown option in the joined column: the engine names it.
+    if (joined === undefined || sameSet(joined, chosen)) continue;
+    const before = stored?.[questionId];
+    const storedIds = Array.isArray(before) ? before : undefined;
+    // A stale row (the same file imported again after its correction): one of the two is what
+    // is stored now, so nothing was edited since.
+    if (stale && storedIds && (sameSet(joined, storedIds) || sameSet(chosen, storedIds)))
+      answers[questionId] = storedIds;
+    else if (sameSet(joined, storedIds)) answers[questionId] = chosen;
+    else if (!sameSet(chosen, storedIds)) {
+      problems.push({
+        questionId,
+        message: `多选题“${q.label}”的合并列与各选项的 1/0 列不一致,请只改其中一处`,
+      });
+    }
+  }
+  return { answers, problems };
+}
+
+const sameValue = (a: AnswerValue | undefined, b: AnswerValue | undefined) =>
+  JSON.stringify(a) === JSON.stringify(b);
+
+/** An instant as the campaign's clock shows it, to the minute ("2017-10-31 10:00"), as exported. */
+function wallClockOf(instant: string, timeZone: string): string {
+  // sv-SE writes 2017-10-31 10:00:00: the ISO order, in the given zone.
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(new Date(instant))
+    .slice(0, 16);
+}
+
+/** Each answer that differs, as history entries of the office's correction. */
+function changesOf(before: Answers, after: Answers, at: string, by: string, reason: string): EditEntry[] {
+  const ids = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return ids
+    .filter((id) => !sameValue(before[id], after[id]))
+    .map((questionId) => ({
+      at,
+      by,
+      questionId,
+      ...(before[questionId] !== undefined ? { old: before[questionId] } : {}),
+      ...(after[questionId] !== undefined ? { new: after[questionId] } : {}),
+      reason,
+    }));
+}
+
 /**
  * Checks every record and, only if all are good, stores them as submitted surveys with an audit
  * event each. Returns every problem found otherwise.
@@ -243,10 +375,17 @@ export async function importSurveys(
     fileIssues?: readonly RecordIssue[];
     /** Check only: report what would be created, store nothing. */
     dryRun?: boolean;
+    /**
+     * Correct submitted surveys whose answers the file changes (an edited raw export), as the
+     * office's edits with this reason. Office only.
+     */
+    update?: { reason: string };
   } = {},
 ): Promise<ImportResult> {
   // Only the office and inspection groups enter surveys; a group only its own villages (below).
   if (!isOffice(actor) && groupsOf(actor).length === 0) assertCan(false, 'survey.import', actor);
+  // Changing what a group submitted is the office's, with a reason, recorded in the history.
+  if (opts.update) assertCan(isOffice(actor), 'survey.office_edit', actor);
   const issues: RecordIssue[] = [...(opts.fileIssues ?? [])];
   const now = deps.clock.now().toISOString();
   const samples = new Map<string, Promise<Sample | undefined>>();
@@ -266,9 +405,20 @@ export async function importSurveys(
   /** Surveys an earlier run stored: their proposals are queued again (a run cut off before it). */
   const storedBefore: Survey[] = [];
   const seenInFile = new Map<string, number>();
+  const corrections: Correction[] = [];
+  /** Submitted surveys an update left as they were (their aggregate entry is repaired if needed). */
+  const unchanged: Survey[] = [];
   for (const record of records) {
-    const issue = (message: string, questionId?: string) =>
-      issues.push({ record: record.no, where: record.where, ...(questionId ? { questionId } : {}), message });
+    const issue = (message: string, questionId?: string) => {
+      // The spreadsheet's column too, when the file has one for the question ("第4行R列").
+      const column = questionId ? record.columns?.[questionId] : undefined;
+      issues.push({
+        record: record.no,
+        where: column ? `${record.where}${column}列` : record.where,
+        ...(questionId ? { questionId } : {}),
+        message,
+      });
+    };
     const village = villageById(campaign, record.villageId);
     const town = townOfVillage(campaign, record.villageId);
     if (!village || !town) {
@@ -319,17 +469,72 @@ export async function importSurveys(
       seenInFile.set(key, record.no);
     }
 
-    const replay = replayAnswers(form, ctx, namesAsEntries(form, record.answers));
+    const id = surveyIdOf(campaign.id, record);
+    // The export's 问卷编号 must be the survey its village and household name: an edited id would
+    // otherwise correct another household's survey.
+    if (record.surveyId !== undefined && record.surveyId !== id) {
+      issue(`问卷编号“${record.surveyId}”与村编号、农户编号不符(应为 ${id}),请不要修改这几列`);
+      continue;
+    }
+    const stored = await surveysOf(town.id, record.villageId);
+    const same = stored.find((s) => s.id === id);
+
+    const stale =
+      same !== undefined &&
+      record.exportedAt !== undefined &&
+      wallClockOf(same.updatedAt, campaign.timeZone) > record.exportedAt;
+    const resolved = resolveSelections(form, record, same?.answers, stale);
+    for (const p of resolved.problems) issue(p.message, p.questionId);
+    if (resolved.problems.length > 0) continue;
+    const correcting = opts.update !== undefined && same?.status === 'submitted';
+    const replay = replayAnswers(
+      form,
+      ctx,
+      namesAsEntries(form, resolved.answers),
+      correcting ? `扶贫办更正:${opts.update?.reason}` : PAPER_REASON,
+    );
     for (const p of replay.problems) issue(p.message, p.questionId);
     if (replay.problems.length > 0) continue;
 
-    const id = surveyIdOf(campaign.id, record);
-    const stored = await surveysOf(town.id, record.villageId);
-    const same = stored.find((s) => s.id === id);
     // The same survey stored by an earlier run of this file: nothing to do.
     if (same?.status === 'submitted' && sameAnswers(same.answers, replay.state.answers)) {
       skipped.push(id);
       storedBefore.push(same);
+      if (opts.update) unchanged.push(same);
+      continue;
+    }
+    if (correcting && same && stale) {
+      // Correcting from an old export would undo what changed since (a return and resubmission,
+      // another correction): the person exports again and edits that.
+      issue(
+        `这份调查表在导出后已被修改(最后修改 ${wallClockOf(same.updatedAt, campaign.timeZone)}),为免覆盖,请重新导出后再改`,
+      );
+      continue;
+    }
+    if (correcting && same && opts.update) {
+      const changes = changesOf(same.answers, replay.state.answers, now, actor.id, opts.update.reason);
+      // A soft check confirmed in the chat keeps its reason while its answer stays.
+      const confirmations = { ...replay.state.confirmations };
+      for (const [qid, c] of Object.entries(same.confirmations))
+        if (qid in confirmations && sameValue(same.answers[qid], replay.state.answers[qid]))
+          confirmations[qid] = c;
+      corrections.push({
+        before: same,
+        changes,
+        after: {
+          ...same,
+          answers: replay.state.answers,
+          confirmations,
+          flags: computeFlags(form, ctx, replay.state.answers),
+          history: [...same.history, ...changes],
+          correctedAt: now,
+          updatedAt: now,
+        },
+      });
+      continue;
+    }
+    if (opts.update && same && same.status !== 'submitted') {
+      issue(`只能更正已提交的调查表,这份调查表${STATUS_LABELS[same.status]}(编号 ${same.id})`);
       continue;
     }
     const clash =
@@ -344,7 +549,8 @@ export async function importSurveys(
     if (clash) {
       const what =
         record.kind === 'village' ? village.name : `${village.name}农户“${record.householdId ?? ''}”`;
-      issue(`${what}已有调查表(${STATUS_LABELS[clash.status]},编号 ${clash.id}),不能重复录入`);
+      const hint = clash.status === 'submitted' ? ';如要更正已提交的答案,请加 --update' : '';
+      issue(`${what}已有调查表(${STATUS_LABELS[clash.status]},编号 ${clash.id}),不能重复录入${hint}`);
       continue;
     }
 
@@ -387,7 +593,15 @@ export async function importSurveys(
   }
 
   if (opts.dryRun)
-    return { ok: true, created: prepared.map((p) => p.survey), skipped, proposals: 0, dryRun: true };
+    return {
+      ok: true,
+      created: prepared.map((p) => p.survey),
+      skipped,
+      proposals: 0,
+      corrected: corrections,
+      conflicts: [],
+      dryRun: true,
+    };
 
   const created: Survey[] = [];
   for (const { record, survey } of prepared) {
@@ -416,7 +630,15 @@ export async function importSurveys(
     const stored = await deps.store.getSurvey(s.id);
     if (stored?.status === 'submitted') await recordSubmitted(deps, campaign, stored);
   }
-  const proposals = await queueProposals(deps, actor, campaign, [...created, ...storedBefore]);
+  const { corrected, conflicts } = await applyCorrections(deps, actor, campaign, corrections, now);
+  // An update's unchanged surveys: a run cut off between a correction's steps left one out of
+  // its aggregate (recordSubmitted puts it back; a repeat is refused by its marker).
+  for (const s of unchanged) await recordSubmitted(deps, campaign, s);
+  const proposals = await queueProposals(deps, actor, campaign, [
+    ...created,
+    ...storedBefore,
+    ...corrected.map((c) => c.after),
+  ]);
   await deps.store.appendAudit({
     at: now,
     actorId: actor.id,
@@ -426,10 +648,57 @@ export async function importSurveys(
       records: records.length,
       created: created.length,
       skipped: skipped.length,
+      corrected: corrected.length,
       proposals,
     },
   });
-  return { ok: true, created, skipped, proposals };
+  return { ok: true, created, skipped, proposals, corrected, conflicts };
+}
+
+/**
+ * The office's corrections, one survey at a time, each whole or not at all: its old contribution
+ * leaves the village aggregate, the survey is written if nobody changed it meanwhile (its
+ * version), and its new contribution goes in (marked with the correction's time: a group report
+ * signed off before shows 签发后有变更). Cut off between the steps, a run of the same file again
+ * finds the survey corrected and puts it back in its aggregate; a survey changed meanwhile is
+ * left as it is, back in its aggregate, and reported.
+ */
+async function applyCorrections(
+  deps: ImportDeps,
+  actor: Person,
+  campaign: Campaign,
+  corrections: readonly Correction[],
+  at: string,
+): Promise<{ corrected: Correction[]; conflicts: string[] }> {
+  const corrected: Correction[] = [];
+  const conflicts: string[] = [];
+  for (const c of corrections) {
+    await recordReturned(deps, campaign, c.before, at);
+    let saved: Survey;
+    try {
+      saved = await deps.store.saveSurvey(c.after, c.before.version);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const now = await deps.store.getSurvey(c.before.id);
+      if (now?.status === 'submitted') await recordSubmitted(deps, campaign, now);
+      conflicts.push(c.before.id);
+      continue;
+    }
+    await recordSubmitted(deps, campaign, saved);
+    await deps.store.appendAudit({
+      at,
+      actorId: actor.id,
+      action: 'survey.office_edit',
+      subject: `survey:${saved.id}`,
+      // Which questions, never the answers (the audit is read more widely than the surveys).
+      details: {
+        questions: c.changes.map((e) => e.questionId).join(','),
+        reason: c.changes[0]?.reason ?? '',
+      },
+    });
+    corrected.push({ ...c, after: saved });
+  }
+  return { corrected, conflicts };
 }
 
 /**

@@ -64,6 +64,8 @@ export interface EditEntry {
   questionId: string;
   old?: AnswerValue;
   new?: AnswerValue;
+  /** Why the office corrected a submitted answer (`npm run import -- --update`). */
+  reason?: string;
 }
 
 /** What the engine needs besides the answers, copied in when a draft opens (no read per answer). */
@@ -245,6 +247,12 @@ export interface Survey {
   pendingEdit?: { answers: Answers; confirmations: Record<string, Confirmation>; history: EditEntry[] };
   /** When the figures were last submitted again after a correction. */
   resubmittedAt?: Instant;
+  /**
+   * When the office last corrected the submitted answers (an edited raw export imported with
+   * `--update`): the village aggregate's marker takes this time, so a group report signed off
+   * before it shows 签发后有变更.
+   */
+  correctedAt?: Instant;
   /** The visit's photos and location, as the inspector sent them (references only). */
   evidence?: Evidence;
   /**

@@ -7,10 +7,24 @@
 //                answers: { <questionId>: value } }   (null answers are left out)
 // XLSX: sheets named household/农户调查表 and village/村级调查表 (others, e.g. 说明, are ignored);
 //       columns villageId, householdId, inspectorId, then question ids; blank cells are no answer.
+//       The raw export (reports/raw.ts) is such a file: its first row holds these ids, its second
+//       row the labels (skipped), its derived columns (镇, 调查员, 提示标记 …) are ignored, its
+//       surveyId names the stored survey (`import --update`), and a multi-select question's 0/1
+//       option columns are read beside its joined answer (app/import-surveys.ts decides between them).
 
 import type { ImportKind, RecordIssue, SurveyRecord } from '../app/import-surveys';
+import { choicesOf } from '../domain/engine';
 import { forms } from '../domain/forms/index';
 import type { AnswerValue } from '../domain/forms/types';
+import { DERIVED_COLUMNS, parseOptionColumn, RECORD_COLUMNS, VILLAGE_ID_LABEL } from '../domain/raw-columns';
+
+/** A column's letters as the spreadsheet shows them (1 → A, 27 → AA). */
+export function columnName(col: number): string {
+  let name = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26))
+    name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
 
 export interface SurveyFile {
   records: SurveyRecord[];
@@ -18,7 +32,6 @@ export interface SurveyFile {
 }
 
 const KIND_LABEL: Readonly<Record<ImportKind, string>> = { household: '农户调查表', village: '村级调查表' };
-const META = ['villageId', 'householdId', 'inspectorId'] as const;
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const isZip = (b: Uint8Array) => ZIP_MAGIC.every((x, i) => b[i] === x);
@@ -150,6 +163,14 @@ function cellValue(value: unknown): AnswerValue | undefined {
   return undefined;
 }
 
+/** A local time cell of the export (a date, or the text 2017-10-31 10:00) as "2017-10-31 10:00". */
+function wallClock(value: unknown): string | undefined {
+  if (value instanceof Date && !Number.isNaN(value.getTime()))
+    return value.toISOString().slice(0, 16).replace('T', ' ');
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d$/.test(value.trim())) return value.trim();
+  return undefined;
+}
+
 async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile> {
   // Imported when an XLSX is read: a JSON file never needs exceljs.
   const { default: ExcelJS } = await import('exceljs');
@@ -174,50 +195,91 @@ async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile
   for (const ws of sheets) {
     const kind = sheetKind(ws.name)!;
     const form = forms[kind]!;
-    const known = new Set<string>([...META, ...form.questions.map((q) => q.id)]);
+    const questions = new Map(form.questions.map((q) => [q.id, q]));
     const header = ws.getRow(1);
     const columns: { col: number; id: string }[] = [];
+    /** Option columns of multi-select questions (the raw export's 0/1 columns). */
+    const options: { col: number; questionId: string; choiceId: string }[] = [];
+    /** The export's 最后修改时间: a row exported before the survey last changed is stale. */
+    let updatedCol: number | undefined;
     for (let c = 1; c <= header.cellCount; c++) {
       const id = cellValue(header.getCell(c).value);
       if (id === undefined) continue;
       const text = String(id);
-      if (!known.has(text)) {
+      const option = parseOptionColumn(text);
+      const multi = option ? questions.get(option.questionId) : undefined;
+      if (multi?.type === 'multi' && choicesOf(multi).some((ch) => ch.id === option?.choiceId)) {
+        options.push({ col: c, questionId: multi.id, choiceId: option!.choiceId });
+      } else if (text === 'updatedAt') {
+        updatedCol = c;
+      } else if (DERIVED_COLUMNS.has(text)) {
+        // Derived from the survey (镇, 调查员, 提示标记 …): written by the export, never read back.
+      } else if (!(RECORD_COLUMNS as readonly string[]).includes(text) && !questions.has(text)) {
         issues.push({
-          where: `${ws.name} 第1行第${c}列`,
+          where: `${ws.name} 第1行${columnName(c)}列`,
           questionId: text,
           message: `“${text}”不是${KIND_LABEL[kind]}的题目编号,也不是 villageId/householdId/inspectorId`,
         });
       } else columns.push({ col: c, id: text });
     }
-    if (!columns.some((c) => c.id === 'villageId')) {
+    const villageCol = columns.find((c) => c.id === 'villageId')?.col;
+    if (villageCol === undefined) {
       issues.push({ where: `${ws.name} 第1行`, message: '表头缺少 villageId(村编号)列' });
       continue;
     }
+    const isRecordColumn = (id: string) => (RECORD_COLUMNS as readonly string[]).includes(id);
     for (let r = 2; r <= ws.rowCount; r++) {
       const row = ws.getRow(r);
+      // The raw export's second header row (what people read) is no survey.
+      if (r === 2 && cellValue(row.getCell(villageCol).value) === VILLAGE_ID_LABEL) continue;
       const cells = columns.map((c) => [c.id, cellValue(row.getCell(c.col).value)] as const);
-      if (cells.every(([, v]) => v === undefined)) continue; // blank line
+      const bits = options.map((o) => [o, cellValue(row.getCell(o.col).value)] as const);
+      if (cells.every(([, v]) => v === undefined) && bits.every(([, v]) => v === undefined)) continue;
       no += 1;
       const where = `${ws.name} 第${r}行`;
-      const meta = Object.fromEntries(cells.filter(([id]) => (META as readonly string[]).includes(id)));
+      const meta = Object.fromEntries(cells.filter(([id]) => isRecordColumn(id)));
       const villageId = idOf(meta.villageId);
       if (!villageId) {
         issues.push({ record: no, where, message: '缺少村编号 villageId' });
         continue;
       }
+      const surveyId = idOf(meta.surveyId);
       const householdId = idOf(meta.householdId);
       const inspectorId = idOf(meta.inspectorId);
       const answers: Record<string, AnswerValue> = {};
-      for (const [id, v] of cells)
-        if (v !== undefined && !(META as readonly string[]).includes(id)) answers[id] = v;
+      for (const [id, v] of cells) if (v !== undefined && !isRecordColumn(id)) answers[id] = v;
+      const selections: Record<string, string[]> = {};
+      for (const [o, v] of bits) {
+        if (v === undefined) continue;
+        const chosen = v === 1 || v === '1' ? true : v === 0 || v === '0' ? false : undefined;
+        if (chosen === undefined) {
+          issues.push({
+            record: no,
+            where: `${where}${columnName(o.col)}列`,
+            questionId: o.questionId,
+            message: `多选题的选项列只能填 1(选)或 0(不选),不能填“${String(v)}”`,
+          });
+          continue;
+        }
+        selections[o.questionId] ??= [];
+        if (chosen) selections[o.questionId]!.push(o.choiceId);
+      }
+      const exportedAt = updatedCol === undefined ? undefined : wallClock(row.getCell(updatedCol).value);
+      const columnsOf: Record<string, string> = {};
+      for (const c of columns) if (!isRecordColumn(c.id)) columnsOf[c.id] = columnName(c.col);
+      for (const o of options) columnsOf[o.questionId] ??= columnName(o.col);
       records.push({
         no,
         where,
         kind,
         villageId,
+        ...(surveyId ? { surveyId } : {}),
         ...(householdId ? { householdId } : {}),
         ...(inspectorId ? { inspectorId } : {}),
         answers,
+        ...(Object.keys(selections).length > 0 ? { selections } : {}),
+        ...(exportedAt ? { exportedAt } : {}),
+        columns: columnsOf,
       });
     }
   }

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { type Campaign, groupForTown, townById, villageById } from '../domain/campaign';
-import { computeFlags, formatValue, renderLabel } from '../domain/engine';
+import { choicesOf, computeFlags, formatValue, renderLabel } from '../domain/engine';
 import {
   archivePath,
   evidenceFlags,
@@ -17,6 +17,12 @@ import {
 import { formById, forms } from '../domain/forms/index';
 import type { FormContext, FormDef, Question } from '../domain/forms/types';
 import type { Survey, SurveyKind, SurveyStatus } from '../domain/model';
+import {
+  optionColumnId,
+  RAW_EVIDENCE_COLUMNS,
+  RAW_META_COLUMNS,
+  RAW_TRAILING_COLUMNS,
+} from '../domain/raw-columns';
 import { FONT, localDateTime } from './sheet';
 
 export const RAW_SHEET_NAMES: Readonly<Record<SurveyKind, string>> = {
@@ -31,22 +37,39 @@ const STATUS_LABELS: Readonly<Record<SurveyStatus, string>> = {
   returned: '已退回',
 };
 
-export const RAW_META_HEADER = [
-  '问卷编号',
-  '镇',
-  '村',
-  '农户编号',
-  '检查组',
-  '调查员编号',
-  '调查员',
-  '状态',
-  '表单版本',
-  '创建时间',
-  '提交时间',
-  '最后修改时间',
-] as const;
+export {
+  optionColumnId,
+  RAW_EVIDENCE_COLUMNS,
+  RAW_META_COLUMNS,
+  RAW_TRAILING_COLUMNS,
+} from '../domain/raw-columns';
 
-export type RawCell = string | number;
+export const RAW_META_HEADER = RAW_META_COLUMNS.map(([, label]) => label);
+export const RAW_EVIDENCE_HEADER = RAW_EVIDENCE_COLUMNS.map(([, label]) => label);
+/** The meta columns that hold instants (real dates in the workbook). */
+const TIME_COLUMNS = new Set(['createdAt', 'submittedAt', 'updatedAt']);
+
+/** A cell: text, a number, or an instant shown as a local date and time. */
+export type RawCell = string | number | LocalTime;
+
+/** An instant as the campaign's clock showed it (wall-clock fields, no zone: what Excel keeps). */
+export class LocalTime {
+  constructor(readonly wall: Date) {}
+  /** 2017-10-31 10:00 */
+  toString(): string {
+    return this.wall.toISOString().slice(0, 16).replace('T', ' ');
+  }
+}
+
+function localTime(instant: string | undefined, timeZone: string): RawCell {
+  const text = localDateTime(instant, timeZone);
+  return text ? new LocalTime(new Date(`${text.replace(' ', 'T')}:00Z`)) : '';
+}
+
+export interface RawOptions {
+  /** Choice ids instead of their labels (Kobo's "XML values"), for analysts' tools. */
+  values?: boolean;
+}
 
 function contextFor(campaign: Campaign, s: Survey): FormContext {
   const village = s.villageId ? villageById(campaign, s.villageId) : undefined;
@@ -66,9 +89,10 @@ function questionHeader(q: Question, ctx: FormContext): string {
 }
 
 /** Numbers stay numbers (so Excel can sum them); everything else as the engine displays it. */
-function cellOf(q: Question, value: Survey['answers'][string] | undefined): RawCell {
+function cellOf(q: Question, value: Survey['answers'][string] | undefined, opts: RawOptions): RawCell {
   if (value === undefined) return '';
   if (typeof value === 'number') return value;
+  if (opts.values) return Array.isArray(value) ? value.join(' ') : value;
   return formatValue(q, value);
 }
 
@@ -81,22 +105,54 @@ const baseContext = (campaign: Campaign): FormContext => ({
   incomeCutoff: campaign.incomeCutoff,
 });
 
-/** The header of one kind of survey's table: who and when, the current form's questions, flags. */
-export function rawHeader(campaign: Campaign, kind: SurveyKind): string[] {
+/** A column of one kind of survey's table: its id, its label, and each survey's cell. */
+interface RawColumn {
+  id: string;
+  label: string;
+  /** Questions' columns (the joined answer and its options' 0/1 columns) carry the question. */
+  question?: Question;
+  choice?: string;
+}
+
+/**
+ * The columns of one kind of survey's table: who and when, the current form's questions (a
+ * multi-select's joined answer followed by one 0/1 column per option, as KoboToolbox exports
+ * them), flags, and the visit's evidence.
+ */
+export function rawColumns(campaign: Campaign, kind: SurveyKind): RawColumn[] {
   const current: FormDef = forms[kind]!;
+  const ctx = baseContext(campaign);
   return [
-    ...RAW_META_HEADER,
-    ...current.questions.map((q) => questionHeader(q, baseContext(campaign))),
-    '提示标记',
-    '确认说明',
-    ...(needsEvidence(kind) ? RAW_EVIDENCE_HEADER : []),
+    ...RAW_META_COLUMNS.map(([id, label]) => ({ id, label })),
+    ...current.questions.flatMap((q) => [
+      { id: q.id, label: questionHeader(q, ctx), question: q },
+      ...(q.type === 'multi'
+        ? choicesOf(q).map((c) => ({
+            id: optionColumnId(q.id, c.id),
+            label: `${q.seedNo} ${c.label}`,
+            question: q,
+            choice: c.id,
+          }))
+        : []),
+    ]),
+    ...RAW_TRAILING_COLUMNS.map(([id, label]) => ({ id, label })),
+    ...(needsEvidence(kind) ? RAW_EVIDENCE_COLUMNS.map(([id, label]) => ({ id, label })) : []),
   ];
 }
 
-/** One survey's row under rawHeader(kind). */
-export function rawRow(campaign: Campaign, s: Survey, names: InspectorNames = new Map()): RawCell[] {
-  const current: FormDef = forms[s.kind]!;
-  const form = formById(s.formId, s.formVersion) ?? current;
+/** The header people read (the workbook's second row, the CSV's first). */
+export function rawHeader(campaign: Campaign, kind: SurveyKind): string[] {
+  return rawColumns(campaign, kind).map((c) => c.label);
+}
+
+/** One survey's row under rawColumns(kind). */
+export function rawRow(
+  campaign: Campaign,
+  s: Survey,
+  names: InspectorNames = new Map(),
+  opts: RawOptions = {},
+): RawCell[] {
+  const form = formById(s.formId, s.formVersion) ?? forms[s.kind]!;
   const ctx = contextFor(campaign, s);
   // Flags are recomputed, like 表4, so raw data and tables agree under the current poverty line.
   const flagIds = computeFlags(form, ctx, s.answers);
@@ -105,33 +161,45 @@ export function rawRow(campaign: Campaign, s: Survey, names: InspectorNames = ne
     const q = form.questions.find((x) => x.id === qid);
     return `${q ? renderLabel(q, ctx) : qid}:${c.reason ?? '已确认'}`;
   });
-  return [
-    s.id,
-    townById(campaign, s.townId)?.name ?? s.townId,
-    s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '',
-    s.householdId ?? '',
-    (s.groupId
-      ? campaign.groups.find((g) => g.id === s.groupId)?.name
-      : groupForTown(campaign, s.townId)?.name) ?? '',
-    s.inspectorId,
-    names.get(s.inspectorId) ?? '',
-    STATUS_LABELS[s.status],
-    `${s.formId} v${s.formVersion}`,
-    localDateTime(s.createdAt, campaign.timeZone),
-    localDateTime(s.submittedAt, campaign.timeZone),
-    localDateTime(s.updatedAt, campaign.timeZone),
-    ...current.questions.map((q) => cellOf(form.questions.find((x) => x.id === q.id) ?? q, s.answers[q.id])),
+  const meta: Record<(typeof RAW_META_COLUMNS)[number][0], RawCell> = {
+    surveyId: s.id,
+    town: townById(campaign, s.townId)?.name ?? s.townId,
+    village: s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '',
+    villageId: s.villageId ?? '',
+    householdId: s.householdId ?? '',
+    group:
+      (s.groupId
+        ? campaign.groups.find((g) => g.id === s.groupId)?.name
+        : groupForTown(campaign, s.townId)?.name) ?? '',
+    inspectorId: s.inspectorId,
+    inspector: names.get(s.inspectorId) ?? '',
+    status: STATUS_LABELS[s.status],
+    formVersion: `${s.formId} v${s.formVersion}`,
+    createdAt: localTime(s.createdAt, campaign.timeZone),
+    submittedAt: localTime(s.submittedAt, campaign.timeZone),
+    updatedAt: localTime(s.updatedAt, campaign.timeZone),
+  };
+  const trailing: RawCell[] = [
     flags.join('、'),
     confirmations.join(';'),
     ...(needsEvidence(s.kind) ? evidenceCells(campaign, s) : []),
   ];
+  let t = 0;
+  return rawColumns(campaign, s.kind).map((c) => {
+    if (c.id in meta) return meta[c.id as keyof typeof meta];
+    if (c.question) {
+      const q = form.questions.find((x) => x.id === c.question!.id) ?? c.question;
+      const value = s.answers[q.id];
+      if (c.choice === undefined) return cellOf(q, value, opts);
+      if (value === undefined) return '';
+      return Array.isArray(value) && value.includes(c.choice) ? 1 : 0;
+    }
+    return trailing[t++] ?? '';
+  });
 }
 
 const byPlace = (a: Survey, b: Survey) =>
   a.townId + (a.villageId ?? '') + a.id < b.townId + (b.villageId ?? '') + b.id ? -1 : 1;
-
-/** The visit's evidence in raw data: photo count, where it was sent from, its flags and reasons. */
-export const RAW_EVIDENCE_HEADER = ['照片数', '纬度', '经度', '距村(公里)', '证据标记', '证据说明'] as const;
 
 function evidenceCells(campaign: Campaign, s: Survey): RawCell[] {
   const e = s.evidence;
@@ -197,7 +265,7 @@ function evidenceRows(campaign: Campaign, s: Survey, names: InspectorNames): Raw
     return [
       ...place,
       i + 1,
-      localDateTime(p.at, campaign.timeZone),
+      localTime(p.at, campaign.timeZone),
       q ? `${q.seedNo} ${renderLabel(q, ctx)}` : '整份问卷',
       p.caption ?? '',
       names.get(p.by) ?? p.by,
@@ -213,12 +281,23 @@ const BOM = '\ufeff';
  * One CSV field: quoted when it holds a comma, a quote or a line break. A text that Excel or WPS
  * would run as a formula (starting with = + - @, a tab or a carriage return: a list's name
  * `=HYPERLINK(…)`, an answer `=1+2`) gets a leading apostrophe, as OWASP advises, so it opens as
- * the text it is. Numbers are written as numbers (a negative number stays one).
+ * the text it is. Numbers are written as numbers (a negative number stays one); a local time as
+ * 2017-10-31 10:00.
  */
 export function csvField(v: RawCell): string {
   if (typeof v === 'number') return String(v);
-  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  const text = String(v);
+  const s = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * An id of digits only, as Excel must keep it: opened from a CSV, 450681010123456789 becomes
+ * 4.50681E+17 and its last digits are lost for good (Excel keeps 15). `="…"` is the one way a CSV
+ * says "text" to Excel and WPS; it is written only by us, around digits, so it runs nothing else.
+ */
+export function csvId(id: string): string {
+  return /^\d{12,}$/.test(id) ? `="${id}"` : csvField(id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,21 +314,35 @@ export interface SurveyPages {
   names(page: readonly Survey[]): Promise<InspectorNames>;
 }
 
-const RAW_WIDTH = (header: readonly string[]) =>
-  header.map((h, i) =>
-    i === 0 ? 22 : i < RAW_META_HEADER.length ? 12 : Math.min(30, Math.max(10, h.length)),
-  );
+const widthOf = (c: RawColumn, i: number) =>
+  i === 0
+    ? 22
+    : TIME_COLUMNS.has(c.id)
+      ? 16
+      : i < RAW_META_COLUMNS.length
+        ? 12
+        : c.choice !== undefined
+          ? 8
+          : Math.min(30, Math.max(10, c.label.length));
+
+/** Excel's number format for the local times (a real date: filters by year, month and day work). */
+const TIME_FORMAT = 'yyyy-mm-dd hh:mm';
+
+const cellValue = (v: RawCell): string | number | Date => (v instanceof LocalTime ? v.wall : v);
 
 /**
  * The raw workbook written to `out` as it is read, page by page (exceljs's streaming writer: each
  * row is committed and leaves memory), one sheet per kind, then the evidence sheet. Memory holds a
- * page, not the campaign. Frozen header rows and an autofilter; the sheets are for filtering, not
- * for printing.
+ * page, not the campaign. Two header rows, as KoboToolbox's: the first holds the column ids (the
+ * question ids `npm run import` reads back), the second what people read; both frozen, with an
+ * autofilter on the second. The sheets are for filtering and correcting, not for printing: fit to
+ * one page wide if someone prints one anyway.
  */
 export async function writeRawWorkbook(
   campaign: Campaign,
   source: SurveyPages,
   out: Writable,
+  opts: RawOptions = {},
 ): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
@@ -257,42 +350,71 @@ export async function writeRawWorkbook(
     useSharedStrings: false,
   });
   wb.creator = campaign.office.name;
-  const sheet = (name: string, header: readonly string[], widths: readonly number[]) => {
-    const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = widths.map((width) => ({ width }));
-    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: header.length } };
-    const head = ws.addRow([...header]);
+  const sheet = (name: string, columns: readonly Pick<RawColumn, 'id' | 'label'>[], widths: number[]) => {
+    const twoRows = columns.some((c) => c.id !== '');
+    const ws = wb.addWorksheet(name, {
+      views: [{ state: 'frozen', ySplit: twoRows ? 2 : 1, xSplit: 1 }],
+      pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    });
+    ws.columns = widths.map((width, i) => ({
+      width,
+      ...(TIME_COLUMNS.has(columns[i]?.id ?? '') ? { style: { numFmt: TIME_FORMAT } } : {}),
+    }));
+    const headerRow = twoRows ? 2 : 1;
+    ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: columns.length } };
+    if (twoRows) {
+      const ids = ws.addRow(columns.map((c) => c.id));
+      ids.font = { name: FONT, size: 9, color: { argb: 'FF808080' } };
+      ids.commit();
+    }
+    const head = ws.addRow(columns.map((c) => c.label));
     head.font = { name: FONT, bold: true };
     head.commit();
     return ws;
   };
+  const addRow = (ws: ExcelJS.Worksheet, cells: readonly RawCell[]) => {
+    const row = ws.addRow(cells.map(cellValue));
+    cells.forEach((c, i) => {
+      if (c instanceof LocalTime) row.getCell(i + 1).numFmt = TIME_FORMAT;
+    });
+    row.commit();
+  };
   for (const kind of source.kinds) {
-    const header = rawHeader(campaign, kind);
-    const ws = sheet(RAW_SHEET_NAMES[kind], header, RAW_WIDTH(header));
+    const columns = rawColumns(campaign, kind);
+    const ws = sheet(RAW_SHEET_NAMES[kind], columns, columns.map(widthOf));
     for await (const page of source.pages(kind)) {
       const names = await source.names(page);
-      for (const s of [...page].sort(byPlace)) ws.addRow(rawRow(campaign, s, names)).commit();
+      for (const s of [...page].sort(byPlace)) addRow(ws, rawRow(campaign, s, names, opts));
     }
     ws.commit();
   }
-  const ws = sheet(EVIDENCE_SHEET, EVIDENCE_SHEET_HEADER, [22, 10, 10, 12, 6, 16, 28, 20, 10, 9, 40]);
+  const ws = sheet(
+    EVIDENCE_SHEET,
+    EVIDENCE_SHEET_HEADER.map((label) => ({ id: '', label })),
+    [22, 10, 10, 12, 6, 16, 28, 20, 10, 9, 40],
+  );
   for (const kind of source.kinds.filter(needsEvidence)) {
     for await (const page of source.pages(kind)) {
       const names = await source.names(page);
       for (const s of [...page].sort(byPlace))
-        if (s.status !== 'draft') for (const row of evidenceRows(campaign, s, names)) ws.addRow(row).commit();
+        if (s.status !== 'draft') for (const row of evidenceRows(campaign, s, names)) addRow(ws, row);
     }
   }
   ws.commit();
   await wb.commit();
 }
 
-/** CSV of one kind of survey written to `out` page by page (UTF-8 with BOM, CRLF). */
+/**
+ * CSV of one kind of survey written to `out` page by page (UTF-8 with BOM, CRLF). By default for
+ * Excel and WPS: the labels as header, long digit ids kept as text (csvId). With `values`, for
+ * analysts' tools: the column ids as header and choice ids as values, ids as they are.
+ */
 export async function writeRawCsv(
   campaign: Campaign,
   source: SurveyPages,
   kind: SurveyKind,
   out: Writable,
+  opts: RawOptions = {},
 ): Promise<void> {
   const write = (text: string) =>
     new Promise<void>((resolve, reject) => {
@@ -302,12 +424,17 @@ export async function writeRawCsv(
         out.once('error', reject);
       }
     });
-  await write(`${BOM}${rawHeader(campaign, kind).map(csvField).join(',')}\r\n`);
+  const columns = rawColumns(campaign, kind);
+  const idColumns = new Set(['surveyId', 'villageId', 'householdId', 'inspectorId']);
+  const field = (v: RawCell, i: number) =>
+    !opts.values && idColumns.has(columns[i]?.id ?? '') && typeof v === 'string' ? csvId(v) : csvField(v);
+  const header = columns.map((c) => (opts.values ? c.id : c.label));
+  await write(`${BOM}${header.map(csvField).join(',')}\r\n`);
   for await (const page of source.pages(kind)) {
     const names = await source.names(page);
     const lines = [...page]
       .sort(byPlace)
-      .map((s) => `${rawRow(campaign, s, names).map(csvField).join(',')}\r\n`);
+      .map((s) => `${rawRow(campaign, s, names, opts).map(field).join(',')}\r\n`);
     await write(lines.join(''));
   }
 }

@@ -4,8 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importSurveys } from '../app/import-surveys';
-import { villageById } from '../domain/campaign';
+import { type Correction, importSurveys } from '../app/import-surveys';
+import { type Campaign, villageById } from '../domain/campaign';
+import { formatValue, renderLabel } from '../domain/engine';
+import { formById } from '../domain/forms/index';
 import { readSurveyFile } from '../ingest/survey-file';
 import {
   DEFAULT_CAMPAIGN,
@@ -34,8 +36,17 @@ const HELP = `用法:npm run import -- <文件> [--dry-run] [选项]
          空白单元格表示未填;多个姓名或多选项用顿号分开
   答案可填选项文字(是/否、有/无、今年计划脱贫户 …)或选项编号,数字可带单位。
 
+更正已提交的调查表(--update):
+  把“原始数据”工作簿(npm run summary 导出,或机器人发来的)在 Excel/WPS 中改好后导入。
+  第一行的题目编号、问卷编号、村编号、农户编号不要改;改答案列即可,多选题改合并列或改各选项的
+  1/0 列均可(只改一处)。每处改动按与聊天填报相同的规则校验,记入该调查表的修改记录(谁、何时、
+  原值 → 新值、原因),表4 等汇总随之更新,已签发的检查组报告显示“签发后有变更”。先用 --dry-run
+  查看每份调查表将改动的内容;有任何错误则一处也不改。
+
 选项:
-  --dry-run               只检查,不导入
+  --dry-run               只检查,不导入(--update 时列出每份调查表将改动的内容)
+  --update                更正文件中已提交调查表的答案(仅扶贫办)
+  --reason <文字>         更正的原因,记入修改记录(--update 时必填)
   --campaign <id|path>    活动编号或配置文件路径(默认 ${DEFAULT_CAMPAIGN})
   --as <personId>         以已登记人员的身份操作(默认:扶贫办,cli-office);
                           检查组成员只能录入本组负责的村
@@ -50,14 +61,33 @@ const HELP = `用法:npm run import -- <文件> [--dry-run] [选项]
 
 示例:
   npm run import -- 纸质调查表.xlsx --dry-run
+  npm run import -- 原始数据-改.xlsx --update --reason "复核入户更正收入" --dry-run
   npm run import -- paper-surveys.json`;
 
 const HELP_HINT = '查看用法:npm run import -- --help';
+
+/** One corrected survey: where it is, then each answer old → new, as people read them. */
+function describeCorrection(campaign: Campaign, c: Correction): string {
+  const s = c.after;
+  const form = formById(s.formId, s.formVersion);
+  const village = s.villageId ? (villageById(campaign, s.villageId)?.name ?? s.villageId) : '';
+  const place = s.householdId ? `${village} 农户 ${s.householdId}` : village;
+  const ctx = { povertyLine: campaign.povertyLine, year: campaign.year, incomeCutoff: campaign.incomeCutoff };
+  const lines = c.changes.map((e) => {
+    const q = form?.questions.find((x) => x.id === e.questionId);
+    const label = q ? `${q.seedNo} ${renderLabel(q, ctx)}` : e.questionId;
+    const show = (v: typeof e.old) => (q ? formatValue(q, v) : String(v ?? '(未答)'));
+    return `  ${label}:${show(e.old)} → ${show(e.new)}`;
+  });
+  return [`问卷 ${s.id}(${place}):`, ...lines].join('\n');
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     options: {
       'dry-run': { type: 'boolean' },
+      update: { type: 'boolean' },
+      reason: { type: 'string' },
       campaign: { type: 'string' },
       as: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,6 +99,10 @@ async function main(): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('请指定一个要导入的文件。');
+  const reason = values.reason?.trim() ?? '';
+  if (values.update && reason === '')
+    throw new UsageError('--update 需要 --reason <原因>,它会记入修改记录。');
+  if (!values.update && values.reason !== undefined) throw new UsageError('--reason 只用于 --update。');
   const path = positionals[0]!;
   let bytes: Uint8Array;
   try {
@@ -85,6 +119,7 @@ async function main(): Promise<number> {
       const result = await importSurveys({ store, clock }, actor, campaign, file.records, {
         fileIssues: file.issues,
         dryRun: values['dry-run'] ?? false,
+        ...(values.update ? { update: { reason } } : {}),
       });
       if (!result.ok) {
         const bad = new Set(result.issues.map((i) => i.record ?? 0));
@@ -104,12 +139,28 @@ async function main(): Promise<number> {
         );
         return EXIT_FAILED;
       }
+      if (values.update) {
+        for (const c of result.corrected) print(describeCorrection(campaign, c));
+        const verb = result.dryRun ? '将更正' : '已更正';
+        print(
+          result.corrected.length > 0
+            ? `${verb} ${result.corrected.length} 份调查表,共 ${result.corrected.reduce((n, c) => n + c.changes.length, 0)} 处答案` +
+                (result.dryRun ? '(未保存;去掉 --dry-run 即按此更正)。' : ',已记入各调查表的修改记录。')
+            : '文件中已提交调查表的答案与系统中一致,没有需要更正的内容。',
+        );
+        if (result.conflicts.length > 0) {
+          process.stderr.write(
+            `${result.conflicts.length} 份调查表在导入期间被他人修改,未更正(${result.conflicts.join('、')}):请重新导出后再改。\n`,
+          );
+          return EXIT_FAILED;
+        }
+      }
       const count = (kind: string) => result.created.filter((s) => s.kind === kind).length;
       const villages = [...new Set(result.created.map((s) => s.villageId ?? ''))]
         .map((id) => villageById(campaign, id)?.name ?? id)
         .join('、');
       if (result.created.length === 0) {
-        print(`文件中的 ${result.skipped.length} 份调查表此前均已导入,没有新的记录。`);
+        if (!values.update) print(`文件中的 ${result.skipped.length} 份调查表此前均已导入,没有新的记录。`);
         return 0;
       }
       const verb = result.dryRun ? '检查通过,可导入' : '已导入';

@@ -48,7 +48,8 @@ describe('an export over the document limit', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('农户调查表');
-    expect(sheet?.getRow(1).getCell(1).value).toBe('问卷编号');
+    expect(sheet?.getRow(1).getCell(1).value).toBe('surveyId');
+    expect(sheet?.getRow(2).getCell(1).value).toBe('问卷编号');
     // The link is to the one object of this build under exports/, nothing else.
     expect(await sys.files.list('exports/')).toHaveLength(1);
     expect(office.lastText()).toMatch(/^表5 整改情况/);

@@ -1,7 +1,7 @@
 // The raw export of a large campaign streams (issue 18): `npm run summary -- --format xlsx|csv` as
 // a child process against DynamoDB Local holding 20,000 submitted household surveys (the survey
 // items only: the raw export reads surveys, not aggregates). The export reads a village at a time and
-// writes each row as it goes: in a 192 MB old space the child's peak RSS stays under 300 MB, and
+// writes each row as it goes: in a 192 MB old space the child's peak RSS stays under 400 MB, and
 // the files hold every survey.
 
 import { execFile } from 'node:child_process';
@@ -23,7 +23,11 @@ import { campaign, villagesWithGroups } from '../support/system';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TABLE = 'raw-export';
 const SURVEYS = 20_000;
-const RSS_LIMIT_MB = 300;
+// The old space is capped at 192 MB, so an export that held the surveys would die of it (20,000
+// surveys as objects are well over that). RSS adds what is outside the old space: on Node 24 the
+// same export of the same code peaks ~85 MB higher than on Node 20 (385 vs 300 MB, measured: a
+// larger young generation and code space), hence 400 and not the 300 of Node 20.
+const RSS_LIMIT_MB = 400;
 
 let engine: Engine;
 let dir: string;
@@ -128,12 +132,13 @@ describe(`the raw export of ${SURVEYS.toLocaleString('en-US')} surveys`, { timeo
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(join(dir, `raw-${campaign.id}-city.xlsx`));
     const sheet = book.getWorksheet('农户调查表')!;
-    expect(sheet.actualRowCount).toBe(SURVEYS + 1);
-    expect(sheet.getRow(1).getCell(1).value).toBe('问卷编号');
-    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.actualRowCount).toBe(SURVEYS + 2);
+    expect(sheet.getRow(1).getCell(1).value).toBe('surveyId');
+    expect(sheet.getRow(2).getCell(1).value).toBe('问卷编号');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
     const ids = new Set<string>();
     sheet.eachRow((row, n) => {
-      if (n > 1) ids.add(String(row.getCell(1).value));
+      if (n > 2) ids.add(String(row.getCell(1).value));
     });
     expect(ids.size).toBe(SURVEYS);
     // The summary workbook is written beside it, as always.

@@ -193,12 +193,12 @@ describe('the raw data', () => {
     expect(raw.worksheets.map((w) => w.name)).toEqual(['农户调查表', '村级调查表', '县级数据', '现场照片']);
     const ws = raw.getWorksheet('农户调查表')!;
     const rows = rowsOf(ws);
-    const header = rows[1] as string[];
+    const header = rows[2] as string[];
     expect(header.slice(0, 3)).toEqual(['问卷编号', '镇', '村']);
     expect(header).toContain('1.1 农户姓名');
     expect(header).toContain('2.3 截止2017年9月底家庭人均纯收入(元)');
     expect(header).toContain('提示标记');
-    expect(rows.length - 2).toBe(householdSurveys.length);
+    expect(rows.length - 3).toBe(householdSurveys.length);
     const zhang = rows.find((r) => r?.[header.indexOf('1.1 农户姓名')] === '张三')!;
     expect(zhang[header.indexOf('镇')]).toBe('东兴镇');
     expect(zhang[header.indexOf('村')]).toBe('大田村');
@@ -206,13 +206,15 @@ describe('the raw data', () => {
     expect(zhang[header.indexOf('调查员编号')]).toBe('insp-1');
     // The raw data names who filled the survey, not only their number.
     expect(zhang[header.indexOf('调查员')]).toBe('黄海军');
-    expect(zhang[header.indexOf('提交时间')]).toBe('2017-10-31 10:00');
+    // A real date (Excel filters it by year, month and day), the campaign's wall clock.
+    expect(zhang[header.indexOf('提交时间')]).toEqual(new Date('2017-10-31T10:00:00Z'));
+    expect(ws.getRow(3).getCell(header.indexOf('提交时间') + 1).numFmt).toBe('yyyy-mm-dd hh:mm');
     expect(zhang[header.indexOf('1.2 农户类型')]).toBe('今年计划脱贫户');
     expect(zhang[header.indexOf('2.1 是否已能做到不愁吃')]).toBe('否');
     expect(zhang[header.indexOf('2.3 截止2017年9月底家庭人均纯收入(元)')]).toBe(5200);
     expect(zhang[header.indexOf('提示标记')]).toContain('未实现"两不愁"');
     const vs = rowsOf(raw.getWorksheet('村级调查表')!);
-    expect(vs[1]).toContain('1.1 村类型');
+    expect(vs[2]).toContain('1.1 村类型');
     expect(vs.some((r) => r?.includes('已退出贫困村'))).toBe(true);
   });
 
@@ -269,7 +271,7 @@ describe('the raw data', () => {
       await rawWorkbook(campaign, [visited, unseen, officeSurvey], new Map([['insp-1', '黄海军']])),
     );
     const rows = rowsOf(raw.getWorksheet('农户调查表')!);
-    const header = rows[1] as string[];
+    const header = rows[2] as string[];
     const col = (name: string) => header.indexOf(name);
     expect(header.slice(-6)).toEqual(['照片数', '纬度', '经度', '距村(公里)', '证据标记', '证据说明']);
     const a = rows.find((r) => r?.[col('农户编号')] === 'D1')!;
@@ -282,7 +284,7 @@ describe('the raw data', () => {
     expect(b[col('证据标记')]).toBe('现场照片少于要求、定位距村 7.8 公里,超出范围');
     expect(b[col('证据说明')]).toBe('无照片:农户不同意拍照');
     // The office's figures carry no evidence columns.
-    expect(rowsOf(raw.getWorksheet('县级数据')!)[1]).not.toContain('照片数');
+    expect(rowsOf(raw.getWorksheet('县级数据')!)[2]).not.toContain('照片数');
 
     const sheet = rowsOf(raw.getWorksheet('现场照片')!);
     expect(sheet[1]).toEqual([
@@ -303,14 +305,23 @@ describe('the raw data', () => {
       [
         'D1',
         1,
-        '2017-10-31 11:15',
+        new Date('2017-10-31T11:15:00Z'),
         '2.6 有无安全住房',
         '住房外观',
         '黄海军',
         200,
         '东兴镇/大田村/农户-D1/u1.jpg',
       ],
-      ['D1', 2, '2017-10-31 11:15', '整份问卷', '', '黄海军', 200, '东兴镇/大田村/农户-D1/u2.jpg'],
+      [
+        'D1',
+        2,
+        new Date('2017-10-31T11:15:00Z'),
+        '整份问卷',
+        '',
+        '黄海军',
+        200,
+        '东兴镇/大田村/农户-D1/u2.jpg',
+      ],
       ['D2', '', '', '', '无照片:农户不同意拍照', '', '', ''],
     ]);
   });
@@ -320,7 +331,7 @@ describe('the raw data', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = csv.toString('utf8').slice(1);
     const [header, ...lines] = text.trimEnd().split('\r\n');
-    expect(header).toMatch(/^问卷编号,镇,村,农户编号,检查组/);
+    expect(header).toMatch(/^问卷编号,镇,村,村编号,农户编号,检查组/);
     expect(header).toContain('1.1 农户姓名');
     expect(lines).toHaveLength(householdSurveys.length);
     expect(text).not.toMatch(/,(yes|no|has|none),/);
