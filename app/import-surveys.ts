@@ -648,7 +648,7 @@ export async function importSurveys(
       records: records.length,
       created: created.length,
       skipped: skipped.length,
-      corrected: corrected.length,
+      ...(opts.update ? { corrected: corrected.length } : {}),
       proposals,
     },
   });

@@ -37,15 +37,18 @@ const HELP = `用法:npm run summary -- [--town <镇编号>] [--format json|xlsx
 输出:
   json   summary-<活动>-<范围>.json:各表数据;表4 每一行以行编号为键(如 t4_households)
   xlsx   summary-<活动>-<范围>.xlsx:可直接打印的 A4 汇总表(每个范围一组 表3/表4/表5 工作表);
-         raw-<活动>-<范围>.xlsx:原始数据,每份调查表一行、每题一列(中文题目、选项文字)
+         raw-<活动>-<范围>.xlsx:原始数据,每份调查表一行、每题一列;第一行为题目编号(改好后
+         可用 npm run import -- <文件> --update 导回),第二行为中文题目;多选题另有每个选项
+         一列(1 选、0 不选);时间为 Excel 日期,可按年月日筛选
   csv    raw-<活动>-<范围>-household.csv / -village.csv(/ -office.csv):原始数据,
-         UTF-8 带 BOM,Excel 可直接打开
+         UTF-8 带 BOM,Excel 可直接打开(长数字编号保持为文本)
 
 选项:
   --town <id>             只汇总一个镇,例如 dongxing(默认:全市)
   --format <f>            json | xlsx | csv(默认 xlsx)
   --out <目录>            输出目录(默认当前目录;不存在时自动创建)
   --campaign <id|path>    活动编号或配置文件路径(默认 ${DEFAULT_CAMPAIGN})
+  --values                原始数据写选项编号而非选项文字(CSV 的表头也用题目编号),便于统计软件读取
   --recount               先从调查表重新计算各村的汇总数据(表4 的来源),列出与已存数据不一致的村;
                           用于修复和核对(修改贫困线等活动配置后,生成汇总时也会自动重算)
   --as <personId>         以已登记人员的身份操作(默认:扶贫办,cli-office);
@@ -76,6 +79,7 @@ async function main(): Promise<number> {
     options: {
       town: { type: 'string' },
       format: { type: 'string', default: 'xlsx' },
+      values: { type: 'boolean' },
       out: { type: 'string', default: '.' },
       campaign: { type: 'string' },
       as: { type: 'string' },
@@ -131,6 +135,7 @@ async function main(): Promise<number> {
         // Raw data streams from the store to the file a village at a time: a province's surveys
         // never sit in memory together.
         const pages = await submittedPages({ store }, actor, campaign, scope);
+        const rawOptions = { values: values.values ?? false };
         const stream = async (name: string, writeTo: (out: Writable) => Promise<void>) => {
           const file = join(outDir, name);
           const out = createWriteStream(file);
@@ -143,10 +148,12 @@ async function main(): Promise<number> {
         };
         if (format === 'xlsx') {
           await write(`summary-${base}.xlsx`, await summaryWorkbook(models, campaign));
-          await stream(`raw-${base}.xlsx`, (out) => writeRawWorkbook(campaign, pages, out));
+          await stream(`raw-${base}.xlsx`, (out) => writeRawWorkbook(campaign, pages, out, rawOptions));
         } else {
           for (const kind of pages.kinds)
-            await stream(`raw-${base}-${kind}.csv`, (out) => writeRawCsv(campaign, pages, kind, out));
+            await stream(`raw-${base}-${kind}.csv`, (out) =>
+              writeRawCsv(campaign, pages, kind, out, rawOptions),
+            );
         }
       }
 

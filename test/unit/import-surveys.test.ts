@@ -12,7 +12,8 @@ import { parseCampaign } from '../../domain/campaign';
 import type { AnswerValue } from '../../domain/forms/types';
 import type { Person } from '../../domain/model';
 import { rowValue } from '../../domain/tables/index';
-import { readSurveyFile } from '../../ingest/survey-file';
+import { columnName, readSurveyFile } from '../../ingest/survey-file';
+import { rawWorkbook } from '../support/raw-export';
 
 const campaign = parseCampaign(seed);
 
@@ -428,7 +429,130 @@ describe('importing paper surveys', () => {
   });
 });
 
+describe('correcting submitted surveys from the raw export (--update)', () => {
+  /** The raw export of what is stored, edited in one cell (the column found by its id, row 1). */
+  async function editedExport(surveyId: string, columnId: string, value: ExcelJS.CellValue) {
+    const stored = await store.surveysOfTown(campaign.id, 'dongxing');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await rawWorkbook(campaign, stored)) as unknown as ArrayBuffer);
+    const ws = book.getWorksheet('农户调查表')!;
+    let col = 0;
+    ws.getRow(1).eachCell((c, n) => {
+      if (c.value === columnId) col = n;
+    });
+    ws.eachRow((row) => {
+      if (row.getCell(1).value === surveyId) row.getCell(col).value = value;
+    });
+    return new Uint8Array(await book.xlsx.writeBuffer());
+  }
+
+  async function update(bytes: Uint8Array, actor: Person = office, dryRun = false) {
+    const file = await readSurveyFile(bytes, '原始数据.xlsx');
+    return importSurveys(deps(), actor, campaign, file.records, {
+      fileIssues: file.issues,
+      update: { reason: '复核更正' },
+      dryRun,
+    });
+  }
+
+  it('changes the edited answer only, recorded with who, when, old → new and why', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    clock.advance(3_600_000);
+    const result = await update(await editedExport(chen, 'h2_income', 12000));
+    expect(result).toMatchObject({ ok: true, conflicts: [] });
+    if (!result.ok) return;
+    expect(result.corrected.map((c) => c.changes)).toEqual([
+      [
+        {
+          at: clock.now().toISOString(),
+          by: 'office-1',
+          questionId: 'h2_income',
+          old: 9000,
+          new: 12000,
+          reason: '复核更正',
+        },
+      ],
+    ]);
+    expect((await store.getSurvey(chen))?.answers.h2_income).toBe(12000);
+  });
+
+  it('refuses a row exported before its survey changed again, rather than undo that change', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    const bytes = await editedExport(chen, 'h2_income', 12000);
+    // Meanwhile the survey changed (a return and resubmission in the chat, say).
+    clock.advance(3_600_000);
+    const stored = (await store.getSurvey(chen))!;
+    await store.saveSurvey(
+      {
+        ...stored,
+        answers: { ...stored.answers, h4_opinions: '希望多修路和水渠' },
+        updatedAt: clock.now().toISOString(),
+      },
+      stored.version,
+    );
+    const result = await update(bytes);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => i.message).join('\n')).toContain(
+      '在导出后已被修改(最后修改 2017-11-02 18:00),为免覆盖,请重新导出后再改',
+    );
+    expect((await store.getSurvey(chen))?.answers).toMatchObject({
+      h2_income: 9000,
+      h4_opinions: '希望多修路和水渠',
+    });
+  });
+
+  it('is the office’s alone: a group leader may enter paper surveys but not correct submitted ones', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    const leaderOfDongxing = person('leader-1', { grants: [{ role: 'leader', groupId: 'g1' }] });
+    await expect(
+      update(await editedExport(chen, 'h2_income', 12000), leaderOfDongxing),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('refuses an edited 问卷编号, which would correct another household', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    const result = await update(await editedExport(chen, 'surveyId', 'hh-someone-else'));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]?.message).toContain('问卷编号“hh-someone-else”与村编号、农户编号不符');
+  });
+});
+
 describe('reading a survey file', () => {
+  it('names columns as the spreadsheet does', () => {
+    expect([1, 26, 27, 46, 52, 53, 702, 703].map(columnName)).toEqual([
+      'A',
+      'Z',
+      'AA',
+      'AT',
+      'AZ',
+      'BA',
+      'ZZ',
+      'AAA',
+    ]);
+  });
+
   async function workbook(sheets: Record<string, (string | number | null)[][]>): Promise<Uint8Array> {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('说明').addRow(['填表说明:第一行为题目编号']);
@@ -483,7 +607,8 @@ describe('reading a survey file', () => {
     const file = await readSurveyFile(await workbook({ household: rows }), 'paper.xlsx');
     expect(file.issues).toEqual([
       {
-        where: `household 第1行第${rows[0]!.length}列`,
+        // The column as the spreadsheet names it (the 46th is AT).
+        where: `household 第1行${columnName(rows[0]!.length)}列`,
         questionId: 'h9_typo',
         message: '“h9_typo”不是农户调查表的题目编号,也不是 villageId/householdId/inspectorId',
       },
