@@ -5,7 +5,7 @@
 
 import type { Context } from 'telegraf';
 import { Telegraf } from 'telegraf';
-import type { InlineKeyboardButton, UserFromGetMe } from 'telegraf/types';
+import type { UserFromGetMe } from 'telegraf/types';
 import { ForbiddenError } from '../app/authz';
 import type { SummaryFile } from '../app/files';
 import { type ListsDeps, ListsError } from '../app/lists';
@@ -34,6 +34,7 @@ import { peopleHandlers } from './people-flow';
 import { problemHandlers } from './problem-flow';
 import { rectificationHandlers } from './rectification-flow';
 import { parseCallback, renderStep, type Screen } from './render';
+import { asScreen, editScreen, extra, replyScreen, toKeyboard } from './send';
 import { surveyHandlers } from './survey-flow';
 import { villageHandlers } from './village-flow';
 
@@ -126,34 +127,7 @@ export interface Handlers {
   location?: LocationHandler;
 }
 
-export function toKeyboard(buttons: Button[][]): InlineKeyboardButton[][] {
-  return buttons.map((row) =>
-    row.map((b) =>
-      b.url ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.data ?? 'noop' },
-    ),
-  );
-}
-
-export function extra(screen: Screen) {
-  const markup = screen.reply
-    ? {
-        reply_markup: {
-          keyboard: screen.reply.map((row) =>
-            row.map((b) => (b.requestLocation ? { text: b.text, request_location: true } : { text: b.text })),
-          ),
-          resize_keyboard: true,
-          one_time_keyboard: true,
-        },
-      }
-    : screen.removeKeyboard
-      ? { reply_markup: { remove_keyboard: true as const } }
-      : screen.buttons.length > 0
-        ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
-        : {};
-  return { ...(screen.html ? { parse_mode: 'HTML' as const } : {}), ...markup };
-}
-
-const asScreen = (s: Screen | string): Screen => (typeof s === 'string' ? { text: s, buttons: [] } : s);
+export { extra, toKeyboard };
 
 export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
   const bot = new Telegraf(options.token, {
@@ -492,25 +466,14 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
     fromButton: Boolean(ctx.callbackQuery),
     uid: () => (isUpdateApplied(turn.person, updateId) ? undefined : updateId),
     async send(s) {
-      const screen = asScreen(s);
-      await ctx.reply(screen.text, extra(screen));
+      await replyScreen(ctx, s);
     },
     async show(s) {
       const screen = asScreen(s);
-      // A reply keyboard (the location button) cannot be put on an edited message: send it.
-      if (ctx.callbackQuery && !screen.reply && !screen.removeKeyboard) {
-        try {
-          await ctx.editMessageText(screen.text, {
-            ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
-            ...(screen.buttons.length > 0
-              ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
-              : {}),
-          });
-          return;
-        } catch {
-          // The message is too old to edit or unchanged: send a new one instead.
-        }
-      }
+      // A reply keyboard (the location button) cannot be put on an edited message: send it. A
+      // message too old to edit or unchanged is sent anew too.
+      if (ctx.callbackQuery && !screen.reply && !screen.removeKeyboard && (await editScreen(ctx, screen)))
+        return;
       await turn.send(screen);
     },
     async showStep(outcome, opts = {}) {
