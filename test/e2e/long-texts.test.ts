@@ -80,10 +80,8 @@ describe('long screens go out in several messages', () => {
     await inspector.send(JUDGEMENT);
     await answerUntilStop(inspector, ANSWERS);
     // The last answer's reply: the review, in several messages.
-    const review = inspector
-      .messages()
-      .slice(before)
-      .filter((m, i, all) => i >= all.findLastIndex((x) => x.text.includes('📋 回顾')));
+    const since = inspector.messages().slice(before);
+    const review = since.slice(since.findLastIndex((m) => m.text.includes('📋 回顾')));
     expect(review.length).toBeGreaterThan(1);
     const text = review.map((m) => m.text).join('\n');
     expect(text.length).toBeGreaterThan(5500);
