@@ -173,7 +173,13 @@ export class EmulatorInputError extends Error {
   override readonly name = 'EmulatorInputError';
 }
 
-/** A call Telegram would have refused, with the 400 description it got. */
+/**
+ * A refusal that depends on the chat, not on what the bot sent (an edit of a message that is gone
+ * or that would not change): the bot expects these and sends anew, so they are not `refusals`.
+ */
+class StateRefusal extends ApiRefusal {}
+
+/** A call Telegram would have refused for what it carried, with the 400 description it got. */
 export interface Refusal extends ApiCall {
   description: string;
 }
@@ -191,7 +197,7 @@ export class TelegramEmulator {
   /** Files by path (`documents/<fileId>`): uploads for getFile, and the bot's documents. */
   readonly files = new Map<string, Uint8Array>();
   readonly failures: ScriptedFailure[] = [];
-  /** Calls answered 400 because Telegram refuses them (too long, bad HTML, bad buttons…). */
+  /** Calls answered 400 for what they carried (too long, bad HTML, bad buttons…): bugs of the bot. */
   readonly refusals: Refusal[] = [];
   /** setMyCommands per private chat. */
   readonly commands = new Map<number, BotCommand[]>();
@@ -472,7 +478,7 @@ export class TelegramEmulator {
       return this.json(res, 200, { ok: true, result: this.result(method, params) });
     } catch (err) {
       if (!(err instanceof ApiRefusal)) throw err;
-      this.refusals.push({ method, params, description: err.message });
+      if (!(err instanceof StateRefusal)) this.refusals.push({ method, params, description: err.message });
       return this.json(res, 400, { ok: false, error_code: 400, description: err.message });
     }
   }
@@ -632,7 +638,16 @@ export class TelegramEmulator {
       case 'editMessageText':
       case 'editMessageReplyMarkup': {
         const msg = this.messages.find((x) => x.chatId === chatId && x.message_id === Number(p.message_id));
-        if (!msg) return true;
+        if (!msg) throw new StateRefusal('Bad Request: message to edit not found');
+        const text = method === 'editMessageText' ? String(p.text) : msg.text;
+        if (
+          text === msg.text &&
+          (method === 'editMessageReplyMarkup' || parseMode === msg.parseMode) &&
+          JSON.stringify(keyboard ?? []) === JSON.stringify(msg.buttons)
+        )
+          throw new StateRefusal(
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         if (method === 'editMessageText') {
           msg.text = String(p.text);
           if (parseMode) msg.parseMode = parseMode;

@@ -72,6 +72,21 @@ describe('texts', () => {
     );
     expect(emulator.chat(CHAT).find((m) => m.message_id === sent.message_id)?.text).toBe('原文');
   });
+
+  it('an edit that changes nothing, or of a message that is not there, is refused but is no bug of the bot', async () => {
+    const sent = await telegram.sendMessage(CHAT, '原文');
+    const refusals = emulator.refusals.length;
+    await expect(telegram.editMessageText(CHAT, sent.message_id, undefined, '原文')).rejects.toMatchObject({
+      code: 400,
+      description: expect.stringMatching(/^Bad Request: message is not modified/),
+    });
+    await expect(telegram.editMessageText(CHAT, 999_999, undefined, '新文')).rejects.toMatchObject({
+      code: 400,
+      description: 'Bad Request: message to edit not found',
+    });
+    // The bot expects these (it sends the screen anew): they are not counted as refusals.
+    expect(emulator.refusals.length).toBe(refusals);
+  });
 });
 
 describe('HTML', () => {
