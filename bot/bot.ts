@@ -18,17 +18,15 @@ import { PROBLEM_STATUS_LABELS } from '../domain/tables/index';
 import { ListFileError } from '../ingest/list-file';
 import { helpText } from './home';
 import { handleStranger } from './join-flow';
-import { extra, toKeyboard } from './keyboard';
 import { t } from './messages';
-import { parseCallback, renderStep, type Screen } from './render';
+import { parseCallback, renderStep } from './render';
 import { routeTable } from './routes';
+import { asScreen, editScreen, replyScreen } from './send';
 import type { BotDeps, BotOptions, Handlers, IncomingImage, LoggerLike, Turn } from './turn';
 
 export { commandsFor, scopeLabel } from './labels';
 // What callers outside bot/ build the bot with (functions/, local/, tests).
 export type { BotDeps, BotOptions, LoggerLike, SummaryFile } from './turn';
-
-const asScreen = (s: Screen | string): Screen => (typeof s === 'string' ? { text: s, buttons: [] } : s);
 
 export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
   const bot = new Telegraf(options.token, {
@@ -199,25 +197,14 @@ function makeTurn(ctx: Context, deps: BotDeps, initial: Person, updateId: number
     fromButton: Boolean(ctx.callbackQuery),
     uid: () => (isUpdateApplied(turn.person, updateId) ? undefined : updateId),
     async send(s) {
-      const screen = asScreen(s);
-      await ctx.reply(screen.text, extra(screen));
+      await replyScreen(ctx, s);
     },
     async show(s) {
       const screen = asScreen(s);
-      // A reply keyboard (the location button) cannot be put on an edited message: send it.
-      if (ctx.callbackQuery && !screen.reply && !screen.removeKeyboard) {
-        try {
-          await ctx.editMessageText(screen.text, {
-            ...(screen.html ? { parse_mode: 'HTML' as const } : {}),
-            ...(screen.buttons.length > 0
-              ? { reply_markup: { inline_keyboard: toKeyboard(screen.buttons) } }
-              : {}),
-          });
-          return;
-        } catch {
-          // The message is too old to edit or unchanged: send a new one instead.
-        }
-      }
+      // A reply keyboard (the location button) cannot be put on an edited message: send it. A
+      // message too old to edit or unchanged is sent anew too.
+      if (ctx.callbackQuery && !screen.reply && !screen.removeKeyboard && (await editScreen(ctx, screen)))
+        return;
       await turn.send(screen);
     },
     async showStep(outcome, opts = {}) {

@@ -7,9 +7,9 @@ import { withSession } from '../app/surveys';
 import { rolesOf } from '../domain/grants';
 import type { Person } from '../domain/model';
 import { homeScreen } from './home';
-import { extra } from './keyboard';
 import { commandsFor, grantLabel, grantsLabel, scopeLabel } from './labels';
 import { roleLabels, t } from './messages';
+import { extra } from './send';
 import type { BotDeps, Turn } from './turn';
 
 export async function handleStranger(ctx: Context, deps: BotDeps, updateId: number) {

@@ -283,6 +283,7 @@ export const t = {
   groupSurveysNone: '组内还没有已提交的问卷。',
   groupSurveysVillages: (n: number) => `组内已提交问卷 ${n} 份。请选择村:`,
   returnNotDelivered: '注意:检查员暂时收不到机器人消息(可能已屏蔽),请电话通知其发送 /resume 修改。',
+  returnNotSent: '注意:退回通知没能发给检查员(发送出错),请电话通知其发送 /resume 修改。',
   returnReasonPrompt: (label: string) => `退回修改:${label}\n请回复退回原因(检查员会看到):`,
   returnReasonTooShort: '请写明退回原因(至少 4 个字),让检查员知道要改什么。',
   returnedToLeader: (subject: string) => `↩️ 已退回:${subject}。检查员会收到通知。`,

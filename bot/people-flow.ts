@@ -21,6 +21,7 @@ import { formatInstant } from '../domain/reminder-messages';
 import { commandsFor, grantLabel, grantsLabel, personName } from './labels';
 import { t } from './messages';
 import { btn, chunk } from './render';
+import { sendScreen } from './send';
 import type { Handlers, Turn } from './turn';
 
 const pdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
@@ -118,7 +119,7 @@ async function grantAt(turn: Turn, personId: string, index: string | undefined, 
 /** Tell the person what changed (best effort) and give them the commands they still have. */
 async function tellPerson(turn: Turn, p: Person, text: string) {
   if (p.chatId === undefined) return;
-  await turn.ctx.telegram.sendMessage(p.chatId, text).catch(() => undefined);
+  await sendScreen(turn.ctx.telegram, p.chatId, text).catch(() => undefined);
   await turn.ctx.telegram
     .setMyCommands(commandsFor(rolesOf(p)), { scope: { type: 'chat', chat_id: p.chatId } })
     .catch(() => undefined);

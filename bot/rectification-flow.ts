@@ -28,6 +28,7 @@ import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
 import { t } from './messages';
 import { problemCard, REPORTED, townView } from './problem-flow';
 import { btn, prompt } from './render';
+import { sendScreen } from './send';
 import type { Handlers, Turn } from './turn';
 
 const pdeps = (turn: Turn) => ({ store: turn.deps.store, clock: turn.deps.clock });
@@ -78,21 +79,16 @@ async function leadersOf(turn: Turn, c: Campaign, townId: string): Promise<Perso
 async function tell(turn: Turn, people: readonly Person[], text: string, problem: Problem) {
   for (const p of people) {
     if (p.id === turn.person.id || p.chatId === undefined) continue;
-    await turn.ctx.telegram
-      .sendMessage(p.chatId, text, {
-        reply_markup: {
-          inline_keyboard: [
-            [{ text: t.problemButtons.open, callback_data: `po:${problem.id}:${townView(problem.townId)}` }],
-          ],
-        },
-      })
-      .catch((err: unknown) =>
-        turn.deps.logger?.warn('problem notice not delivered', {
-          personId: p.id,
-          problemId: problem.id,
-          err: String(err),
-        }),
-      );
+    await sendScreen(turn.ctx.telegram, p.chatId, {
+      text,
+      buttons: [[btn(t.problemButtons.open, 'po', problem.id, townView(problem.townId))]],
+    }).catch((err: unknown) =>
+      turn.deps.logger?.warn('problem notice not delivered', {
+        personId: p.id,
+        problemId: problem.id,
+        err: String(err),
+      }),
+    );
   }
 }
 

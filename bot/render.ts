@@ -240,7 +240,8 @@ function renderReview(campaign: Campaign, draft: Draft, review: Review, tag: str
     ...(review.submittable ? [btn(t.buttons.submit, 'sb', tag, rev)] : []),
   ]);
   rows.push([btn(t.buttons.pause, 'ps')]);
-  return { text: truncate(lines.join('\n')), buttons: rows, html: true };
+  // A long review goes out as several messages (bot/split.ts), the buttons under the last.
+  return { text: lines.join('\n'), buttons: rows, html: true };
 }
 
 /** 修改: first the sections, then the questions of one section. */
@@ -293,7 +294,7 @@ export function renderReadOnlyReview(
     lines.push('', `<b>${escapeHtml(s.title)}</b>`);
     for (const item of s.items) lines.push(`${escapeHtml(item.label)}:${escapeHtml(item.display)}`);
   }
-  return truncate(lines.join('\n'));
+  return lines.join('\n');
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {
@@ -305,11 +306,6 @@ export function chunk<T>(items: T[], size: number): T[][] {
 function short(s: string, n: number): string {
   const chars = [...s];
   return chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
-}
-
-/** Telegram refuses messages over 4096 characters. */
-function truncate(s: string): string {
-  return s.length <= 4000 ? s : `${s.slice(0, 3990)}\n…`;
 }
 
 /** How an evidence flag reads, with the distance for a far location. */

@@ -57,6 +57,7 @@ import {
   SKIP_LOCATION,
   surveyTag,
 } from './render';
+import { isUnreachable, sendScreen } from './send';
 import { downloadFile } from './telegram-files';
 import type { Handlers, IncomingImage, Turn } from './turn';
 
@@ -678,15 +679,18 @@ export const surveyHandlers: Handlers = {
           contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, returned) }),
         );
         // The survey is returned either way; if the push fails the leader is told to phone instead.
-        await turn.ctx.telegram
-          .sendMessage(inspector.chatId, t.returnedPush(subject, label, text.trim()), {
-            reply_markup: {
-              inline_keyboard: [
-                [{ text: t.buttons.openReturned, callback_data: btn('', 'op', returned.id, qi).data ?? '' }],
-              ],
-            },
-          })
-          .catch(() => turn.send(t.returnNotDelivered));
+        // A long reason goes out whole, over several messages (the button under the last).
+        await sendScreen(turn.ctx.telegram, inspector.chatId, {
+          text: t.returnedPush(subject, label, text.trim()),
+          buttons: [[btn(t.buttons.openReturned, 'op', returned.id, qi)]],
+        }).catch((err: unknown) => {
+          if (!isUnreachable(err))
+            turn.deps.logger?.warn('return notice not delivered', {
+              surveyId: returned.id,
+              err: String(err),
+            });
+          return turn.send(isUnreachable(err) ? t.returnNotDelivered : t.returnNotSent);
+        });
       }
     },
   },

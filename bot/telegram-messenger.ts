@@ -1,12 +1,13 @@
 // The Messenger port over Telegram's Bot API (telegraf's client): reminders, pushes and documents
-// sent outside a chat turn. Telegram's answers map to the port's outcomes: 429 → rate_limited
-// with retry_after, 403 → unreachable (blocked or never started), anything else → error (a call
-// that timed out too: see limitBotApi).
+// sent outside a chat turn; a text too long for one message goes out as several (bot/split.ts).
+// Telegram's answers map to the port's outcomes: 429 → rate_limited with retry_after,
+// 403 → unreachable (blocked or never started), anything else → error (a call that timed out
+// too: see limitBotApi).
 
 import type { Telegraf, Telegram } from 'telegraf';
 import { TelegramError } from 'telegraf';
 import type { Messenger, OutgoingDocument, OutgoingMessage, SendResult } from '../app/messaging';
-import { toKeyboard } from './keyboard';
+import { sendScreen } from './send';
 
 function outcome(err: unknown): SendResult {
   if (err instanceof TelegramError) {
@@ -22,9 +23,8 @@ export function telegramMessenger(telegram: Telegram): Messenger {
   return {
     async send(m: OutgoingMessage): Promise<SendResult> {
       try {
-        const sent = await telegram.sendMessage(m.chatId, m.text, {
-          ...(m.buttons?.length ? { reply_markup: { inline_keyboard: toKeyboard(m.buttons) } } : {}),
-        });
+        // A long text (a summary's narrative, a reminder listing many problems) as several messages.
+        const sent = await sendScreen(telegram, m.chatId, { text: m.text, buttons: m.buttons ?? [] });
         return { ok: true, messageId: sent.message_id };
       } catch (err) {
         return outcome(err);

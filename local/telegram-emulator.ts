@@ -5,11 +5,20 @@
 // It records every Bot API call, keeps each chat's timeline (the bot's messages with their edits,
 // and what the person sent), keeps files for getFile and for download, serves getUpdates (long
 // polling) and set/deleteWebhook, can answer 429 or 403 on demand, and tells subscribers about
-// every new or edited message so a browser can show them live.
+// every new or edited message so a browser can show them live. It refuses (400, Telegram's
+// description, recorded in `refusals`) what Telegram refuses: local/telegram-limits.ts.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Clock } from '../app/messaging';
+import {
+  TelegramRefusal as ApiRefusal,
+  checkCallbackAnswer,
+  checkCaption,
+  checkCommands,
+  checkMessageText,
+  checkReplyMarkup,
+} from './telegram-limits';
 import {
   apiGatewayEvent,
   callbackQueryUpdate,
@@ -164,9 +173,15 @@ export class EmulatorInputError extends Error {
   override readonly name = 'EmulatorInputError';
 }
 
-/** What Telegram answers 400 to (the description is Telegram's). */
-class ApiRefusal extends Error {
-  override readonly name = 'ApiRefusal';
+/**
+ * A refusal that depends on the chat, not on what the bot sent (an edit of a message that is gone
+ * or that would not change): the bot expects these and sends anew, so they are not `refusals`.
+ */
+class StateRefusal extends ApiRefusal {}
+
+/** A call Telegram would have refused for what it carried, with the 400 description it got. */
+export interface Refusal extends ApiCall {
+  description: string;
 }
 
 const DEFAULT_BOT: BotIdentity = { id: 1, username: 'inspection_test_bot', first_name: 'bot' };
@@ -182,6 +197,8 @@ export class TelegramEmulator {
   /** Files by path (`documents/<fileId>`): uploads for getFile, and the bot's documents. */
   readonly files = new Map<string, Uint8Array>();
   readonly failures: ScriptedFailure[] = [];
+  /** Calls answered 400 for what they carried (too long, bad HTML, bad buttons…): bugs of the bot. */
+  readonly refusals: Refusal[] = [];
   /** setMyCommands per private chat. */
   readonly commands = new Map<number, BotCommand[]>();
   apiRoot = '';
@@ -461,6 +478,7 @@ export class TelegramEmulator {
       return this.json(res, 200, { ok: true, result: this.result(method, params) });
     } catch (err) {
       if (!(err instanceof ApiRefusal)) throw err;
+      if (!(err instanceof StateRefusal)) this.refusals.push({ method, params, description: err.message });
       return this.json(res, 400, { ok: false, error_code: 400, description: err.message });
     }
   }
@@ -534,8 +552,7 @@ export class TelegramEmulator {
     };
     const parseMode = typeof p.parse_mode === 'string' ? p.parse_mode : undefined;
     const caption = typeof p.caption === 'string' ? p.caption : undefined;
-    if (caption !== undefined && [...caption].length > 1024)
-      throw new ApiRefusal('Bad Request: message caption is too long');
+    this.refuseWhatTelegramRefuses(method, p, parseMode);
     switch (method) {
       case 'sendMessage': {
         const msg = this.botMessage(chatId, {
@@ -565,8 +582,8 @@ export class TelegramEmulator {
         // Telegram takes albums of 2 to 10 items.
         if (media.length < 2 || media.length > 10)
           throw new ApiRefusal('Bad Request: wrong number of media in the album');
-        if (media.some((m) => typeof m.caption === 'string' && [...m.caption].length > 1024))
-          throw new ApiRefusal('Bad Request: message caption is too long');
+        for (const m of media as { caption?: unknown; parse_mode?: unknown }[])
+          checkCaption(m.caption, typeof m.parse_mode === 'string' ? m.parse_mode : undefined);
         const group = `mg${this.nextId}`;
         const ids = media.map((m) => {
           if (m.type !== 'photo') throw new ApiRefusal('Bad Request: unsupported media type in the album');
@@ -621,7 +638,16 @@ export class TelegramEmulator {
       case 'editMessageText':
       case 'editMessageReplyMarkup': {
         const msg = this.messages.find((x) => x.chatId === chatId && x.message_id === Number(p.message_id));
-        if (!msg) return true;
+        if (!msg) throw new StateRefusal('Bad Request: message to edit not found');
+        const text = method === 'editMessageText' ? String(p.text) : msg.text;
+        if (
+          text === msg.text &&
+          (method === 'editMessageReplyMarkup' || parseMode === msg.parseMode) &&
+          JSON.stringify(keyboard ?? []) === JSON.stringify(msg.buttons)
+        )
+          throw new StateRefusal(
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+          );
         if (method === 'editMessageText') {
           msg.text = String(p.text);
           if (parseMode) msg.parseMode = parseMode;
@@ -676,6 +702,19 @@ export class TelegramEmulator {
       default:
         return true;
     }
+  }
+
+  /**
+   * The checks Telegram makes before it sends anything (local/telegram-limits.ts): the texts,
+   * captions, toasts, buttons and commands of every method that carries them.
+   */
+  private refuseWhatTelegramRefuses(method: string, p: Record<string, unknown>, parseMode?: string) {
+    if (method === 'sendMessage' || method === 'editMessageText') checkMessageText(p.text, parseMode);
+    if (method === 'sendPhoto' || method === 'sendDocument' || method === 'editMessageCaption')
+      checkCaption(p.caption, parseMode);
+    if (method === 'answerCallbackQuery') checkCallbackAnswer(p.text);
+    if (method === 'setMyCommands') checkCommands(p.commands);
+    checkReplyMarkup(p.reply_markup);
   }
 
   /** Long polling as Telegram does it: `offset` confirms older updates; wait up to `timeout` s. */

@@ -113,6 +113,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  // Nothing the bot sent would Telegram have refused.
+  expect(api?.refusals ?? []).toEqual([]);
   await s3?.stop();
   await engine?.stop();
 });

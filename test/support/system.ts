@@ -108,8 +108,17 @@ export async function startSystem(opts: SystemOptions): Promise<System> {
       if (ownApi) await api.stop();
       await s3?.stop();
       if (ownClient) client.destroy();
+      // Telegram would have answered "Bad Request" to these: a bug in the bot, whatever the test checked.
+      expectNoRefusals(api);
     },
   };
+}
+
+/** Fails when the bot sent anything Telegram refuses (too long, bad HTML, bad buttons…). */
+export function expectNoRefusals(api: FakeBotApi): void {
+  if (api.refusals.length === 0) return;
+  const listed = api.refusals.map((r) => `${r.method}: ${r.description}`).join('\n');
+  throw new Error(`Telegram would have refused ${api.refusals.length} call(s) of the bot:\n${listed}`);
 }
 
 /** A group member stored as enrolment leaves them (chat id = user id in a private chat). */
