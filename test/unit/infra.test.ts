@@ -19,7 +19,9 @@ import type { InspectionStack } from '../../infra/stack';
 import { createTableInput, TABLE, timeToLiveInput } from '../../store/table';
 
 const BOT = 'dongxing_inspection_bot';
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+/** The feature flags `cdk` passes from cdk.json, so the template here is the one that deploys. */
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+const SKIP_BUNDLING = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] };
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -248,7 +250,7 @@ describe('the evidence bucket', () => {
     expect(statementsOf(roleId('summaries')).filter((x) => JSON.stringify(x.Action).includes('s3:'))).toEqual(
       [
         expect.objectContaining({
-          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
         }),
       ],
@@ -261,12 +263,12 @@ describe('the evidence bucket', () => {
     expect(s3).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject'],
+        Action: ['s3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/evidence/*']] },
       }),
       expect.objectContaining({
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
       }),
     ]);
