@@ -146,6 +146,7 @@ import { Reminders } from './dynamo-reminders';
 import { Samples } from './dynamo-samples';
 import { Snapshots } from './dynamo-snapshots';
 import { Surveys } from './dynamo-surveys';
+import { expiringClient, ItemExpiry } from './expiry';
 import { VillageAggregates } from './village-aggregates';
 
 // Exported from here before the split; kept so that no importer has to change.
@@ -154,6 +155,8 @@ export { isConditionalFailure } from './dynamo-base';
 export interface DynamoStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** The items' expiry (store/expiry.ts); a fresh one that learns the campaign by default. */
+  expiry?: ItemExpiry;
 }
 
 /**
@@ -171,7 +174,12 @@ export class DynamoStore implements Store {
   readonly #reminders: Reminders;
   readonly #audit: Audit;
 
-  constructor({ client, tableName }: DynamoStoreOptions) {
+  readonly #expiry: ItemExpiry;
+
+  constructor({ client: given, tableName, expiry = new ItemExpiry() }: DynamoStoreOptions) {
+    // Every module writes through this client, which stamps each item with its expiry.
+    this.#expiry = expiry;
+    const client = expiringClient(given, expiry);
     this.#campaigns = new Campaigns(client, tableName);
     this.#people = new People(client, tableName);
     this.#samples = new Samples(client, tableName);
@@ -186,12 +194,18 @@ export class DynamoStore implements Store {
   // -------------------------------------------------------------------------------------------
   // Campaigns: store/dynamo-campaigns.ts
 
+  // The campaign read or written is the one whose retention the items get (store/expiry.ts).
+
   putCampaign(campaign: Campaign): Promise<void> {
+    this.#expiry.learn(campaign);
     return this.#campaigns.putCampaign(campaign);
   }
 
   getCampaign(id: string): Promise<Campaign | undefined> {
-    return this.#campaigns.getCampaign(id);
+    return this.#campaigns.getCampaign(id).then((campaign) => {
+      if (campaign) this.#expiry.learn(campaign);
+      return campaign;
+    });
   }
 
   // -------------------------------------------------------------------------------------------
