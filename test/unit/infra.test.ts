@@ -11,6 +11,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import seedCampaign from '../../campaigns/dongxing-2017.json';
+import { evidenceRetentionDays, parseCampaign } from '../../domain/campaign';
 import { buildApp } from '../../infra/app';
 import { DeployConfigError, PLACEHOLDER_BOT_USERNAME, readConfig } from '../../infra/config';
 import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/function';
@@ -209,13 +211,14 @@ describe('the evidence bucket', () => {
     expect(statements.filter((x) => x.Effect === 'Allow')).toEqual([]);
   });
 
-  it('expires photos after the retention (2 years by default) and logs access to its own bucket', () => {
+  it("expires photos after the campaign's retention plus its span and logs access to its own bucket", () => {
     const props = propsOf(bucketId());
     expect(props.LifecycleConfiguration).toEqual({
       Rules: [
         {
           Prefix: 'evidence/',
-          ExpirationInDays: 730,
+          // The seed keeps its records 365 days after its end (test/unit/infra-retention.test.ts).
+          ExpirationInDays: evidenceRetentionDays(parseCampaign(seedCampaign)),
           NoncurrentVersionExpiration: { NoncurrentDays: 30 },
           Status: 'Enabled',
         },
