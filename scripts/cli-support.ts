@@ -58,7 +58,15 @@ export async function withContext<T>(
   try {
     const { store } = opened;
     // Stored once so other processes (the bot, npm start) see the same campaign; a stored one wins.
-    if (!(await store.getCampaign(campaign.id))) await store.putCampaign(campaign);
+    // The deployed table gets its campaign from scripts/load-campaign.ts only (a wrong file or
+    // table must not quietly become what the bot runs).
+    if (!(await store.getCampaign(campaign.id))) {
+      if (opened.aws)
+        throw new UsageError(
+          `数据表「${opened.tableName}」中没有活动 ${campaign.id}:请先运行 npx tsx scripts/load-campaign.ts,或用 --campaign 指定已载入的活动。`,
+        );
+      await store.putCampaign(campaign);
+    }
     const clock = systemClock;
     let actor = cliOffice(clock.now());
     if (options.as !== undefined) {
