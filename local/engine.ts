@@ -47,6 +47,8 @@ export interface OpenedStore {
   embedded: boolean;
   /** The deployed table on AWS: the tools read and write it, never create or seed it. */
   aws?: boolean;
+  /** The region of the table on AWS (resolved from the endpoint, the environment or the profile). */
+  region?: string;
   close(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ async function openAws(target: Extract<DynamoTarget, { kind: 'aws' }>): Promise<
     tableName: target.tableName,
     embedded: false,
     aws: true,
+    region,
     async close() {
       client.destroy();
     },
