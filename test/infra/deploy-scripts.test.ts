@@ -12,7 +12,12 @@ import { commandsByRole } from '../../bot/messages';
 import type { Role } from '../../domain/campaign';
 import type { Person } from '../../domain/model';
 import { main as loadCampaign } from '../../scripts/load-campaign';
-import { ALLOWED_UPDATES, main as setWebhookCli, sharedCommands } from '../../scripts/set-webhook';
+import {
+  ALLOWED_UPDATES,
+  DEFAULT_MAX_CONNECTIONS,
+  main as setWebhookCli,
+  sharedCommands,
+} from '../../scripts/set-webhook';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, LOCAL_REGION, startEngine } from '../support/engines';
@@ -104,10 +109,22 @@ describe('npm run set-webhook', () => {
           secret_token: SECRET,
           allowed_updates: [...ALLOWED_UPDATES],
           drop_pending_updates: false,
+          max_connections: DEFAULT_MAX_CONNECTIONS,
         }),
       },
     ]);
+    expect(DEFAULT_MAX_CONNECTIONS).toBe(40);
     expect(lines.join('\n')).toContain(`webhook set: ${URL_}`);
+  });
+
+  it('lets Telegram open fewer connections at once, for an account with a small Lambda concurrency quota', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    const args = ['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--skip-people'];
+    await setWebhookCli([...args, '--max-connections', '8'], log);
+    expect(api.callsOf('setWebhook')[0]?.params.max_connections).toBe(8);
+    await expect(setWebhookCli([...args, '--max-connections', '500'], log)).rejects.toThrow(/1 to 100/);
+    await expect(setWebhookCli([...args, '--max-connections', 'many'], log)).rejects.toThrow(/1 to 100/);
+    expect(api.callsOf('setWebhook')).toHaveLength(1);
   });
 
   it("gives everyone the commands all roles share, and each enrolled person their roles' menu", async () => {
