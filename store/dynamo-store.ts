@@ -72,6 +72,8 @@
 //   store/dynamo-audit.ts        audit events
 //   store/dynamo-base.ts         the shared plumbing (reads, queries, batch gets, conditional
 //                                writes and how their failures become domain errors), no aggregate
+//   store/expiry.ts              the TTL attribute on every write (the campaign's retention): the
+//                                client the modules get is wrapped once, here in the facade
 // The modules sit beside this file rather than in a folder of their own: test/unit/infra.test.ts
 // reads the top-level store/*.ts for every DynamoDB command the store sends, so that each is
 // granted to the functions; a subfolder would escape that check.
