@@ -55,6 +55,11 @@ function isTimeZone(tz: string): boolean {
 }
 
 const Text = z.string().trim().min(1);
+
+/** Days personal data is kept after the campaign's end unless the file says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 365;
+/** A month at least (the archive is made at close), ten years at most. */
+export const RETENTION_LIMITS = { min: 30, max: 3650 } as const;
 /**
  * Ids travel in Telegram's button data, at most 64 bytes, some buttons carrying two of them with
  * their kind and an index ("gl:<group>:<village>"): an id longer than this would fail only when the
@@ -244,6 +249,15 @@ const CampaignShape = z.strictObject({
       radiusKm: z.number().positive().max(100).default(3),
     })
     .default({ minPhotos: { household: 1, village: 1 }, radiusKm: 3 }),
+  /**
+   * How long personal data (people, lists, surveys, problems, photos) is kept after the campaign
+   * ends: the table's items expire then (DynamoDB TTL), the photos with the bucket's lifecycle.
+   */
+  retention: z
+    .strictObject({
+      daysAfterEnd: z.number().int().min(RETENTION_LIMITS.min).max(RETENTION_LIMITS.max).default(365),
+    })
+    .default({ daysAfterEnd: DEFAULT_RETENTION_DAYS }),
 });
 
 // Cross-reference checks read the input defensively and run even when some fields are malformed,
@@ -518,4 +532,60 @@ export function deadlineInstant(c: Pick<Campaign, 'timeZone'>, localDateTime: st
   const candidates = [wall - before, wall - after].filter((t) => wallClockAsUtc(c.timeZone, t) === wall);
   if (candidates.length > 0) return new Date(Math.min(...candidates));
   return new Date(wall - before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+/** The campaign's end: `campaignEnd`, else its last deadline; undefined when it names neither. */
+export function campaignEndInstant(
+  c: Pick<Campaign, 'timeZone' | 'campaignEnd' | 'deadlines'>,
+): Date | undefined {
+  const last =
+    c.campaignEnd ??
+    c.deadlines
+      .map((d) => d.due)
+      .sort()
+      .at(-1);
+  return last === undefined ? undefined : deadlineInstant(c, last);
+}
+
+/**
+ * When an item written at `now` expires, in epoch seconds (the table's TTL attribute): the
+ * campaign's end plus `retention.daysAfterEnd`. Counted from `now` instead when the end has
+ * already passed, so a late correction, or a past campaign replayed in a demo, is still kept for
+ * the full period rather than deleted by DynamoDB at once. Undefined when the campaign has no end:
+ * nothing expires.
+ */
+export function retentionExpiry(
+  c: Pick<Campaign, 'timeZone' | 'campaignEnd' | 'deadlines' | 'retention'>,
+  now: Date,
+): number | undefined {
+  const end = campaignEndInstant(c);
+  if (!end) return undefined;
+  const from = Math.max(end.getTime(), now.getTime());
+  return Math.ceil((from + retentionDays(c) * DAY_MS) / 1000);
+}
+
+/**
+ * Days after upload that the bucket keeps a photo (an S3 lifecycle counts from each object's
+ * creation, not from a date): the retention plus the campaign's span from its first deadline to
+ * its end. A photo taken during the campaign therefore outlives the survey or problem it belongs
+ * to (which expires retention days after the end), by at most the span.
+ */
+export function evidenceRetentionDays(
+  c: Pick<Campaign, 'timeZone' | 'campaignEnd' | 'deadlines' | 'retention'>,
+): number {
+  const end = campaignEndInstant(c);
+  const first = c.deadlines.map((d) => d.due).sort()[0];
+  const span =
+    end && first !== undefined
+      ? Math.max(0, Math.ceil((end.getTime() - deadlineInstant(c, first).getTime()) / DAY_MS))
+      : 0;
+  return Math.min(RETENTION_LIMITS.max, retentionDays(c) + span);
+}
+
+/** A campaign stored before `retention` existed (read back from the table unparsed) has the default. */
+function retentionDays(c: Pick<Campaign, 'retention'>): number {
+  return (c.retention as Campaign['retention'] | undefined)?.daysAfterEnd ?? DEFAULT_RETENTION_DAYS;
 }

@@ -3,6 +3,7 @@
 // with a message, not the first chat.
 
 import type { Node } from 'constructs';
+import { type Campaign, evidenceRetentionDays as campaignEvidenceDays } from '../domain/campaign';
 import { DEFAULT_STACK_NAME } from './outputs';
 
 export const DEFAULT_CAMPAIGN_ID = 'dongxing-2017';
@@ -17,7 +18,12 @@ export interface DeployConfig {
   botUsernameIsPlaceholder: boolean;
   /** Optional: alarm notifications by e-mail (the subscription must be confirmed). */
   alarmEmail?: string;
-  /** Days the evidence photos are kept before S3 deletes them (personal data; default 2 years). */
+  /**
+   * Days after upload the evidence photos are kept before S3 deletes them (personal data): by
+   * default the campaign's retention plus its span (domain/campaign.ts evidenceRetentionDays), so
+   * a photo lasts at least as long as the survey or problem it belongs to; 730 when the campaign
+   * file is not in this checkout.
+   */
   evidenceRetentionDays: number;
 }
 
@@ -33,7 +39,11 @@ const BOT_USERNAME = /^[A-Za-z][A-Za-z0-9_]{2,29}bot$/i;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-export function readConfig(node: Node): DeployConfig {
+/**
+ * The deployment's parameters. `campaignFile` reads campaigns/<id>.json (undefined when absent):
+ * the photos' lifetime follows the campaign's retention, and may not be set shorter.
+ */
+export function readConfig(node: Node, campaignFile?: (id: string) => Campaign | undefined): DeployConfig {
   const text = (key: string): string | undefined => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined || value === null || value === '') return undefined;
@@ -46,7 +56,10 @@ export function readConfig(node: Node): DeployConfig {
   const botUsername = given ?? PLACEHOLDER_BOT_USERNAME;
   const alarmEmail = text('alarmEmail');
   const retention = text('evidenceRetentionDays');
-  const evidenceRetentionDays = retention === undefined ? DEFAULT_EVIDENCE_RETENTION_DAYS : Number(retention);
+  const campaign = CAMPAIGN_ID.test(campaignId) ? campaignFile?.(campaignId) : undefined;
+  const campaignDays = campaign ? campaignEvidenceDays(campaign) : undefined;
+  const evidenceRetentionDays =
+    retention === undefined ? (campaignDays ?? DEFAULT_EVIDENCE_RETENTION_DAYS) : Number(retention);
   if (!STACK_NAME.test(stackName))
     throw new DeployConfigError(`stackName "${stackName}" is not a valid name`);
   if (!CAMPAIGN_ID.test(campaignId))
@@ -58,6 +71,11 @@ export function readConfig(node: Node): DeployConfig {
   if (!Number.isInteger(evidenceRetentionDays) || evidenceRetentionDays < 30 || evidenceRetentionDays > 3650)
     throw new DeployConfigError(
       `evidenceRetentionDays "${retention}" must be a whole number of days, 30 to 3650`,
+    );
+  if (campaignDays !== undefined && evidenceRetentionDays < campaignDays)
+    throw new DeployConfigError(
+      `evidenceRetentionDays ${evidenceRetentionDays} is shorter than campaign ${campaignId} keeps its records ` +
+        `(${campaignDays} days: retention.daysAfterEnd plus the campaign's span); photos would go before their surveys`,
     );
   if (alarmEmail && !EMAIL.test(alarmEmail))
     throw new DeployConfigError(`alarmEmail "${alarmEmail}" is not an e-mail address`);

@@ -1,7 +1,8 @@
-// The DynamoDB the local tools run against: an endpoint given by environment (DYNAMODB_ENDPOINT,
-// e.g. the one `npm start` or DynamoDB Local serves), or else an embedded dynalite in this process
-// that keeps its data under .data/dynamodb between runs. Either way the table comes from
-// store/table.ts and is created when missing, and callers get the same DynamoDB Store as on AWS.
+// The DynamoDB the local tools run against (dynamoTarget below): an embedded dynalite in this
+// process that keeps its data under .data/dynamodb between runs; a local engine given by
+// DYNAMODB_ENDPOINT (the one `npm start` or DynamoDB Local serves), where the table from
+// store/table.ts is created when missing; or the deployed table on AWS, which must exist and is
+// reached with the AWS credential chain. Callers get the same DynamoDB Store as on AWS.
 
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -44,6 +45,10 @@ export interface OpenedStore {
   tableName: string;
   /** True when this process runs the engine (and closing stops it). */
   embedded: boolean;
+  /** The deployed table on AWS: the tools read and write it, never create or seed it. */
+  aws?: boolean;
+  /** The region of the table on AWS (resolved from the endpoint, the environment or the profile). */
+  region?: string;
   close(): Promise<void>;
 }
 
@@ -55,13 +60,70 @@ export class EngineError extends Error {
   }
 }
 
-export async function openStore(opts: OpenStoreOptions = {}): Promise<OpenedStore> {
-  const tableName = process.env.TABLE_NAME?.trim() || TABLE.defaultName;
-  const configured = process.env.DYNAMODB_ENDPOINT?.trim();
-  if (configured) {
-    await ensureTable(configured, tableName, false);
-    return connect(configured, tableName, async () => {});
+/**
+ * Where the tools' DynamoDB is. No DYNAMODB_ENDPOINT: the embedded engine. An endpoint on this
+ * machine or the local network (DynamoDB Local, `npm start`'s): dummy credentials, and the table is
+ * created when missing. An AWS endpoint (`https://dynamodb.<region>.amazonaws.com`, or just `aws`
+ * for the region's default): the AWS default credential chain (profile, SSO, environment) — never
+ * the dummy keys — and the table must exist: a mistyped name is an error naming it, not a new table.
+ */
+export type DynamoTarget =
+  | { kind: 'embedded'; tableName: string }
+  | { kind: 'local'; endpoint: string; tableName: string }
+  | { kind: 'aws'; endpoint?: string; region?: string; tableName: string };
+
+/** Hosts that are AWS: commercial, China and the newer api.aws names (VPC endpoints included). */
+const AWS_HOST = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$/i;
+
+export function dynamoTarget(env: NodeJS.ProcessEnv = process.env): DynamoTarget {
+  const configured = env.DYNAMODB_ENDPOINT?.trim();
+  const named = env.TABLE_NAME?.trim();
+  if (!configured) return { kind: 'embedded', tableName: named || TABLE.defaultName };
+  const isAws = configured.toLowerCase() === 'aws' || AWS_HOST.test(hostOf(configured));
+  if (!isAws) return { kind: 'local', endpoint: configured, tableName: named || TABLE.defaultName };
+  if (!named)
+    throw new EngineError(
+      '连接 AWS 上的数据库时须设置 TABLE_NAME,即部署输出 TableName 的值(见 cdk-outputs.json)。' +
+        '本工具不会在 AWS 上创建数据表。',
+    );
+  // The endpoint names its region; signing for another region would fail.
+  const region =
+    /^dynamodb(?:-fips)?\.([a-z0-9-]+)\./i.exec(hostOf(configured))?.[1] ??
+    (env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || undefined);
+  return {
+    kind: 'aws',
+    ...(configured.toLowerCase() === 'aws' ? {} : { endpoint: configured }),
+    ...(region ? { region } : {}),
+    tableName: named,
+  };
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).hostname;
+  } catch {
+    return '';
   }
+}
+
+/** The client settings of a target: dummy keys for local engines only; AWS gets its own chain. */
+export function clientOptions(target: DynamoTarget, env: NodeJS.ProcessEnv = process.env) {
+  if (target.kind === 'aws')
+    return {
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      ...(target.region ? { region: target.region } : {}),
+    };
+  return { ...(target.kind === 'local' ? { endpoint: target.endpoint } : {}), ...clientAuth(env) };
+}
+
+export async function openStore(opts: OpenStoreOptions = {}): Promise<OpenedStore> {
+  const target = dynamoTarget();
+  if (target.kind === 'aws') return openAws(target);
+  if (target.kind === 'local') {
+    await ensureTable(target.endpoint, target.tableName, false);
+    return connect(target.endpoint, target.tableName, async () => {});
+  }
+  const { tableName } = target;
 
   // The same data as `npm start` (INSPECTION_DATA_DIR, default .data/): the CLIs and the demo share it.
   const shared = process.env.INSPECTION_DATA_DIR?.trim();
@@ -83,6 +145,51 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<OpenedStor
   return { ...(await connect(endpoint, tableName, stop)), embedded: true };
 }
 
+/** The deployed table: it must exist (DescribeTable); nothing is ever created on AWS. */
+async function openAws(target: Extract<DynamoTarget, { kind: 'aws' }>): Promise<OpenedStore> {
+  const raw = new DynamoDBClient({ ...clientOptions(target), maxAttempts: 2 });
+  let region: string;
+  try {
+    try {
+      region = await raw.config.region();
+    } catch (err) {
+      throw new EngineError('未能确定 AWS 区域:请设置 AWS_REGION(例如 ap-southeast-1)。', { cause: err });
+    }
+    try {
+      await raw.send(new DescribeTableCommand({ TableName: target.tableName }));
+    } catch (err) {
+      if (
+        err instanceof ResourceNotFoundException ||
+        (err as { name?: string }).name === 'ResourceNotFoundException'
+      )
+        throw new EngineError(
+          `AWS 区域 ${region} 中没有名为「${target.tableName}」的数据表(table not found)。` +
+            '请核对 TABLE_NAME 是否与部署输出 TableName 完全一致;本工具不会在 AWS 上创建数据表。',
+          { cause: err },
+        );
+      throw new EngineError(
+        `无法访问 AWS 区域 ${region} 的数据表「${target.tableName}」(${(err as Error).message})。` +
+          '请检查 AWS 凭证(aws sts get-caller-identity)和该账号的权限。',
+        { cause: err },
+      );
+    }
+  } finally {
+    raw.destroy();
+  }
+  const client = createDynamoClient({ ...clientOptions(target), region });
+  return {
+    store: new DynamoStore({ client, tableName: target.tableName }),
+    endpoint: target.endpoint ?? `https://dynamodb.${region}.amazonaws.com`,
+    tableName: target.tableName,
+    embedded: false,
+    aws: true,
+    region,
+    async close() {
+      client.destroy();
+    },
+  };
+}
+
 async function connect(endpoint: string, tableName: string, stop: () => Promise<void>): Promise<OpenedStore> {
   const client = createDynamoClient({ endpoint, ...clientAuth() });
   return {
@@ -97,11 +204,12 @@ async function connect(endpoint: string, tableName: string, stop: () => Promise<
   };
 }
 
-/** Real credentials when the environment has them (a remote endpoint), dummy ones for local engines. */
-function clientAuth(): { region: string; credentials?: typeof LOCAL_CREDENTIALS } {
-  if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE)
-    return { region: process.env.AWS_REGION ?? LOCAL_REGION };
-  return { region: process.env.AWS_REGION ?? LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+/** Local engines accept any credentials; dummy ones keep the developer's real keys out of them. */
+function clientAuth(env: NodeJS.ProcessEnv = process.env): {
+  region: string;
+  credentials: typeof LOCAL_CREDENTIALS;
+} {
+  return { region: env.AWS_REGION?.trim() || LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 }
 
 async function startDynalite(dataDir: string): Promise<Server> {

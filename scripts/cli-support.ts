@@ -2,6 +2,7 @@
 // table printer that lines up Chinese text, and the one place expected errors become a Chinese
 // message and an exit code (never a stack trace).
 
+import { join, resolve } from 'node:path';
 import { ForbiddenError } from '../app/authz';
 import { ListsError } from '../app/lists';
 import { type Clock, systemClock } from '../app/messaging';
@@ -11,6 +12,7 @@ import type { Person } from '../domain/model';
 import { ListFileError } from '../ingest/list-file';
 import { CampaignFileError, loadCampaignFile } from '../local/campaign-file';
 import { EngineError, openStore } from '../local/engine';
+import { createS3Client, S3Files } from '../store/s3-files';
 
 export const DEFAULT_CAMPAIGN = 'dongxing-2017';
 
@@ -58,7 +60,15 @@ export async function withContext<T>(
   try {
     const { store } = opened;
     // Stored once so other processes (the bot, npm start) see the same campaign; a stored one wins.
-    if (!(await store.getCampaign(campaign.id))) await store.putCampaign(campaign);
+    // The deployed table gets its campaign from scripts/load-campaign.ts only (a wrong file or
+    // table must not quietly become what the bot runs).
+    if (!(await store.getCampaign(campaign.id))) {
+      if (opened.aws)
+        throw new UsageError(
+          `数据表「${opened.tableName}」中没有活动 ${campaign.id}:请先运行 npx tsx scripts/load-campaign.ts,或用 --campaign 指定已载入的活动。`,
+        );
+      await store.putCampaign(campaign);
+    }
     const clock = systemClock;
     let actor = cliOffice(clock.now());
     if (options.as !== undefined) {
@@ -70,6 +80,21 @@ export async function withContext<T>(
   } finally {
     await opened.close();
   }
+}
+
+/** The evidence store: the bucket on AWS (EVIDENCE_BUCKET), or the photos npm start keeps on this machine. */
+export async function openEvidenceFiles(): Promise<{ files: S3Files; close: () => Promise<void> }> {
+  const bucket = process.env.EVIDENCE_BUCKET?.trim();
+  if (bucket) {
+    const endpoint = process.env.S3_ENDPOINT?.trim();
+    const client = createS3Client(endpoint ? { endpoint } : {});
+    return { files: new S3Files({ bucket, client }), close: async () => client.destroy() };
+  }
+  // s3rver only when it is needed: most commands never touch a photo.
+  const { startLocalS3 } = await import('../local/s3-server');
+  const shared = process.env.INSPECTION_DATA_DIR?.trim();
+  const local = await startLocalS3({ directory: join(resolve(shared || '.data'), 'evidence') });
+  return { files: local.files, close: () => local.stop() };
 }
 
 export function villageHint(campaign: Campaign): string {

@@ -6,15 +6,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EvidenceError, villageArchive } from '../app/evidence';
-import type { FileStore } from '../app/ports';
 import { villageById } from '../domain/campaign';
 import { inspectorNames } from '../functions/summary-files';
-import { startLocalS3 } from '../local/s3-server';
 import { csvField, EVIDENCE_SHEET_HEADER, evidenceTable } from '../reports/raw';
-import { createS3Client, S3Files } from '../store/s3-files';
 import {
   DEFAULT_CAMPAIGN,
   EXIT_FAILED,
+  openEvidenceFiles,
   print,
   reportError,
   runCli,
@@ -52,20 +50,6 @@ const HELP = `用法:npm run evidence -- export --village <村编号> [--out <�
 
 const HELP_HINT = '查看用法:npm run evidence -- --help';
 
-/** The evidence store: the bucket on AWS, or the photos npm start keeps on this machine. */
-async function openFiles(): Promise<{ files: FileStore; close: () => Promise<void> }> {
-  const bucket = process.env.EVIDENCE_BUCKET?.trim();
-  if (bucket) {
-    const endpoint = process.env.S3_ENDPOINT?.trim();
-    const client = createS3Client(endpoint ? { endpoint } : {});
-    return { files: new S3Files({ bucket, client }), close: async () => client.destroy() };
-  }
-  const shared = process.env.INSPECTION_DATA_DIR?.trim();
-  const directory = join(resolve(shared || '.data'), 'evidence');
-  const local = await startLocalS3({ directory });
-  return { files: local.files, close: () => local.stop() };
-}
-
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     options: {
@@ -91,7 +75,7 @@ async function main(): Promise<number> {
     const village = villageById(campaign, villageId);
     if (!village) throw new UsageError(`本次检查没有编号为“${villageId}”的村。${villageHint(campaign)}`);
     const { surveys, entries } = await villageArchive({ store }, actor, campaign, villageId);
-    const { files, close } = await openFiles();
+    const { files, close } = await openEvidenceFiles();
     let missing = 0;
     try {
       for (const e of entries) {

@@ -78,7 +78,9 @@ export async function main(argv: string[], log: (line: string) => void = console
     client.destroy();
   }
   log(`campaign ${campaign.id} (${campaign.name}) written to table ${tableName} in ${resolvedRegion}`);
-  log('functions already running keep the campaign they loaded until they are recycled (docs/deploy.md)');
+  log(
+    'functions already running keep the campaign they loaded until they are recycled (README.md, Deploying to AWS, Updating)',
+  );
   return 0;
 }
 

@@ -27,6 +27,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // edited_message: an edit is answered (edits are not recorded as answers).
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'edited_message'] as const;
 
+/**
+ * How many updates Telegram delivers at once (its default is 40, at most 100). Each is one
+ * concurrent webhook invocation: it must stay under the account's Lambda concurrency (a new
+ * account may have only 10, README "What you need") and the API's throttle (infra/stack.ts).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 40;
+
 /** Telegram's rule for secret_token. */
 const SECRET_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -48,6 +55,8 @@ Options:
   --api-root <url>      Bot API server (default https://api.telegram.org; a fake one in tests)
   --skip-people         do not refresh enrolled people's command menus
   --drop-pending        drop updates Telegram queued while no webhook was reachable
+  --max-connections <n> updates Telegram delivers at once, 1-100 (default ${DEFAULT_MAX_CONNECTIONS}); keep it
+                        below the account's Lambda concurrency quota
   -h, --help            show this help
 
 Without a secret ARN anywhere, BOT_TOKEN and WEBHOOK_SECRET from the environment are used
@@ -59,6 +68,8 @@ export interface SetWebhookOptions {
   webhookSecret: string;
   apiRoot?: string;
   dropPending?: boolean;
+  /** Simultaneous deliveries Telegram may open (default DEFAULT_MAX_CONNECTIONS). */
+  maxConnections?: number;
   /** Enrolled people to refresh; absent = skip. */
   store?: Store;
   log?: (line: string) => void;
@@ -86,10 +97,14 @@ export async function setWebhook(opts: SetWebhookOptions): Promise<SetWebhookRep
       secret_token: opts.webhookSecret,
       allowed_updates: [...ALLOWED_UPDATES],
       drop_pending_updates: opts.dropPending ?? false,
+      max_connections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     }),
   );
   const info = await withRetryAfter(() => telegram.getWebhookInfo());
-  log(`webhook set: ${info.url} (${info.pending_update_count} pending updates)`);
+  log(
+    `webhook set: ${info.url} (${info.pending_update_count} pending updates, ` +
+      `max ${info.max_connections ?? opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS} connections)`,
+  );
   if (info.last_error_message) log(`last delivery error reported by Telegram: ${info.last_error_message}`);
 
   const shared = sharedCommands();
@@ -163,7 +178,7 @@ async function readBotSecret(arn: string, region: string | undefined) {
     const value = JSON.parse(out.SecretString ?? '{}') as { botToken?: unknown; webhookSecret?: unknown };
     if (typeof value.botToken !== 'string' || !value.botToken || typeof value.webhookSecret !== 'string')
       throw new UsageError(
-        `secret ${arn} has no botToken/webhookSecret yet: put them first (docs/deploy.md, aws secretsmanager put-secret-value)`,
+        `secret ${arn} has no botToken/webhookSecret yet: put them first (README.md, Deploying to AWS, step 3: aws secretsmanager put-secret-value)`,
       );
     return { botToken: value.botToken, webhookSecret: value.webhookSecret };
   } finally {
@@ -184,6 +199,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       'api-root': { type: 'string' },
       'skip-people': { type: 'boolean' },
       'drop-pending': { type: 'boolean' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -193,6 +209,11 @@ export async function main(argv: string[], log: (line: string) => void = console
     return 0;
   }
   const env = process.env;
+  const maxConnections = Number(values['max-connections'] ?? DEFAULT_MAX_CONNECTIONS);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 100)
+    throw new UsageError(
+      `--max-connections must be a whole number from 1 to 100: ${values['max-connections']}`,
+    );
   const outputs = (await readStackOutputs(values.outputs ?? OUTPUTS_FILE, values.stack)) ?? {};
   const url = values.url ?? env.WEBHOOK_URL ?? outputs.webhookUrl;
   if (!url) throw new UsageError(`no webhook URL: pass --url, set WEBHOOK_URL, or run npm run deploy first`);
@@ -222,6 +243,7 @@ export async function main(argv: string[], log: (line: string) => void = console
       ...secrets,
       ...(values['api-root'] ? { apiRoot: values['api-root'] } : {}),
       dropPending: values['drop-pending'] ?? false,
+      maxConnections,
       ...(client && tableName ? { store: new DynamoStore({ client, tableName }) } : {}),
       log,
     });

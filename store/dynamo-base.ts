@@ -29,8 +29,8 @@ export interface QuerySpec {
   filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
 }
 
-/** The attributes every item carries for the table's sake; reading strips them (decode). */
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity'];
+/** The attributes every item carries for the table's sake (keys, TTL); reading strips them (decode). */
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'entity', TABLE.ttlAttribute];
 /** BatchGetItem's limit per request, and how often unprocessed keys are asked again. */
 const BATCH_GET_MAX = 100;
 const BATCH_GET_ATTEMPTS = 6;

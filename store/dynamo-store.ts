@@ -72,6 +72,8 @@
 //   store/dynamo-audit.ts        audit events
 //   store/dynamo-base.ts         the shared plumbing (reads, queries, batch gets, conditional
 //                                writes and how their failures become domain errors), no aggregate
+//   store/expiry.ts              the TTL attribute on every write (the campaign's retention): the
+//                                client the modules get is wrapped once, here in the facade
 // The modules sit beside this file rather than in a folder of their own: test/unit/infra.test.ts
 // reads the top-level store/*.ts for every DynamoDB command the store sends, so that each is
 // granted to the functions; a subfolder would escape that check.
@@ -146,6 +148,7 @@ import { Reminders } from './dynamo-reminders';
 import { Samples } from './dynamo-samples';
 import { Snapshots } from './dynamo-snapshots';
 import { Surveys } from './dynamo-surveys';
+import { expiringClient, ItemExpiry } from './expiry';
 import { VillageAggregates } from './village-aggregates';
 
 // Exported from here before the split; kept so that no importer has to change.
@@ -154,6 +157,8 @@ export { isConditionalFailure } from './dynamo-base';
 export interface DynamoStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** The items' expiry (store/expiry.ts); a fresh one that learns the campaign by default. */
+  expiry?: ItemExpiry;
 }
 
 /**
@@ -171,7 +176,12 @@ export class DynamoStore implements Store {
   readonly #reminders: Reminders;
   readonly #audit: Audit;
 
-  constructor({ client, tableName }: DynamoStoreOptions) {
+  readonly #expiry: ItemExpiry;
+
+  constructor({ client: given, tableName, expiry = new ItemExpiry() }: DynamoStoreOptions) {
+    // Every module writes through this client, which stamps each item with its expiry.
+    this.#expiry = expiry;
+    const client = expiringClient(given, expiry);
     this.#campaigns = new Campaigns(client, tableName);
     this.#people = new People(client, tableName);
     this.#samples = new Samples(client, tableName);
@@ -186,12 +196,18 @@ export class DynamoStore implements Store {
   // -------------------------------------------------------------------------------------------
   // Campaigns: store/dynamo-campaigns.ts
 
+  // The campaign read or written is the one whose retention the items get (store/expiry.ts).
+
   putCampaign(campaign: Campaign): Promise<void> {
+    this.#expiry.learn(campaign);
     return this.#campaigns.putCampaign(campaign);
   }
 
   getCampaign(id: string): Promise<Campaign | undefined> {
-    return this.#campaigns.getCampaign(id);
+    return this.#campaigns.getCampaign(id).then((campaign) => {
+      if (campaign) this.#expiry.learn(campaign);
+      return campaign;
+    });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,18 +1,32 @@
 // The deploy scripts against local stand-ins: `npm run set-webhook` talks to the fake Bot API
 // (--api-root) and reads enrolled people from dynalite; scripts/load-campaign.ts writes the
-// campaign into an existing table and refuses a missing one. Secrets Manager is mocked.
+// campaign into an existing table and refuses a missing one. Secrets Manager is mocked. Then the
+// README's deployment section is walked: every npm script, flag and file it names exists, and its
+// `aws lambda invoke` event makes the first office invite.
 
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../app/memory-store';
+import { ManualClock } from '../../app/messaging';
 import { commandsByRole } from '../../bot/messages';
 import type { Role } from '../../domain/campaign';
 import type { Person } from '../../domain/model';
+import { createOfficeApi } from '../../functions/office-api';
+import { loadCampaignFile } from '../../local/campaign-file';
 import { main as loadCampaign } from '../../scripts/load-campaign';
-import { ALLOWED_UPDATES, main as setWebhookCli, sharedCommands } from '../../scripts/set-webhook';
+import {
+  ALLOWED_UPDATES,
+  DEFAULT_MAX_CONNECTIONS,
+  main as setWebhookCli,
+  sharedCommands,
+} from '../../scripts/set-webhook';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, LOCAL_REGION, startEngine } from '../support/engines';
@@ -104,10 +118,22 @@ describe('npm run set-webhook', () => {
           secret_token: SECRET,
           allowed_updates: [...ALLOWED_UPDATES],
           drop_pending_updates: false,
+          max_connections: DEFAULT_MAX_CONNECTIONS,
         }),
       },
     ]);
+    expect(DEFAULT_MAX_CONNECTIONS).toBe(40);
     expect(lines.join('\n')).toContain(`webhook set: ${URL_}`);
+  });
+
+  it('lets Telegram open fewer connections at once, for an account with a small Lambda concurrency quota', async () => {
+    Object.assign(process.env, { BOT_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET });
+    const args = ['--url', URL_, '--api-root', apiRoot, '--outputs', missing(), '--skip-people'];
+    await setWebhookCli([...args, '--max-connections', '8'], log);
+    expect(api.callsOf('setWebhook')[0]?.params.max_connections).toBe(8);
+    await expect(setWebhookCli([...args, '--max-connections', '500'], log)).rejects.toThrow(/1 to 100/);
+    await expect(setWebhookCli([...args, '--max-connections', 'many'], log)).rejects.toThrow(/1 to 100/);
+    expect(api.callsOf('setWebhook')).toHaveLength(1);
   });
 
   it("gives everyone the commands all roles share, and each enrolled person their roles' menu", async () => {
@@ -235,5 +261,103 @@ describe('scripts/load-campaign.ts', () => {
 
   it('needs a table name', async () => {
     await expect(loadCampaign(['--outputs', missing()], log)).rejects.toThrow(/no table/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The README's deployment section, walked: whatever it tells the deployer to run must exist.
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const DEPLOY = readme.slice(
+  readme.indexOf('## Deploying to AWS'),
+  readme.indexOf('\n## ', readme.indexOf('## Deploying to AWS') + 5),
+);
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  scripts: Record<string, string>;
+};
+
+/** The source of an npm script run by tsx (`tsx scripts/x.ts`), or undefined (cdk, vitest…). */
+const scriptSource = (name: string): string | undefined => {
+  const file = /\btsx (scripts\/[\w-]+\.ts)\b/.exec(pkg.scripts[name] ?? '')?.[1];
+  return file ? readFileSync(file, 'utf8') : undefined;
+};
+
+describe("README's Deploying to AWS, walked", () => {
+  it('is there, and long enough to be the whole section', () => {
+    expect(DEPLOY.length).toBeGreaterThan(5000);
+    expect(DEPLOY).toContain('### Tearing down');
+  });
+
+  it('names only npm scripts that exist, each flag given to them one the script knows', () => {
+    const runs = [...DEPLOY.matchAll(/npm run ([\w:-]+)((?: --(?: [^\s`|)]+)*)?)/g)];
+    const names = new Set(runs.map((m) => m[1] ?? ''));
+    for (const name of ['deploy', 'synth', 'set-webhook', 'invite', 'archive', 'evidence'])
+      expect(names).toContain(name);
+    for (const [, name = '', args = ''] of runs) {
+      expect(pkg.scripts, `npm run ${name}`).toHaveProperty(name);
+      const source = scriptSource(name);
+      if (!source) continue;
+      for (const flag of args.match(/--[a-z][\w-]*/g) ?? [])
+        expect(source, `npm run ${name} -- ${flag}`).toMatch(
+          new RegExp(`['"]${flag.slice(2)}['"]\\s*:|${flag}\\b`),
+        );
+    }
+  });
+
+  it('names only files that exist', () => {
+    const paths = new Set([
+      ...[...DEPLOY.matchAll(/npx tsx ([\w./-]+\.ts)/g)].map((m) => m[1] ?? ''),
+      ...[
+        ...DEPLOY.matchAll(
+          /`((?:infra|store|scripts|test|campaigns|docs|functions|local|domain)\/[\w./-]+)`/g,
+        ),
+      ].map((m) => m[1] ?? ''),
+    ]);
+    expect(paths.size).toBeGreaterThan(4);
+    for (const path of paths) expect(existsSync(path), path).toBe(true);
+    // The stack's descriptions and the scripts point to docs/deploy.md: it exists and points back here.
+    expect(readFileSync('docs/deploy.md', 'utf8')).toContain('README.md#deploying-to-aws');
+  });
+
+  it('checks the Lambda quota, reads the token in a way bash and zsh share, and offers an invoke without awscurl', () => {
+    expect(DEPLOY).toContain(
+      'aws service-quotas get-service-quota --service-code lambda --quota-code L-B99A9384',
+    );
+    expect(DEPLOY).toContain('--max-connections');
+    // zsh's `read -p` reads from a coprocess; `read -rsp` fails there.
+    const shell = [...DEPLOY.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+    expect(shell).toContain('BOT_TOKEN');
+    expect(shell).not.toMatch(/\bread -\w*p\b/);
+    expect(DEPLOY).toMatch(/stty -echo; read BOT_TOKEN; stty echo/);
+    expect(DEPLOY).toContain('aws lambda invoke --function-name "$OFFICE_FN"');
+    expect(DEPLOY).toContain(
+      'npm run archive -- --campaign dongxing-2017 --out archive-dongxing-2017 --backup',
+    );
+    expect(DEPLOY).not.toMatch(/tool creates a new, empty table/);
+  });
+
+  it('builds with its printf an event the office function turns into the first office invite', async () => {
+    const line = /^printf '\{"routeKey".*\n.*$/m.exec(DEPLOY)?.[0] ?? '';
+    expect(line).toContain('> invite-event.json');
+    const script = line.replace(/\s*> invite-event\.json\s*$/, '').replace(/\\\n\s*/, '');
+    const caller = 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin/office';
+    for (const shell of ['sh', 'bash']) {
+      const { stdout } = await promisify(execFile)(shell, ['-c', script], {
+        env: { ...process.env, CALLER: caller },
+      });
+      const event = JSON.parse(stdout);
+      const handler = createOfficeApi({
+        store: new MemoryStore(),
+        campaign: await loadCampaignFile('dongxing-2017'),
+        clock: new ManualClock(new Date('2017-10-20T08:00:00Z')),
+        botUsername: 'DongxingInspectionBot',
+      });
+      const result = await handler(event);
+      expect(result.statusCode, shell).toBe(201);
+      expect(JSON.parse(result.body ?? '{}')).toMatchObject({
+        role: 'office',
+        link: expect.stringMatching(/^https:\/\/t\.me\/DongxingInspectionBot\?start=/),
+      });
+    }
   });
 });

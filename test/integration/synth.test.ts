@@ -121,12 +121,12 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
       .filter((st) => JSON.stringify(st.Action).includes('s3:'));
     // The webhook: photos under evidence/ and the chat's exports; the summaries function: exports.
     const exportsGrant = expect.objectContaining({
-      Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+      Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/exports/*']] },
     });
     expect(grants).toEqual([
       expect.objectContaining({
-        Action: ['s3:PutObject', 's3:GetObject'],
+        Action: ['s3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/evidence/*']] },
       }),
       exportsGrant,

@@ -4,10 +4,13 @@ import {
   allVillages,
   type Campaign,
   CampaignConfigError,
+  campaignEndInstant,
   deadlineInstant,
+  evidenceRetentionDays,
   formContextFor,
   groupForTown,
   parseCampaign,
+  retentionExpiry,
   townById,
   townOfVillage,
   villageById,
@@ -278,5 +281,59 @@ describe('parseCampaign on a broken campaign', () => {
     expect(msg).toMatch(/^活动配置有误/);
     expect(msg).toContain('povertyLine: required but missing');
     expect(msg).toContain('groups[2].townId: no such town');
+  });
+});
+
+describe('retention of personal data after the campaign', () => {
+  const c = parseCampaign(seed);
+  const day = 86_400;
+  const end = Date.parse('2017-11-30T15:59:00Z') / 1000; // 23:59 in Asia/Shanghai
+
+  it('is a year after campaignEnd in the seed, and a year when a campaign file does not say', () => {
+    expect(c.retention).toEqual({ daysAfterEnd: 365 });
+    expect(parseCampaign(variant((x) => delete (x as Partial<Seed>).retention)).retention).toEqual({
+      daysAfterEnd: 365,
+    });
+    expect(campaignEndInstant(c)?.getTime()).toBe(end * 1000);
+    expect(retentionExpiry(c, new Date('2017-11-01T00:00:00Z'))).toBe(end + 365 * day);
+  });
+
+  it('counts from the write for what is written after the end (nothing is deleted the moment it is stored)', () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    expect(retentionExpiry(c, now)).toBe(now.getTime() / 1000 + 365 * day);
+  });
+
+  it('ends with the last deadline when there is no campaignEnd, and never without either', () => {
+    const open = parseCampaign(variant((x) => delete (x as Partial<Seed>).campaignEnd));
+    const last =
+      open.deadlines
+        .map((d) => d.due)
+        .sort()
+        .at(-1) ?? '';
+    expect(campaignEndInstant(open)).toEqual(deadlineInstant(open, last));
+    const endless = parseCampaign(
+      variant((x) => {
+        delete (x as Partial<Seed>).campaignEnd;
+        x.deadlines = [];
+      }),
+    );
+    expect(retentionExpiry(endless, new Date())).toBeUndefined();
+  });
+
+  it('keeps photos the retention plus the span from the first deadline, so none goes before its record', () => {
+    const first = c.deadlines.map((d) => d.due).sort()[0] ?? '';
+    const span = Math.ceil((end * 1000 - deadlineInstant(c, first).getTime()) / (day * 1000));
+    expect(span).toBeGreaterThan(0);
+    expect(evidenceRetentionDays(c)).toBe(365 + span);
+  });
+
+  it('refuses less than a month or more than ten years, and a fraction of a day', () => {
+    for (const days of [7, 3651, 100.5])
+      expect(problemsOf(variant((x) => Object.assign(x, { retention: { daysAfterEnd: days } })))).toMatch(
+        /retention\.daysAfterEnd/,
+      );
+    expect(problemsOf(variant((x) => Object.assign(x, { retention: { days: 30 } })))).toMatch(
+      /unknown field/,
+    );
   });
 });

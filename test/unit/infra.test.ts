@@ -11,6 +11,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import seedCampaign from '../../campaigns/dongxing-2017.json';
+import { evidenceRetentionDays, parseCampaign } from '../../domain/campaign';
 import { buildApp } from '../../infra/app';
 import { DeployConfigError, PLACEHOLDER_BOT_USERNAME, readConfig } from '../../infra/config';
 import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/function';
@@ -19,7 +21,9 @@ import type { InspectionStack } from '../../infra/stack';
 import { createTableInput, TABLE, timeToLiveInput } from '../../store/table';
 
 const BOT = 'dongxing_inspection_bot';
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+/** The feature flags `cdk` passes from cdk.json, so the template here is the one that deploys. */
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+const SKIP_BUNDLING = { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] };
 
 type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -207,13 +211,14 @@ describe('the evidence bucket', () => {
     expect(statements.filter((x) => x.Effect === 'Allow')).toEqual([]);
   });
 
-  it('expires photos after the retention (2 years by default) and logs access to its own bucket', () => {
+  it("expires photos after the campaign's retention plus its span and logs access to its own bucket", () => {
     const props = propsOf(bucketId());
     expect(props.LifecycleConfiguration).toEqual({
       Rules: [
         {
           Prefix: 'evidence/',
-          ExpirationInDays: 730,
+          // The seed keeps its records 365 days after its end (test/unit/infra-retention.test.ts).
+          ExpirationInDays: evidenceRetentionDays(parseCampaign(seedCampaign)),
           NoncurrentVersionExpiration: { NoncurrentDays: 30 },
           Status: 'Enabled',
         },
@@ -248,7 +253,7 @@ describe('the evidence bucket', () => {
     expect(statementsOf(roleId('summaries')).filter((x) => JSON.stringify(x.Action).includes('s3:'))).toEqual(
       [
         expect.objectContaining({
-          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
         }),
       ],
@@ -261,12 +266,12 @@ describe('the evidence bucket', () => {
     expect(s3).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject'],
+        Action: ['s3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/evidence/*']] },
       }),
       expect.objectContaining({
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
       }),
     ]);
