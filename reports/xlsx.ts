@@ -22,6 +22,7 @@ import {
   bodyRow,
   type CellValue,
   columnWidths,
+  displayWidth,
   FONT,
   finishPages,
   headerRow,
@@ -266,7 +267,7 @@ function addComparison(
   campaign: Campaign,
 ) {
   const names = towns.map((t) => townById(campaign, t.townId)?.name ?? t.townId);
-  const townWidths = names.map((n) => Math.max(9, Math.ceil(n.length * 2 + 2)));
+  const townWidths = names.map((n) => Math.max(9, displayWidth(n) + 2));
   const widths = [16, 40, 6, ...townWidths, 9, 22];
   const columns = widths.length;
   const total = widths.reduce((a, b) => a + b, 0);
