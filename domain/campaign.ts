@@ -258,7 +258,27 @@ const CampaignShape = z.strictObject({
       daysAfterEnd: z.number().int().min(RETENTION_LIMITS.min).max(RETENTION_LIMITS.max).default(365),
     })
     .default({ daysAfterEnd: DEFAULT_RETENTION_DAYS }),
+  /**
+   * The line that ends each printed summary table (表3/表4/表5), as submitted government tables
+   * end: each item prints as "填表人:张三", or with a blank to fill by hand when it has no value.
+   * Absent: SIGNATURE_LINE (every item blank). Optional without a default, so a campaign stored
+   * before this field existed reads the same as a file that leaves it out.
+   */
+  signatureLine: z
+    .array(z.strictObject({ label: Text, value: Text.optional() }))
+    .min(1)
+    .max(8)
+    .optional(),
 });
+
+/** The signature line of a campaign that configures none: 填表人, 审核人, 联系电话, 填报日期, 单位盖章. */
+export const SIGNATURE_LINE: readonly { label: string; value?: string }[] = [
+  { label: '填表人' },
+  { label: '审核人' },
+  { label: '联系电话' },
+  { label: '填报日期' },
+  { label: '单位盖章' },
+];
 
 // Cross-reference checks read the input defensively and run even when some fields are malformed,
 // so one run lists every problem instead of revealing them one fix at a time.

@@ -15,6 +15,8 @@ export interface PrintOptions {
   headerRow: number;
 }
 
+const MARGINS = { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 };
+
 export function addPrintableSheet(
   wb: ExcelJS.Workbook,
   name: string,
@@ -27,16 +29,146 @@ export function addPrintableSheet(
       orientation: opts.orientation,
       fitToPage: true,
       fitToWidth: 1,
-      fitToHeight: 0, // as many pages down as needed
+      fitToHeight: 0, // as many pages down as needed; manual row breaks still apply
       horizontalCentered: true,
-      margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      margins: MARGINS,
+      // Each sheet is a table of its own and numbers its pages from 1: without this, printing the
+      // workbook numbers the pages on through every sheet.
+      firstPageNumber: 1,
     },
     headerFooter: { oddFooter: '&C第 &P 页,共 &N 页' },
     views: [{ state: 'frozen', ySplit: opts.headerRow }],
   });
   ws.pageSetup.printTitlesRow = `${opts.headerRow}:${opts.headerRow}`;
-  ws.columns = widths.map((width) => ({ width }));
+  // exceljs cannot change the workbook's default font (its Normal style is always Calibri 11), so
+  // 宋体 is set on every column (cells created later, and empty cells when printed, take it) and on
+  // every cell written (title, header and body helpers below).
+  ws.columns = widths.map((width) => ({ width, style: { font: { name: FONT, size: 10.5 } } }));
   return ws;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination
+//
+// A viewer breaks pages where it likes, and a 类别 cell merged over rows that cross a break prints
+// its label on the first page only. So the summary sheets carry every page break themselves, as
+// manual row breaks: rows go onto a page while they fit, a group of rows sharing a label moves
+// whole to the next page when it would cross a break, and a group taller than a page repeats its
+// label on each page it continues on. That needs the rows a page holds, estimated from the row
+// heights (every row written has an explicit height) and the page setup:
+//
+// - the sheet is fitted to one page wide, so it prints at scale = printable width / sheet width;
+// - Excel's column unit is the width of a digit of the workbook's Normal font, Calibri 11: 7 px
+//   (+5 px of cell padding) at 96 dpi. A viewer without Calibri substitutes a wider font (LibreOffice
+//   on Linux without Carlito: ~9 px), which only shrinks the print and leaves room on each page;
+//   nothing narrower is substituted, so the estimate never puts more on a page than it holds;
+// - a page holds (paper height - top and bottom margins) / scale points of rows (the footer
+//   prints inside the bottom margin), less 5% for rounding (Excel rounds the scale down to a
+//   whole percent, row heights to pixels).
+// Because no page is filled beyond what it holds, the viewer adds no break of its own, and the
+// page count is known: the footer states it (see finishPages).
+
+const PAPER = { portrait: [595.3, 841.9], landscape: [841.9, 595.3] } as const;
+const COLUMN_PX = (chars: number) => chars * 7 + 5;
+const DEFAULT_ROW_HEIGHT = 15;
+
+/** The points of rows (as the sheet states their heights) one printed page holds. */
+export function pageCapacity(ws: ExcelJS.Worksheet): number {
+  const [paperWidth, paperHeight] =
+    PAPER[ws.pageSetup.orientation === 'landscape' ? 'landscape' : 'portrait'];
+  const m = ws.pageSetup.margins ?? MARGINS;
+  const printableWidth = paperWidth - (m.left + m.right) * 72;
+  const printableHeight = paperHeight - (m.top + m.bottom) * 72;
+  const sheetWidth = columnWidths(ws).reduce((sum, w) => sum + COLUMN_PX(w) * 0.75, 0);
+  const scale = Math.min(1, printableWidth / sheetWidth);
+  return (printableHeight / scale) * 0.95;
+}
+
+/** Rows that print together: a 类别 group, a 表3 category, the closing lines. */
+export interface KeepTogether {
+  first: number;
+  last: number;
+  /**
+   * The group is taller than a page and continues on a new page at `row`: make its label visible
+   * there (the row's height may grow; it is read again after the call).
+   */
+  continueAt?: (row: number) => void;
+}
+
+const heightOf = (ws: ExcelJS.Worksheet, row: number) => ws.getRow(row).height ?? DEFAULT_ROW_HEIGHT;
+
+/**
+ * Puts a manual page break wherever a page fills up (see above), keeping each group on one page
+ * when it fits on one. Rows up to `headerRow` print on the first page; the header row repeats on
+ * every page. Returns the page count.
+ */
+export function paginate(
+  ws: ExcelJS.Worksheet,
+  headerRow: number,
+  groups: readonly KeepTogether[],
+  capacity = pageCapacity(ws),
+): number {
+  const repeated = heightOf(ws, headerRow);
+  let used = 0;
+  for (let r = 1; r <= headerRow; r++) used += heightOf(ws, r);
+  let pages = 1;
+  let rowsOnPage = 0;
+  const newPageAt = (row: number) => {
+    ws.getRow(row - 1).addPageBreak();
+    pages++;
+    used = repeated;
+    rowsOnPage = 0;
+  };
+  const place = (row: number) => {
+    used += heightOf(ws, row);
+    rowsOnPage++;
+  };
+  const startingAt = new Map(groups.map((g) => [g.first, g]));
+  const lastRow = ws.rowCount;
+  let r = headerRow + 1;
+  while (r <= lastRow) {
+    const g = startingAt.get(r);
+    if (!g) {
+      if (rowsOnPage > 0 && used + heightOf(ws, r) > capacity) newPageAt(r);
+      place(r++);
+      continue;
+    }
+    let height = 0;
+    for (let k = g.first; k <= g.last; k++) height += heightOf(ws, k);
+    const tall = repeated + height > capacity;
+    // A group that fits on a page starts a new one rather than cross a break; one taller than a
+    // page does too when little of this page is left, so that its first part is not a sliver.
+    if (rowsOnPage > 0 && used + height > capacity && (!tall || capacity - used < capacity / 3)) newPageAt(r);
+    if (used + height <= capacity) {
+      for (let k = g.first; k <= g.last; k++) place(k);
+    } else {
+      // Taller than a page: it fills this page and continues, its label repeated, on the next.
+      for (let k = g.first; k <= g.last; k++) {
+        if (rowsOnPage > 0 && used + heightOf(ws, k) > capacity) {
+          newPageAt(k);
+          if (k > g.first) g.continueAt?.(k);
+        }
+        place(k);
+      }
+    }
+    r = g.last + 1;
+  }
+  return pages;
+}
+
+/**
+ * Paginates the sheet and writes its footer: 第 n 页 共 N 页, numbered within the sheet. N is the
+ * count paginate() made, not &N: LibreOffice's &N counts the pages of the whole workbook even when
+ * each sheet numbers its own pages from 1.
+ */
+export function finishPages(
+  ws: ExcelJS.Worksheet,
+  headerRow: number,
+  groups: readonly KeepTogether[],
+): number {
+  const pages = paginate(ws, headerRow, groups);
+  ws.headerFooter.oddFooter = `&C第 &P 页 共 ${pages} 页`;
+  return pages;
 }
 
 /** Excel forbids []:*?/\ in sheet names, limits them to 31 characters and wants them unique. */
@@ -117,7 +249,7 @@ export function bodyRow(
   return r;
 }
 
-function columnWidths(ws: ExcelJS.Worksheet): number[] {
+export function columnWidths(ws: ExcelJS.Worksheet): number[] {
   return ws.columns.map((c) => c.width ?? 10);
 }
 

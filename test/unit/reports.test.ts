@@ -3,12 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import { buildSummaries } from '../../app/summaries';
+import seed from '../../campaigns/dongxing-2017.json';
+import { parseCampaign } from '../../domain/campaign';
 import type { PhotoEvidence } from '../../domain/evidence';
 import type { Person } from '../../domain/model';
-import type { SummaryModels } from '../../domain/tables/index';
+import { type SummaryModels, TABLE4_ROWS } from '../../domain/tables/index';
 import { csvField } from '../../reports/raw';
+import { addPrintableSheet, bodyRow, headerRow, mergedLine, paginate } from '../../reports/sheet';
 import { CHAT_TEXT_LIMIT, table4Text } from '../../reports/text';
-import { summaryWorkbook, TITLES } from '../../reports/xlsx';
+import { COMPARISON_SHEET, COUNTY_LEVEL, summaryWorkbook, TITLES } from '../../reports/xlsx';
 import { rawCsv, rawWorkbook } from '../support/raw-export';
 import { storeSurveys } from '../support/stored-surveys';
 import {
@@ -68,6 +71,7 @@ describe('the summary workbook', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       '表3-全市',
       '表4-全市',
+      '表4-分镇对比',
       '表5-全市',
       '表3-东兴镇',
       '表4-东兴镇',
@@ -85,7 +89,7 @@ describe('the summary workbook', () => {
   it('lays out 表4 as the plan: merged title, the 督查镇名称 line, 类别/项目/单位/数量/备注', () => {
     const ws = wb.getWorksheet('表4-东兴镇')!;
     expect(ws.getCell('A1').value).toBe(TITLES.table4);
-    expect(ws.getCell('A1').value).toBe('脱贫攻坚大检查任务完成情况汇总表');
+    expect(ws.getCell('A1').value).toBe('表4 督查任务完成情况汇总表');
     expect(ws.getCell('E1').isMerged).toBe(true);
     expect(ws.getCell('A2').value).toBe('督查镇名称:东兴镇  督查单位:第一组');
     expect(rowsOf(ws)[3]).toEqual(['类别', '项目', '单位', '数量', '备注']);
@@ -116,7 +120,7 @@ describe('the summary workbook', () => {
 
   it('lays out 表3 with 序号/类别/问题, one problem a row under its category', () => {
     const ws = wb.getWorksheet('表3-全市')!;
-    expect(ws.getCell('A1').value).toBe('脱贫攻坚大检查发现问题汇总表');
+    expect(ws.getCell('A1').value).toBe('表3 督查发现问题汇总表');
     const rows = rowsOf(ws);
     expect(rows[3]).toEqual(['序号', '类别', '问题']);
     expect(rows[4]).toEqual(['一', '精准识别(漏评方面)', '']);
@@ -182,6 +186,166 @@ describe('the summary workbook', () => {
     }
     expect(wb.getWorksheet('表4-全市')!.pageSetup.orientation).toBe('portrait');
     expect(wb.getWorksheet('表5-全市')!.pageSetup.orientation).toBe('landscape');
+  });
+
+  it("keeps the seed's caption in each table's title", () => {
+    expect(wb.getWorksheet('表3-江平镇')!.getCell('A1').value).toBe('表3 督查发现问题汇总表');
+    expect(wb.getWorksheet('表4-江平镇')!.getCell('A1').value).toBe('表4 督查任务完成情况汇总表');
+    expect(wb.getWorksheet('表5-江平镇')!.getCell('A1').value).toBe('表5 反馈问题整改情况抽查汇总表');
+  });
+
+  it('centres words in 数量 (达标, 不能) and keeps numbers right-aligned', () => {
+    const ws = wb.getWorksheet('表4-全市')!;
+    const cellOf = (label: string) =>
+      ws.getCell(
+        rowsOf(ws).findIndex((r) => r?.[1] === label),
+        4,
+      );
+    expect(cellOf('2.有稳固住房达标情况').value).toBe('未达标');
+    expect(cellOf('2.有稳固住房达标情况').alignment?.horizontal).toBe('center');
+    expect(cellOf('研判该县能否顺利完成今年扶贫目标任务').alignment?.horizontal).toBe('center');
+    expect(cellOf('3.抽查户总数').value).toBe(9);
+    expect(cellOf('3.抽查户总数').alignment?.horizontal).toBe('right');
+  });
+
+  it('writes every cell and every column in 宋体', () => {
+    for (const ws of wb.worksheets) {
+      ws.columns.forEach((col, i) => {
+        expect(col.font?.name, `${ws.name} column ${i + 1}`).toBe('宋体');
+      });
+      ws.eachRow({ includeEmpty: true }, (row) =>
+        row.eachCell({ includeEmpty: true }, (cell) => {
+          expect(cell.font?.name, `${ws.name}!${cell.address}`).toBe('宋体');
+        }),
+      );
+    }
+  });
+
+  it('numbers the pages of each table from 1, with its own page count', () => {
+    for (const ws of wb.worksheets) {
+      expect(ws.pageSetup.firstPageNumber, ws.name).toBe(1);
+      expect(ws.headerFooter.oddFooter, ws.name).toMatch(/^&C第 &P 页 共 [1-9]\d* 页$/);
+    }
+  });
+
+  it('ends each table with the signature line to fill by hand', () => {
+    for (const ws of wb.worksheets) {
+      const texts = rowsOf(ws).map((r) => r?.[0]);
+      expect(texts, ws.name).toContain(
+        '填表人:__________    审核人:__________    联系电话:__________    填报日期:__________    单位盖章:__________',
+      );
+    }
+  });
+
+  it("prints the campaign's own signature line when it configures one", async () => {
+    const signed = parseCampaign({
+      ...seed,
+      signatureLine: [
+        { label: '填表人', value: '潘治阳' },
+        { label: '联系电话', value: '0770-7688888' },
+        { label: '单位盖章' },
+      ],
+    });
+    const book = await load(await summaryWorkbook(models, signed));
+    const texts = rowsOf(book.getWorksheet('表4-东兴镇')!).map((r) => r?.[0]);
+    expect(texts).toContain('填表人:潘治阳    联系电话:0770-7688888    单位盖章:__________');
+    expect(() => parseCampaign({ ...seed, signatureLine: [{ label: '' }] })).toThrow(/signatureLine/);
+  });
+});
+
+describe('the 分镇对比 sheet of the city workbook', () => {
+  const towns = ['东兴镇', '江平镇', '马路镇'];
+
+  it('has a column per town and 合计 beside every 表4 row, under the 表4 labels', () => {
+    const ws = wb.getWorksheet(COMPARISON_SHEET)!;
+    expect(ws.getCell('A1').value).toBe('表4 督查任务完成情况分镇对比表');
+    const rows = rowsOf(ws);
+    expect(rows[3]).toEqual(['类别', '项目', '单位', ...towns, '合计', '备注']);
+    const labels = rows.slice(4, 4 + TABLE4_ROWS.length).map((r) => r?.[1]);
+    expect(labels).toEqual(models.city!.table4.rows.map((r) => r.label));
+    // Only a city build has it.
+    expect(wb.worksheets.filter((w) => w.name.includes('分镇对比'))).toHaveLength(1);
+  });
+
+  it("shows each town's 表4 figures, which add up to 合计, the city's 表4 figure", () => {
+    const rows = rowsOf(wb.getWorksheet(COMPARISON_SHEET)!);
+    const byTown = models.towns.map((t) => new Map(t.table4.rows.map((r) => [r.id, r.value])));
+    let additive = 0;
+    models.city!.table4.rows.forEach((cityRow, i) => {
+      const row = rows[4 + i]!;
+      const perTown = row.slice(3, 6);
+      const total = row[6];
+      expect(total ?? null, cityRow.label).toEqual(cityRow.value ?? null);
+      const def = TABLE4_ROWS.find((d) => d.id === cityRow.id)!;
+      if (def.rule.kind === 'office') {
+        expect(perTown, cityRow.label).toEqual(['—', '—', '—']);
+        expect(row[7]).toBe(COUNTY_LEVEL);
+        return;
+      }
+      expect(perTown, cityRow.label).toEqual(byTown.map((t) => t.get(cityRow.id)));
+      if (def.rule.kind === 'special' && def.rule.name !== 'missedHouseholds') return;
+      expect(
+        (perTown as number[]).reduce((a, b) => a + b, 0),
+        cityRow.label,
+      ).toBe(total);
+      additive++;
+    });
+    expect(additive).toBeGreaterThan(40);
+    const households = rows.find((r) => r?.[1] === '3.抽查户总数');
+    expect(households?.slice(3, 7)).toEqual([7, 2, 0, 9]);
+  });
+
+  it("says why the city's figure of 参与人数 is not the towns' sum", () => {
+    const rows = rowsOf(wb.getWorksheet(COMPARISON_SHEET)!);
+    const people = rows.find((r) => r?.[1] === '参与人数')!;
+    expect((people.slice(3, 6) as number[]).reduce((a, b) => a + b, 0)).not.toBe(people[6]);
+    expect(people[7]).toBe('全市为扶贫办填报数');
+  });
+});
+
+describe('the page breaks of a summary sheet', () => {
+  /** A sheet of `groups` runs of rows 20 pt high under a 20 pt title and header, a page holding 200 pt. */
+  function sheetOf(groups: number[]) {
+    const book = new ExcelJS.Workbook();
+    const ws = addPrintableSheet(book, 't', [20, 40], { orientation: 'portrait', headerRow: 2 });
+    mergedLine(ws, 1, 2, '标题');
+    headerRow(ws, 2, ['类别', '项目']);
+    ws.getRow(1).height = 20;
+    ws.getRow(2).height = 20;
+    let r = 3;
+    const spans = groups.map((n, g) => {
+      const first = r;
+      for (let k = 0; k < n; k++) bodyRow(ws, r++, [k === 0 ? `组${g}` : '', `行${r}`]).height = 20;
+      return { first, last: r - 1 };
+    });
+    return { ws, spans };
+  }
+  const breaksOf = (ws: ExcelJS.Worksheet) =>
+    ((ws as unknown as { rowBreaks: { id: number }[] }).rowBreaks ?? []).map((b) => b.id);
+
+  it('moves a group that would cross the end of a page to the next page whole', () => {
+    // Page 1: title, header, group 0 (4 rows) = 120 pt; group 1 (5 rows, 100 pt) does not fit.
+    const { ws, spans } = sheetOf([4, 5, 2]);
+    expect(paginate(ws, 2, spans, 200)).toBe(2);
+    // The break comes after row 6, the last of group 0; page 2 repeats the header (20 pt) then
+    // holds groups 1 and 2 (140 pt).
+    expect(breaksOf(ws)).toEqual([6]);
+  });
+
+  it('continues a group taller than a page on the next, where its label is repeated', () => {
+    const { ws, spans } = sheetOf([1, 20]);
+    const continued: number[] = [];
+    const pages = paginate(
+      ws,
+      2,
+      spans.map((s) => ({ ...s, continueAt: (row: number) => continued.push(row) })),
+      200,
+    );
+    // Group 1 (400 pt) starts on page 1 after group 0 (there is room), fills it (rows 4–10), then
+    // page 2 (rows 11–19) and ends on page 3 (rows 20–23), each continuation announced.
+    expect(breaksOf(ws)).toEqual([10, 19]);
+    expect(continued).toEqual([11, 20]);
+    expect(pages).toBe(3);
   });
 });
 
