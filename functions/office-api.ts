@@ -8,13 +8,13 @@ import * as z from 'zod';
 import { ForbiddenError } from '../app/authz';
 import { type Clock, systemClock } from '../app/messaging';
 import { createInvite, InviteInputError } from '../app/people';
-import type { Store } from '../app/ports';
+import type { FileStore, Store } from '../app/ports';
 import { buildSummaries, UnknownTownError } from '../app/summaries';
 import type { Campaign } from '../domain/campaign';
 import { ROLES } from '../domain/campaign';
 import { summaryJson } from '../reports/json';
 import { logger, runtime } from './runtime';
-import { summaryFiles, systemOffice } from './summary-files';
+import { linkedFiles, systemOffice } from './summary-files';
 
 type Result = APIGatewayProxyStructuredResultV2;
 const json = (statusCode: number, body: unknown): Result => ({
@@ -38,6 +38,8 @@ export interface OfficeApiDeps {
   campaign: Campaign;
   clock: Clock;
   botUsername: string;
+  /** The bucket the spreadsheets are put in and linked from (exports/). */
+  files?: FileStore | undefined;
 }
 
 export function createOfficeApi(deps: OfficeApiDeps) {
@@ -59,13 +61,19 @@ export function createOfficeApi(deps: OfficeApiDeps) {
         const req = SummaryRequest.safeParse(body);
         if (!req.success) return json(400, { error: 'invalid_request', issues: req.error.issues });
         if (req.data.format === 'xlsx') {
-          const files = await summaryFiles(deps, actor, deps.campaign, req.data.scope);
-          return json(200, {
-            files: files.map((f) => ({
-              fileName: f.fileName,
-              base64: Buffer.from(f.bytes).toString('base64'),
-            })),
-          });
+          // Links to the files in the bucket, never their bytes (a response carries 6 MB at most).
+          if (!deps.files)
+            return json(503, {
+              error: 'no_file_store',
+              message: '未配置文件存储(EVIDENCE_BUCKET),无法提供表格下载',
+            });
+          const files = await linkedFiles(
+            { store: deps.store, clock: deps.clock, files: deps.files },
+            actor,
+            deps.campaign,
+            req.data.scope,
+          );
+          return json(200, { files });
         }
         // 表4 keyed by row id, as the CLI's JSON: consumers read `city.table4.t4_households.value`.
         return json(200, summaryJson(await buildSummaries(deps, actor, deps.campaign, req.data.scope)));
@@ -101,5 +109,6 @@ export const handler = middy<APIGatewayProxyEventV2WithIAMAuthorizer, Result>()
       campaign: rt.campaign,
       clock: systemClock,
       botUsername: rt.botUsername,
+      files: rt.files,
     })(event);
   });

@@ -170,7 +170,8 @@ export class InspectionStack extends Stack {
     // ---------------------------------------------------------------------------------------
     // The bot's secrets: one JSON secret {"botToken","webhookSecret"}. The template holds neither
     // value: Secrets Manager generates a random webhookSecret, the deployer puts the BotFather
-    // token (docs/deploy.md). Functions get only the ARN and read the value at cold start.
+    // token (docs/deploy.md). Functions get only the ARN and read the value on their first event and
+    // again every 5 minutes (functions/runtime.ts), so a rotated token is picked up without a deploy.
     this.botSecret = new Secret(this, 'BotSecret', {
       description:
         'Telegram bot token (from BotFather) and webhook secret token, as JSON; see docs/deploy.md',
@@ -223,7 +224,7 @@ export class InspectionStack extends Stack {
       f.fn.addEnvironment('CAMPAIGN_ID', common.campaignId);
       f.fn.addEnvironment('BOT_USERNAME', common.botUsername);
       // Every function builds its runtime through functions/runtime.ts, which reads the secret
-      // at cold start (the office API and the schedules send Telegram messages too).
+      // (cached 5 minutes; the office API and the schedules send Telegram messages too).
       bindBotSecret(f, this.botSecret);
     }
     // The webhook and the reminders update items in place (sessions, invites, deliveries).
@@ -267,8 +268,17 @@ export class InspectionStack extends Stack {
       'The chat summary streams its export under exports/ (one key per build, functions/summary-files.ts) and ' +
         'sends it or a presigned link to it; exports expire within a day. No list, no delete, no other prefix.',
     );
-    // The office API only adds items: audit events, invites.
+    // The office API only adds items: audit events, invites. Its spreadsheets go under exports/
+    // and are answered as presigned links (a response may carry 6 MB; a province's export is more).
     bindTable(officeApi, this.table, { write: 'put' });
+    officeApi.fn.addEnvironment('EVIDENCE_BUCKET', this.evidenceBucket.bucketName);
+    bindExports(officeApi, this.evidenceBucket);
+    acknowledge(
+      officeApi.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      'The office API puts the summary workbook and streams the raw export under exports/ (one key per build, ' +
+        'functions/summary-files.ts) and answers presigned links; exports expire within a day. No list, no delete.',
+    );
 
     // ---------------------------------------------------------------------------------------
     // HTTP API: POST /telegram (Telegram cannot sign requests: the secret token header is checked
@@ -349,7 +359,8 @@ export class InspectionStack extends Stack {
     const nightly = this.scheduled('Summaries', summaries, {
       expression: ScheduleExpression.cron({ minute: '0', hour: '21', timeZone: SCHEDULE_TIME_ZONE }),
       description: 'Nightly 21:00 Asia/Shanghai: build summaries and send them to the office',
-      // Late is still useful the same evening; a failed run's retry may re-send to some chats.
+      // Late is still useful the same evening; a retried run sends nothing twice (one claim per
+      // office member and local date: functions/nightly-summaries.ts).
       retryAttempts: 3,
       maxEventAge: Duration.hours(2),
       functionRetries: 1,

@@ -119,7 +119,8 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
           (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
       )
       .filter((st) => JSON.stringify(st.Action).includes('s3:'));
-    // The webhook: photos under evidence/ and the chat's exports; the summaries function: exports.
+    // The webhook: photos under evidence/ and the chat's exports; the summaries function and the
+    // office API: exports.
     const exportsGrant = expect.objectContaining({
       Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/exports/*']] },
@@ -129,6 +130,7 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
         Action: ['s3:GetObject', 's3:PutObject'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/evidence/*']] },
       }),
+      exportsGrant,
       exportsGrant,
       exportsGrant,
     ]);

@@ -244,7 +244,7 @@ describe('the evidence bucket', () => {
     expect(JSON.stringify(logPolicy?.[1].Properties.PolicyDocument)).toContain('logging.s3.amazonaws.com');
   });
 
-  it('is known to the webhook by name; only the webhook may put and get, only under evidence/ and exports/', () => {
+  it('is known to the webhook by name; only the webhook may put and get under evidence/; exports/ for the chat and the office API', () => {
     const env = (name: keyof InspectionStack['functions']) =>
       (propsOf(fnId(name)).Environment as { Variables: Json }).Variables;
     expect(env('webhook').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
@@ -258,10 +258,18 @@ describe('the evidence bucket', () => {
         }),
       ],
     );
-    for (const name of ['reminders', 'officeApi'] as const) {
-      expect(env(name).EVIDENCE_BUCKET).toBeUndefined();
-      expect([...actionsOf(roleId(name))].filter((a) => a.startsWith('s3:'))).toEqual([]);
-    }
+    // The office API links its spreadsheets from exports/: the same grant, never a photo.
+    expect(env('officeApi').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
+    expect(statementsOf(roleId('officeApi')).filter((x) => JSON.stringify(x.Action).includes('s3:'))).toEqual(
+      [
+        expect.objectContaining({
+          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
+        }),
+      ],
+    );
+    expect(env('reminders').EVIDENCE_BUCKET).toBeUndefined();
+    expect([...actionsOf(roleId('reminders'))].filter((a) => a.startsWith('s3:'))).toEqual([]);
     const s3 = statementsOf(roleId('webhook')).filter((x) => JSON.stringify(x.Action).includes('s3:'));
     expect(s3).toEqual([
       expect.objectContaining({
@@ -468,7 +476,10 @@ describe('least privilege', () => {
         ...dlq,
       ]),
     );
-    expect(sorted(actionsOf(roleId('officeApi')))).toEqual(sorted([...base, ...read, 'dynamodb:PutItem']));
+    // …and its spreadsheets under exports/, linked.
+    expect(sorted(actionsOf(roleId('officeApi')))).toEqual(
+      sorted([...base, ...read, 'dynamodb:PutItem', 's3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']),
+    );
   });
 
   it('lets the webhook hand 📊 汇总表 to the summaries function, that one function by its exact ARN', () => {
@@ -664,6 +675,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
       'AwsSolutions-APIG4',
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/evidence/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       'AwsSolutions-S1',

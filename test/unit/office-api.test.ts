@@ -3,6 +3,7 @@
 
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { MemoryFiles } from '../../app/memory-files';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import seed from '../../campaigns/dongxing-2017.json';
@@ -22,13 +23,15 @@ function event(routeKey: string, body: unknown, caller: string | null = 'arn:aws
 
 function api() {
   const store = new MemoryStore();
+  const files = new MemoryFiles();
   const handler = createOfficeApi({
     store,
     campaign,
     clock: new ManualClock(new Date('2017-11-04T12:00:00Z')),
     botUsername: 'DongxingInspectionBot',
+    files,
   });
-  return { store, handler };
+  return { store, handler, files };
 }
 
 describe('the office API', () => {
@@ -44,15 +47,40 @@ describe('the office API', () => {
     expect(body.towns.map((t: { townId: string }) => t.townId)).toEqual(['dongxing', 'jiangping', 'malu']);
   });
 
-  it('answers the workbooks as base64 when asked for xlsx', async () => {
-    const { handler } = api();
+  it('answers the workbooks as links to the bucket, an hour long, never as bytes', async () => {
+    const { handler, files } = api();
     const res = await handler(event('POST /office/summaries', { scope: 'malu', format: 'xlsx' }));
-    const files = JSON.parse(String(res.body)).files as { fileName: string; base64: string }[];
-    expect(files.map((f) => f.fileName)).toEqual([
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(String(res.body)) as {
+      files: { fileName: string; url: string; expiresAt: string; size: number }[];
+    };
+    expect(String(res.body)).not.toContain('base64');
+    expect(body.files.map((f) => f.fileName)).toEqual([
       expect.stringContaining('马路镇-汇总表'),
       expect.stringContaining('马路镇-原始数据'),
     ]);
-    expect(Buffer.from(files[0]!.base64, 'base64').subarray(0, 2).toString()).toBe('PK');
+    expect(body.files.every((f) => f.expiresAt === '2017-11-04T13:00:00.000Z')).toBe(true);
+    // Each link names an object under exports/ that holds the workbook it says.
+    for (const f of body.files) {
+      const key = decodeURIComponent(/^memory:\/\/\/([^?]+)\?expires=3600/.exec(f.url)?.[1] ?? '');
+      expect(key.startsWith(`exports/${campaign.id}/`)).toBe(true);
+      const bytes = await files.get(key);
+      expect(bytes?.length).toBe(f.size);
+      expect(Buffer.from(bytes!).subarray(0, 2).toString()).toBe('PK');
+    }
+  });
+
+  it('says so when no bucket is configured, rather than answer bytes', async () => {
+    const store = new MemoryStore();
+    const handler = createOfficeApi({
+      store,
+      campaign,
+      clock: new ManualClock(new Date('2017-11-04T12:00:00Z')),
+      botUsername: 'DongxingInspectionBot',
+    });
+    const res = await handler(event('POST /office/summaries', { scope: 'malu', format: 'xlsx' }));
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(String(res.body)).error).toBe('no_file_store');
   });
 
   it('creates a one-time invite and answers its link', async () => {
