@@ -5,7 +5,13 @@
 import { collectBytes } from '../../app/files';
 import type { Campaign } from '../../domain/campaign';
 import type { Survey, SurveyKind } from '../../domain/model';
-import { type InspectorNames, type SurveyPages, writeRawCsv, writeRawWorkbook } from '../../reports/raw';
+import {
+  type InspectorNames,
+  type RawOptions,
+  type SurveyPages,
+  writeRawCsv,
+  writeRawWorkbook,
+} from '../../reports/raw';
 
 function pagesOf(surveys: readonly Survey[], names: InspectorNames): SurveyPages {
   const kinds: SurveyKind[] = ['household', 'village'];
@@ -33,6 +39,7 @@ export function rawCsv(
   surveys: readonly Survey[],
   kind: SurveyKind,
   names: InspectorNames = new Map(),
+  opts: RawOptions = {},
 ): Promise<Buffer> {
-  return collectBytes((out) => writeRawCsv(campaign, pagesOf(surveys, names), kind, out));
+  return collectBytes((out) => writeRawCsv(campaign, pagesOf(surveys, names), kind, out, opts));
 }

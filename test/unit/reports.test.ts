@@ -503,6 +503,47 @@ describe('the raw data', () => {
     expect(text).toContain('王五、赵六');
   });
 
+  it('keeps an 18-digit household id as text for Excel, and as it is with --values', async () => {
+    const long = surveyOf(
+      'household',
+      'malu',
+      { h1_name: '甲', h1_type: 'non_poor', h2_food: 'yes' },
+      {
+        householdId: '450681010123456789',
+      },
+    );
+    const forExcel = (await rawCsv(campaign, [long], 'household')).toString('utf8');
+    expect(forExcel).toContain(',="450681010123456789",');
+    const values = (await rawCsv(campaign, [long], 'household', new Map(), { values: true })).toString(
+      'utf8',
+    );
+    const [header, row] = values.slice(1).trimEnd().split('\r\n');
+    expect(header).toMatch(/^surveyId,town,village,villageId,householdId,/);
+    const cells = row!.split(',');
+    const col = (id: string) => header!.split(',').indexOf(id);
+    expect(cells[col('householdId')]).toBe('450681010123456789');
+    // Choice ids, not labels.
+    expect(cells[col('h2_food')]).toBe('yes');
+    expect(cells[col('h1_type')]).toBe('non_poor');
+  });
+
+  it('writes a multi-select as its joined answer and one 1/0 column per option', async () => {
+    const village = surveyOf('village', 'datian', {
+      v1_type: 'exited_poor',
+      v2_public_services: ['office', 'clinic'],
+    });
+    const text = (await rawCsv(campaign, [village], 'village')).toString('utf8').slice(1);
+    const [header, row] = text.trimEnd().split('\r\n');
+    const labels = header!.split(',');
+    const at = labels.findIndex((l) => l.startsWith('2.8 '));
+    expect(labels.slice(at + 1, at + 4)).toEqual(['2.8 办公场所', '2.8 宣传栏', '2.8 卫生室']);
+    expect(row!.split(',').slice(at, at + 4)).toEqual(['办公场所、卫生室', '1', '0', '1']);
+    const values = (await rawCsv(campaign, [village], 'village', new Map(), { values: true })).toString(
+      'utf8',
+    );
+    expect(values).toContain(',office clinic,1,0,1,');
+  });
+
   it('quotes fields with commas, quotes or line breaks', async () => {
     const odd = surveyOf('household', 'malu', {
       h1_name: '甲',
