@@ -36,7 +36,8 @@ const HELP = `用法:npm run summary -- [--town <镇编号>] [--format json|xlsx
 
 输出:
   json   summary-<活动>-<范围>.json:各表数据;表4 每一行以行编号为键(如 t4_households)
-  xlsx   summary-<活动>-<范围>.xlsx:可直接打印的 A4 汇总表(每个范围一组 表3/表4/表5 工作表);
+  xlsx   summary-<活动>-<范围>.xlsx:可直接打印的 A4 汇总表(每个范围一组 表3/表4/表5 工作表;
+         全市汇总另有 表4-分镇对比:表4 每一行按镇分列,加合计);
          raw-<活动>-<范围>.xlsx:原始数据,每份调查表一行、每题一列;第一行为题目编号(改好后
          可用 npm run import -- <文件> --update 导回),第二行为中文题目;多选题另有每个选项
          一列(1 选、0 不选);时间为 Excel 日期,可按年月日筛选

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotasOf } from '../../app/lists';
@@ -11,20 +9,16 @@ import { parseCampaign } from '../../domain/campaign';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import { drawSample } from '../../domain/sampling';
 import { png } from '../fixtures/lists/build';
+import { type CliRun, runScript } from '../support/cli';
 import { type Engine, startEngine } from '../support/engines';
 
 // The office command lines run as child processes, the way `npm run lists/sample` runs them,
 // against a dynalite server given by DYNAMODB_ENDPOINT. A fresh TABLE_NAME makes the first
 // command create the table, as it would on a new machine.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const campaign = parseCampaign(seed);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let engine: Engine;
 let dir: string;
@@ -34,19 +28,8 @@ function run(script: 'lists' | 'sample' | 'people' | 'invite', ...args: string[]
   return runIn(env, script, ...args);
 }
 
-function runIn(environment: NodeJS.ProcessEnv, script: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', `scripts/${script}.ts`, ...args],
-      { cwd: ROOT, env: environment, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const runIn = (environment: NodeJS.ProcessEnv, script: string, ...args: string[]): Promise<Run> =>
+  runScript(script, args, environment);
 
 /** Expected errors are explained in Chinese, never with a stack trace. */
 function expectNoStack(result: Run): void {

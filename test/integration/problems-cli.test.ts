@@ -4,43 +4,26 @@
 // list tools). Once every proposal is confirmed, 表3 counts the 错退 and 漏评 suspects 表4 counts;
 // running any step again changes nothing.
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
 import { allVillages, parseCampaign } from '../../domain/campaign';
 import type { AnswerValue } from '../../domain/forms/types';
+import { type CliRun, runScript } from '../support/cli';
 import { type Engine, startEngine } from '../support/engines';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const campaign = parseCampaign(seed);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let engine: Engine;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-function run(script: 'import' | 'problems' | 'summary', ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', `scripts/${script}.ts`, ...args],
-      { cwd: ROOT, env, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (script: 'import' | 'problems' | 'summary', ...args: string[]): Promise<Run> =>
+  runScript(script, args, env, 170_000);
 
 // ---------------------------------------------------------------------------------------------
 // A campaign's paper surveys: ten households and the village survey for each of the 23 villages.

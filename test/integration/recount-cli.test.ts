@@ -3,48 +3,27 @@
 // is named with what differed and put right from its surveys, and 表4 then equals 表4 computed
 // from the surveys; run again, it finds nothing.
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeTable4, TABLE4_ROWS } from '../../domain/tables/index';
 import { table4ById } from '../../reports/json';
 import { DynamoStore } from '../../store/dynamo-store';
+import { localEnv, runScript } from '../support/cli';
 import { type Engine, startEngine } from '../support/engines';
 import { storeSurveys } from '../support/stored-surveys';
 import { campaign, householdSurveys, officeSurvey, villageSurveys } from '../unit/table4.fixture';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TABLE = 'recount-cli';
 
 let engine: Engine;
 let store: DynamoStore;
 let dir: string;
 
-function summary(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/summary.ts', '--format', 'json', '--out', dir, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DYNAMODB_ENDPOINT: engine.endpoint,
-          TABLE_NAME: TABLE,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `npm run summary -- --format json --out DIR …` against the test's table. */
+const summary = (...args: string[]) =>
+  runScript('summary', ['--format', 'json', '--out', dir, ...args], localEnv(engine.endpoint, TABLE));
 
 beforeAll(async () => {
   engine = await startEngine('dynalite', TABLE);

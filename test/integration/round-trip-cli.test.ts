@@ -5,11 +5,9 @@
 // report following. A dry run lists the changes first; a broken value refuses the file whole,
 // naming the row and the column. Child processes against dynalite, as the office runs them.
 
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportState, signOffGroupReport } from '../../app/group-report';
@@ -22,13 +20,13 @@ import type { Person, Survey } from '../../domain/model';
 import { computeTable4, TABLE4_ROWS } from '../../domain/tables/index';
 import { table4ById } from '../../reports/json';
 import { DynamoStore } from '../../store/dynamo-store';
+import { localEnv, runScript } from '../support/cli';
 import { type Engine, startEngine } from '../support/engines';
 import { rng, scriptHousehold } from '../support/household-scripts';
 import { storeSurveys } from '../support/stored-surveys';
 import { submittedHousehold } from '../support/submitted-surveys';
 import { campaign } from '../support/system';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TABLE = 'round-trip';
 const TOWN = 'dongxing';
 const VILLAGE = 'datian';
@@ -38,28 +36,9 @@ let engine: Engine;
 let store: DynamoStore;
 let dir: string;
 
-function cli(script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', script, ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DYNAMODB_ENDPOINT: engine.endpoint,
-          TABLE_NAME: TABLE,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        timeout: 120_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `npm run <script>` against the test's table. */
+const cli = (script: 'summary' | 'import', ...args: string[]) =>
+  runScript(script, args, localEnv(engine.endpoint, TABLE));
 
 /** A poor village's survey as an inspector would fill it: the form asked until its end. */
 function villageSurvey(): Survey {
@@ -151,7 +130,7 @@ const [huang, li, village] = surveys as [Survey, Survey, Survey];
 
 /** The raw export, as `npm run summary` writes it. */
 async function exported(): Promise<ExcelJS.Workbook> {
-  const out = await cli('scripts/summary.ts', '--format', 'xlsx', '--out', dir);
+  const out = await cli('summary', '--format', 'xlsx', '--out', dir);
   expect(out.stderr).toBe('');
   const book = new ExcelJS.Workbook();
   await book.xlsx.readFile(join(dir, `raw-${campaign.id}-city.xlsx`));
@@ -227,7 +206,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
     file = join(dir, '原始数据-改.xlsx');
     await book.xlsx.writeFile(file);
 
-    const out = await cli('scripts/import.ts', file, '--update', '--reason', '复核入户更正', '--dry-run');
+    const out = await cli('import', file, '--update', '--reason', '复核入户更正', '--dry-run');
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(
@@ -249,7 +228,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
     const before = await reportState(store, campaign, GROUP);
     expect(before.changedSince).toBeUndefined();
 
-    const out = await cli('scripts/import.ts', file, '--update', '--reason', '复核入户更正');
+    const out = await cli('import', file, '--update', '--reason', '复核入户更正');
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('已更正 3 份调查表,共 3 处答案,已记入各调查表的修改记录。');
@@ -272,7 +251,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
     expect(restAfter).toEqual(restBefore);
 
     // 表4 from the aggregates (the summary) equals 表4 computed from the corrected surveys.
-    const json = await cli('scripts/summary.ts', '--format', 'json', '--out', dir);
+    const json = await cli('summary', '--format', 'json', '--out', dir);
     expect(json.code).toBe(0);
     const table = JSON.parse(await readFile(join(dir, `summary-${campaign.id}-city.json`), 'utf8'));
     const stored = await store.surveysOfVillage(campaign.id, TOWN, VILLAGE, 'submitted');
@@ -286,7 +265,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
     const after = await reportState(store, campaign, GROUP);
     expect(after.changedSince?.surveys).toBe(3);
 
-    const again = await cli('scripts/import.ts', file, '--update', '--reason', '复核入户更正');
+    const again = await cli('import', file, '--update', '--reason', '复核入户更正');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('没有需要更正的内容');
     expect((await store.getSurvey(huang.id))?.history.filter((e) => e.reason)).toHaveLength(1);
@@ -312,7 +291,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
         ? String.fromCharCode(64 + col)
         : `${String.fromCharCode(64 + Math.floor((col - 1) / 26))}${String.fromCharCode(65 + ((col - 1) % 26))}`;
 
-    const out = await cli('scripts/import.ts', broken, '--update', '--reason', '复核入户更正');
+    const out = await cli('import', broken, '--update', '--reason', '复核入户更正');
     expect(out.code).toBe(1);
     expect(out.stderr).toContain(`农户调查表 第${row}行${letter}列`);
     expect(out.stderr).toContain('h2_income');
@@ -321,7 +300,7 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
   });
 
   it('refuses --update without a reason for the history', async () => {
-    const noReason = await cli('scripts/import.ts', file, '--update');
+    const noReason = await cli('import', file, '--update');
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('--update 需要 --reason');
   });

@@ -38,7 +38,7 @@ interface Word {
   text: string;
 }
 
-const unescape = (s: string) =>
+const decodeEntities = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&lt;/g, '<')
@@ -52,7 +52,7 @@ function pagesOf(bbox: string): Word[][] {
     .slice(1)
     .map((page) =>
       [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<\/word>/g)]
-        .map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: unescape(m[3]!) }))
+        .map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: decodeEntities(m[3]!) }))
         .sort((a, b) => a.y - b.y || a.x - b.x),
     );
 }

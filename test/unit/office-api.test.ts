@@ -21,7 +21,8 @@ function event(routeKey: string, body: unknown, caller: string | null = 'arn:aws
   } as unknown as APIGatewayProxyEventV2WithIAMAuthorizer;
 }
 
-function api() {
+/** The API over an in-memory store and bucket (`withBucket: false`: no bucket configured). */
+function api({ withBucket = true } = {}) {
   const store = new MemoryStore();
   const files = new MemoryFiles();
   const handler = createOfficeApi({
@@ -29,7 +30,7 @@ function api() {
     campaign,
     clock: new ManualClock(new Date('2017-11-04T12:00:00Z')),
     botUsername: 'DongxingInspectionBot',
-    files,
+    ...(withBucket ? { files } : {}),
   });
   return { store, handler, files };
 }
@@ -71,13 +72,7 @@ describe('the office API', () => {
   });
 
   it('says so when no bucket is configured, rather than answer bytes', async () => {
-    const store = new MemoryStore();
-    const handler = createOfficeApi({
-      store,
-      campaign,
-      clock: new ManualClock(new Date('2017-11-04T12:00:00Z')),
-      botUsername: 'DongxingInspectionBot',
-    });
+    const { handler } = api({ withBucket: false });
     const res = await handler(event('POST /office/summaries', { scope: 'malu', format: 'xlsx' }));
     expect(res.statusCode).toBe(503);
     expect(JSON.parse(String(res.body)).error).toBe('no_file_store');
