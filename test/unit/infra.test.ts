@@ -478,7 +478,14 @@ describe('least privilege', () => {
     );
     // …and its spreadsheets under exports/, linked.
     expect(sorted(actionsOf(roleId('officeApi')))).toEqual(
-      sorted([...base, ...read, 'dynamodb:PutItem', 's3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']),
+      sorted([
+        ...base,
+        ...read,
+        'dynamodb:PutItem',
+        's3:AbortMultipartUpload',
+        's3:GetObject',
+        's3:PutObject',
+      ]),
     );
   });
 
