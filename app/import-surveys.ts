@@ -45,7 +45,7 @@ import {
   type Survey,
 } from '../domain/model';
 import { cleanName, proposalsFor } from '../domain/proposals';
-import { recordReturned, recordSubmitted } from './aggregates';
+import { recordReturned, recordSubmitted, recountVillage } from './aggregates';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -406,8 +406,6 @@ export async function importSurveys(
   const storedBefore: Survey[] = [];
   const seenInFile = new Map<string, number>();
   const corrections: Correction[] = [];
-  /** Submitted surveys an update left as they were (their aggregate entry is repaired if needed). */
-  const unchanged: Survey[] = [];
   for (const record of records) {
     const issue = (message: string, questionId?: string) => {
       // The spreadsheet's column too, when the file has one for the question ("第4行R列").
@@ -469,14 +467,24 @@ export async function importSurveys(
       seenInFile.set(key, record.no);
     }
 
-    const id = surveyIdOf(campaign.id, record);
+    const stored = await surveysOf(town.id, record.villageId);
+    // A paper survey entered without a household id has an id made from its first content, which
+    // an exported (and edited) row cannot reproduce: its 问卷编号 names it, within its village.
+    const paperId =
+      record.kind === 'household' && !record.householdId && record.surveyId?.startsWith('paper-')
+        ? record.surveyId
+        : undefined;
+    if (paperId && !stored.some((s) => s.id === paperId && s.kind === 'household')) {
+      issue(`${village.name}没有问卷编号为“${paperId}”的调查表,请不要修改问卷编号`);
+      continue;
+    }
+    const id = paperId ?? surveyIdOf(campaign.id, record);
     // The export's 问卷编号 must be the survey its village and household name: an edited id would
     // otherwise correct another household's survey.
     if (record.surveyId !== undefined && record.surveyId !== id) {
       issue(`问卷编号“${record.surveyId}”与村编号、农户编号不符(应为 ${id}),请不要修改这几列`);
       continue;
     }
-    const stored = await surveysOf(town.id, record.villageId);
     const same = stored.find((s) => s.id === id);
 
     const stale =
@@ -496,11 +504,21 @@ export async function importSurveys(
     for (const p of replay.problems) issue(p.message, p.questionId);
     if (replay.problems.length > 0) continue;
 
-    // The same survey stored by an earlier run of this file: nothing to do.
-    if (same?.status === 'submitted' && sameAnswers(same.answers, replay.state.answers)) {
-      skipped.push(id);
-      storedBefore.push(same);
-      if (opts.update) unchanged.push(same);
+    // The same survey stored by an earlier run of this file: nothing to do. (With --update, a
+    // row left as it is, whatever its survey's status now: an untouched row of a survey returned
+    // since the export must not refuse the file's corrections.)
+    if (same && sameAnswers(same.answers, replay.state.answers)) {
+      if (same.status === 'submitted' || opts.update) {
+        skipped.push(id);
+        if (same.status === 'submitted') storedBefore.push(same);
+        continue;
+      }
+    }
+    if (correcting && same && record.exportedAt === undefined) {
+      // Without the export's 最后修改时间 nobody can tell whether the row is older than the
+      // survey (a JSON file, a paper sheet, a column deleted or turned into text): correcting
+      // from it could undo a later resubmission.
+      issue('更正已提交的调查表须使用“原始数据”导出的文件,并保留“最后修改时间”(updatedAt)列');
       continue;
     }
     if (correcting && same && stale) {
@@ -631,9 +649,6 @@ export async function importSurveys(
     if (stored?.status === 'submitted') await recordSubmitted(deps, campaign, stored);
   }
   const { corrected, conflicts } = await applyCorrections(deps, actor, campaign, corrections, now);
-  // An update's unchanged surveys: a run cut off between a correction's steps left one out of
-  // its aggregate (recordSubmitted puts it back; a repeat is refused by its marker).
-  for (const s of unchanged) await recordSubmitted(deps, campaign, s);
   const proposals = await queueProposals(deps, actor, campaign, [
     ...created,
     ...storedBefore,
@@ -673,14 +688,22 @@ async function applyCorrections(
   const corrected: Correction[] = [];
   const conflicts: string[] = [];
   for (const c of corrections) {
+    // Changed since the file was checked (returned, resubmitted, corrected by another run): its
+    // aggregate holds other figures than c.before's, so nothing is touched.
+    const current = await deps.store.getSurvey(c.before.id);
+    if (current?.version !== c.before.version || current.status !== 'submitted') {
+      conflicts.push(c.before.id);
+      continue;
+    }
     await recordReturned(deps, campaign, c.before, at);
     let saved: Survey;
     try {
       saved = await deps.store.saveSurvey(c.after, c.before.version);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      const now = await deps.store.getSurvey(c.before.id);
-      if (now?.status === 'submitted') await recordSubmitted(deps, campaign, now);
+      // Changed between the read above and the write: what the aggregate holds for it is
+      // unknown now, so the village is counted again from its surveys.
+      if (c.before.villageId) await recountVillage(deps, campaign, c.before.townId, c.before.villageId);
       conflicts.push(c.before.id);
       continue;
     }

@@ -167,8 +167,14 @@ function cellValue(value: unknown): AnswerValue | undefined {
 function wallClock(value: unknown): string | undefined {
   if (value instanceof Date && !Number.isNaN(value.getTime()))
     return value.toISOString().slice(0, 16).replace('T', ' ');
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d$/.test(value.trim())) return value.trim();
-  return undefined;
+  // Saved as text by WPS or a CSV round: 2017-10-31 10:00, 2017/10/31 10:00, 2017/10/31 10:00:00.
+  const m =
+    typeof value === 'string'
+      ? /^(\d{4})[-/](\d{1,2})[-/](\d{1,2}) (\d{1,2}):(\d\d)(?::\d\d)?$/.exec(value.trim())
+      : null;
+  if (!m) return undefined;
+  const two = (x: string | undefined) => (x ?? '').padStart(2, '0');
+  return `${m[1]}-${two(m[2])}-${two(m[3])} ${two(m[4])}:${m[5]}`;
 }
 
 async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile> {

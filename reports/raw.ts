@@ -92,7 +92,9 @@ function questionHeader(q: Question, ctx: FormContext): string {
 function cellOf(q: Question, value: Survey['answers'][string] | undefined, opts: RawOptions): RawCell {
   if (value === undefined) return '';
   if (typeof value === 'number') return value;
-  if (opts.values) return Array.isArray(value) ? value.join(' ') : value;
+  // Choice ids of a multi-select space-separated, as KoboToolbox writes them; a list of names
+  // with 、, the one separator a name never holds (the import splits there, never at spaces).
+  if (opts.values) return Array.isArray(value) ? value.join(q.type === 'multi' ? ' ' : '、') : value;
   return formatValue(q, value);
 }
 

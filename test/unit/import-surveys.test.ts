@@ -512,6 +512,46 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
     });
   });
 
+  it('will not correct from a file without the export’s 最后修改时间 (it could undo a later resubmission)', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const changed = goodRecords.map((r) =>
+      r.householdId === '4506820009' ? { ...r, answers: { ...r.answers, h2_income: 12000 } } : r,
+    );
+    const file = await readSurveyFile(json(changed), 'paper.json');
+    const result = await importSurveys(deps(), office, campaign, file.records, {
+      update: { reason: '复核更正' },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => i.message)).toEqual([
+      '更正已提交的调查表须使用“原始数据”导出的文件,并保留“最后修改时间”(updatedAt)列',
+    ]);
+  });
+
+  it('lets an untouched row of a survey returned since the export pass, and corrects the rest', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    const zhang = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'datian',
+      householdId: '4506810001',
+    });
+    const bytes = await editedExport(chen, 'h2_income', 12000);
+    // 张三's survey is returned to the group after the export; its row was not touched.
+    const z = (await store.getSurvey(zhang))!;
+    await store.saveSurvey({ ...z, status: 'returned', returnReason: '收入需核实' }, z.version);
+    clock.advance(60_000);
+    const result = await update(bytes);
+    expect(result).toMatchObject({ ok: true });
+    if (!result.ok) return;
+    expect(result.corrected.map((c) => c.after.id)).toEqual([chen]);
+    expect((await store.getSurvey(zhang))?.status).toBe('returned');
+  });
+
   it('is the office’s alone: a group leader may enter paper surveys but not correct submitted ones', async () => {
     await importFile(json(goodRecords), 'paper.json');
     const chen = surveyIdFor(campaign.id, {

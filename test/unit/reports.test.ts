@@ -527,6 +527,18 @@ describe('the raw data', () => {
     expect(cells[col('h1_type')]).toBe('non_poor');
   });
 
+  it('writes a list of names with 、 under --values too, so the import reads two people, not one', async () => {
+    const naming = surveyOf('household', 'malu', {
+      h1_name: '甲',
+      h1_type: 'non_poor',
+      h4_unlisted_names: ['王五', '赵六'],
+    });
+    const values = (await rawCsv(campaign, [naming], 'household', new Map(), { values: true })).toString(
+      'utf8',
+    );
+    expect(values).toContain(',王五、赵六,');
+  });
+
   it('writes a multi-select as its joined answer and one 1/0 column per option', async () => {
     const village = surveyOf('village', 'datian', {
       v1_type: 'exited_poor',
