@@ -78,6 +78,8 @@ export interface SurveyRecord {
    * survey changed since then is not corrected from this row (it would undo that change).
    */
   exportedAt?: string;
+  /** The survey's version when it was exported (exact; preferred to the time when present). */
+  exportedVersion?: number;
 }
 
 /** A reason a record (or the file) cannot be imported; `message` is Chinese. */
@@ -489,8 +491,10 @@ export async function importSurveys(
 
     const stale =
       same !== undefined &&
-      record.exportedAt !== undefined &&
-      wallClockOf(same.updatedAt, campaign.timeZone) > record.exportedAt;
+      (record.exportedVersion !== undefined
+        ? same.version !== record.exportedVersion
+        : record.exportedAt !== undefined &&
+          wallClockOf(same.updatedAt, campaign.timeZone) > record.exportedAt);
     const resolved = resolveSelections(form, record, same?.answers, stale);
     for (const p of resolved.problems) issue(p.message, p.questionId);
     if (resolved.problems.length > 0) continue;
@@ -514,7 +518,7 @@ export async function importSurveys(
         continue;
       }
     }
-    if (correcting && same && record.exportedAt === undefined) {
+    if (correcting && same && record.exportedAt === undefined && record.exportedVersion === undefined) {
       // Without the export's 最后修改时间 nobody can tell whether the row is older than the
       // survey (a JSON file, a paper sheet, a column deleted or turned into text): correcting
       // from it could undo a later resubmission.

@@ -20,6 +20,9 @@ export const RAW_META_COLUMNS = [
   ['createdAt', '创建时间'],
   ['submittedAt', '提交时间'],
   ['updatedAt', '最后修改时间'],
+  // The survey's version when exported: `import --update` refuses a row whose survey changed
+  // since (exact, where the time above is to the minute).
+  ['version', '数据版本(勿改)'],
 ] as const;
 
 /** Ids of the columns after the answers; `import` ignores them (they are derived). */

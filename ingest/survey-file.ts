@@ -208,6 +208,8 @@ async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile
     const options: { col: number; questionId: string; choiceId: string }[] = [];
     /** The export's 最后修改时间: a row exported before the survey last changed is stale. */
     let updatedCol: number | undefined;
+    /** …and its version then (exact). */
+    let versionCol: number | undefined;
     for (let c = 1; c <= header.cellCount; c++) {
       const id = cellValue(header.getCell(c).value);
       if (id === undefined) continue;
@@ -218,6 +220,8 @@ async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile
         options.push({ col: c, questionId: multi.id, choiceId: option!.choiceId });
       } else if (text === 'updatedAt') {
         updatedCol = c;
+      } else if (text === 'version') {
+        versionCol = c;
       } else if (DERIVED_COLUMNS.has(text)) {
         // Derived from the survey (镇, 调查员, 提示标记 …): written by the export, never read back.
       } else if (!(RECORD_COLUMNS as readonly string[]).includes(text) && !questions.has(text)) {
@@ -271,6 +275,13 @@ async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile
         if (chosen) selections[o.questionId]!.push(o.choiceId);
       }
       const exportedAt = updatedCol === undefined ? undefined : wallClock(row.getCell(updatedCol).value);
+      const versionCell = versionCol === undefined ? undefined : cellValue(row.getCell(versionCol).value);
+      const exportedVersion =
+        typeof versionCell === 'number' && Number.isInteger(versionCell)
+          ? versionCell
+          : typeof versionCell === 'string' && /^\d+$/.test(versionCell)
+            ? Number(versionCell)
+            : undefined;
       const columnsOf: Record<string, string> = {};
       for (const c of columns) if (!isRecordColumn(c.id)) columnsOf[c.id] = columnName(c.col);
       for (const o of options) columnsOf[o.questionId] ??= columnName(o.col);
@@ -285,6 +296,7 @@ async function readXlsx(bytes: Uint8Array, fileName: string): Promise<SurveyFile
         answers,
         ...(Object.keys(selections).length > 0 ? { selections } : {}),
         ...(exportedAt ? { exportedAt } : {}),
+        ...(exportedVersion !== undefined ? { exportedVersion } : {}),
         columns: columnsOf,
       });
     }

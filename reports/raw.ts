@@ -180,6 +180,7 @@ export function rawRow(
     createdAt: localTime(s.createdAt, campaign.timeZone),
     submittedAt: localTime(s.submittedAt, campaign.timeZone),
     updatedAt: localTime(s.updatedAt, campaign.timeZone),
+    version: s.version,
   };
   const trailing: RawCell[] = [
     flags.join('、'),

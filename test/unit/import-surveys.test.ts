@@ -512,6 +512,32 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
     });
   });
 
+  it('sees a change made in the same minute as the export, by the survey’s version', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const chen = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820009',
+    });
+    const bytes = await editedExport(chen, 'h2_income', 12000);
+    // Seconds later, the same minute on the clock: the time column cannot tell, the version can.
+    clock.advance(5_000);
+    const stored = (await store.getSurvey(chen))!;
+    await store.saveSurvey(
+      {
+        ...stored,
+        answers: { ...stored.answers, h4_opinions: '希望多修路和水渠' },
+        updatedAt: clock.now().toISOString(),
+      },
+      stored.version,
+    );
+    const result = await update(bytes);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => i.message).join('\n')).toContain('在导出后已被修改');
+    expect((await store.getSurvey(chen))?.answers.h2_income).toBe(9000);
+  });
+
   it('will not correct from a file without the export’s 最后修改时间 (it could undo a later resubmission)', async () => {
     await importFile(json(goodRecords), 'paper.json');
     const changed = goodRecords.map((r) =>
