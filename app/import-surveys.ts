@@ -14,7 +14,7 @@
 // chat (/proposals) or with `npm run problems -- proposals --confirm-all`.
 
 import { createHash } from 'node:crypto';
-import { type Campaign, groupForTown, townOfVillage, villageById } from '../domain/campaign';
+import { type Campaign, groupForTown, localDateTime, townOfVillage, villageById } from '../domain/campaign';
 import {
   applicableQuestions,
   applyAnswer,
@@ -329,22 +329,6 @@ function resolveSelections(
 const sameValue = (a: AnswerValue | undefined, b: AnswerValue | undefined) =>
   JSON.stringify(a) === JSON.stringify(b);
 
-/** An instant as the campaign's clock shows it, to the minute ("2017-10-31 10:00"), as exported. */
-function wallClockOf(instant: string, timeZone: string): string {
-  // sv-SE writes 2017-10-31 10:00:00: the ISO order, in the given zone.
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .format(new Date(instant))
-    .slice(0, 16);
-}
-
 /** Each answer that differs, as history entries of the office's correction. */
 function changesOf(before: Answers, after: Answers, at: string, by: string, reason: string): EditEntry[] {
   const ids = [...new Set([...Object.keys(before), ...Object.keys(after)])];
@@ -494,7 +478,7 @@ export async function importSurveys(
       (record.exportedVersion !== undefined
         ? same.version !== record.exportedVersion
         : record.exportedAt !== undefined &&
-          wallClockOf(same.updatedAt, campaign.timeZone) > record.exportedAt);
+          localDateTime(same.updatedAt, campaign.timeZone) > record.exportedAt);
     const resolved = resolveSelections(form, record, same?.answers, stale);
     for (const p of resolved.problems) issue(p.message, p.questionId);
     if (resolved.problems.length > 0) continue;
@@ -529,7 +513,7 @@ export async function importSurveys(
       // Correcting from an old export would undo what changed since (a return and resubmission,
       // another correction): the person exports again and edits that.
       issue(
-        `这份调查表在导出后已被修改(最后修改 ${wallClockOf(same.updatedAt, campaign.timeZone)}),为免覆盖,请重新导出后再改`,
+        `这份调查表在导出后已被修改(最后修改 ${localDateTime(same.updatedAt, campaign.timeZone)}),为免覆盖,请重新导出后再改`,
       );
       continue;
     }

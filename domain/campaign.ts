@@ -609,3 +609,10 @@ export function evidenceRetentionDays(
 function retentionDays(c: Pick<Campaign, 'retention'>): number {
   return (c.retention as Campaign['retention'] | undefined)?.daysAfterEnd ?? DEFAULT_RETENTION_DAYS;
 }
+
+/** `YYYY-MM-DD HH:mm` of an instant on a clock in `timeZone` ('' for none or an invalid one). */
+export function localDateTime(instant: string | undefined, timeZone: string): string {
+  const ms = instant ? Date.parse(instant) : Number.NaN;
+  if (Number.isNaN(ms)) return '';
+  return new Date(wallClockAsUtc(timeZone, ms)).toISOString().slice(0, 16).replace('T', ' ');
+}

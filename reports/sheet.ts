@@ -282,34 +282,5 @@ export async function toBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** `YYYY-MM-DD HH:mm` of an instant on a clock in `timeZone`. */
-export function localDateTime(instant: string | undefined, timeZone: string): string {
-  if (!instant) return '';
-  const d = new Date(instant);
-  if (Number.isNaN(d.getTime())) return '';
-  const parts = formatterIn(timeZone).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-}
-
-/**
- * One formatter per time zone: building an Intl.DateTimeFormat costs ~0.5 ms, and the raw export
- * formats a few instants per survey (it was most of the CPU of exporting 3,000 surveys).
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterIn(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+// Local times are written as the campaign's clock shows them (domain/campaign.ts).
+export { localDateTime } from '../domain/campaign';

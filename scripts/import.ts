@@ -103,6 +103,9 @@ async function main(): Promise<number> {
   if (values.update && reason === '')
     throw new UsageError('--update 需要 --reason <原因>,它会记入修改记录。');
   if (!values.update && values.reason !== undefined) throw new UsageError('--reason 只用于 --update。');
+  // Written into every changed answer's history entry: a sentence, not a document.
+  if ([...reason].length > 200)
+    throw new UsageError(`--reason 最多 200 个字,现在有 ${[...reason].length} 个字。`);
   const path = positionals[0]!;
   let bytes: Uint8Array;
   try {

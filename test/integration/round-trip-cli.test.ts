@@ -299,9 +299,12 @@ describe('npm run import -- FILE --update (an edited raw export)', { timeout: 24
     expect((await store.getSurvey(li.id))?.answers.h4_opinions).toBe('希望修通屯级道路');
   });
 
-  it('refuses --update without a reason for the history', async () => {
+  it('refuses --update without a reason for the history, or with one too long for it', async () => {
     const noReason = await cli('import', file, '--update');
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('--update 需要 --reason');
+    const essay = await cli('import', file, '--update', '--reason', '核'.repeat(201));
+    expect(essay.code).toBe(2);
+    expect(essay.stderr).toContain('--reason 最多 200 个字,现在有 201 个字。');
   });
 });

@@ -430,6 +430,27 @@ describe('importing paper surveys', () => {
 });
 
 describe('correcting submitted surveys from the raw export (--update)', () => {
+  /** 陈五's survey (jiangna, 4506820009) of goodRecords. */
+  const chen = surveyIdFor(campaign.id, {
+    kind: 'household',
+    villageId: 'jiangna',
+    householdId: '4506820009',
+  });
+
+  /** 陈五's survey changes after the export, `afterMs` later (a return and resubmission, say). */
+  async function changedMeanwhile(afterMs: number) {
+    clock.advance(afterMs);
+    const stored = (await store.getSurvey(chen))!;
+    await store.saveSurvey(
+      {
+        ...stored,
+        answers: { ...stored.answers, h4_opinions: '希望多修路和水渠' },
+        updatedAt: clock.now().toISOString(),
+      },
+      stored.version,
+    );
+  }
+
   /** The raw export of what is stored, edited in one cell (the column found by its id, row 1). */
   async function editedExport(surveyId: string, columnId: string, value: ExcelJS.CellValue) {
     const stored = await store.surveysOfTown(campaign.id, 'dongxing');
@@ -457,11 +478,6 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('changes the edited answer only, recorded with who, when, old → new and why', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     clock.advance(3_600_000);
     const result = await update(await editedExport(chen, 'h2_income', 12000));
     expect(result).toMatchObject({ ok: true, conflicts: [] });
@@ -483,23 +499,8 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('refuses a row exported before its survey changed again, rather than undo that change', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     const bytes = await editedExport(chen, 'h2_income', 12000);
-    // Meanwhile the survey changed (a return and resubmission in the chat, say).
-    clock.advance(3_600_000);
-    const stored = (await store.getSurvey(chen))!;
-    await store.saveSurvey(
-      {
-        ...stored,
-        answers: { ...stored.answers, h4_opinions: '希望多修路和水渠' },
-        updatedAt: clock.now().toISOString(),
-      },
-      stored.version,
-    );
+    await changedMeanwhile(3_600_000);
     const result = await update(bytes);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -514,23 +515,9 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('sees a change made in the same minute as the export, by the survey’s version', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     const bytes = await editedExport(chen, 'h2_income', 12000);
     // Seconds later, the same minute on the clock: the time column cannot tell, the version can.
-    clock.advance(5_000);
-    const stored = (await store.getSurvey(chen))!;
-    await store.saveSurvey(
-      {
-        ...stored,
-        answers: { ...stored.answers, h4_opinions: '希望多修路和水渠' },
-        updatedAt: clock.now().toISOString(),
-      },
-      stored.version,
-    );
+    await changedMeanwhile(5_000);
     const result = await update(bytes);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -556,11 +543,6 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('lets an untouched row of a survey returned since the export pass, and corrects the rest', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     const zhang = surveyIdFor(campaign.id, {
       kind: 'household',
       villageId: 'datian',
@@ -580,11 +562,6 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('is the office’s alone: a group leader may enter paper surveys but not correct submitted ones', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     const leaderOfDongxing = person('leader-1', { grants: [{ role: 'leader', groupId: 'g1' }] });
     await expect(
       update(await editedExport(chen, 'h2_income', 12000), leaderOfDongxing),
@@ -593,11 +570,6 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
 
   it('refuses an edited 问卷编号, which would correct another household', async () => {
     await importFile(json(goodRecords), 'paper.json');
-    const chen = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiangna',
-      householdId: '4506820009',
-    });
     const result = await update(await editedExport(chen, 'surveyId', 'hh-someone-else'));
     expect(result.ok).toBe(false);
     if (result.ok) return;
