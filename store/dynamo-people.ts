@@ -31,7 +31,7 @@ import {
 } from '../domain/model';
 import { decode, type Item, isConditionalFailure, TableModule } from './dynamo-base';
 import { isKeyPart, keys } from './keys';
-import { pack, unpack } from './packed';
+import { packHot, unpack } from './packed';
 
 /** Used invites and expired ones disappear this long after their expiry. */
 const INVITE_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -65,7 +65,7 @@ export class People extends TableModule {
       '#updatedAt': 'updatedAt',
     };
     const values: Record<string, unknown> = {
-      ':session': pack(person.session),
+      ':session': packHot(person.session),
       ':expected': expectVersion,
       ':next': expectVersion + 1,
       ':updatedAt': person.updatedAt,
@@ -375,7 +375,7 @@ export class People extends TableModule {
  * session (with the open draft) is packed: it is what makes the item large (store/packed.ts).
  */
 function personItem(p: Person): Item {
-  return { ...keys.person(p.id), entity: 'person', ...p, session: pack(p.session) };
+  return { ...keys.person(p.id), entity: 'person', ...p, session: packHot(p.session) };
 }
 
 /** A person item; one stored before grants (roles, groupId, townId) reads as the same grants. */
