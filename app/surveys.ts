@@ -970,8 +970,8 @@ async function boundHistory(
 export type { ProblemProposal } from '../domain/model';
 
 /**
- * 提交: lock the survey with its answers and flags, mark the household surveyed, close the draft.
- * Each step is idempotent, so a retried submit finishes what a cut-off one started.
+ * 提交: lock the survey with its answers and flags, count it in its village's aggregate, close the
+ * draft. Each step is idempotent, so a retried submit finishes what a cut-off one started.
  */
 export async function submitSurvey(
   deps: SurveyDeps,
@@ -1038,17 +1038,18 @@ export async function submitSurvey(
       throw err;
     }
   }
-  // The pick is marked on its own (no race with the village's other picks). If this fails after
-  // the store's retries the error surfaces and the draft stays open: pressing 提交 again finishes
-  // it. A submitted survey is never left unmarked silently.
-  if (household) {
-    await deps.store.markPick(
-      campaign.id,
-      household.villageId,
-      household.householdId,
-      { kind: 'surveyed', at: now, by: person.id },
-      pickIndex,
-    );
+  // Whether a pick was surveyed is read from its survey (the village screen, the group report):
+  // the survey is the fact, a mark on the pick would be a copy to keep in step with returns. A
+  // pick is only marked when the draft did not mark it started when it opened (a draft from
+  // before those marks): then it is marked here, so that it can no longer be replaced. If that
+  // fails after the store's retries the error surfaces and the draft stays open: pressing 提交
+  // again finishes it.
+  if (household && pickIndex === undefined) {
+    await deps.store.markPick(campaign.id, household.villageId, household.householdId, {
+      kind: 'surveyed',
+      at: now,
+      by: person.id,
+    });
   }
   // Then its village's aggregate (one conditional write; a repeat is refused by its marker).
   await recordSubmitted(deps, campaign, survey);

@@ -342,8 +342,13 @@ describe('an inspector completes a household survey in Telegram', () => {
     expect(inspector.textsSince(0).some((x) => x.startsWith('✅ 已提交:'))).toBe(true);
 
     const sample = await store.getSample(campaign.id, 'jiaodong');
-    const pick = sample!.picks.find((p) => p.stratum === 'exited_2016' && p.status === 'surveyed');
+    const pick = sample!.picks.find((p) => p.stratum === 'exited_2016' && p.startedAt !== undefined);
     expect(pick).toBeDefined();
+    // The pick keeps the mark opening gave it (started: it can no longer be replaced); that it was
+    // surveyed is its survey's status, which the village screen shows.
+    expect(pick!.status).toBe('selected');
+    await inspector.pressData('v:jiaodong');
+    expect(inspector.lastText()).toContain(`✅ ${pick!.name}(2016年已脱贫户)`);
     survey = (await store.surveysOfInspector(String(INSPECTOR_ID), 'submitted'))[0];
     expect(survey?.answers).toEqual({
       h1_name: pick!.name,

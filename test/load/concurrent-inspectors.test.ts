@@ -115,7 +115,8 @@ describe('50 inspectors at once, with repeats, double taps, stale buttons and Dy
       expect(survey?.inspectorId).toBe(String(a.userId));
       expect(survey?.submissions, `submissions of ${id}`).toHaveLength(1);
       const sample = await sys.store.getSample(sys.campaign.id, a.villageId);
-      expect(sample?.picks.find((p) => p.householdId === a.householdId)?.status).toBe('surveyed');
+      // Marked started when it opened (it cannot be replaced); surveyed is the survey's status.
+      expect(sample?.picks.find((p) => p.householdId === a.householdId)?.startedAt).toBeDefined();
       const person = await sys.store.getPerson(String(a.userId));
       expect(person?.session.draft).toBeUndefined();
     }
