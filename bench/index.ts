@@ -115,7 +115,8 @@ if (storeResults.length > 0) {
   emit(markdownTable(storeResults));
   emit(
     `\nPerson ≈ ${(item / 1024).toFixed(1)} KB as JSON (a draft with 40 answers and 40 history entries); the ` +
-      'store writes its session Brotli-compressed (store/packed.ts), so the stored item is about a quarter of that. ' +
+      'store writes its session deflated with a preset dictionary of the forms’ strings (store/packed.ts), so ' +
+      'the stored item is about a sixth of that. ' +
       '"before" writes the person item as the store used to (with GSI1/GSI2 keys on it), "now" as it does: ' +
       'the people index lives on small entries beside it (one per grant), written only when grants change. Capacity ' +
       'as each engine reports it (ReturnConsumedCapacity INDEXES); dynalite counts the table only.\n',
@@ -143,7 +144,9 @@ if (webhookResults.length > 0) {
       '(修改 → section → question → the new answer) included. A button is named by its kind (`c` a choice, ' +
       '`nil` 确认无误 on a soft check, `pf` the photo step’s 完成). Reads and writes are DynamoDB calls ' +
       '(retries not counted); WCU as DynamoDB Local reports it (table and GSIs). Budget (issue 18): every ' +
-      'update inside a survey ≤ 1 read + 1 write; opening and submitting each within 2 reads + 3 writes.\n',
+      'update inside a survey ≤ 1 read + 1 write; opening and submitting each within 2 reads + 3 writes. ' +
+      'Submitting writes the survey, the village’s aggregate and its counts item, and the person (4: see ' +
+      'README, Scale); the pick was marked started when the survey opened.\n',
   );
 }
 
