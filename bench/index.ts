@@ -192,10 +192,11 @@ if (listResults.length > 0) {
   emit(
     '\nIn this process (the webhook’s code path); RSS growth is noisy and includes earlier allocations.\n',
   );
-  emit('### Ten inspectors submit in one village at once\n');
+  emit('### Ten inspectors open a household in one village at once\n');
   emit(markResults.join('\n\n'));
   emit(
-    '\nstore.markPick from ten concurrent calls: each updates only its own pick (`picks[i]`), so none ' +
+    '\nstore.markPick (started: the pick can no longer be replaced) from ten concurrent calls, as ten ' +
+      'inspectors opening their households do: each updates only its own pick (`picks[i]`), so none ' +
       'conflicts with another and none is lost (before: read-modify-write of the whole sample on its version, ' +
       'three tries, then silently given up — 2–6 of 10 marks lost).\n',
   );

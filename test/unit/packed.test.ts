@@ -70,6 +70,27 @@ describe('packing a draft', () => {
     expect(unpack({ screen: 'home' })).toEqual({ screen: 'home' });
   });
 
+  it('is never larger than Brotli: a form the dictionary does not know packs as before', () => {
+    const answers: Record<string, string | number> = {};
+    const history = [];
+    for (let i = 0; i < 40; i++) {
+      answers[`x${i}`] = i % 3 === 0 ? 1000 + i : `答案${i}`;
+      history.push({
+        at: `2027-03-0${1 + (i % 9)}T02:${10 + i}:00.000Z`,
+        by: '900001',
+        questionId: `x${i}`,
+        new: answers[`x${i}`],
+      });
+    }
+    const session = {
+      screen: 'survey',
+      draft: { surveyId: 'xx-1', kind: 'household', formId: 'water', answers, history },
+    };
+    const packed = packHot(session);
+    expect(packed.length).toBeLessThanOrEqual(pack(session).length);
+    expect(unpack(packed)).toEqual(session);
+  });
+
   it('takes whichever of the two formats is smaller once the JSON outgrows the dictionary', () => {
     const session = finishedDraft(31);
     const long = {
