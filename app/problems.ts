@@ -463,6 +463,7 @@ async function supersede(deps: ProblemDeps, actor: Person, proposal: Proposal): 
  * Whether the surveys as stored now raise the proposal: its own survey, or, for a key that is not
  * its survey's own (a 漏评 name, one proposal per village and name), any submitted survey of its
  * village. 'returned': not raised, and its survey is being corrected (it may raise it again).
+ * 'yes' too when no survey is stored under its id: then nothing shows that the answers changed.
  */
 async function raisedNow(
   deps: ProblemDeps,
@@ -472,7 +473,8 @@ async function raisedNow(
   const raises = (s: Survey | undefined) =>
     s?.status === 'submitted' && proposalsFor(campaign, s).some((p) => p.key === proposal.key);
   const source = await deps.store.getSurvey(proposal.sourceSurveyId);
-  if (raises(source)) return 'yes';
+  // No survey to judge by (none stored under that id): nothing says the answers changed.
+  if (!source || raises(source)) return 'yes';
   if (!proposal.key.startsWith(`${proposal.sourceSurveyId}|`) && proposal.villageId) {
     const village = await deps.store.surveysOfVillage(
       campaign.id,
