@@ -49,7 +49,7 @@ import { recordReturned, recordSubmitted, recountVillage } from './aggregates';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
-import { offerProposals } from './problems';
+import { offerProposals, supersedeProposals } from './problems';
 import { surveyIdFor } from './surveys';
 
 export type ImportKind = 'household' | 'village';
@@ -104,6 +104,11 @@ export type ImportResult =
       skipped: string[];
       /** Problems the surveys propose that now wait in the office's queue (none on a dry run). */
       proposals: number;
+      /**
+       * Undecided proposals the corrected answers no longer raise, now superseded (out of the
+       * office's queue; a button from before answers that they were).
+       */
+      superseded: number;
       /** Submitted surveys whose answers the file corrects (`update`), with each change. */
       corrected: Correction[];
       /** Corrections refused because the survey changed while the file was checked (try again). */
@@ -604,6 +609,7 @@ export async function importSurveys(
       created: prepared.map((p) => p.survey),
       skipped,
       proposals: 0,
+      superseded: 0,
       corrected: corrections,
       conflicts: [],
       dryRun: true,
@@ -637,6 +643,8 @@ export async function importSurveys(
     if (stored?.status === 'submitted') await recordSubmitted(deps, campaign, stored);
   }
   const { corrected, conflicts } = await applyCorrections(deps, actor, campaign, corrections, now);
+  let superseded = 0;
+  for (const c of corrected) superseded += await supersedeProposals(deps, actor, campaign, c.before, c.after);
   const proposals = await queueProposals(deps, actor, campaign, [
     ...created,
     ...storedBefore,
@@ -651,11 +659,11 @@ export async function importSurveys(
       records: records.length,
       created: created.length,
       skipped: skipped.length,
-      ...(opts.update ? { corrected: corrected.length } : {}),
+      ...(opts.update ? { corrected: corrected.length, superseded } : {}),
       proposals,
     },
   });
-  return { ok: true, created, skipped, proposals, corrected, conflicts };
+  return { ok: true, created, skipped, proposals, superseded, corrected, conflicts };
 }
 
 /**

@@ -27,8 +27,9 @@ import {
   type Proposal,
   type ProposalOrigin,
   reporterMayChange,
+  type Survey,
 } from '../domain/model';
-import { problemIdFor, proposalIdFor } from '../domain/proposals';
+import { problemIdFor, proposalIdFor, proposalsFor } from '../domain/proposals';
 import { applyRectification, type RectificationInput } from '../domain/rectification';
 import { localDate } from '../domain/reminders';
 import { assertCan, can, ForbiddenError, isOffice } from './authz';
@@ -66,7 +67,11 @@ export type ProblemRefusal =
   | 'town_acted'
   | 'withdrawn'
   /** A proposal already recorded as a problem cannot be declined (withdraw the problem instead). */
-  | 'proposal_confirmed';
+  | 'proposal_confirmed'
+  /** Its survey's answers changed since and no longer raise it. */
+  | 'proposal_stale'
+  /** Its survey was returned for correction: its answers are being changed. */
+  | 'proposal_survey_returned';
 
 export class ProblemInputError extends Error {
   override readonly name = 'ProblemInputError';
@@ -371,6 +376,7 @@ export async function offerProposals(
         if (!(err instanceof AlreadyExistsError)) throw err;
         proposal = (await deps.store.getProposal(campaign.id, fresh.id)) ?? fresh;
       }
+      if (proposal.status === 'superseded') proposal = await reopen(deps, proposal, p.description);
       if (proposal.status !== 'pending') return proposal;
       const problem = await deps.store.getProblem(problemIdFor(campaign.id, p.key));
       if (problem) {
@@ -399,6 +405,107 @@ export async function offerProposals(
     pending: unique.filter((p) => p.status === 'pending'),
     settled: unique.filter((p) => p.status !== 'pending'),
   };
+}
+
+/** A superseded proposal raised again by later answers: undecided again (a race is read back). */
+async function reopen(deps: ProblemDeps, proposal: Proposal, description: string): Promise<Proposal> {
+  const { decidedBy: _by, decidedAt: _at, ...rest } = proposal;
+  try {
+    return await deps.store.saveProposal({ ...rest, status: 'pending', description }, proposal.version);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    return (await deps.store.getProposal(proposal.campaignId, proposal.id)) ?? proposal;
+  }
+}
+
+/**
+ * After a survey's answers changed (a correction from a spreadsheet, a resubmit after a return):
+ * the proposals its earlier answers raised and its new ones do not, still undecided, become
+ * superseded, so nobody records a problem the record no longer shows (and the office's queue
+ * stops listing them). Decided ones stay as decided. Returns how many were superseded.
+ */
+export async function supersedeProposals(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  before: Survey,
+  after: Survey,
+): Promise<number> {
+  const still = new Set(proposalsFor(campaign, after).map((p) => p.key));
+  const gone = proposalsFor(campaign, before).filter((p) => !still.has(p.key));
+  let superseded = 0;
+  for (const p of gone) {
+    const proposal = await deps.store.getProposal(campaign.id, proposalIdFor(campaign.id, p.key));
+    if (proposal?.status !== 'pending') continue;
+    // A 漏评 name is one proposal per village: another household may still report it.
+    if ((await raisedNow(deps, campaign, proposal)) === 'yes') continue;
+    if ((await supersede(deps, actor, proposal)).status === 'superseded') superseded++;
+  }
+  return superseded;
+}
+
+async function supersede(deps: ProblemDeps, actor: Person, proposal: Proposal): Promise<Proposal> {
+  const at = deps.clock.now().toISOString();
+  const saved = await settle(deps, proposal, { status: 'superseded', decidedBy: actor.id, decidedAt: at });
+  if (saved.status === 'superseded' && proposal.status !== 'superseded') {
+    await deps.store.appendAudit({
+      at,
+      actorId: actor.id,
+      action: 'proposal.supersede',
+      subject: `proposal:${proposal.id}`,
+      details: { origin: proposal.origin, townId: proposal.townId },
+    });
+  }
+  return saved;
+}
+
+/**
+ * Whether the surveys as stored now raise the proposal: its own survey, or, for a key that is not
+ * its survey's own (a 漏评 name, one proposal per village and name), any submitted survey of its
+ * village. 'returned': not raised, and its survey is being corrected (it may raise it again).
+ * 'yes' too when no survey is stored under its id: then nothing shows that the answers changed.
+ */
+async function raisedNow(
+  deps: ProblemDeps,
+  campaign: Campaign,
+  proposal: Proposal,
+): Promise<'yes' | 'no' | 'returned'> {
+  const raises = (s: Survey | undefined) =>
+    s?.status === 'submitted' && proposalsFor(campaign, s).some((p) => p.key === proposal.key);
+  const source = await deps.store.getSurvey(proposal.sourceSurveyId);
+  // No survey to judge by (none stored under that id): nothing says the answers changed.
+  if (!source || raises(source)) return 'yes';
+  if (!proposal.key.startsWith(`${proposal.sourceSurveyId}|`) && proposal.villageId) {
+    const village = await deps.store.surveysOfVillage(
+      campaign.id,
+      proposal.townId,
+      proposal.villageId,
+      'submitted',
+    );
+    if (village.some((s) => s.id !== proposal.sourceSurveyId && raises(s))) return 'yes';
+  }
+  return source?.status === 'returned' ? 'returned' : 'no';
+}
+
+/**
+ * Whether the surveys, as stored now, still raise the proposal (facts over buttons: a button or a
+ * queue entry from before a correction must not record what the answers no longer say).
+ */
+async function assertStillRaised(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposal: Proposal,
+): Promise<void> {
+  if (proposal.status === 'confirmed') return;
+  // A problem stored under its key (a confirmation cut off before the proposal was marked) is
+  // answered as recorded, as before, whatever the surveys say now.
+  if (await deps.store.getProblem(problemIdFor(campaign.id, proposal.key))) return;
+  const now = await raisedNow(deps, campaign, proposal);
+  if (now === 'yes') return;
+  if (now === 'returned') throw new ProblemInputError('proposal_survey_returned');
+  await supersede(deps, actor, proposal);
+  throw new ProblemInputError('proposal_stale');
 }
 
 /** Records the decision on a proposal (versioned; a concurrent decision is read back). */
@@ -456,6 +563,7 @@ export async function confirmProposal(
 ): Promise<{ problem: Problem; already: boolean }> {
   const proposal = await proposalOf(deps, campaign, proposalId);
   assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.confirm', actor);
+  await assertStillRaised(deps, actor, campaign, proposal);
   const id = problemIdFor(campaign.id, proposal.key);
   let problem: Problem | undefined;
   let already = false;

@@ -969,6 +969,16 @@ async function boundHistory(
 /** A problem a submitted survey proposes (DOMAIN.md §9; the rules are domain/proposals.ts). */
 export type { ProblemProposal } from '../domain/model';
 
+export interface Submitted {
+  survey: Survey;
+  proposals: ProblemProposal[];
+  /**
+   * The survey as it was returned, when this submit corrected it: the proposals its old answers
+   * raised and the new ones do not are superseded (app/problems.ts supersedeProposals).
+   */
+  previous?: Survey;
+}
+
 /**
  * 提交: lock the survey with its answers and flags, count it in its village's aggregate, close the
  * draft. Each step is idempotent, so a retried submit finishes what a cut-off one started.
@@ -978,7 +988,7 @@ export async function submitSurvey(
   person: Person,
   campaign: Campaign,
   req: { rev?: number; updateId?: number },
-): Promise<Outcome<{ survey: Survey; proposals: ProblemProposal[] }>> {
+): Promise<Outcome<Submitted>> {
   await guardDraft(deps, person, campaign);
   const draft = requireDraft(person, campaign);
   if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
@@ -995,6 +1005,7 @@ export async function submitSurvey(
   if (survey.kind === 'office' && survey.status === 'submitted') {
     return resubmitFigures(deps, person, campaign, survey, draft, req.updateId);
   }
+  const previous = survey.status === 'returned' ? survey : undefined;
   const household =
     survey.kind === 'household' && survey.villageId && survey.householdId
       ? { villageId: survey.villageId, householdId: survey.householdId }
@@ -1056,7 +1067,11 @@ export async function submitSurvey(
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
-    result: { survey: submitted, proposals: proposalsFor(campaign, submitted) },
+    result: {
+      survey: submitted,
+      proposals: proposalsFor(campaign, submitted),
+      ...(previous ? { previous } : {}),
+    },
   }));
 }
 
@@ -1071,7 +1086,7 @@ async function resubmitFigures(
   survey: Survey,
   draft: Draft,
   updateId: number | undefined,
-): Promise<Outcome<{ survey: Survey; proposals: ProblemProposal[] }>> {
+): Promise<Outcome<Submitted>> {
   const now = deps.clock.now().toISOString();
   const { pendingEdit: _pending, ...rest } = survey;
   let saved: Survey;

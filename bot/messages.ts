@@ -309,6 +309,7 @@ export const t = {
   // problems exactly once: proposals, the office's queue, the reporter's list (bot/problem-flow.ts)
   problemAlreadyLogged: (category: string) => `该问题此前已记录(${category}),没有重复记录。`,
   proposalsSettled: (n: number) => `另有 ${n} 条建议此前已确认或标记为不记录,不再重复提出。`,
+  proposalsSuperseded: (n: number) => `修改后的答案不再提出此前的 ${n} 条建议,这些建议已作废。`,
   describeProposal: (suggested: string) =>
     `请发送修改后的问题描述,做到见事见人、明确具体。\n建议的描述:${suggested}`,
   queueEmpty: '没有待确认的问题建议。纸质调查表导入后,其中发现的问题会列在这里。',
@@ -426,6 +427,8 @@ export const t = {
     town_acted: '乡镇已开始处理这个问题,不能再修改或撤回。如情况有变,请联系乡镇或扶贫办。',
     withdrawn: '这个问题已撤回,不能再修改。',
     proposal_confirmed: '这条建议已记录为问题,不能再标记为不记录。如需撤回,请发送 /problems。',
+    proposal_stale: '这份问卷的答案已修改,现在的答案不再提出这个问题,这条建议已作废,未记录。',
+    proposal_survey_returned: '这份问卷已退回修改,请在重新提交后再确认这条建议。',
   },
   problemButtons: {
     mine: '📋 我记录的问题',

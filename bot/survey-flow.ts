@@ -166,9 +166,10 @@ async function submit(turn: Turn, args: string[]) {
   });
   if (out.duplicate) return;
   turn.person = out.person;
-  const { survey, proposals } = out.result;
+  const { survey, proposals, previous } = out.result;
   await turn.show(t.submitted(subjectOfSurvey(turn, survey)));
-  if (proposals.length > 0) await propose(turn, proposals);
+  if (proposals.length > 0 || previous)
+    await propose(turn, proposals, previous && { before: previous, after: survey });
 }
 
 async function resume(turn: Turn) {

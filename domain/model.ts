@@ -393,7 +393,11 @@ export interface ProblemProposal {
   sourceSurveyId: string;
 }
 
-export const PROPOSAL_STATUSES = ['pending', 'confirmed', 'declined'] as const;
+/**
+ * 'superseded': the survey's answers changed (a correction, a resubmit after a return) and no
+ * longer raise it; nobody decided on it. Offered again if later answers raise it again.
+ */
+export const PROPOSAL_STATUSES = ['pending', 'confirmed', 'declined', 'superseded'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 /** Proposals of chat submits wait for their inspector; paper imports' wait in the office's queue. */
 export type ProposalOrigin = 'chat' | 'paper';

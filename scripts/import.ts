@@ -151,6 +151,8 @@ async function main(): Promise<number> {
                 (result.dryRun ? '(未保存;去掉 --dry-run 即按此更正)。' : ',已记入各调查表的修改记录。')
             : '文件中已提交调查表的答案与系统中一致,没有需要更正的内容。',
         );
+        if (result.superseded > 0)
+          print(`更正后的答案不再提出此前尚未确认的 ${result.superseded} 条问题建议,这些建议已作废。`);
         if (result.conflicts.length > 0) {
           process.stderr.write(
             `${result.conflicts.length} 份调查表在导入期间被他人修改,未更正(${result.conflicts.join('、')}):请重新导出后再改。\n`,

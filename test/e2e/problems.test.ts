@@ -161,6 +161,65 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     expect(narrative).toContain('疑似错退1户');
   }, 120_000);
 
+  it('a proposal the corrected answers no longer raise is superseded: its old button records nothing', async () => {
+    await seedSample(sys.store, 'banai', [
+      { householdId: '4506810391', name: '韦强', stratum: 'exited_2016' },
+    ]);
+    const inspector = sys.user(8_200_091, '阿强');
+    const leader = sys.user(8_200_092, '韩');
+    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g2' });
+    await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g2' });
+    const script = exitedWrongful('韦强', '蒙三');
+    await interview(inspector, 'banai', 0, script);
+    let since = inspector.messages().length;
+    await inspector.press('✅ 提交');
+    const offered = proposalsIn(inspector, since);
+    expect(offered.map((m) => m.text.split('\n')[1])).toEqual([
+      '【三、精准脱贫(错退方面)】班埃村韦强户经入户核查未达到脱贫标准,疑似错退。',
+      '【一、精准识别(漏评方面)】班埃村群众反映蒙三户生活困难但未纳入贫困户,经现场核查疑似漏评。',
+    ]);
+    // Neither is decided yet; the leader returns the survey at the 漏评 judgement.
+    const missed = offered[1]!;
+    const confirmMissed = missed.buttons.flat().find((b) => b.text === '✅ 确认记录')!.callback_data!;
+    const surveyId = surveyIdFor(campaign.id, {
+      kind: 'household',
+      villageId: 'banai',
+      householdId: '4506810391',
+    });
+    const judged = formById('household')!.questions.findIndex((q) => q.id === 'h4_unlisted_verified');
+    await leader.send('/start');
+    await leader.pressData(`rq:${surveyId}:${judged}`);
+    await leader.send('请再核实蒙三户是否疑似漏评');
+    expect((await sys.store.getSurvey(surveyId))?.status).toBe('returned');
+
+    // While the survey is being corrected, its proposals wait.
+    await inspector.pressData(confirmMissed, missed);
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe(
+      '这份问卷已退回修改,请在重新提交后再确认这条建议。',
+    );
+    expect(await problemsOf('jiangping', (p) => p.description.includes('蒙三'))).toEqual([]);
+
+    // Not a suspected 漏评 after all: resubmitted, the 漏评 proposal is superseded, 错退 offered again.
+    await inspector.press('✏️ 打开并修改');
+    expect(currentQuestion(inspector)).toBe('h4_unlisted_verified');
+    await answerUntilStop(inspector, { ...script, h4_unlisted_verified: '否' });
+    since = inspector.messages().length;
+    await inspector.press('✅ 提交');
+    expect(texts(inspector, since)).toContain('修改后的答案不再提出此前的 1 条建议,这些建议已作废。');
+    expect(proposalsIn(inspector, since).map((m) => m.text.split('\n')[1])).toEqual([
+      '【三、精准脱贫(错退方面)】班埃村韦强户经入户核查未达到脱贫标准,疑似错退。',
+    ]);
+
+    // The first submit's 确认记录 for 蒙三: refused, nothing recorded, and said why.
+    await inspector.pressData(confirmMissed, missed);
+    expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe(
+      '这份问卷的答案已修改,现在的答案不再提出这个问题,这条建议已作废,未记录。',
+    );
+    expect(await problemsOf('jiangping', (p) => p.description.includes('蒙三'))).toEqual([]);
+    const table5 = (await buildSummaries(deps(), office, campaign, 'jiangping')).towns[0]!.table5;
+    expect(table5.towns[0]?.rows.filter((r) => r.problem.includes('蒙三'))).toEqual([]);
+  }, 120_000);
+
   it('one 确认记录 delivered three times at once stores one problem and answers once', async () => {
     await seedSample(sys.store, 'malu', [
       { householdId: '4506810301', name: '冯刚', stratum: 'exited_2016' },

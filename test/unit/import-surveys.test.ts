@@ -4,13 +4,14 @@ import { ForbiddenError } from '../../app/authz';
 import { importSurveys, PAPER_REASON } from '../../app/import-surveys';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
-import { officeQueue } from '../../app/problems';
+import { confirmProposal, officeQueue } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
 import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import type { AnswerValue } from '../../domain/forms/types';
 import type { Person } from '../../domain/model';
+import { problemIdFor } from '../../domain/proposals';
 import { rowValue } from '../../domain/tables/index';
 import { columnName, readSurveyFile } from '../../ingest/survey-file';
 import { rawWorkbook } from '../support/raw-export';
@@ -495,6 +496,59 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
       ],
     ]);
     expect((await store.getSurvey(chen))?.answers.h2_income).toBe(12000);
+  });
+
+  it('supersedes the undecided proposals the corrected answers no longer raise, and raises them again if they return', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const zhao = (await officeQueue(deps(), office, campaign)).find((p) => p.description.includes('赵六'))!;
+    clock.advance(3_600_000);
+    const result = await update(await editedExport(chen, 'h4_unlisted_names', '王五'));
+    expect(result).toMatchObject({ ok: true, superseded: 1, conflicts: [] });
+    const queue = (await officeQueue(deps(), office, campaign)).map((p) => p.description);
+    expect(queue.filter((d) => d.includes('赵六'))).toEqual([]);
+    expect(queue.filter((d) => d.includes('王五'))).toHaveLength(1);
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('superseded');
+    // A button or a script holding the old proposal's id records nothing now, and says why.
+    await expect(confirmProposal(deps(), office, campaign, zhao.id)).rejects.toMatchObject({
+      reason: 'proposal_stale',
+    });
+    expect(await store.getProblem(problemIdFor(campaign.id, zhao.key))).toBeUndefined();
+
+    // Corrected back: 赵六 is raised again and waits in the queue again.
+    clock.advance(3_600_000);
+    const back = await update(await editedExport(chen, 'h4_unlisted_names', '王五、赵六'));
+    expect(back).toMatchObject({ ok: true, superseded: 0 });
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('pending');
+    expect((await officeQueue(deps(), office, campaign)).some((p) => p.id === zhao.id)).toBe(true);
+  });
+
+  it('keeps a 漏评 name waiting while another household of the village still reports it', async () => {
+    const neighbour = {
+      kind: 'household',
+      villageId: 'jiangna',
+      householdId: '4506820010',
+      answers: nonPoor('何七', { h4_unlisted_names: '赵六' }),
+    };
+    await importFile(json([...goodRecords, neighbour]), 'paper.json');
+    const zhao = (await officeQueue(deps(), office, campaign)).find((p) => p.description.includes('赵六'))!;
+    clock.advance(3_600_000);
+    const result = await update(await editedExport(chen, 'h4_unlisted_names', '王五'));
+    expect(result).toMatchObject({ ok: true, superseded: 0 });
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('pending');
+    const { problem } = await confirmProposal(deps(), office, campaign, zhao.id);
+    expect(problem.description).toContain('赵六');
+  });
+
+  it('leaves a proposal already recorded as a problem as it is when a correction no longer raises it', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const zhao = (await officeQueue(deps(), office, campaign)).find((p) => p.description.includes('赵六'))!;
+    const { problem } = await confirmProposal(deps(), office, campaign, zhao.id);
+    clock.advance(3_600_000);
+    const result = await update(await editedExport(chen, 'h4_unlisted_names', '王五'));
+    expect(result).toMatchObject({ ok: true, superseded: 0 });
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('confirmed');
+    // The problem stays on the town's list: withdrawing it is a person's decision (/problems).
+    expect((await store.getProblem(problem.id))?.status).toBe('open');
   });
 
   it('refuses a row exported before its survey changed again, rather than undo that change', async () => {
