@@ -44,7 +44,7 @@ import {
   type Sample,
   type Survey,
 } from '../domain/model';
-import { cleanName, proposalsFor } from '../domain/proposals';
+import { cleanName, proposalsFor, withProposalKeys } from '../domain/proposals';
 import { recordReturned, recordSubmitted, recountVillage } from './aggregates';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
@@ -532,15 +532,19 @@ export async function importSurveys(
       corrections.push({
         before: same,
         changes,
-        after: {
-          ...same,
-          answers: replay.state.answers,
-          confirmations,
-          flags: computeFlags(form, ctx, replay.state.answers),
-          history: [...same.history, ...changes],
-          correctedAt: now,
-          updatedAt: now,
-        },
+        after: withProposalKeys(
+          campaign,
+          {
+            ...same,
+            answers: replay.state.answers,
+            confirmations,
+            flags: computeFlags(form, ctx, replay.state.answers),
+            history: [...same.history, ...changes],
+            correctedAt: now,
+            updatedAt: now,
+          },
+          same,
+        ),
       });
       continue;
     }
@@ -568,7 +572,7 @@ export async function importSurveys(
     const group = groupForTown(campaign, town.id);
     prepared.push({
       record,
-      survey: {
+      survey: withProposalKeys(campaign, {
         id,
         campaignId: campaign.id,
         kind: record.kind,
@@ -588,7 +592,7 @@ export async function importSurveys(
         version: 1,
         createdAt: now,
         updatedAt: now,
-      },
+      }),
     });
   }
   if (issues.length > 0) {
@@ -643,8 +647,11 @@ export async function importSurveys(
     if (stored?.status === 'submitted') await recordSubmitted(deps, campaign, stored);
   }
   const { corrected, conflicts } = await applyCorrections(deps, actor, campaign, corrections, now);
+  // What the corrected answers no longer raise, from the stored surveys' own record of it: a run
+  // cut off before this point finds those surveys unchanged (stored before) and finishes it.
   let superseded = 0;
-  for (const c of corrected) superseded += await supersedeProposals(deps, actor, campaign, c.before, c.after);
+  for (const s of [...corrected.map((c) => c.after), ...storedBefore])
+    superseded += await supersedeProposals(deps, actor, campaign, s);
   const proposals = await queueProposals(deps, actor, campaign, [
     ...created,
     ...storedBefore,

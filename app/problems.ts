@@ -376,7 +376,7 @@ export async function offerProposals(
         if (!(err instanceof AlreadyExistsError)) throw err;
         proposal = (await deps.store.getProposal(campaign.id, fresh.id)) ?? fresh;
       }
-      if (proposal.status === 'superseded') proposal = await reopen(deps, proposal, p.description);
+      if (proposal.status === 'superseded') proposal = await reopen(deps, proposal, fresh);
       if (proposal.status !== 'pending') return proposal;
       const problem = await deps.store.getProblem(problemIdFor(campaign.id, p.key));
       if (problem) {
@@ -407,11 +407,22 @@ export async function offerProposals(
   };
 }
 
-/** A superseded proposal raised again by later answers: undecided again (a race is read back). */
-async function reopen(deps: ProblemDeps, proposal: Proposal, description: string): Promise<Proposal> {
+/**
+ * A superseded proposal raised again by later answers: undecided again, and now the offer's (its
+ * origin decides whose queue it waits in: a paper import's, the office's). A race is read back.
+ */
+async function reopen(deps: ProblemDeps, proposal: Proposal, offer: Proposal): Promise<Proposal> {
   const { decidedBy: _by, decidedAt: _at, ...rest } = proposal;
+  const reopened: Proposal = {
+    ...rest,
+    status: 'pending',
+    description: offer.description,
+    origin: offer.origin,
+    proposedBy: offer.proposedBy,
+    proposedAt: offer.proposedAt,
+  };
   try {
-    return await deps.store.saveProposal({ ...rest, status: 'pending', description }, proposal.version);
+    return await deps.store.saveProposal(reopened, proposal.version);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     return (await deps.store.getProposal(proposal.campaignId, proposal.id)) ?? proposal;
@@ -419,25 +430,26 @@ async function reopen(deps: ProblemDeps, proposal: Proposal, description: string
 }
 
 /**
- * After a survey's answers changed (a correction from a spreadsheet, a resubmit after a return):
- * the proposals its earlier answers raised and its new ones do not, still undecided, become
- * superseded, so nobody records a problem the record no longer shows (and the office's queue
- * stops listing them). Decided ones stay as decided. Returns how many were superseded.
+ * After a survey's answers changed (a resubmit after a return, a correction from a spreadsheet):
+ * the proposals its previous submission raised and its answers now do not
+ * (`survey.droppedProposalKeys`, stored with the survey), still undecided, become superseded, so
+ * nobody records a problem the record no longer shows and the office's queue stops listing them.
+ * Decided ones stay as decided; one whose problem is stored already (a confirmation cut off) is
+ * left for the next offer to settle; a 漏评 name another household of the village still reports
+ * stays. Idempotent: a submit or an import repeated after being cut off finishes it. Returns how
+ * many it superseded now.
  */
 export async function supersedeProposals(
   deps: ProblemDeps,
   actor: Person,
   campaign: Campaign,
-  before: Survey,
-  after: Survey,
+  survey: Survey,
 ): Promise<number> {
-  const still = new Set(proposalsFor(campaign, after).map((p) => p.key));
-  const gone = proposalsFor(campaign, before).filter((p) => !still.has(p.key));
   let superseded = 0;
-  for (const p of gone) {
-    const proposal = await deps.store.getProposal(campaign.id, proposalIdFor(campaign.id, p.key));
+  for (const key of survey.droppedProposalKeys ?? []) {
+    const proposal = await deps.store.getProposal(campaign.id, proposalIdFor(campaign.id, key));
     if (proposal?.status !== 'pending') continue;
-    // A 漏评 name is one proposal per village: another household may still report it.
+    if (await deps.store.getProblem(problemIdFor(campaign.id, key))) continue;
     if ((await raisedNow(deps, campaign, proposal)) === 'yes') continue;
     if ((await supersede(deps, actor, proposal)).status === 'superseded') superseded++;
   }

@@ -41,11 +41,12 @@ import {
   type Survey,
   type SurveyKind,
 } from '../domain/model';
-import { proposalsFor as proposalRules } from '../domain/proposals';
+import { proposalsFor as proposalRules, withProposalKeys } from '../domain/proposals';
 import { recordReturned, recordSubmitted } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
+import { supersedeProposals } from './problems';
 
 export interface SurveyDeps {
   store: Store;
@@ -973,10 +974,10 @@ export interface Submitted {
   survey: Survey;
   proposals: ProblemProposal[];
   /**
-   * The survey as it was returned, when this submit corrected it: the proposals its old answers
-   * raised and the new ones do not are superseded (app/problems.ts supersedeProposals).
+   * Undecided proposals of the submission before (a return and resubmit) that the answers no
+   * longer raise, superseded by this submit (app/problems.ts supersedeProposals).
    */
-  previous?: Survey;
+  superseded: number;
 }
 
 /**
@@ -1005,7 +1006,6 @@ export async function submitSurvey(
   if (survey.kind === 'office' && survey.status === 'submitted') {
     return resubmitFigures(deps, person, campaign, survey, draft, req.updateId);
   }
-  const previous = survey.status === 'returned' ? survey : undefined;
   const household =
     survey.kind === 'household' && survey.villageId && survey.householdId
       ? { villageId: survey.villageId, householdId: survey.householdId }
@@ -1022,19 +1022,23 @@ export async function submitSurvey(
   if (survey.status !== 'submitted') {
     try {
       survey = await deps.store.saveSurvey(
-        {
-          ...survey,
-          status: 'submitted',
-          answers: draft.answers,
-          confirmations: draft.confirmations,
-          flags: flagsOf(campaign, draft),
-          history: historyWith(survey, draft),
-          ...(draft.evidence ? { evidence: draft.evidence } : {}),
-          // The submission is recorded in the survey itself (no separate audit write).
-          submissions: [...(survey.submissions ?? []), { at: now, by: person.id }],
-          submittedAt: now,
-          updatedAt: now,
-        },
+        withProposalKeys(
+          campaign,
+          {
+            ...survey,
+            status: 'submitted',
+            answers: draft.answers,
+            confirmations: draft.confirmations,
+            flags: flagsOf(campaign, draft),
+            history: historyWith(survey, draft),
+            ...(draft.evidence ? { evidence: draft.evidence } : {}),
+            // The submission is recorded in the survey itself (no separate audit write).
+            submissions: [...(survey.submissions ?? []), { at: now, by: person.id }],
+            submittedAt: now,
+            updatedAt: now,
+          },
+          survey,
+        ),
         survey.version,
       );
     } catch (err) {
@@ -1062,16 +1066,15 @@ export async function submitSurvey(
       by: person.id,
     });
   }
-  // Then its village's aggregate (one conditional write; a repeat is refused by its marker).
+  // Then its village's aggregate (one conditional write; a repeat is refused by its marker), and
+  // what the submission before proposed and these answers do not is superseded (read from the
+  // stored survey: a submit repeated after being cut off finishes it; nothing on a first submit).
   await recordSubmitted(deps, campaign, survey);
+  const superseded = await supersedeProposals(deps, person, campaign, survey);
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
-    result: {
-      survey: submitted,
-      proposals: proposalsFor(campaign, submitted),
-      ...(previous ? { previous } : {}),
-    },
+    result: { survey: submitted, proposals: proposalsFor(campaign, submitted), superseded },
   }));
 }
 
@@ -1116,7 +1119,7 @@ async function resubmitFigures(
   });
   return withSession(deps, person, updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === saved.id ? undefined : p.session.draft),
-    result: { survey: saved, proposals: [] },
+    result: { survey: saved, proposals: [], superseded: 0 },
   }));
 }
 

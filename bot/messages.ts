@@ -320,10 +320,12 @@ export const t = {
     `📥 ${place}\n【${category}】${description}`,
   confirmAllPrompt: (n: number) =>
     `确定将待确认的 ${n} 条问题建议全部记录为问题吗?记录后各乡镇会收到整改提醒;记错的问题可在 /problems 中撤回。`,
-  confirmedAll: (confirmed: number, already: number, refused: number) =>
+  confirmedAll: (confirmed: number, already: number, vague: number, stale: number, waiting: number) =>
     `✅ 已记录 ${confirmed} 个问题。` +
     (already > 0 ? `另有 ${already} 条此前已记录,没有重复记录。` : '') +
-    (refused > 0 ? `\n${refused} 条描述不够具体,未记录,请发送 /proposals 逐条修改后确认。` : ''),
+    (vague > 0 ? `\n${vague} 条描述不够具体,未记录,请发送 /proposals 逐条修改后确认。` : '') +
+    (stale > 0 ? `\n${stale} 条所依据的答案已更正,不再提出,已作废,未记录。` : '') +
+    (waiting > 0 ? `\n${waiting} 条所属调查表已退回修改,待重新提交后再确认。` : ''),
   myProblemsNone: '您还没有记录问题。发送 /problem 记录发现的问题。',
   myProblemsTitle: (n: number, byStatus: string) =>
     `您记录的问题共 ${n} 个(${byStatus})。\n点问题查看详情;乡镇尚未处理的问题可以修改描述或撤回。`,

@@ -21,7 +21,6 @@ import {
   readProblem,
   readProposal,
   reportedProblems,
-  supersedeProposals,
   townProblems,
   withdrawProblem,
 } from '../app/problems';
@@ -37,7 +36,6 @@ import {
   type ProblemStatus,
   type Proposal,
   reporterMayChange,
-  type Survey,
 } from '../domain/model';
 import { ALLOWED_FROM } from '../domain/rectification';
 import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
@@ -198,24 +196,7 @@ function proposalButtons(p: Pick<Proposal, 'id'>) {
  * before (this survey submitted again after a return, the same 漏评 name from a neighbour's survey)
  * are not offered again; the inspector is told how many.
  */
-export async function propose(
-  turn: Turn,
-  proposals: readonly ProblemProposal[],
-  corrected?: { before: Survey; after: Survey },
-) {
-  // A resubmit after a return: what the old answers proposed and the new ones do not is
-  // superseded first (its buttons from the first submit then answer that it was).
-  if (corrected) {
-    const gone = await supersedeProposals(
-      pdeps(turn),
-      turn.person,
-      turn.deps.campaign,
-      corrected.before,
-      corrected.after,
-    );
-    if (gone > 0) await turn.send(t.proposalsSuperseded(gone));
-  }
-  if (proposals.length === 0) return;
+export async function propose(turn: Turn, proposals: readonly ProblemProposal[]) {
   const offer = await offerProposals(pdeps(turn), turn.person, turn.deps.campaign, proposals, 'chat');
   if (offer.settled.length > 0) await turn.send(t.proposalsSettled(offer.settled.length));
   for (const p of offer.pending) {
@@ -558,7 +539,12 @@ export const problemHandlers: Handlers = {
     py: async (turn) => {
       await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
       const r = await confirmAllProposals(pdeps(turn), turn.person, turn.deps.campaign);
-      await turn.send(t.confirmedAll(r.confirmed.length, r.already, r.refused.length));
+      const refused = (...reasons: string[]) => r.refused.filter((x) => reasons.includes(x.reason)).length;
+      const stale = refused('proposal_stale');
+      const waiting = refused('proposal_survey_returned');
+      await turn.send(
+        t.confirmedAll(r.confirmed.length, r.already, r.refused.length - stale - waiting, stale, waiting),
+      );
     },
     // The reporter's problems.
     pl: (turn, [view, page]) => problemList(turn, view ?? REPORTED, Number(page) || 0),

@@ -166,10 +166,10 @@ async function submit(turn: Turn, args: string[]) {
   });
   if (out.duplicate) return;
   turn.person = out.person;
-  const { survey, proposals, previous } = out.result;
+  const { survey, proposals, superseded } = out.result;
   await turn.show(t.submitted(subjectOfSurvey(turn, survey)));
-  if (proposals.length > 0 || previous)
-    await propose(turn, proposals, previous && { before: previous, after: survey });
+  if (superseded > 0) await turn.send(t.proposalsSuperseded(superseded));
+  if (proposals.length > 0) await propose(turn, proposals);
 }
 
 async function resume(turn: Turn) {

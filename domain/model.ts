@@ -255,6 +255,14 @@ export interface Survey {
   correctedAt?: Instant;
   /** The visit's photos and location, as the inspector sent them (references only). */
   evidence?: Evidence;
+  /** The keys of the problem proposals its answers raised when last submitted or corrected. */
+  proposalKeys?: string[];
+  /**
+   * Keys the submission before raised and the last one no longer does: their undecided proposals
+   * are superseded (app/problems.ts supersedeProposals). Stored, so that a submit or an import
+   * cut off before superseding finishes it when repeated.
+   */
+  droppedProposalKeys?: string[];
   /**
    * The household as the sample drew it (name, stratum, place in the sample), copied in when the
    * survey is created: reopening it needs no read of the sample.

@@ -217,3 +217,19 @@ export function proposalsFor(campaign: Campaign, survey: Survey): ProblemProposa
   }
   return out;
 }
+
+/**
+ * `next` (being submitted or corrected) with the proposal keys its answers raise, and those
+ * `previous` (the survey as stored before) raised and `next` no longer does. A survey never
+ * submitted raised nothing; one stored before the keys were kept raised what its answers do.
+ */
+export function withProposalKeys(campaign: Campaign, next: Survey, previous?: Survey): Survey {
+  const keys = proposalsFor(campaign, next).map((p) => p.key);
+  const was =
+    previous === undefined || previous.status === 'draft'
+      ? []
+      : (previous.proposalKeys ?? proposalsFor(campaign, previous).map((p) => p.key));
+  const dropped = was.filter((k) => !keys.includes(k));
+  const { droppedProposalKeys: _dropped, ...rest } = next;
+  return { ...rest, proposalKeys: keys, ...(dropped.length > 0 ? { droppedProposalKeys: dropped } : {}) };
+}

@@ -49,8 +49,10 @@ const COMMANDS = ['proposals'] as const;
 
 /** Why a proposal stayed in the queue, as the office reads it. */
 const REFUSED: Readonly<Record<string, string>> = {
-  too_short: '描述太简短',
-  vague: '描述太笼统',
+  too_short: '描述太简短,仍待确认',
+  vague: '描述太笼统,仍待确认',
+  proposal_stale: '调查表答案已更正,不再提出此问题,建议已作废',
+  proposal_survey_returned: '调查表已退回修改,重新提交后再确认',
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -110,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const [label, n] of byCategory) print(`  ${label}:${n} 个`);
     if (result.refused.length > 0) {
-      process.stderr.write(`\n${result.refused.length} 条建议未能记录,仍在待确认清单中:\n`);
+      process.stderr.write(`\n${result.refused.length} 条建议未能记录:\n`);
       process.stderr.write(
         `${formatTable(
           ['编号', '地点', '原因'],

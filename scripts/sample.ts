@@ -13,8 +13,8 @@ import {
   stratumLabel,
   verifySample,
 } from '../app/lists';
-import { type Campaign, villageById } from '../domain/campaign';
-import type { ReplacementReason, Sample, SampleEntry } from '../domain/model';
+import { type Campaign, townOfVillage, villageById } from '../domain/campaign';
+import type { ReplacementReason, Sample, SampleEntry, SurveyStatus } from '../domain/model';
 import {
   type CliContext,
   DEFAULT_CAMPAIGN,
@@ -73,17 +73,32 @@ const HELP_HINT = '查看用法:npm run sample -- --help';
 const COMMANDS = ['draw', 'show', 'replace', 'add-onsite'] as const;
 type Command = (typeof COMMANDS)[number];
 
-const statusLabel = (entry: SampleEntry): string => {
+/** The household's state: its survey's status when it has one (the fact), else the pick's marks. */
+const statusLabel = (entry: SampleEntry, survey?: SurveyStatus): string => {
   if (entry.status === 'replaced') {
     const r = entry.replacement;
     const why = r ? messages.reasonLabels[r.reason] + (r.note ? `:${r.note}` : '') : '';
     return `已替换(${why})→ ${entry.replacedBy ?? ''}`;
   }
-  if (entry.status === 'surveyed') return '已调查';
+  if (survey === 'submitted' || (survey === undefined && entry.status === 'surveyed')) return '已调查';
+  if (survey === 'returned') return '已退回修改';
+  if (survey === 'draft' || entry.startedAt !== undefined) return '调查中';
   return '待调查';
 };
 
-function describeSample(campaign: Campaign, sample: Sample): string[] {
+/** Survey status per household of the village (what the village screen shows too). */
+async function surveyStatuses(ctx: CliContext, villageId: string): Promise<Record<string, SurveyStatus>> {
+  const town = townOfVillage(ctx.campaign, villageId);
+  if (!town) return {};
+  const surveys = await ctx.store.surveysOfVillage(ctx.campaign.id, town.id, villageId);
+  return Object.fromEntries(surveys.flatMap((s) => (s.householdId ? [[s.householdId, s.status]] : [])));
+}
+
+function describeSample(
+  campaign: Campaign,
+  sample: Sample,
+  statuses: Record<string, SurveyStatus> = {},
+): string[] {
   const replacementIds = new Set(sample.picks.flatMap((p) => (p.replacedBy ? [p.replacedBy] : [])));
   const rows = sample.picks.map((p, i) => {
     const origin = p.onSite
@@ -96,7 +111,7 @@ function describeSample(campaign: Campaign, sample: Sample): string[] {
       stratumLabel(campaign, p.stratum),
       p.householdId,
       p.name,
-      statusLabel(p) + (origin ? `(${origin})` : ''),
+      statusLabel(p, statuses[p.householdId]) + (origin ? `(${origin})` : ''),
     ];
   });
   const lines = [formatTable(['序号', '农户类型', '户编号', '户主姓名', '状态'], rows), ''];
@@ -160,7 +175,7 @@ async function run(command: Command, flags: Flags, ctx: CliContext): Promise<num
       }
       print(`${villageName}样本(${sample.picks.length} 条记录):`);
       print();
-      for (const line of describeSample(campaign, sample)) print(line);
+      for (const line of describeSample(campaign, sample, await surveyStatuses(ctx, villageId))) print(line);
       if (!flags.verify) return 0;
       print();
       if (!list) {

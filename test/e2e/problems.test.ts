@@ -161,7 +161,7 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     expect(narrative).toContain('疑似错退1户');
   }, 120_000);
 
-  it('a proposal the corrected answers no longer raise is superseded: its old button records nothing', async () => {
+  it('a proposal the corrected answers no longer raise is superseded, after a pause too: its old button records nothing', async () => {
     await seedSample(sys.store, 'banai', [
       { householdId: '4506810391', name: '韦强', stratum: 'exited_2016' },
     ]);
@@ -203,6 +203,13 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     await inspector.press('✏️ 打开并修改');
     expect(currentQuestion(inspector)).toBe('h4_unlisted_verified');
     await answerUntilStop(inspector, { ...script, h4_unlisted_verified: '否' });
+    // Paused on the way (the corrected answers are written back into the returned survey) and
+    // continued from the village screen: what is superseded is judged against what was submitted.
+    await inspector.press('⏸ 暂停');
+    await inspector.pressData('h:banai:0');
+    await inspector.press('▶️ 继续填写');
+    await answerUntilStop(inspector, { ...script, h4_unlisted_verified: '否' });
+    expect(inspector.lastText()).toContain('📋 回顾');
     since = inspector.messages().length;
     await inspector.press('✅ 提交');
     expect(texts(inspector, since)).toContain('修改后的答案不再提出此前的 1 条建议,这些建议已作废。');

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotasOf } from '../../app/lists';
+import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import { drawSample } from '../../domain/sampling';
+import { DynamoStore } from '../../store/dynamo-store';
 import { png } from '../fixtures/lists/build';
 import { type CliRun, runScript } from '../support/cli';
 import { type Engine, startEngine } from '../support/engines';
+import { submittedHousehold } from '../support/submitted-surveys';
 
 // The office command lines run as child processes, the way `npm run lists/sample` runs them,
 // against a dynalite server given by DYNAMODB_ENDPOINT. A fresh TABLE_NAME makes the first
@@ -184,6 +187,27 @@ describe('the office command lines against DynamoDB (dynalite)', { timeout: 180_
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('已替换(不在家)');
     expect(after.stdout).toContain('核验通过');
+
+    // Each household's state is its survey's status: one submitted, one returned for correction.
+    const store = new DynamoStore({ client: engine.client, tableName: 'lists-cli' });
+    const [second, third] = [expected.picks[1]!, expected.picks[2]!];
+    const surveyOf = (householdId: string) =>
+      submittedHousehold({
+        id: surveyIdFor(campaign.id, { kind: 'household', villageId: 'datian', householdId }),
+        campaign,
+        place: { townId: 'dongxing', villageId: 'datian' },
+        householdId,
+        inspectorId: '801',
+        answers: {},
+      });
+    await store.createSurvey(surveyOf(second.householdId));
+    await store.createSurvey({ ...surveyOf(third.householdId), status: 'returned' });
+    const states = await run('sample', 'show', '--village', 'datian');
+    const line = (householdId: string) =>
+      states.stdout.split('\n').find((l) => l.includes(householdId)) ?? '';
+    expect(line(second.householdId)).toContain('已调查');
+    expect(line(third.householdId)).toContain('已退回修改');
+    expect(line(expected.picks[3]!.householdId)).toContain('待调查');
   });
 
   it('refuse a list that is another village’s, a picture, or has an invisible duplicate', async () => {

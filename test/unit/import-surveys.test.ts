@@ -522,6 +522,30 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
     expect((await officeQueue(deps(), office, campaign)).some((p) => p.id === zhao.id)).toBe(true);
   });
 
+  it('finishes superseding when the same file is imported again after a run cut off before it', async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const zhao = (await officeQueue(deps(), office, campaign)).find((p) => p.description.includes('赵六'))!;
+    clock.advance(3_600_000);
+    const bytes = await editedExport(chen, 'h4_unlisted_names', '王五');
+    // Cut off right after the correction was stored, before any proposal was read.
+    const getProposal = store.getProposal.bind(store);
+    let cutOff = true;
+    store.getProposal = async (...args) => {
+      if (cutOff) {
+        cutOff = false;
+        throw new Error('cut off');
+      }
+      return getProposal(...args);
+    };
+    await expect(update(bytes)).rejects.toThrow('cut off');
+    expect((await store.getSurvey(chen))?.answers.h4_unlisted_names).toEqual(['王五']);
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('pending');
+
+    const again = await update(bytes);
+    expect(again).toMatchObject({ ok: true, superseded: 1, corrected: [] });
+    expect((await store.getProposal(campaign.id, zhao.id))?.status).toBe('superseded');
+  });
+
   it('keeps a 漏评 name waiting while another household of the village still reports it', async () => {
     const neighbour = {
       kind: 'household',

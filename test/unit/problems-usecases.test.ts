@@ -17,6 +17,7 @@ import {
   officeQueue,
   ProblemInputError,
   reportedProblems,
+  supersedeProposals,
   withdrawProblem,
 } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
@@ -24,6 +25,7 @@ import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
 import type { Person, ProblemProposal } from '../../domain/model';
 import { problemIdFor } from '../../domain/proposals';
+import { submittedHousehold } from '../support/submitted-surveys';
 
 const campaign = parseCampaign(seed);
 const T0 = new Date('2017-10-31T02:00:00.000Z');
@@ -128,6 +130,46 @@ describe('a proposal becomes one problem, however often it is confirmed', () => 
     const reworded = { ...wrongful, description: '交东村黄明户经入户核查收入低于标准,疑似错退。' };
     const again = await offerProposals(deps(), inspector, campaign, [reworded], 'chat');
     expect(again.pending.map((p) => p.description)).toEqual([reworded.description]);
+  });
+
+  it('a superseded proposal raised again waits where its new offer puts it: a paper import’s in the office’s queue', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [missed], 'chat');
+    const chat = offer.pending[0]!;
+    await store.saveProposal({ ...chat, status: 'superseded', decidedBy: inspector.id }, chat.version);
+    expect(await officeQueue(deps(), office, campaign)).toEqual([]);
+    // A neighbour's paper survey names 覃二 again.
+    const again = await offerProposals(deps(), office, campaign, [missed], 'paper');
+    expect(again.pending.map((p) => [p.id, p.status, p.origin, p.proposedBy])).toEqual([
+      [chat.id, 'pending', 'paper', office.id],
+    ]);
+    expect(again.pending[0]?.decidedBy).toBeUndefined();
+    expect((await officeQueue(deps(), office, campaign)).map((p) => p.id)).toEqual([chat.id]);
+  });
+
+  it('superseding leaves alone a proposal whose problem is stored (a confirmation cut off), and takes the rest', async () => {
+    const offer = await offerProposals(deps(), inspector, campaign, [wrongful, missed], 'chat');
+    const [first, second] = offer.pending;
+    await confirmProposal(deps(), inspector, campaign, first!.id);
+    await store.saveProposal({ ...first!, version: 2, status: 'pending' }, 2);
+    // The survey, corrected: it raises neither any more.
+    const survey = submittedHousehold({
+      id: wrongful.sourceSurveyId,
+      campaign,
+      place: { townId: 'jiangping', villageId: 'jiaodong' },
+      householdId: '450681010',
+      inspectorId: inspector.id,
+      answers: {},
+    });
+    await store.createSurvey(survey);
+    const dropped = { ...survey, droppedProposalKeys: [wrongful.key, missed.key] };
+    expect(await supersedeProposals(deps(), inspector, campaign, dropped)).toBe(1);
+    expect((await store.getProposal(campaign.id, first!.id))?.status).toBe('pending');
+    expect((await store.getProposal(campaign.id, second!.id))?.status).toBe('superseded');
+    // Repeated (a submit retried after being cut off): nothing more.
+    expect(await supersedeProposals(deps(), inspector, campaign, dropped)).toBe(0);
+    await expect(confirmProposal(deps(), inspector, campaign, second!.id)).rejects.toMatchObject({
+      reason: 'proposal_stale',
+    });
   });
 
   it('a problem stored under the key settles a proposal left pending (a confirmation cut off half-way)', async () => {
