@@ -83,6 +83,9 @@ const SURVEY_BODY: ReadonlySet<string> = new Set<keyof Survey>([
   'evidence',
   'sampled',
   'submissions',
+  // Proposal keys name 漏评 people (village + name): packed with the answers they come from.
+  'proposalKeys',
+  'droppedProposalKeys',
 ]);
 
 function surveyItem(s: Survey): Item {
