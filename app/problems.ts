@@ -456,14 +456,26 @@ export async function supersedeProposals(
   return superseded;
 }
 
-async function supersede(deps: ProblemDeps, actor: Person, proposal: Proposal): Promise<Proposal> {
+const supersede = (deps: ProblemDeps, actor: Person, proposal: Proposal) =>
+  settleAudited(deps, actor, proposal, 'superseded');
+
+/**
+ * Declines or supersedes a proposal for `actor`, audited when this call is what changed it (a
+ * confirmation that raced it wins: the saved proposal says so).
+ */
+async function settleAudited(
+  deps: ProblemDeps,
+  actor: Person,
+  proposal: Proposal,
+  status: 'declined' | 'superseded',
+): Promise<Proposal> {
   const at = deps.clock.now().toISOString();
-  const saved = await settle(deps, proposal, { status: 'superseded', decidedBy: actor.id, decidedAt: at });
-  if (saved.status === 'superseded' && proposal.status !== 'superseded') {
+  const saved = await settle(deps, proposal, { status, decidedBy: actor.id, decidedAt: at });
+  if (saved.status === status && proposal.status !== status) {
     await deps.store.appendAudit({
       at,
       actorId: actor.id,
-      action: 'proposal.supersede',
+      action: status === 'declined' ? 'proposal.decline' : 'proposal.supersede',
       subject: `proposal:${proposal.id}`,
       details: { origin: proposal.origin, townId: proposal.townId },
     });
@@ -632,16 +644,8 @@ export async function declineProposal(
   ) {
     throw new ProblemInputError('proposal_confirmed');
   }
-  const at = deps.clock.now().toISOString();
-  const saved = await settle(deps, proposal, { status: 'declined', decidedBy: actor.id, decidedAt: at });
+  const saved = await settleAudited(deps, actor, proposal, 'declined');
   if (saved.status === 'confirmed') throw new ProblemInputError('proposal_confirmed');
-  await deps.store.appendAudit({
-    at,
-    actorId: actor.id,
-    action: 'proposal.decline',
-    subject: `proposal:${proposal.id}`,
-    details: { origin: proposal.origin, townId: proposal.townId },
-  });
   return saved;
 }
 
