@@ -449,6 +449,8 @@ export async function supersedeProposals(
   for (const key of survey.droppedProposalKeys ?? []) {
     const proposal = await deps.store.getProposal(campaign.id, proposalIdFor(campaign.id, key));
     if (proposal?.status !== 'pending') continue;
+    // The submitter of the survey or the office correcting it: both may decide on its proposals.
+    assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.supersede', actor);
     if (await deps.store.getProblem(problemIdFor(campaign.id, key))) continue;
     if ((await raisedNow(deps, campaign, proposal)) === 'yes') continue;
     if ((await supersede(deps, actor, proposal)).status === 'superseded') superseded++;
@@ -508,7 +510,7 @@ async function raisedNow(
     );
     if (village.some((s) => s.id !== proposal.sourceSurveyId && raises(s))) return 'yes';
   }
-  return source?.status === 'returned' ? 'returned' : 'no';
+  return source.status === 'returned' ? 'returned' : 'no';
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   stratumLabel,
   verifySample,
 } from '../app/lists';
-import { type Campaign, townOfVillage, villageById } from '../domain/campaign';
+import { villageDetail } from '../app/villages';
+import { type Campaign, villageById } from '../domain/campaign';
 import type { ReplacementReason, Sample, SampleEntry, SurveyStatus } from '../domain/model';
 import {
   type CliContext,
@@ -85,14 +86,6 @@ const statusLabel = (entry: SampleEntry, survey?: SurveyStatus): string => {
   if (survey === 'draft' || entry.startedAt !== undefined) return '调查中';
   return '待调查';
 };
-
-/** Survey status per household of the village (what the village screen shows too). */
-async function surveyStatuses(ctx: CliContext, villageId: string): Promise<Record<string, SurveyStatus>> {
-  const town = townOfVillage(ctx.campaign, villageId);
-  if (!town) return {};
-  const surveys = await ctx.store.surveysOfVillage(ctx.campaign.id, town.id, villageId);
-  return Object.fromEntries(surveys.flatMap((s) => (s.householdId ? [[s.householdId, s.status]] : [])));
-}
 
 function describeSample(
   campaign: Campaign,
@@ -175,7 +168,9 @@ async function run(command: Command, flags: Flags, ctx: CliContext): Promise<num
       }
       print(`${villageName}样本(${sample.picks.length} 条记录):`);
       print();
-      for (const line of describeSample(campaign, sample, await surveyStatuses(ctx, villageId))) print(line);
+      // Each household's survey status, as the village screen reads it (the same use case).
+      const { statuses } = await villageDetail(ctx, actor, campaign, villageId);
+      for (const line of describeSample(campaign, sample, statuses)) print(line);
       if (!flags.verify) return 0;
       print();
       if (!list) {

@@ -77,6 +77,24 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     await engine?.stop();
   });
 
+  /** An inspector and the leader of 第二组, which checks 江平镇. */
+  async function secondGroup(inspector: [number, string], leader: [number, string]) {
+    await seedPerson(sys.store, { id: inspector[0], roles: ['inspector'], groupId: 'g2' });
+    await seedPerson(sys.store, { id: leader[0], roles: ['leader'], groupId: 'g2' });
+    return { inspector: sys.user(...inspector), leader: sys.user(...leader) };
+  }
+
+  /** The leader returns a household's survey at one question, with a reason; its id. */
+  async function returnAt(leader: ChatUser, villageId: string, householdId: string, at: string, why: string) {
+    const surveyId = surveyIdFor(campaign.id, { kind: 'household', villageId, householdId });
+    const index = formById('household')!.questions.findIndex((q) => q.id === at);
+    await leader.send('/start');
+    await leader.pressData(`rq:${surveyId}:${index}`);
+    await leader.send(why);
+    expect((await sys.store.getSurvey(surveyId))?.status).toBe('returned');
+    return surveyId;
+  }
+
   /** Opens the household at `index` of the village's sample and answers until the review. */
   async function interview(user: ChatUser, villageId: string, index: number, script: Record<string, string>) {
     await user.send('/start');
@@ -90,11 +108,8 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
       { householdId: '4506810101', name: '黄明', stratum: 'exited_2016' },
       { householdId: '4506810102', name: '李华', stratum: 'planned_2017' },
     ]);
-    const inspector = sys.user(8_200_011, '阿明');
-    const leader = sys.user(8_200_012, '韩');
+    const { inspector, leader } = await secondGroup([8_200_011, '阿明'], [8_200_012, '韩']);
     const contact = sys.user(8_200_013, '江平联络');
-    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g2' });
-    await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g2' });
     await seedPerson(sys.store, { id: contact.id, roles: ['town_contact'], townId: 'jiangping' });
 
     const script = exitedWrongful('黄明', '覃二');
@@ -112,16 +127,13 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     expect(await problemsOf('jiangping')).toHaveLength(2);
 
     // The leader returns it at the judgement; the inspector confirms the same answer and resubmits.
-    const surveyId = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'jiaodong',
-      householdId: '4506810101',
-    });
-    const judged = formById('household')!.questions.findIndex((q) => q.id === 'h5_meets_standard');
-    await leader.send('/start');
-    await leader.pressData(`rq:${surveyId}:${judged}`);
-    await leader.send('请再核实是否属于错退');
-    expect((await sys.store.getSurvey(surveyId))?.status).toBe('returned');
+    const surveyId = await returnAt(
+      leader,
+      'jiaodong',
+      '4506810101',
+      'h5_meets_standard',
+      '请再核实是否属于错退',
+    );
     await inspector.press('✏️ 打开并修改');
     expect(currentQuestion(inspector)).toBe('h5_meets_standard');
     await answerUntilStop(inspector, script);
@@ -165,10 +177,7 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     await seedSample(sys.store, 'banai', [
       { householdId: '4506810391', name: '韦强', stratum: 'exited_2016' },
     ]);
-    const inspector = sys.user(8_200_091, '阿强');
-    const leader = sys.user(8_200_092, '韩');
-    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g2' });
-    await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g2' });
+    const { inspector, leader } = await secondGroup([8_200_091, '阿强'], [8_200_092, '韩']);
     const script = exitedWrongful('韦强', '蒙三');
     await interview(inspector, 'banai', 0, script);
     let since = inspector.messages().length;
@@ -181,16 +190,7 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     // Neither is decided yet; the leader returns the survey at the 漏评 judgement.
     const missed = offered[1]!;
     const confirmMissed = missed.buttons.flat().find((b) => b.text === '✅ 确认记录')!.callback_data!;
-    const surveyId = surveyIdFor(campaign.id, {
-      kind: 'household',
-      villageId: 'banai',
-      householdId: '4506810391',
-    });
-    const judged = formById('household')!.questions.findIndex((q) => q.id === 'h4_unlisted_verified');
-    await leader.send('/start');
-    await leader.pressData(`rq:${surveyId}:${judged}`);
-    await leader.send('请再核实蒙三户是否疑似漏评');
-    expect((await sys.store.getSurvey(surveyId))?.status).toBe('returned');
+    await returnAt(leader, 'banai', '4506810391', 'h4_unlisted_verified', '请再核实蒙三户是否疑似漏评');
 
     // While the survey is being corrected, its proposals wait.
     await inspector.pressData(confirmMissed, missed);

@@ -162,6 +162,11 @@ describe('a proposal becomes one problem, however often it is confirmed', () => 
     });
     await store.createSurvey(survey);
     const dropped = { ...survey, droppedProposalKeys: [wrongful.key, missed.key] };
+    // Only someone who may decide on the town's proposals supersedes them.
+    await expect(supersedeProposals(deps(), outsider, campaign, dropped)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect((await store.getProposal(campaign.id, second!.id))?.status).toBe('pending');
     expect(await supersedeProposals(deps(), inspector, campaign, dropped)).toBe(1);
     expect((await store.getProposal(campaign.id, first!.id))?.status).toBe('pending');
     expect((await store.getProposal(campaign.id, second!.id))?.status).toBe('superseded');
