@@ -453,19 +453,28 @@ function renderPersonas() {
 async function choosePersona(id) {
   const p = state.personas.find((x) => x.id === id) ?? state.personas[0];
   if (!p) return;
-  state.current = p;
-  localStorage.setItem('persona', String(p.id));
-  state.unread.delete(p.id);
-  $('persona-avatar').textContent = initials(p.name);
-  $('persona-name').textContent = p.name;
-  $('persona-role').textContent = `${p.roleLabel} · ${p.scope}`;
-  renderPersonas();
-  const chat = await api(`/api/chats/${p.id}`);
-  if (state.current?.id !== p.id) return;
-  state.entries = chat.entries;
-  state.commands = chat.commands;
-  renderMessages();
-  renderCommands();
+  // Busy until the chosen person's chat is on screen: the old chat stays visible while it
+  // loads, and what is read from the page in that moment belongs to the other person.
+  state.pending++;
+  renderBusy();
+  try {
+    state.current = p;
+    localStorage.setItem('persona', String(p.id));
+    state.unread.delete(p.id);
+    $('persona-avatar').textContent = initials(p.name);
+    $('persona-name').textContent = p.name;
+    $('persona-role').textContent = `${p.roleLabel} · ${p.scope}`;
+    renderPersonas();
+    const chat = await api(`/api/chats/${p.id}`);
+    if (state.current?.id !== p.id) return;
+    state.entries = chat.entries;
+    state.commands = chat.commands;
+    renderMessages();
+    renderCommands();
+  } finally {
+    state.pending--;
+    renderBusy();
+  }
 }
 
 function defaultPersona() {
