@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundleOptions, ENTRY_FILE, loadedAtImport } from '../infra/bundle';
+import { bundleOptions, ENTRY_FILE, loadedAtImport, RUNTIME_NODE_OPTIONS } from '../infra/bundle';
 import { ms, percentile, sorted, table } from './stats';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -109,6 +109,8 @@ export async function benchBundle(
     // Only what Lambda sets: no repository paths, no local credentials.
     const env = {
       PATH: process.env.PATH ?? '',
+      // The functions' own Node options (infra/function.ts), as Lambda starts them.
+      NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_SERVICE_NAME: 'inspection-bot',
     };

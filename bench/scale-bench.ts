@@ -21,6 +21,7 @@ import { STRATA, type VillageType } from '../domain/forms/types';
 import type { Survey } from '../domain/model';
 import { foldTable4, TABLE4_ROWS } from '../domain/tables/index';
 import { systemOffice } from '../functions/summary-files';
+import { RUNTIME_NODE_OPTIONS } from '../infra/bundle';
 import { DynamoStore } from '../store/dynamo-store';
 import { recordCalls } from '../test/support/call-recorder';
 import type { Engine } from '../test/support/engines';
@@ -135,6 +136,8 @@ async function rawExport(engine: Engine): Promise<RawExportRun> {
         process.execPath,
         [
           `--max-old-space-size=${CHILD_HEAP_MB}`,
+          // As deployed: the young generation the functions run with.
+          ...RUNTIME_NODE_OPTIONS.split(' '),
           '--import',
           'tsx',
           '--import',

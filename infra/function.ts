@@ -13,7 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../store/table';
-import { bundleFunction, entryPath } from './bundle';
+import { bundleFunction, entryPath, RUNTIME_NODE_OPTIONS } from './bundle';
 
 export { entryPath };
 
@@ -93,10 +93,12 @@ export class InspectionFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        // No NODE_OPTIONS=--enable-source-maps: with it, Node reads and parses the source map of
-        // every file it loads (measured: the cold import nearly twice as slow). The maps stay beside
-        // the code in the asset (index.mjs.map, chunks/*.mjs.map) to read a logged stack trace
-        // after the fact: scripts/map-trace.ts, see README "Reading a stack trace".
+        // A small young generation (infra/bundle.ts), and no --enable-source-maps: with it, Node
+        // reads and parses the source map of every file it loads (measured: the cold import nearly
+        // twice as slow). The maps stay beside the code in the asset (index.mjs.map,
+        // chunks/*.mjs.map) to read a logged stack trace after the fact: scripts/map-trace.ts, see
+        // README "Reading a stack trace".
+        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: 'inspection-bot',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
       },

@@ -1,8 +1,8 @@
 // The raw export of a large campaign streams (issue 18): `npm run summary -- --format xlsx|csv` as
 // a child process against DynamoDB Local holding 20,000 submitted household surveys (the survey
 // items only: the raw export reads surveys, not aggregates). The export reads a village at a time and
-// writes each row as it goes: in a 192 MB old space the child's peak RSS stays under 512 MB, and
-// the files hold every survey.
+// writes each row as it goes: with the functions' Node options and a 192 MB old space the child's
+// peak RSS stays under 300 MB (issue 18), and the files hold every survey.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formById } from '../../domain/forms';
 import { STRATA } from '../../domain/forms/types';
 import type { Survey } from '../../domain/model';
+import { RUNTIME_NODE_OPTIONS } from '../../infra/bundle';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, startEngine } from '../support/engines';
 import { rng, scriptHousehold } from '../support/household-scripts';
@@ -24,11 +25,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TABLE = 'raw-export';
 const SURVEYS = 20_000;
 // The old space is capped at 192 MB, so an export that held the surveys would die of it. RSS adds
-// what is outside the old space (young generation, code, zlib and socket buffers): with the same
-// code it peaked at 300 MB on Node 20 and between 345 and 440 MB on Node 24 across runs on this
-// 2-CPU machine (the young generation is larger and collected less predictably). The limit is half
-// of the 1,024 MB the functions get; `npm run bench` measures 100,000 surveys the same way.
-const RSS_LIMIT_MB = 512;
+// what is outside the old space: the young generation, which the functions' NODE_OPTIONS keep at
+// 3 × 8 MB (infra/bundle.ts; Node 24 would take 3 × 64 MB here, and the peak was 345–440 MB), and
+// about 140 MB that any run of this command holds (tsx, the code, the SDK; measured exporting one
+// survey). With them it peaked at 257–285 MB (xlsx) and 233–236 MB (csv) on this 2-CPU machine.
+// `npm run bench` measures 100,000 surveys the same way.
+const RSS_LIMIT_MB = 300;
 
 let engine: Engine;
 let dir: string;
@@ -66,6 +68,7 @@ function summary(format: 'xlsx' | 'csv'): Promise<{ code: number; stderr: string
         // A small old space, as a 512 MB Lambda would give it: V8 collects garbage instead of
         // growing the heap because it may, so the peak RSS measures what the export holds.
         '--max-old-space-size=192',
+        ...RUNTIME_NODE_OPTIONS.split(' '),
         '--import',
         'tsx',
         '--import',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIME_NODE_OPTIONS } from '../../infra/bundle';
 import { loadCampaignFile } from '../../local/campaign-file';
 import { createDynamoClient, LOCAL_CREDENTIALS } from '../../store/client';
 import { DynamoStore } from '../../store/dynamo-store';
@@ -238,6 +239,8 @@ describe('the bundles run on plain Node, outside the repository', () => {
           WEBHOOK_SECRET: SECRET,
           TELEGRAM_API_ROOT: apiRoot,
           POWERTOOLS_LOG_LEVEL: 'ERROR',
+          // As deployed (infra/function.ts).
+          NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
           EVENT: JSON.stringify(event),
         },
       },
