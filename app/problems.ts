@@ -12,6 +12,7 @@
 // (reporterMayChange). Every change is audited with ids only, never the text.
 
 import { randomBytes } from 'node:crypto';
+import { missedHash } from '../domain/aggregates';
 import { type Campaign, deadlineInstant, townOfVillage } from '../domain/campaign';
 import {
   AlreadyExistsError,
@@ -32,6 +33,7 @@ import {
 import { problemIdFor, proposalIdFor, proposalsFor } from '../domain/proposals';
 import { applyRectification, type RectificationInput } from '../domain/rectification';
 import { localDate } from '../domain/reminders';
+import { submittedMarkAt } from './aggregates';
 import { assertCan, can, ForbiddenError, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -436,8 +438,9 @@ async function reopen(deps: ProblemDeps, proposal: Proposal, offer: Proposal): P
  * nobody records a problem the record no longer shows and the office's queue stops listing them.
  * Decided ones stay as decided; one whose problem is stored already (a confirmation cut off) is
  * left for the next offer to settle; a 漏评 name another household of the village still reports
- * stays. Idempotent: a submit or an import repeated after being cut off finishes it. Returns how
- * many it superseded now.
+ * stays, and one superseded while a neighbour's report of it was landing is undecided again.
+ * Idempotent: a submit or an import repeated after being cut off finishes it. Returns how many it
+ * superseded now.
  */
 export async function supersedeProposals(
   deps: ProblemDeps,
@@ -448,18 +451,41 @@ export async function supersedeProposals(
   let superseded = 0;
   for (const key of survey.droppedProposalKeys ?? []) {
     const proposal = await deps.store.getProposal(campaign.id, proposalIdFor(campaign.id, key));
-    if (proposal?.status !== 'pending') continue;
+    if (proposal?.status !== 'pending' && proposal?.status !== 'superseded') continue;
     // The submitter of the survey or the office correcting it: both may decide on its proposals.
     assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.supersede', actor);
     if (await deps.store.getProblem(problemIdFor(campaign.id, key))) continue;
-    if ((await raisedNow(deps, campaign, proposal)) === 'yes') continue;
-    if ((await supersede(deps, actor, proposal)).status === 'superseded') superseded++;
+    const raised = (await raisedNow(deps, campaign, proposal)) === 'yes';
+    if (proposal.status === 'superseded') {
+      // Superseded by a run cut off before its second look (supersede below): finish it.
+      if (raised) await reopen(deps, proposal, proposal);
+      continue;
+    }
+    if (raised) continue;
+    if ((await supersede(deps, actor, campaign, proposal)).status === 'superseded') superseded++;
   }
   return superseded;
 }
 
-const supersede = (deps: ProblemDeps, actor: Person, proposal: Proposal) =>
-  settleAudited(deps, actor, proposal, 'superseded');
+/**
+ * Supersedes a proposal the surveys no longer raise, then looks once more: a neighbour's survey
+ * naming the same 漏评 person may have been counted between the first look and the write, and its
+ * own offer may have found the proposal still pending and left it. Seen on the second look, the
+ * proposal is undecided again, as it was (its origin and proposer). Either way one of the two sees
+ * the other: the neighbour's offer comes after its count, so it finds the proposal superseded
+ * (and reopens it) unless this second look came after that count.
+ */
+async function supersede(
+  deps: ProblemDeps,
+  actor: Person,
+  campaign: Campaign,
+  proposal: Proposal,
+): Promise<Proposal> {
+  const saved = await settleAudited(deps, actor, proposal, 'superseded');
+  if (saved.status !== 'superseded') return saved;
+  if ((await raisedNow(deps, campaign, saved)) !== 'yes') return saved;
+  return reopen(deps, saved, proposal);
+}
 
 /**
  * Declines or supersedes a proposal for `actor`, audited when this call is what changed it (a
@@ -502,15 +528,34 @@ async function raisedNow(
   // No survey to judge by (none stored under that id): nothing says the answers changed.
   if (!source || raises(source)) return 'yes';
   if (!proposal.key.startsWith(`${proposal.sourceSurveyId}|`) && proposal.villageId) {
-    const village = await deps.store.surveysOfVillage(
-      campaign.id,
-      proposal.townId,
-      proposal.villageId,
-      'submitted',
-    );
-    if (village.some((s) => s.id !== proposal.sourceSurveyId && raises(s))) return 'yes';
+    if (await reportedInVillage(deps, campaign, proposal, proposal.villageId, source, raises)) return 'yes';
   }
   return source.status === 'returned' ? 'returned' : 'no';
+}
+
+/**
+ * Whether another household of the village reports the 漏评 person now. The village's aggregate
+ * counts the submitted surveys naming each person (as a hash of the key) and is read strongly
+ * consistent, so a neighbour's submit that has finished counts at once; the index of the village's
+ * surveys can lag a submit by a moment. The aggregate answers only while it holds `source` as it
+ * is now (in with its current answers, or out while it is not submitted); a return or a correction
+ * cut off before the aggregate followed leaves that unknown, and the surveys are read instead.
+ */
+async function reportedInVillage(
+  deps: ProblemDeps,
+  campaign: Campaign,
+  proposal: Proposal,
+  villageId: string,
+  source: Survey,
+  raises: (s: Survey) => boolean,
+): Promise<boolean> {
+  const agg = await deps.store.getVillageAggregate(campaign.id, proposal.townId, villageId);
+  const counted = agg?.submitted[source.id];
+  const current =
+    source.status === 'submitted' ? counted?.at === submittedMarkAt(source) : counted === undefined;
+  if (agg && current) return (agg.missed[missedHash(proposal.key)] ?? 0) > 0;
+  const village = await deps.store.surveysOfVillage(campaign.id, proposal.townId, villageId, 'submitted');
+  return village.some((s) => s.id !== proposal.sourceSurveyId && raises(s));
 }
 
 /**
@@ -530,7 +575,8 @@ async function assertStillRaised(
   const now = await raisedNow(deps, campaign, proposal);
   if (now === 'yes') return;
   if (now === 'returned') throw new ProblemInputError('proposal_survey_returned');
-  await supersede(deps, actor, proposal);
+  // Undecided again on the second look (a neighbour's report landed): confirm it after all.
+  if ((await supersede(deps, actor, campaign, proposal)).status === 'pending') return;
   throw new ProblemInputError('proposal_stale');
 }
 

@@ -4,6 +4,7 @@
 // every change is audited with ids only.
 
 import { beforeEach, describe, expect, it } from 'vitest';
+import { recordReturned, recordSubmitted } from '../../app/aggregates';
 import { ForbiddenError } from '../../app/authz';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
@@ -23,8 +24,8 @@ import {
 import { buildSummaries } from '../../app/summaries';
 import seed from '../../campaigns/dongxing-2017.json';
 import { parseCampaign } from '../../domain/campaign';
-import type { Person, ProblemProposal } from '../../domain/model';
-import { problemIdFor } from '../../domain/proposals';
+import type { Person, ProblemProposal, Proposal, Survey } from '../../domain/model';
+import { problemIdFor, proposalIdFor, proposalsFor } from '../../domain/proposals';
 import { submittedHousehold } from '../support/submitted-surveys';
 
 const campaign = parseCampaign(seed);
@@ -212,6 +213,121 @@ describe('a proposal becomes one problem, however often it is confirmed', () => 
     expect(problem.description).toBe('交东村黄明户人均纯收入2900元,低于贫困线,疑似错退。');
   });
 });
+
+describe('a 漏评 name two households report stays proposed while either still does', () => {
+  const at = (minute: number) => new Date(T0.getTime() + minute * 60_000).toISOString();
+  /** A household of 交东村 whose inspector verified the unlisted names it gives (or none). */
+  const household = (id: string, names: string[], minute: number) =>
+    submittedHousehold({
+      id,
+      campaign,
+      place: { townId: 'jiangping', villageId: 'jiaodong', groupId: 'g2' },
+      householdId: `4506810${id.slice(-2)}`,
+      inspectorId: inspector.id,
+      answers: names.length ? { h4_unlisted_verified: 'yes', h4_unlisted_names: names } : {},
+      submittedAt: at(minute),
+    });
+  const key = 'missed|jiaodong|覃二';
+
+  /** Stored and counted as a submit does it, then offered. */
+  async function submit(survey: Survey) {
+    await store.createSurvey(survey);
+    await recordSubmitted(deps(), campaign, survey);
+    return offerProposals(deps(), inspector, campaign, proposalsFor(campaign, survey), 'chat');
+  }
+
+  /** The leader returns `survey`; it comes back without the name (what the submit stores). */
+  async function resubmittedWithout(survey: Survey, minute: number): Promise<Survey> {
+    await recordReturned(deps(), campaign, survey, at(minute));
+    const stored = await store.getSurvey(survey.id);
+    const again: Survey = {
+      ...survey,
+      answers: {},
+      submittedAt: at(minute + 1),
+      proposalKeys: [],
+      droppedProposalKeys: [key],
+    };
+    const saved = await store.saveSurvey(again, stored!.version);
+    await recordSubmitted(deps(), campaign, saved);
+    return saved;
+  }
+
+  const proposal = async () => store.getProposal(campaign.id, proposalIdFor(campaign.id, key));
+
+  it('is kept while a neighbour reports it, even before the list of the village’s surveys shows the neighbour', async () => {
+    // The index of a village's surveys may trail a submit: here it shows nobody at all.
+    store = new (class extends MemoryStore {
+      override async surveysOfVillage(): Promise<Survey[]> {
+        return [];
+      }
+    })();
+    const first = household('hh-jiaodong-01', ['覃二'], 0);
+    const offer = await submit(first);
+    expect(offer.pending.map((p) => p.key)).toContain(key);
+    await submit(household('hh-jiaodong-02', ['覃二'], 5));
+    const corrected = await resubmittedWithout(first, 10);
+    expect(await supersedeProposals(deps(), inspector, campaign, corrected)).toBe(0);
+    expect((await proposal())?.status).toBe('pending');
+    // The neighbour takes it back too: now nobody reports 覃二.
+    const neighbour = await resubmittedWithout((await store.getSurvey('hh-jiaodong-02'))!, 20);
+    expect(await supersedeProposals(deps(), inspector, campaign, neighbour)).toBe(1);
+    expect((await proposal())?.status).toBe('superseded');
+  });
+
+  it('is undecided again when the neighbour’s report lands between the look and the write', async () => {
+    const interrupted = new Interrupted();
+    store = interrupted;
+    const first = household('hh-jiaodong-01', ['覃二'], 0);
+    await submit(first);
+    const corrected = await resubmittedWithout(first, 10);
+    interrupted.beforeSuperseding = async () => {
+      // The neighbour's submit runs whole in between: counted, and its offer finds the proposal
+      // still pending, so it leaves it as it is.
+      const offered = await submit(household('hh-jiaodong-02', ['覃二'], 11));
+      expect(offered.pending.map((p) => p.key)).toContain(key);
+    };
+    expect(await supersedeProposals(deps(), inspector, campaign, corrected)).toBe(0);
+    expect(interrupted.beforeSuperseding).toBeUndefined();
+    const now = await proposal();
+    expect([now?.status, now?.origin, now?.proposedBy, now?.decidedBy]).toEqual([
+      'pending',
+      'chat',
+      inspector.id,
+      undefined,
+    ]);
+  });
+
+  it('a run cut off before its second look is finished by the repeat, and the name can be confirmed', async () => {
+    const first = household('hh-jiaodong-01', ['覃二'], 0);
+    await submit(first);
+    const corrected = await resubmittedWithout(first, 10);
+    // The neighbour was counted after the run's first look; the run wrote 'superseded' and stopped.
+    const neighbour = household('hh-jiaodong-02', ['覃二'], 11);
+    await store.createSurvey(neighbour);
+    await recordSubmitted(deps(), campaign, neighbour);
+    const cut = await proposal();
+    await store.saveProposal(
+      { ...cut!, status: 'superseded', decidedBy: inspector.id, decidedAt: at(12) },
+      cut!.version,
+    );
+    expect(await supersedeProposals(deps(), inspector, campaign, corrected)).toBe(0);
+    expect((await proposal())?.status).toBe('pending');
+    const { problem } = await confirmProposal(deps(), inspector, campaign, cut!.id);
+    expect(problem.description).toContain('覃二');
+  });
+});
+
+/** The in-memory store, with a moment to act in just before a proposal is written superseded. */
+class Interrupted extends MemoryStore {
+  beforeSuperseding: (() => Promise<void>) | undefined;
+
+  override async saveProposal(p: Proposal, expectVersion: number): Promise<Proposal> {
+    const run = p.status === 'superseded' ? this.beforeSuperseding : undefined;
+    this.beforeSuperseding = undefined;
+    if (run) await run();
+    return super.saveProposal(p, expectVersion);
+  }
+}
 
 describe("the office's queue of paper imports' proposals", () => {
   it('lists only pending paper proposals, for the office only, and confirms them all once', async () => {
