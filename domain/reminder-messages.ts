@@ -30,6 +30,14 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   town_contact: '镇联络人',
 };
 
+/**
+ * Telegram's limit on one message. A reminder is always one message, never split: a send cut off
+ * between two parts would repeat the first to the same person on the next run (its claim covers
+ * the delivery, not each part). The texts are plain, so JavaScript's length is what Telegram counts
+ * or more.
+ */
+export const REMINDER_MAX_CHARS = 4096;
+
 /** Problems listed in one message; the rest are counted ("……等共 N 个"). */
 export const MAX_LISTED_PROBLEMS = 10;
 const MAX_PROBLEM_CHARS = 60;
@@ -93,6 +101,28 @@ function problemLines(problems: readonly ProblemLine[], indent = ''): string[] {
   return lines;
 }
 
+/** An escalation entry's lines: with each problem (`detailed`), or its counts only. */
+function entryLines(e: EscalationEntry, detailed: boolean): string[] {
+  const lines: string[] = [];
+  if (e.problems) {
+    if (e.problems.length > 0)
+      lines.push(
+        `· ${e.label}:${e.problems.length} 个问题未整改`,
+        ...(detailed ? problemLines(e.problems, '  ') : []),
+      );
+    if (e.delayed?.length)
+      lines.push(
+        `· ${e.label}:${e.delayed.length} 个问题已列入延期清单`,
+        ...(detailed ? problemLines(e.delayed, '  ') : []),
+      );
+  } else if (e.reportPending) {
+    lines.push(`· ${e.label}:检查报告未签字报送`);
+  } else {
+    lines.push(`· ${e.label}:未确认“${ACK_LABELS[e.ack ?? 'done']}”`);
+  }
+  return lines;
+}
+
 export interface DeadlineReminderText {
   title: string;
   /** Local `YYYY-MM-DDTHH:mm`. */
@@ -127,53 +157,68 @@ export interface EscalationEntry {
 }
 
 export const reminderMessages = {
+  /**
+   * One message (REMINDER_MAX_CHARS): the open problems listed when that fits, else counted; a
+   * description too long for what is left (a campaign file's own text) is cut with "…".
+   */
   deadline(m: DeadlineReminderText): string {
-    const lines = [`【提醒】${m.title}`];
-    if (m.scopeLabel) lines.push(`对象:${m.scopeLabel}`);
-    if (m.location) {
-      lines.push(`时间:${formatLocalTime(m.due)}(${daysAhead(m.leadDays)})`);
-      lines.push(`地点:${m.location}`);
-    } else {
-      lines.push(`截止:${formatLocalTime(m.due)} 前(${daysAhead(m.leadDays)}截止)`);
-    }
-    if (m.problems) {
-      lines.push(
-        '',
-        `尚有 ${m.problems.length} 个问题未整改(点下方问题填报整改情况):`,
-        ...problemLines(m.problems),
-      );
-    }
-    if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
-    lines.push('', m.description, '');
-    if (m.observed) {
-      lines.push(FACT_CLOSES[m.observed]);
-    } else {
-      // A meeting is not "done" ahead of time: its button just confirms the reminder was seen.
-      const ask = m.location ? '收到并确认参加后' : '完成后';
-      lines.push(`${ask}请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
-    }
-    return lines.join('\n');
+    const compose = (listProblems: boolean, description: string) => {
+      const lines = [`【提醒】${m.title}`];
+      if (m.scopeLabel) lines.push(`对象:${m.scopeLabel}`);
+      if (m.location) {
+        lines.push(`时间:${formatLocalTime(m.due)}(${daysAhead(m.leadDays)})`);
+        lines.push(`地点:${m.location}`);
+      } else {
+        lines.push(`截止:${formatLocalTime(m.due)} 前(${daysAhead(m.leadDays)}截止)`);
+      }
+      if (m.problems) {
+        lines.push(
+          '',
+          `尚有 ${m.problems.length} 个问题未整改(点下方问题填报整改情况):`,
+          ...(listProblems ? problemLines(m.problems) : []),
+        );
+      }
+      if (m.reportPending) lines.push('', '本组书面检查报告(连同各检查表)尚未经带队领导签字报送。');
+      lines.push('', description, '');
+      if (m.observed) {
+        lines.push(FACT_CLOSES[m.observed]);
+      } else {
+        // A meeting is not "done" ahead of time: its button just confirms the reminder was seen.
+        const ask = m.location ? '收到并确认参加后' : '完成后';
+        lines.push(`${ask}请点下方“${ACK_LABELS[m.ack]}”,此事项不再提醒。`);
+      }
+      return lines.join('\n');
+    };
+    const full = compose(true, m.description);
+    if (full.length <= REMINDER_MAX_CHARS) return full;
+    const counted = compose(false, m.description);
+    if (counted.length <= REMINDER_MAX_CHARS) return counted;
+    const room = REMINDER_MAX_CHARS - compose(false, '').length;
+    // Never half of a surrogate pair at the cut.
+    const cut = m.description.slice(0, Math.max(0, room - 1)).replace(/[\uD800-\uDBFF]$/, '');
+    return compose(false, room > 1 ? `${cut}…` : '');
   },
 
+  /**
+   * One message however many are late: the entries with their problems when that fits, else each
+   * entry's count alone, else the entries that fit and how many there are in all.
+   */
   escalation(m: { title: string; due: string; entries: readonly EscalationEntry[] }): string {
-    const lines = [`【逾期未完成】${m.title}`, `截止时间 ${formatLocalTime(m.due)} 已过,以下仍未完成:`];
-    for (const e of m.entries) {
-      if (e.problems) {
-        if (e.problems.length > 0)
-          lines.push(`· ${e.label}:${e.problems.length} 个问题未整改`, ...problemLines(e.problems, '  '));
-        if (e.delayed?.length)
-          lines.push(
-            `· ${e.label}:${e.delayed.length} 个问题已列入延期清单`,
-            ...problemLines(e.delayed, '  '),
-          );
-      } else if (e.reportPending) {
-        lines.push(`· ${e.label}:检查报告未签字报送`);
-      } else {
-        lines.push(`· ${e.label}:未确认“${ACK_LABELS[e.ack ?? 'done']}”`);
-      }
+    const head = [`【逾期未完成】${m.title}`, `截止时间 ${formatLocalTime(m.due)} 已过,以下仍未完成:`];
+    const tail = ['', '请督促落实。'];
+    const text = (body: readonly string[]) => [...head, ...body, ...tail].join('\n');
+    const fits = (body: readonly string[]) => text(body).length <= REMINDER_MAX_CHARS;
+    const detailed = m.entries.flatMap((e) => entryLines(e, true));
+    if (fits(detailed)) return text(detailed);
+    const brief = m.entries.map((e) => entryLines(e, false));
+    if (fits(brief.flat())) return text(brief.flat());
+    const more = `……等共 ${m.entries.length} 项`;
+    const kept: string[] = [];
+    for (const lines of brief) {
+      if (!fits([...kept, ...lines, more])) break;
+      kept.push(...lines);
     }
-    lines.push('', '请督促落实。');
-    return lines.join('\n');
+    return text([...kept, more]);
   },
 
   dailyListRequest(m: {
