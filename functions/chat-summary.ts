@@ -7,15 +7,18 @@
 // Exactly once: the delivery is claimed under the update id before anything is sent, with a lease
 // a little longer than the function's timeout. A repeat of the same request (Lambda retries an
 // asynchronous event after an error) finds the claim and sends nothing; one whose first attempt
-// was cut off mid-way (a timeout) takes the claim over after the lease and sends it all again.
+// was cut off mid-way (a timeout) takes the claim over after the lease and sends what was not sent
+// (each file and message is claimed on its own, app/deliveries.ts).
 // A build that fails is reported to the person (not retried): pressing 📊 汇总表 again starts anew.
 
+import { sendPartsOnce } from '../app/deliveries';
 import { deliveryOf } from '../app/files';
 import type { Clock, Messenger } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
 import type { LoggerLike } from '../bot/bot';
 import { t } from '../bot/messages';
 import { fileLinkMessage } from '../bot/render';
+import { splitMessage } from '../bot/split';
 import type { Campaign } from '../domain/campaign';
 import { summaryPackage } from './summary-files';
 
@@ -79,23 +82,33 @@ export async function runChatSummary(
   try {
     // summaryPackage checks the person may build this scope (their grants as they are now).
     const { files, text } = await summaryPackage(deps, person, campaign, req.scope);
-    for (const f of files) {
-      const d = await deliveryOf(deps.files, f, deps.clock.now(), deps.documentLimitBytes);
-      if (d.kind === 'document') {
-        await messenger.sendDocument({
-          chatId,
-          fileName: f.fileName,
-          bytes: d.bytes,
-          ...(f.caption ? { caption: f.caption } : {}),
-        });
-      } else {
-        await messenger.send({ chatId, ...fileLinkMessage(campaign, f.fileName, d) });
-      }
-    }
     const name =
       req.scope === 'city' ? t.summaryCity : (campaign.towns.find((tw) => tw.id === req.scope)?.name ?? '');
-    await messenger.send({ chatId, text: t.summaryReady(name) });
-    if (text) await messenger.send({ chatId, text });
+    // Each file, the ready line and each message of 表5's text is a part of its own (sent once
+    // across runs, app/deliveries.ts); the text is split here, so no send is several messages.
+    const failure = await sendPartsOnce(
+      deps,
+      { id, recipientId: person.id, leaseMs: CHAT_SUMMARY_LEASE_MS },
+      [
+        ...files.map((f) => async () => {
+          const d = await deliveryOf(deps.files, f, deps.clock.now(), deps.documentLimitBytes);
+          return d.kind === 'document'
+            ? messenger.sendDocument({
+                chatId,
+                fileName: f.fileName,
+                bytes: d.bytes,
+                ...(f.caption ? { caption: f.caption } : {}),
+              })
+            : messenger.send({ chatId, ...fileLinkMessage(campaign, f.fileName, d) });
+        }),
+        () => messenger.send({ chatId, text: t.summaryReady(name) }),
+        ...(text ? splitMessage(text, { html: false }) : []).map(
+          (part) => () => messenger.send({ chatId, text: part }),
+        ),
+      ],
+    );
+    if (failure)
+      deps.logger?.warn('chat summary not delivered whole', { personId: person.id, kind: failure });
   } catch (err) {
     deps.logger?.error('chat summary failed', {
       personId: person.id,

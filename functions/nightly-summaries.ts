@@ -7,9 +7,11 @@
 // copy. Each office member's delivery is a claim `<campaignId>/nightly:<date>` (the reminders'
 // claim, app/reminders.ts) written before anything is sent to them and marked after: a retried run
 // skips whoever has theirs, sent or failed, and sends to the rest. A run cut off between claiming
-// and marking leaves the claim leased; a run after the lease sends that person everything again
-// (the one case of a second copy). When everyone has theirs, a retry does not even build.
+// and marking leaves the claim leased; a run after the lease sends that person the files not sent
+// yet (each file is claimed on its own, app/deliveries.ts: only a file cut off between its send
+// and its mark can go twice). When everyone has theirs, a retry does not even build.
 
+import { sendPartsOnce } from '../app/deliveries';
 import type { Clock, Messenger } from '../app/messaging';
 import type { Store } from '../app/ports';
 import type { LoggerLike } from '../bot/bot';
@@ -85,17 +87,20 @@ export async function sendNightlySummaries(deps: NightlyDeps, campaign: Campaign
       report.already++;
       continue;
     }
-    let failure: string | undefined;
-    for (const f of files) {
-      const result = await messenger.sendDocument({
-        chatId: person.chatId as number,
-        fileName: f.fileName,
-        bytes: f.bytes,
-        ...(f.caption ? { caption: f.caption } : {}),
-      });
-      if (result.ok) report.sent++;
-      else failure ??= result.kind;
-    }
+    const failure = await sendPartsOnce(
+      deps,
+      { id, recipientId: person.id, leaseMs: CHAT_SUMMARY_LEASE_MS },
+      files.map((f) => async () => {
+        const result = await messenger.sendDocument({
+          chatId: person.chatId as number,
+          fileName: f.fileName,
+          bytes: f.bytes,
+          ...(f.caption ? { caption: f.caption } : {}),
+        });
+        if (result.ok) report.sent++;
+        return result;
+      }),
+    );
     if (failure) {
       deps.counter?.count('SummariesNotDelivered');
       deps.logger?.warn('summary not delivered', { personId: person.id, kind: failure });

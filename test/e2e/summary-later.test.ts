@@ -6,9 +6,9 @@
 // person who lost the office grant meanwhile gets a clear answer and no files.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../app/messaging';
+import { type Clock, ManualClock, type Messenger, systemClock } from '../../app/messaging';
 import { telegramMessenger } from '../../bot/telegram-messenger';
-import { type ChatSummaryRequest, runChatSummary } from '../../functions/chat-summary';
+import { CHAT_SUMMARY_LEASE_MS, type ChatSummaryRequest, runChatSummary } from '../../functions/chat-summary';
 import type { ChatUser } from '../support/chat-user';
 import { type Engine, startEngine } from '../support/engines';
 import { type System, seedPerson, startSystem } from '../support/system';
@@ -18,13 +18,13 @@ let sys: System;
 let office: ChatUser;
 const queued: ChatSummaryRequest[] = [];
 
-const run = (req: ChatSummaryRequest) =>
+const run = (req: ChatSummaryRequest, clock: Clock = systemClock, messenger?: Messenger) =>
   runChatSummary(
     {
       store: sys.store,
-      clock: systemClock,
+      clock,
       campaign: sys.campaign,
-      messenger: telegramMessenger(sys.bot.telegram),
+      messenger: messenger ?? telegramMessenger(sys.bot.telegram),
       files: sys.files,
     },
     req,
@@ -77,6 +77,42 @@ describe('the summary built after the tap', () => {
     // Lambda delivers the same event again: nothing more is sent.
     expect(await run(request)).toBe('duplicate');
     expect(office.messages()).toHaveLength(count);
+  });
+
+  it('a run cut off after the first workbook is finished after its lease: each file, the ready line and 表5 arrive once', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    const request = queued.at(-1);
+    if (!request) throw new Error('no request');
+    const before = office.messages().length;
+    const clock = new ManualClock(new Date());
+    // The function stops (a timeout) while sending the second workbook: it never returns.
+    const messenger = telegramMessenger(sys.bot.telegram);
+    let documents = 0;
+    const stalled: Messenger = {
+      ...messenger,
+      sendDocument: (d) => (++documents === 2 ? new Promise(() => undefined) : messenger.sendDocument(d)),
+    };
+    void run(request, clock, stalled);
+    await expect.poll(() => documents).toBe(2);
+    expect(
+      office
+        .messages()
+        .slice(before)
+        .filter((m) => m.document),
+    ).toHaveLength(1);
+
+    // Lambda's retry of the event, once the lease is over.
+    clock.advance(CHAT_SUMMARY_LEASE_MS + 1_000);
+    expect(await run(request, clock)).toBe('sent');
+    const arrived = office.messages().slice(before);
+    const names = arrived.filter((m) => m.document).map((m) => m.document?.fileName);
+    expect(names).toEqual([
+      expect.stringMatching(/全市-汇总表-.*\.xlsx$/),
+      expect.stringMatching(/全市-原始数据-.*\.xlsx$/),
+    ]);
+    expect(arrived.filter((m) => m.text === '📊 全市汇总表已生成。')).toHaveLength(1);
+    expect(arrived.filter((m) => m.text?.startsWith('表5 整改情况'))).toHaveLength(1);
   });
 
   it('is refused with a clear answer when the person may no longer build it', async () => {

@@ -99,6 +99,36 @@ describe('the nightly summary', () => {
     expect(deliveries.map((d) => d.status)).toEqual(['sent', 'sent']);
   });
 
+  it('a run cut off after the first workbook sends only the second when it is taken over', async () => {
+    const names = (chat: number) =>
+      api
+        .callsOf('sendDocument')
+        .filter((c) => Number(c.params.chat_id) === chat)
+        .map((c) => (c.params.document as { fileName: string }).fileName);
+    // The function dies (a timeout) as it is about to send the first member's second workbook.
+    let documentsSent = 0;
+    const dying = {
+      ...deps,
+      messenger: {
+        ...deps.messenger,
+        sendDocument: (d: Parameters<typeof deps.messenger.sendDocument>[0]) => {
+          if (++documentsSent === 2) throw new Error('Task timed out');
+          return deps.messenger.sendDocument(d);
+        },
+      },
+    };
+    await expect(sendNightlySummaries(dying, campaign)).rejects.toThrow('Task timed out');
+    expect(documents()).toEqual([1, 0]);
+
+    deps.clock.set(new Date(EVENING.getTime() + CHAT_SUMMARY_LEASE_MS + 1_000));
+    const after = await sendNightlySummaries(deps, campaign);
+    expect(after).toMatchObject({ sent: 3, already: 0 });
+    expect(documents()).toEqual([2, 2]);
+    // Each workbook once: the first member's two are different files.
+    const [chat] = OFFICE;
+    expect(new Set(names(chat!)).size).toBe(2);
+  });
+
   it('a member Telegram failed is not sent to again that evening, and is counted as not delivered', async () => {
     api.failures.push({
       method: 'sendDocument',
