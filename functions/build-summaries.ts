@@ -1,7 +1,8 @@
 // Nightly at 21:00 Asia/Shanghai (EventBridge Scheduler): build the city-wide and per-town tables,
 // store the snapshots, and send the workbooks to every office member's chat, once per
 // campaign-local date (functions/nightly-summaries.ts). Also invoked asynchronously by the webhook
-// for 📊 汇总表 (functions/chat-summary.ts): the same build, sent to the person who asked.
+// for 📊 汇总表 (functions/chat-summary.ts): the same build, sent to the person who asked; and by
+// the office API for its workbooks (functions/office-summary.ts): built into the bucket.
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -9,6 +10,7 @@ import { systemClock } from '../app/messaging';
 import { isChatSummaryRequest, runChatSummary } from './chat-summary';
 import { counter, flushMetrics } from './metrics';
 import { sendNightlySummaries } from './nightly-summaries';
+import { isOfficeSummaryRequest, runOfficeSummary } from './office-summary';
 import { configured, logger, notConfigured } from './runtime';
 
 export const handler = middy()
@@ -35,6 +37,15 @@ export const handler = middy()
       );
       if (outcome === 'failed') counter.count('SummariesNotDelivered');
       logger.info('chat summary', { requestId: event.requestId, outcome });
+      return { outcome };
+    }
+    if (isOfficeSummaryRequest(event)) {
+      if (!rt.files) throw new Error('configuration: EVIDENCE_BUCKET is needed for the office API workbooks');
+      const outcome = await runOfficeSummary(
+        { store: rt.store, clock: systemClock, campaign: rt.campaign, files: rt.files, logger },
+        event,
+      );
+      logger.info('office summary', { job: event.job, outcome });
       return { outcome };
     }
     return sendNightlySummaries(

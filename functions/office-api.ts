@@ -13,8 +13,9 @@ import { buildSummaries, UnknownTownError } from '../app/summaries';
 import type { Campaign } from '../domain/campaign';
 import { ROLES } from '../domain/campaign';
 import { summaryJson } from '../reports/json';
+import { jobView, type OfficeSummaryRequest, runOfficeSummary, startJob } from './office-summary';
 import { logger, runtime } from './runtime';
-import { linkedFiles, systemOffice } from './summary-files';
+import { systemOffice } from './summary-files';
 
 type Result = APIGatewayProxyStructuredResultV2;
 const json = (statusCode: number, body: unknown): Result => ({
@@ -40,6 +41,8 @@ export interface OfficeApiDeps {
   botUsername: string;
   /** The bucket the spreadsheets are put in and linked from (exports/). */
   files?: FileStore | undefined;
+  /** Hands a job to the summaries function (an asynchronous invoke); without it, built inline. */
+  later?: ((request: OfficeSummaryRequest) => Promise<void>) | undefined;
 }
 
 export function createOfficeApi(deps: OfficeApiDeps) {
@@ -60,23 +63,40 @@ export function createOfficeApi(deps: OfficeApiDeps) {
       if (event.routeKey === 'POST /office/summaries') {
         const req = SummaryRequest.safeParse(body);
         if (!req.success) return json(400, { error: 'invalid_request', issues: req.error.issues });
-        if (req.data.format === 'xlsx') {
-          // Links to the files in the bucket, never their bytes (a response carries 6 MB at most).
-          if (!deps.files)
+        const { scope, format } = req.data;
+        if (format === 'xlsx') {
+          // Links to the files in the bucket, never their bytes (a response carries 6 MB at most),
+          // built outside the request (functions/office-summary.ts): a province's raw export takes
+          // longer than API Gateway waits.
+          const files = deps.files;
+          if (!files)
             return json(503, {
               error: 'no_file_store',
               message: '未配置文件存储(EVIDENCE_BUCKET),无法提供表格下载',
             });
-          const files = await linkedFiles(
-            { store: deps.store, clock: deps.clock, files: deps.files },
-            actor,
-            deps.campaign,
-            req.data.scope,
-          );
-          return json(200, { files });
+          if (scope !== 'city' && !deps.campaign.towns.some((t) => t.id === scope))
+            return json(400, { error: 'unknown_town', message: new UnknownTownError(scope).message });
+          const job = await startJob({ files, clock: deps.clock }, deps.campaign, scope);
+          const request: OfficeSummaryRequest = { type: 'office-summary', job, scope, caller };
+          if (deps.later) {
+            await deps.later(request);
+          } else {
+            // No summaries function (npm start, the tests): built here, before the answer.
+            await runOfficeSummary({ ...deps, files }, request);
+          }
+          return json(202, { job, ...(await jobView({ files, clock: deps.clock }, deps.campaign, job)) });
         }
         // 表4 keyed by row id, as the CLI's JSON: consumers read `city.table4.t4_households.value`.
-        return json(200, summaryJson(await buildSummaries(deps, actor, deps.campaign, req.data.scope)));
+        return json(200, summaryJson(await buildSummaries(deps, actor, deps.campaign, scope)));
+      }
+      const jobRoute = /^GET \/office\/summaries\/\{job\}$/.test(event.routeKey ?? '');
+      if (jobRoute) {
+        if (!deps.files) return json(404, { error: 'unknown_job' });
+        const job = event.pathParameters?.job ?? '';
+        const view = await jobView({ files: deps.files, clock: deps.clock }, deps.campaign, job);
+        if (view.status === 'unknown')
+          return json(404, { error: 'unknown_job', message: '没有这个生成任务(或已过期,任务保留一天)' });
+        return json(200, { job, ...view });
       }
       if (event.routeKey === 'POST /office/invites') {
         const req = InviteRequest.safeParse(body);
@@ -110,5 +130,6 @@ export const handler = middy<APIGatewayProxyEventV2WithIAMAuthorizer, Result>()
       clock: systemClock,
       botUsername: rt.botUsername,
       files: rt.files,
+      later: rt.invokeSummaries,
     })(event);
   });

@@ -37,6 +37,7 @@ import { DynamoStore } from '../store/dynamo-store';
 import { TABLE } from '../store/table';
 import type { ChatSummaryRequest } from './chat-summary';
 import { type Counter, countedMessenger, counter as metricsCounter } from './metrics';
+import type { OfficeSummaryRequest } from './office-summary';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './webhook-handler';
 
@@ -82,6 +83,8 @@ export interface Runtime {
   messenger: Messenger;
   /** The evidence bucket (photos, large exports), when configured. */
   files?: FileStore | undefined;
+  /** The summaries function, invoked asynchronously, when configured (SUMMARIES_FUNCTION). */
+  invokeSummaries?: (payload: SummariesEvent) => Promise<void>;
   webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -134,7 +137,7 @@ async function build(): Promise<() => Promise<Configured>> {
     store,
     secret: secretSource(env),
     files: env.EVIDENCE_BUCKET ? lazyS3Files(env.EVIDENCE_BUCKET, env.S3_ENDPOINT) : undefined,
-    ...(env.SUMMARIES_FUNCTION ? { summariesLater: invokeLater(env.SUMMARIES_FUNCTION) } : {}),
+    ...(env.SUMMARIES_FUNCTION ? { invokeSummaries: invokeAsync(env.SUMMARIES_FUNCTION) } : {}),
   });
 }
 
@@ -173,6 +176,9 @@ export interface LiveRuntimeOptions {
   /** The secret's value ({"botToken","webhookSecret"}, parsed), as fresh as its source keeps it. */
   secret: () => Promise<unknown>;
   files?: FileStore | undefined;
+  /** The summaries function, invoked asynchronously (SUMMARIES_FUNCTION); absent: built inline. */
+  invokeSummaries?: (payload: SummariesEvent) => Promise<void>;
+  /** The chat's hand-over, when a test queues it itself (else from invokeSummaries). */
   summariesLater?: BotDeps['summariesLater'];
   /** The clock of the bot and of the campaign's lifetime (tests move it). */
   clock?: Clock;
@@ -242,9 +248,11 @@ function assemble(
 ): Runtime {
   const { env, store, files } = o;
   const count = o.counter ?? metricsCounter;
+  const summariesLater =
+    o.summariesLater ?? (o.invokeSummaries ? chatSummaryLater(o.invokeSummaries) : undefined);
   const deps = { ...botDeps(store, campaign, clock, log, files), counter: count };
   const bot = limitBotApi(
-    createBot(o.summariesLater ? { ...deps, summariesLater: o.summariesLater } : deps, {
+    createBot(summariesLater ? { ...deps, summariesLater } : deps, {
       token: secret.botToken,
       botInfo: botInfoFrom(secret.botToken, env.BOT_USERNAME),
       ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
@@ -265,6 +273,7 @@ function assemble(
     botUsername: env.BOT_USERNAME,
     messenger: countedMessenger(telegramMessenger(bot.telegram), count),
     files,
+    ...(o.invokeSummaries ? { invokeSummaries: o.invokeSummaries } : {}),
     webhook,
   };
 }
@@ -305,30 +314,40 @@ export function cachedFor<T>(
 }
 
 /**
- * Hands a chat's 📊 汇总表 to the summaries function: an asynchronous invoke (Lambda queues it and
- * answers at once; a failed run is retried by Lambda, and functions/chat-summary.ts delivers once).
- * The Lambda client is imported on first use: an answer's cold start never evaluates it.
+ * Hands work to the summaries function: an asynchronous invoke (Lambda queues it and answers at
+ * once; a failed run is retried by Lambda, and the summaries function does each thing once). A
+ * chat's 📊 汇总表 (functions/chat-summary.ts) and the office API's workbooks
+ * (functions/office-summary.ts). The Lambda client is imported on first use: an answer's cold
+ * start never evaluates it.
  */
-function invokeLater(functionName: string): NonNullable<BotDeps['summariesLater']> {
-  let client: Promise<{ send: (payload: ChatSummaryRequest) => Promise<void> }> | undefined;
-  return async (actor, scope, requestId) => {
+export type SummariesEvent = ChatSummaryRequest | OfficeSummaryRequest;
+
+function invokeAsync(functionName: string): (payload: SummariesEvent) => Promise<void> {
+  let client: Promise<{ send: (payload: SummariesEvent) => Promise<void> }> | undefined;
+  return async (payload) => {
     client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
       const lambda = new LambdaClient({ maxAttempts: 4 });
       return {
-        send: async (payload: ChatSummaryRequest) => {
+        send: async (event: SummariesEvent) => {
           await lambda.send(
             new InvokeCommand({
               FunctionName: functionName,
               InvocationType: 'Event',
-              Payload: new TextEncoder().encode(JSON.stringify(payload)),
+              Payload: new TextEncoder().encode(JSON.stringify(event)),
             }),
           );
         },
       };
     });
-    await (await client).send({ type: 'chat-summary', personId: actor.id, scope, requestId });
+    await (await client).send(payload);
   };
 }
+
+/** The chat's hand-over (BotDeps.summariesLater) over the summaries function's invoke. */
+const chatSummaryLater =
+  (invoke: (payload: SummariesEvent) => Promise<void>): NonNullable<BotDeps['summariesLater']> =>
+  (actor, scope, requestId) =>
+    invoke({ type: 'chat-summary', personId: actor.id, scope, requestId });
 
 /**
  * The evidence bucket as a FileStore whose S3 client (store/s3-files.ts, @aws-sdk/client-s3) is

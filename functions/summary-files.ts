@@ -22,7 +22,7 @@ import { table4Text, table5Text } from '../reports/text';
 /** A file with its bytes (what the nightly delivery and the office API send). */
 export type InlineFile = Extract<SummaryFile, { bytes: Uint8Array }>;
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export async function summaryFiles(
   deps: { store: Store; clock: Clock },
@@ -46,42 +46,6 @@ export interface LinkedFile {
 
 /** How long the office API's links work: an hour, as the chat's. */
 export const OFFICE_LINK_SECONDS = 3600;
-
-/**
- * The summary workbook and the raw export stored under exports/ (one key per build; they expire
- * within a day) and answered as presigned links: a province's export is far over the 6 MB a
- * Lambda response may carry, and base64 would make it a third larger still.
- */
-export async function linkedFiles(
-  deps: { store: Store; clock: Clock; files: FileStore },
-  actor: Person,
-  campaign: Campaign,
-  scope: 'city' | string,
-): Promise<LinkedFile[]> {
-  const files = await chatFiles(deps, actor, campaign, scope);
-  const expiresAt = new Date(deps.clock.now().getTime() + OFFICE_LINK_SECONDS * 1000).toISOString();
-  const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
-  const out: LinkedFile[] = [];
-  for (const [i, f] of files.entries()) {
-    let key: string;
-    let size: number;
-    if ('stored' in f) {
-      key = f.stored.key;
-      size = f.stored.size;
-    } else {
-      key = `exports/${campaign.id}/${stamp}-${scope}-${i}.xlsx`;
-      await deps.files.put(key, f.bytes, XLSX);
-      size = f.bytes.length;
-    }
-    out.push({
-      fileName: f.fileName,
-      url: await deps.files.link(key, OFFICE_LINK_SECONDS, f.fileName),
-      expiresAt,
-      size,
-    });
-  }
-  return out;
-}
 
 /**
  * The files as the chat gets them: with a file store, the raw export streams into it (a

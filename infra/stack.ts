@@ -13,7 +13,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnApi, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -268,16 +268,27 @@ export class InspectionStack extends Stack {
       'The chat summary streams its export under exports/ (one key per build, functions/summary-files.ts) and ' +
         'sends it or a presigned link to it; exports expire within a day. No list, no delete, no other prefix.',
     );
-    // The office API only adds items: audit events, invites. Its spreadsheets go under exports/
-    // and are answered as presigned links (a response may carry 6 MB; a province's export is more).
+    // The office API only adds items: audit events, invites. Its spreadsheets are built by the
+    // summaries function (a province's raw export outlasts the 30 s API Gateway waits): it
+    // records a job under exports/, invokes that function asynchronously, and answers the job's
+    // state and presigned links to its files (a response may carry 6 MB; an export is more).
     bindTable(officeApi, this.table, { write: 'put' });
     officeApi.fn.addEnvironment('EVIDENCE_BUCKET', this.evidenceBucket.bucketName);
     bindExports(officeApi, this.evidenceBucket);
     acknowledge(
       officeApi.role,
       `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
-      'The office API puts the summary workbook and streams the raw export under exports/ (one key per build, ' +
-        'functions/summary-files.ts) and answers presigned links; exports expire within a day. No list, no delete.',
+      'The office API records each workbook job under exports/ (functions/office-summary.ts), reads it back and ' +
+        'answers presigned links to the files the summaries function built there; exports expire within a day. ' +
+        'No list, no delete.',
+    );
+    officeApi.fn.addEnvironment('SUMMARIES_FUNCTION', summaries.fn.functionName);
+    officeApi.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'HandWorkbooksToSummaries',
+        actions: ['lambda:InvokeFunction'],
+        resources: [summaries.fn.functionArn],
+      }),
     );
 
     // ---------------------------------------------------------------------------------------
@@ -339,6 +350,13 @@ export class InspectionStack extends Stack {
         authorizer: iam,
       });
     }
+    // Where a workbook job stands, and its links once built.
+    this.api.addRoutes({
+      path: '/office/summaries/{job}',
+      methods: [HttpMethod.GET],
+      integration: officeIntegration,
+      authorizer: iam,
+    });
     // What an office operator's IAM user or role needs to call the office routes, and nothing more.
     const officeInvoke = new ManagedPolicy(this, 'OfficeApiInvokePolicy', {
       description: 'Allows calling the office API routes (attach to the office operators)',
@@ -348,10 +366,18 @@ export class InspectionStack extends Stack {
           resources: [
             this.api.arnForExecuteApi('POST', '/office/summaries', '$default'),
             this.api.arnForExecuteApi('POST', '/office/invites', '$default'),
+            this.api.arnForExecuteApi('GET', '/office/summaries/*', '$default'),
           ],
         }),
       ],
     });
+    const apiId = this.getLogicalId(this.api.node.defaultChild as CfnApi);
+    acknowledge(
+      officeInvoke,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/$default/GET/office/summaries/*]`,
+      'GET /office/summaries/{job} names a workbook job by its random id (functions/office-summary.ts): the ' +
+        'wildcard stands for that path parameter only; the method, the stage and the route are fixed.',
+    );
 
     // ---------------------------------------------------------------------------------------
     // Schedules in the campaign's time zone, each with a retry policy and a dead-letter queue.

@@ -297,8 +297,9 @@ describe('the HTTP API', () => {
     return (propsOf(join).IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   };
 
-  it('has exactly POST /telegram and the two office routes', () => {
+  it('has exactly POST /telegram and the three office routes', () => {
     expect(Object.keys(routes()).sort()).toEqual([
+      'GET /office/summaries/{job}',
       'POST /office/invites',
       'POST /office/summaries',
       'POST /telegram',
@@ -313,7 +314,7 @@ describe('the HTTP API', () => {
   });
 
   it('puts the office routes behind IAM authorization, on the office function', () => {
-    for (const key of ['POST /office/summaries', 'POST /office/invites']) {
+    for (const key of ['POST /office/summaries', 'GET /office/summaries/{job}', 'POST /office/invites']) {
       const route = routes()[key] ?? {};
       expect(route.AuthorizationType).toBe('AWS_IAM');
       expect(integrationTarget(route)).toBe(fnId('officeApi'));
@@ -341,6 +342,7 @@ describe('the HTTP API', () => {
     const arns = JSON.stringify(statements[0]?.Resource);
     expect(arns).toContain('/$default/POST/office/summaries');
     expect(arns).toContain('/$default/POST/office/invites');
+    expect(arns).toContain('/$default/GET/office/summaries/*');
     expect(arns).not.toContain('telegram');
   });
 });
@@ -477,12 +479,13 @@ describe('least privilege', () => {
         ...dlq,
       ]),
     );
-    // …and its spreadsheets under exports/, linked.
+    // …and its workbook jobs under exports/, linked, built by the summaries function.
     expect(sorted(actionsOf(roleId('officeApi')))).toEqual(
       sorted([
         ...base,
         ...read,
         'dynamodb:PutItem',
+        'lambda:InvokeFunction',
         's3:AbortMultipartUpload',
         's3:GetObject',
         's3:PutObject',
@@ -490,20 +493,20 @@ describe('least privilege', () => {
     );
   });
 
-  it('lets the webhook hand 📊 汇总表 to the summaries function, that one function by its exact ARN', () => {
-    const env = (propsOf(fnId('webhook')).Environment as { Variables: Json }).Variables;
-    expect(env.SUMMARIES_FUNCTION).toEqual({ Ref: fnId('summaries') });
-    const invoke = statementsOf(roleId('webhook')).filter((x) =>
-      JSON.stringify(x.Action).includes('lambda:'),
-    );
-    expect(invoke).toEqual([
-      expect.objectContaining({
-        Effect: 'Allow',
-        Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::GetAtt': [fnId('summaries'), 'Arn'] },
-      }),
-    ]);
-    for (const name of ['reminders', 'summaries', 'officeApi'] as const) {
+  it('lets the webhook and the office API hand workbooks to the summaries function, that one function by its exact ARN', () => {
+    for (const name of ['webhook', 'officeApi'] as const) {
+      const env = (propsOf(fnId(name)).Environment as { Variables: Json }).Variables;
+      expect(env.SUMMARIES_FUNCTION, name).toEqual({ Ref: fnId('summaries') });
+      const invoke = statementsOf(roleId(name)).filter((x) => JSON.stringify(x.Action).includes('lambda:'));
+      expect(invoke, name).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [fnId('summaries'), 'Arn'] },
+        }),
+      ]);
+    }
+    for (const name of ['reminders', 'summaries'] as const) {
       expect([...actionsOf(roleId(name))].filter((a) => a.startsWith('lambda:'))).toEqual([]);
     }
   });
@@ -686,6 +689,8 @@ describe('cdk-nag AwsSolutions', () => {
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
+      // The job id of GET /office/summaries/{job}.
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(stack.api)}>/$default/GET/office/summaries/*]`,
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
       'AwsSolutions-SNS2',
