@@ -89,8 +89,7 @@ export function createOfficeApi(deps: OfficeApiDeps) {
         // 表4 keyed by row id, as the CLI's JSON: consumers read `city.table4.t4_households.value`.
         return json(200, summaryJson(await buildSummaries(deps, actor, deps.campaign, scope)));
       }
-      const jobRoute = /^GET \/office\/summaries\/\{job\}$/.test(event.routeKey ?? '');
-      if (jobRoute) {
+      if (event.routeKey === 'GET /office/summaries/{job}') {
         if (!deps.files) return json(404, { error: 'unknown_job' });
         const job = event.pathParameters?.job ?? '';
         const view = await jobView({ files: deps.files, clock: deps.clock }, deps.campaign, job);
