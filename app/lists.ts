@@ -29,7 +29,6 @@ import {
   SampleLockedError,
 } from '../domain/model';
 import { drawReplacement, drawSample } from '../domain/sampling';
-import { readListFile } from '../ingest/list-file';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -226,6 +225,8 @@ export async function uploadHouseholdList(
   if (await deps.store.getSample(campaign.id, village.id))
     throw new ListsError('sample_locked', messages.sampleLocked);
 
+  // The reader is loaded on the first upload: an answer's cold start never evaluates it.
+  const { readListFile } = await import('../ingest/list-file');
   const rows = await readListFile(input.bytes, input.fileName);
   const parsed = parseHouseholdList(rows, villagesFor(campaign, village));
   if (!parsed.ok) return { ok: false, errors: parsed.errors };

@@ -15,7 +15,7 @@ import { ChatError, withSession } from '../app/surveys';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { RectificationError } from '../domain/rectification';
 import { PROBLEM_STATUS_LABELS } from '../domain/tables/index';
-import { ListFileError } from '../ingest/list-file';
+import { ListFileError } from '../ingest/list-file-error';
 import { helpText } from './home';
 import { handleStranger } from './join-flow';
 import { t } from './messages';

@@ -18,24 +18,9 @@
 
 import { Readable } from 'node:stream';
 import { crc32, inflateRawSync } from 'node:zlib';
+import { ListFileError, type ListFileErrorCode } from './list-file-error';
 
-export type ListFileErrorCode =
-  /** Legacy binary Excel (.xls/.et, or an HTML table named .xls): save as .xlsx or CSV. */
-  | 'xls_unsupported'
-  /** A spreadsheet in a format we do not read (.xlsb, .ods, Excel 2003 XML): save as .xlsx or CSV. */
-  | 'unsupported_spreadsheet'
-  /** A password-protected Office file. */
-  | 'encrypted'
-  /** A picture, PDF, Word/PowerPoint file, archive, web page or other binary: not a list at all. */
-  | 'not_a_list'
-  /** The file, its uncompressed content or its cell count exceeds what a village list can need. */
-  | 'too_large'
-  | 'too_many_rows'
-  | 'too_many_columns'
-  | 'unreadable_xlsx'
-  | 'no_worksheet'
-  | 'unreadable_csv'
-  | 'empty_file';
+export { ListFileError, type ListFileErrorCode } from './list-file-error';
 
 /** Bounds on what a list file may hold; a village has at most 20,000 households (DOMAIN.md §2). */
 export const LIST_FILE_LIMITS = {
@@ -100,18 +85,6 @@ const messages = {
     `无法读取该 CSV 文件${line ? `(第${line}行附近格式有误)` : ''}。请在 Excel 或 WPS 中另存为 CSV(逗号分隔)后重新上传`,
   empty_file: '文件是空的',
 };
-
-/** A file we cannot turn into rows; `message` is Chinese and can be shown to the uploader as is. */
-export class ListFileError extends Error {
-  override readonly name = 'ListFileError';
-  constructor(
-    readonly code: ListFileErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 const fail = (code: ListFileErrorCode, message: string, cause?: unknown): never => {
   throw new ListFileError(code, message, cause === undefined ? undefined : { cause });
