@@ -17,15 +17,16 @@
 // office API not before an operator does: both still fail loudly (`runtime()`).
 //
 // Cold start: this module is in every function's bundle, so what it imports is evaluated before
-// the first event. zod is a namespace import (only the parts used are bundled, see
-// domain/campaign.ts); the S3 client is imported on the first photo (lazyS3Files), since answers
-// never touch the bucket. Secrets Manager stays a static import: on AWS every cold start reads the
+// the first event. zod/mini is a namespace import (its checks are functions, so only those used
+// are bundled; the campaign's schema, classic zod, is never imported here: the stored campaign was
+// checked when it was loaded, domain/campaign-schema.ts). The S3 client is imported on the first
+// photo (lazyS3Files), since answers never touch the bucket. Secrets Manager stays a static import: on AWS every cold start reads the
 // bot secret, so importing it lazily would only move the same cost from init to the first event.
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Clock, type Messenger, systemClock } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
 import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
@@ -41,23 +42,24 @@ import type { OfficeSummaryRequest } from './office-summary';
 import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './webhook-handler';
 
+const Text = z.string().check(z.minLength(1));
 const Env = z.object({
-  TABLE_NAME: z.string().min(1).default(TABLE.defaultName),
-  CAMPAIGN_ID: z.string().min(1),
-  BOT_USERNAME: z.string().min(1),
+  TABLE_NAME: z._default(Text, TABLE.defaultName),
+  CAMPAIGN_ID: Text,
+  BOT_USERNAME: Text,
   /** A Secrets Manager secret holding {"botToken": "...", "webhookSecret": "..."}. */
-  BOT_SECRET_ARN: z.string().min(1).optional(),
+  BOT_SECRET_ARN: z.optional(Text),
   /** Local runs only: the token and secret without Secrets Manager. */
-  BOT_TOKEN: z.string().min(1).optional(),
-  WEBHOOK_SECRET: z.string().min(1).optional(),
-  TELEGRAM_API_ROOT: z.string().url().optional(),
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  BOT_TOKEN: z.optional(Text),
+  WEBHOOK_SECRET: z.optional(Text),
+  TELEGRAM_API_ROOT: z.optional(z.url()),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** The private bucket for photos (infra/stack.ts); without it photos are refused with a reason. */
-  EVIDENCE_BUCKET: z.string().min(1).optional(),
+  EVIDENCE_BUCKET: z.optional(Text),
   /** Local runs only: an S3-compatible server (s3rver). */
-  S3_ENDPOINT: z.string().url().optional(),
+  S3_ENDPOINT: z.optional(z.url()),
   /** The summaries function: the webhook hands 📊 汇总表 to it (asynchronously) when set. */
-  SUMMARIES_FUNCTION: z.string().min(1).optional(),
+  SUMMARIES_FUNCTION: z.optional(Text),
 });
 export type RuntimeEnv = z.infer<typeof Env>;
 
@@ -66,8 +68,8 @@ export type RuntimeEnv = z.infer<typeof Env>;
  * webhookSecret only; a token that is not `<digits>:<text>` is a placeholder someone left.
  */
 const BotSecret = z.object({
-  botToken: z.string().regex(/^\d+:\S+$/),
-  webhookSecret: z.string().min(16),
+  botToken: z.string().check(z.regex(/^\d+:\S+$/)),
+  webhookSecret: z.string().check(z.minLength(16)),
 });
 type BotSecret = z.infer<typeof BotSecret>;
 

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Campaign, CampaignConfigError, parseCampaign } from '../domain/campaign';
+import type { Campaign } from '../domain/campaign';
+import { CampaignConfigError, parseCampaign } from '../domain/campaign-schema';
 
 /** The repository's campaigns/ folder, wherever the process was started from. */
 export const CAMPAIGNS_DIR = fileURLToPath(new URL('../campaigns/', import.meta.url));

@@ -14,7 +14,7 @@
 //   npx tsx scripts/pack-dictionary.ts > /tmp/dictionary.txt
 
 import seed from '../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../domain/campaign';
+import { parseCampaign } from '../domain/campaign-schema';
 import { forms } from '../domain/forms/index';
 import type { AnswerValue, Question } from '../domain/forms/types';
 import { chineseName, rng, scriptHousehold } from '../test/support/household-scripts';

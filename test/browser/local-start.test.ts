@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { renderLabel } from '../../domain/engine';
 import { householdForm } from '../../domain/forms/household';
 import { demoPersonas } from '../../local/demo-people';

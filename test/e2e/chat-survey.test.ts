@@ -7,7 +7,7 @@ import { systemClock } from '../../app/messaging';
 import { surveyIdFor } from '../../app/surveys';
 import { createBot } from '../../bot/bot';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { officeForm } from '../../domain/forms/office';
 import { villageForm } from '../../domain/forms/village';
 import type { Person, Survey } from '../../domain/model';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../app/messaging';
 import { answer, openSurvey } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { ConflictError, type Person } from '../../domain/model';
 import { DynamoStore } from '../../store/dynamo-store';
 import { type Engine, startEngine } from '../support/engines';

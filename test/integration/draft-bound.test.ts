@@ -10,7 +10,7 @@ import { ManualClock } from '../../app/messaging';
 import type { Outcome } from '../../app/surveys';
 import { answer, DRAFT_HISTORY_MAX, jumpTo, openSurvey, pauseSurvey } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Person } from '../../domain/model';
 import { DynamoStore } from '../../store/dynamo-store';
 import { keys } from '../../store/keys';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotasOf } from '../../app/lists';
 import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import { drawSample } from '../../domain/sampling';
 import { DynamoStore } from '../../store/dynamo-store';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { CampaignFileError, loadCampaignFile } from '../../local/campaign-file';
 import { EngineError, openStore } from '../../local/engine';
 

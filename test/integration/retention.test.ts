@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Campaign, deadlineInstant, parseCampaign } from '../../domain/campaign';
+import { type Campaign, deadlineInstant } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { DynamoStore } from '../../store/dynamo-store';
 import { ItemExpiry, withSet } from '../../store/expiry';
 import { TABLE } from '../../store/table';

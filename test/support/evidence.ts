@@ -3,7 +3,8 @@
 
 import { SKIP_LOCATION } from '../../bot/render';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign, type Village } from '../../domain/campaign';
+import type { Village } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { samplePhoto } from '../../local/png';
 import type { ChatUser } from './chat-user';
 import type { ChatMessage } from './fake-bot-api';

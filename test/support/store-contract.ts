@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../app/ports';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Household } from '../../domain/household-list';
 import {
   AlreadyExistsError,

@@ -3,18 +3,17 @@ import seed from '../../campaigns/dongxing-2017.json';
 import {
   allVillages,
   type Campaign,
-  CampaignConfigError,
   campaignEndInstant,
   deadlineInstant,
   evidenceRetentionDays,
   formContextFor,
   groupForTown,
-  parseCampaign,
   retentionExpiry,
   townById,
   townOfVillage,
   villageById,
 } from '../../domain/campaign';
+import { CampaignConfigError, parseCampaign } from '../../domain/campaign-schema';
 
 type Seed = typeof seed;
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { applyAnswer, explainDrops, restoreStashed } from '../../domain/engine';
 import { formById } from '../../domain/forms';
 import type { SurveyState } from '../../domain/forms/types';

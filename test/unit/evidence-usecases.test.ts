@@ -20,7 +20,7 @@ import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import { openSurvey } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { MAX_PHOTOS } from '../../domain/evidence';
 import type { Person, Problem } from '../../domain/model';
 import { samplePhoto } from '../../local/png';

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import {
   archivePath,
   distanceFromVillage,

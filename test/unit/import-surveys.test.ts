@@ -8,7 +8,7 @@ import { confirmProposal, officeQueue } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
 import { surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { AnswerValue } from '../../domain/forms/types';
 import type { Person } from '../../domain/model';
 import { problemIdFor } from '../../domain/proposals';

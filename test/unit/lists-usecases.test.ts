@@ -17,7 +17,7 @@ import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import type { Store } from '../../app/ports';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { STRATA, type StratumId } from '../../domain/forms/types';
 import type { Person, Role, Sample } from '../../domain/model';
 import { grantsOf } from '../support/people';

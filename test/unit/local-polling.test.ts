@@ -7,7 +7,7 @@ import { Telegram } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../../app/memory-store';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { DemoInvite } from '../../local/demo-people';
 import { PollingConflictError, pollUpdates } from '../../local/polling';
 import { TelegramEmulator } from '../../local/telegram-emulator';

@@ -8,7 +8,7 @@ import { MemoryFiles } from '../../app/memory-files';
 import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { createOfficeApi } from '../../functions/office-api';
 import { type OfficeSummaryRequest, runOfficeSummary } from '../../functions/office-summary';
 

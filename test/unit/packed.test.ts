@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Draft } from '../../domain/model';
 import { dictionaryV2 } from '../../store/pack-dictionary';
 import { pack, packHot, unpack } from '../../store/packed';

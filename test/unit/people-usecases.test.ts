@@ -22,7 +22,7 @@ import {
 } from '../../app/people';
 import { answer, ChatError, openSurvey, returnSurvey, submitSurvey, surveyIdFor } from '../../app/surveys';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import { grantKey } from '../../domain/grants';
 import { InviteUnusableError, type Person } from '../../domain/model';
 import { rng, scriptHousehold } from '../support/household-scripts';

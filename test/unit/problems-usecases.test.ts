@@ -23,7 +23,7 @@ import {
 } from '../../app/problems';
 import { buildSummaries } from '../../app/summaries';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Person, ProblemProposal, Proposal, Survey } from '../../domain/model';
 import { problemIdFor, proposalIdFor, proposalsFor } from '../../domain/proposals';
 import { submittedHousehold } from '../support/submitted-surveys';

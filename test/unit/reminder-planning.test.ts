@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import seed from '../../campaigns/dongxing-2017.json';
-import { type Campaign, deadlineInstant, parseCampaign } from '../../domain/campaign';
+import { type Campaign, deadlineInstant } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Person, Role } from '../../domain/model';
 import {
   ackedItemKey,

@@ -14,7 +14,8 @@ import {
   setTomorrowVillage,
 } from '../../app/reminders';
 import seed from '../../campaigns/dongxing-2017.json';
-import { type Campaign, deadlineInstant, parseCampaign } from '../../domain/campaign';
+import { type Campaign, deadlineInstant } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { AuditEvent, Person, Problem, Role } from '../../domain/model';
 import { keyPart } from '../../store/keys';
 import { grantsOf } from '../support/people';

@@ -4,7 +4,7 @@ import { MemoryStore } from '../../app/memory-store';
 import { ManualClock } from '../../app/messaging';
 import { buildSummaries } from '../../app/summaries';
 import seed from '../../campaigns/dongxing-2017.json';
-import { parseCampaign } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { PhotoEvidence } from '../../domain/evidence';
 import type { Person } from '../../domain/model';
 import { type SummaryModels, TABLE4_ROWS } from '../../domain/tables/index';

@@ -2,7 +2,8 @@
 // the 表4 and the report tests. Answers are written as the engine stores them (choice ids, numbers).
 
 import seed from '../../campaigns/dongxing-2017.json';
-import { type Campaign, groupForTown, parseCampaign, townOfVillage } from '../../domain/campaign';
+import { type Campaign, groupForTown, townOfVillage } from '../../domain/campaign';
+import { parseCampaign } from '../../domain/campaign-schema';
 import type { Answers } from '../../domain/forms/types';
 import type { Problem, Survey } from '../../domain/model';
 import { OFFICE_SURVEY_TOWN } from '../../domain/tables/compute';
