@@ -21,20 +21,30 @@ export type PartFailure = Exclude<SendResult, { ok: true }>['kind'];
 
 /**
  * Sends `parts` in order, each unless a run before this one claimed it (sent, failed, or still
- * leased). Parts are numbered by position, so a delivery must list the same parts in the same
- * order each time it is run. Returns the first failure of this run's sends, if any.
+ * leased). Every part is leased until the delivery's own lease ends (`leaseUntil`, fixed when the
+ * caller claimed the delivery): a run that takes the delivery over (its lease ended) may take over
+ * any part the run before it left unmarked. Parts are numbered by position, so a delivery must
+ * list the same parts in the same order each time it is run. Returns the first failure among the
+ * parts, this run's sends and those an earlier run recorded.
  */
 export async function sendPartsOnce(
   deps: PartDeps,
-  delivery: { id: string; recipientId: string; leaseMs: number },
+  delivery: { id: string; recipientId: string; leaseUntil: string },
   parts: ReadonlyArray<() => Promise<SendResult>>,
 ): Promise<PartFailure | undefined> {
   let failure: PartFailure | undefined;
   for (const [i, send] of parts.entries()) {
     const id = `${delivery.id}~part${i}`;
-    const now = deps.clock.now();
-    const lease = { now: now.toISOString(), until: new Date(now.getTime() + delivery.leaseMs).toISOString() };
-    if (!(await deps.store.claimDelivery(id, delivery.recipientId, lease))) continue;
+    const lease = { now: deps.clock.now().toISOString(), until: delivery.leaseUntil };
+    if (!(await deps.store.claimDelivery(id, delivery.recipientId, lease))) {
+      // Sent or failed before (or, with a clock gone wrong, still held): a failure then is this
+      // delivery's too.
+      const [earlier] = (await deps.store.deliveriesOfReminder(id)).filter(
+        (d) => d.recipientId === delivery.recipientId,
+      );
+      if (earlier?.status === 'failed') failure ??= failureKind(earlier.lastError);
+      continue;
+    }
     const result = await send();
     await deps.store.markDelivery(
       id,
@@ -47,3 +57,7 @@ export async function sendPartsOnce(
   }
   return failure;
 }
+
+const KINDS: readonly PartFailure[] = ['rate_limited', 'unreachable', 'error'];
+const failureKind = (recorded: string | undefined): PartFailure =>
+  KINDS.find((k) => k === recorded) ?? 'error';

@@ -8,7 +8,7 @@
 // a little longer than the function's timeout. A repeat of the same request (Lambda retries an
 // asynchronous event after an error) finds the claim and sends nothing; one whose first attempt
 // was cut off mid-way (a timeout) takes the claim over after the lease and sends what was not sent
-// (each file and message is claimed on its own, app/deliveries.ts).
+// (each file, the ready line and 表5 are claimed on their own, app/deliveries.ts).
 // A build that fails is reported to the person (not retried): pressing 📊 汇总表 again starts anew.
 
 import { sendPartsOnce } from '../app/deliveries';
@@ -18,7 +18,6 @@ import type { FileStore, Store } from '../app/ports';
 import type { LoggerLike } from '../bot/bot';
 import { t } from '../bot/messages';
 import { fileLinkMessage } from '../bot/render';
-import { splitMessage } from '../bot/split';
 import type { Campaign } from '../domain/campaign';
 import { summaryPackage } from './summary-files';
 
@@ -84,29 +83,25 @@ export async function runChatSummary(
     const { files, text } = await summaryPackage(deps, person, campaign, req.scope);
     const name =
       req.scope === 'city' ? t.summaryCity : (campaign.towns.find((tw) => tw.id === req.scope)?.name ?? '');
-    // Each file, the ready line and each message of 表5's text is a part of its own (sent once
-    // across runs, app/deliveries.ts); the text is split here, so no send is several messages.
-    const failure = await sendPartsOnce(
-      deps,
-      { id, recipientId: person.id, leaseMs: CHAT_SUMMARY_LEASE_MS },
-      [
-        ...files.map((f) => async () => {
-          const d = await deliveryOf(deps.files, f, deps.clock.now(), deps.documentLimitBytes);
-          return d.kind === 'document'
-            ? messenger.sendDocument({
-                chatId,
-                fileName: f.fileName,
-                bytes: d.bytes,
-                ...(f.caption ? { caption: f.caption } : {}),
-              })
-            : messenger.send({ chatId, ...fileLinkMessage(campaign, f.fileName, d) });
-        }),
-        () => messenger.send({ chatId, text: t.summaryReady(name) }),
-        ...(text ? splitMessage(text, { html: false }) : []).map(
-          (part) => () => messenger.send({ chatId, text: part }),
-        ),
-      ],
-    );
+    // Each file, the ready line and 表5's text is a part of its own (sent once across runs,
+    // app/deliveries.ts).
+    const failure = await sendPartsOnce(deps, { id, recipientId: person.id, leaseUntil: lease.until }, [
+      ...files.map((f) => async () => {
+        const d = await deliveryOf(deps.files, f, deps.clock.now(), deps.documentLimitBytes);
+        return d.kind === 'document'
+          ? messenger.sendDocument({
+              chatId,
+              fileName: f.fileName,
+              bytes: d.bytes,
+              ...(f.caption ? { caption: f.caption } : {}),
+            })
+          : messenger.send({ chatId, ...fileLinkMessage(campaign, f.fileName, d) });
+      }),
+      () => messenger.send({ chatId, text: t.summaryReady(name) }),
+      // 表5 as one part, however many messages it takes: a run taking over builds it anew (its
+      // 截至 time and rows may differ), so its messages cannot be matched one by one.
+      ...(text ? [() => messenger.send({ chatId, text })] : []),
+    ]);
     if (failure)
       deps.logger?.warn('chat summary not delivered whole', { personId: person.id, kind: failure });
   } catch (err) {

@@ -89,7 +89,7 @@ export async function sendNightlySummaries(deps: NightlyDeps, campaign: Campaign
     }
     const failure = await sendPartsOnce(
       deps,
-      { id, recipientId: person.id, leaseMs: CHAT_SUMMARY_LEASE_MS },
+      { id, recipientId: person.id, leaseUntil: lease.until },
       files.map((f) => async () => {
         const result = await messenger.sendDocument({
           chatId: person.chatId as number,
