@@ -13,7 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../store/table';
-import { bundleFunction, entryPath, RUNTIME_NODE_OPTIONS } from './bundle';
+import { bundleFunction, EXEC_WRAPPER_FILE, entryPath } from './bundle';
 
 export { entryPath };
 
@@ -93,12 +93,13 @@ export class InspectionFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        // A small young generation (infra/bundle.ts), and no --enable-source-maps: with it, Node
-        // reads and parses the source map of every file it loads (measured: the cold import nearly
-        // twice as slow). The maps stay beside the code in the asset (index.mjs.map,
+        // Node started with a small young generation by the asset's exec wrapper (infra/bundle.ts:
+        // NODE_OPTIONS would lose to the bootstrap's own options), and no --enable-source-maps:
+        // with it, Node reads and parses the source map of every file it loads (measured: the cold
+        // import nearly twice as slow). The maps stay beside the code in the asset (index.mjs.map,
         // chunks/*.mjs.map) to read a logged stack trace after the fact: scripts/map-trace.ts, see
         // README "Reading a stack trace".
-        NODE_OPTIONS: RUNTIME_NODE_OPTIONS,
+        AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${EXEC_WRAPPER_FILE}`,
         POWERTOOLS_SERVICE_NAME: 'inspection-bot',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
       },

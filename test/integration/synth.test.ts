@@ -4,7 +4,7 @@
 // bundle that cannot `require`, or a dependency esbuild left out, fails here and not in Lambda.
 
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,30 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
           /(?:\bfrom\s*|\bimport\s*\(|__require\s*\()["']@aws-sdk\//,
         );
       }
+    }
+  });
+
+  it('starts node with a small young generation through the exec wrapper in each asset, whatever the bootstrap passes', async () => {
+    // What Lambda's bootstrap runs for a 1,024 MB function, with a script that prints V8's heap
+    // limit: the old space plus three semi-spaces.
+    const heapLimitMb = async (command: string[]) => {
+      const { stdout } = await run(command[0]!, command.slice(1), { cwd: tmpdir(), timeout: 30_000 });
+      return Number(stdout.trim());
+    };
+    const bootstrap = [
+      process.execPath,
+      '--expose-gc',
+      '--max-semi-space-size=51',
+      '--max-old-space-size=192',
+      '-e',
+      "console.log(require('v8').getHeapStatistics().heap_size_limit / 1048576)",
+    ];
+    // V8 rounds a semi-space up to a power of two: 51 MB is 64.
+    expect(await heapLimitMb(bootstrap)).toBe(192 + 3 * 64);
+    for (const name of FUNCTIONS) {
+      const wrapper = join(bundleOf(name), 'node-options.sh');
+      expect(statSync(wrapper).mode & 0o111, name).not.toBe(0);
+      expect(await heapLimitMb([wrapper, ...bootstrap]), name).toBe(192 + 3 * 8);
     }
   });
 

@@ -112,10 +112,12 @@ describe('the functions', () => {
           },
         },
       });
-      // A small young generation, and nothing else: --enable-source-maps would slow every cold
+      // A small young generation, set by the asset's exec wrapper (the bootstrap's own options
+      // would win over NODE_OPTIONS), and nothing else: --enable-source-maps would slow every cold
       // start.
       const variables = (fn?.Properties.Environment as { Variables: Json } | undefined)?.Variables;
-      expect(variables?.NODE_OPTIONS, name).toBe('--max-semi-space-size=8');
+      expect(variables?.AWS_LAMBDA_EXEC_WRAPPER, name).toBe('/var/task/node-options.sh');
+      expect(variables, name).not.toHaveProperty('NODE_OPTIONS');
     }
   });
 
