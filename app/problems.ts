@@ -484,7 +484,18 @@ async function supersede(
   const saved = await settleAudited(deps, actor, proposal, 'superseded');
   if (saved.status !== 'superseded') return saved;
   if ((await raisedNow(deps, campaign, saved)) !== 'yes') return saved;
-  return reopen(deps, saved, proposal);
+  const reopened = await reopen(deps, saved, proposal);
+  // The trail says it was superseded: it says it is undecided again too (ids only).
+  if (reopened.status === 'pending') {
+    await deps.store.appendAudit({
+      at: deps.clock.now().toISOString(),
+      actorId: actor.id,
+      action: 'proposal.reopen',
+      subject: `proposal:${proposal.id}`,
+      details: { origin: reopened.origin, townId: reopened.townId },
+    });
+  }
+  return reopened;
 }
 
 /**

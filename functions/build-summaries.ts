@@ -45,6 +45,7 @@ export const handler = middy()
         { store: rt.store, clock: systemClock, campaign: rt.campaign, files: rt.files, logger },
         event,
       );
+      if (outcome === 'failed') counter.count('SummariesNotDelivered');
       logger.info('office summary', { job: event.job, outcome });
       return { outcome };
     }

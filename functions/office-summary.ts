@@ -8,8 +8,9 @@
 // A job lives in the bucket, beside its files: exports/<campaign>/jobs/<job>/job.json, expiring
 // with exports/ (a day). Its id is 128 random bits: it is the only thing that names it, and only
 // an IAM caller of the office API can ask. A repeated event (Lambda retries an asynchronous
-// invoke) builds again over the same job: nothing is sent to anyone, and the record it ends with
-// is the last build's, so a repeat changes what a caller sees at most by the build time.
+// invoke) finds the job built and does nothing; one that comes while a build is still running
+// builds again over the same job (nothing is sent to anyone: the record it ends with is the last
+// build's).
 
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../app/messaging';
@@ -44,10 +45,11 @@ export const newJobId = (): string => randomBytes(16).toString('base64url');
 export const isJobId = (s: string): boolean => /^[A-Za-z0-9_-]{22}$/.test(s);
 
 /**
- * A job not built this long after it was asked for never will be: the summaries function runs 5
- * minutes at most and Lambda retries an asynchronous event twice.
+ * A job not built this long after it was asked for never will be: Lambda keeps an asynchronous
+ * event of the summaries function for two hours at most (its maxEventAge, infra/stack.ts), and a
+ * run lasts five minutes at most. A build that fails says so at once; this is for runs that died.
  */
-export const JOB_GIVE_UP_MS = 20 * 60 * 1000;
+export const JOB_GIVE_UP_MS = (2 * 60 + 15) * 60 * 1000;
 
 interface JobRecord {
   status: 'building' | 'ready' | 'failed';
@@ -100,6 +102,8 @@ export async function runOfficeSummary(
 ): Promise<'ready' | 'failed'> {
   const { campaign, files } = deps;
   const before = await readRecord(files, campaign, req.job);
+  // A repeat of the event after the job was built (Lambda retries): nothing to do again.
+  if (before?.status === 'ready') return 'ready';
   const requestedAt = before?.requestedAt ?? deps.clock.now().toISOString();
   const actor = systemOffice(`iam:${req.caller}`, deps.clock.now().toISOString());
   try {
@@ -131,7 +135,15 @@ export async function runOfficeSummary(
 }
 
 async function readRecord(files: FileStore, campaign: Campaign, job: string): Promise<JobRecord | undefined> {
-  const bytes = await files.get(recordKey(campaign, job));
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await files.get(recordKey(campaign, job));
+  } catch (err) {
+    // S3 answers a missing key with 403 AccessDenied, not 404, to a caller without s3:ListBucket
+    // (the functions have none): here that is a job id nobody made, or one whose day is over.
+    if ((err as { name?: string }).name === 'AccessDenied') return undefined;
+    throw err;
+  }
   return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as JobRecord) : undefined;
 }
 

@@ -470,7 +470,7 @@ export class InspectionStack extends Stack {
     });
     new CfnOutput(this, OUTPUTS.officeApiUrl, {
       value: `${this.api.apiEndpoint}/office`,
-      description: 'Office API base URL: POST /summaries, POST /invites (IAM-signed)',
+      description: 'Office API base URL: POST /summaries, GET /summaries/{job}, POST /invites (IAM-signed)',
     });
     new CfnOutput(this, OUTPUTS.botSecretArn, {
       value: this.botSecret.secretArn,

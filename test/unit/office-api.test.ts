@@ -50,6 +50,7 @@ function api({ withBucket = true, later = false } = {}) {
 interface JobBody {
   job: string;
   status: string;
+  error?: string;
   message?: string;
   files?: { fileName: string; url: string; expiresAt: string; size: number }[];
 }
@@ -122,9 +123,17 @@ describe('the office API', () => {
       expect.stringContaining('全市-汇总表'),
       expect.stringContaining('全市-原始数据'),
     ]);
-    // Lambda runs the event again: still ready, the same two files.
-    expect(await build(queued[0]!)).toBe('ready');
-    expect(bodyOf(await handler(jobEvent(job))).files).toHaveLength(2);
+    // Lambda runs the event again: nothing is built again (with a store that would fail, the job
+    // stays ready with the same two files).
+    const broken = new (class extends MemoryStore {
+      override async surveysOfTown(): Promise<never> {
+        throw new Error('the table is unreachable');
+      }
+    })();
+    expect(await build(queued[0]!, broken)).toBe('ready');
+    expect(bodyOf(await handler(jobEvent(job))).files?.map((f) => f.fileName)).toEqual(
+      ready.files?.map((f) => f.fileName),
+    );
   });
 
   it('says when a job failed or never finished, and knows no other job', async () => {
@@ -142,9 +151,12 @@ describe('the office API', () => {
       message: '生成失败,请重新请求。',
     });
 
-    // Asked for, never built (the function's runs all failed): after 20 minutes it says so.
+    // Asked for, never built (the function's runs all died): once Lambda would have dropped the
+    // event, it says so.
     const second = bodyOf(await handler(event('POST /office/summaries', { scope: 'malu', format: 'xlsx' })));
-    clock.advance(21 * 60_000);
+    clock.advance(2 * 3600_000);
+    expect(bodyOf(await handler(jobEvent(second.job))).status).toBe('building');
+    clock.advance(16 * 60_000);
     expect(bodyOf(await handler(jobEvent(second.job)))).toMatchObject({
       status: 'failed',
       message: '生成超时,请重新请求。',
@@ -161,6 +173,29 @@ describe('the office API', () => {
     expect(unknown.statusCode).toBe(400);
     expect(JSON.parse(String(unknown.body)).message).toContain('nowhere');
     expect(queued).toHaveLength(before);
+  });
+
+  it('answers an unknown job 404 as S3 answers a missing key to a role without ListBucket (403)', async () => {
+    const files = new (class extends MemoryFiles {
+      override async get(key: string) {
+        const bytes = await super.get(key);
+        if (!bytes) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+        return bytes;
+      }
+    })();
+    const handler = createOfficeApi({
+      store: new MemoryStore(),
+      campaign,
+      clock: new ManualClock(new Date('2017-11-04T12:00:00Z')),
+      botUsername: 'DongxingInspectionBot',
+      files,
+    });
+    const unknown = await handler(jobEvent('AAAAAAAAAAAAAAAAAAAAAA'));
+    expect(unknown.statusCode).toBe(404);
+    expect(bodyOf(unknown).error).toBe('unknown_job');
+    // A job that exists reads as before.
+    const made = bodyOf(await handler(event('POST /office/summaries', { scope: 'malu', format: 'xlsx' })));
+    expect(bodyOf(await handler(jobEvent(made.job))).status).toBe('ready');
   });
 
   it('says so when no bucket is configured, rather than answer bytes', async () => {

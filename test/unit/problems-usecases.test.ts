@@ -295,6 +295,11 @@ describe('a 漏评 name two households report stays proposed while either still 
       inspector.id,
       undefined,
     ]);
+    // The trail tells both steps.
+    expect((await store.auditOf(`proposal:${now?.id}`)).map((e) => e.action)).toEqual([
+      'proposal.supersede',
+      'proposal.reopen',
+    ]);
   });
 
   it('a run cut off before its second look is finished by the repeat, and the name can be confirmed', async () => {
