@@ -185,6 +185,28 @@ export function bindExports(target: InspectionFunction, bucket: IBucket): void {
   );
 }
 
+/**
+ * The office API's part of exports/: it records its workbook jobs (PutObject under
+ * exports/<campaign>/jobs/ only) and reads them back, and signs links to the files the summaries
+ * function built under exports/ (GetObject). It uploads no workbook itself.
+ */
+export function bindExportJobs(target: InspectionFunction, bucket: IBucket): void {
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'ReadExports',
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${EXPORTS_PREFIX}*`)],
+    }),
+  );
+  target.role.addToPolicy(
+    new PolicyStatement({
+      sid: 'RecordExportJobs',
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(`${EXPORTS_PREFIX}*/jobs/*`)],
+    }),
+  );
+}
+
 export function bindEvidence(target: InspectionFunction, bucket: IBucket): void {
   target.fn.addEnvironment('EVIDENCE_BUCKET', bucket.bucketName);
   target.role.addToPolicy(

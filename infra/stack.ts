@@ -43,6 +43,7 @@ import type { DeployConfig } from './config';
 import {
   bindBotSecret,
   bindEvidence,
+  bindExportJobs,
   bindExports,
   bindTable,
   EXPORTS_PREFIX,
@@ -274,13 +275,18 @@ export class InspectionStack extends Stack {
     // state and presigned links to its files (a response may carry 6 MB; an export is more).
     bindTable(officeApi, this.table, { write: 'put' });
     officeApi.fn.addEnvironment('EVIDENCE_BUCKET', this.evidenceBucket.bucketName);
-    bindExports(officeApi, this.evidenceBucket);
+    bindExportJobs(officeApi, this.evidenceBucket);
     acknowledge(
       officeApi.role,
       `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
-      'The office API records each workbook job under exports/ (functions/office-summary.ts), reads it back and ' +
-        'answers presigned links to the files the summaries function built there; exports expire within a day. ' +
-        'No list, no delete.',
+      'The office API reads its workbook jobs back and signs links to the files the summaries function built ' +
+        'under exports/ (GetObject only; functions/office-summary.ts); exports expire within a day. No list, no delete.',
+    );
+    acknowledge(
+      officeApi.role,
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*/jobs/*]`,
+      'The office API records each workbook job as exports/<campaign>/jobs/<random id>/job.json (PutObject ' +
+        'only, functions/office-summary.ts); the campaign and the job id are the wildcards. No list, no delete.',
     );
     officeApi.fn.addEnvironment('SUMMARIES_FUNCTION', summaries.fn.functionName);
     officeApi.role.addToPolicy(

@@ -120,20 +120,19 @@ describe('npm run synth (cdk synth --quiet, offline)', () => {
           (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
       )
       .filter((st) => JSON.stringify(st.Action).includes('s3:'));
-    // The webhook: photos under evidence/ and the chat's exports; the summaries function and the
-    // office API: exports.
+    // The webhook: photos under evidence/ and the chat's exports; the summaries function: exports;
+    // the office API: reads exports/, writes its job records.
+    const under = (path: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, path]] });
     const exportsGrant = expect.objectContaining({
       Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/exports/*']] },
+      Resource: under('/exports/*'),
     });
     expect(grants).toEqual([
-      expect.objectContaining({
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/evidence/*']] },
-      }),
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject'], Resource: under('/evidence/*') }),
       exportsGrant,
       exportsGrant,
-      exportsGrant,
+      expect.objectContaining({ Action: 's3:GetObject', Resource: under('/exports/*') }),
+      expect.objectContaining({ Action: 's3:PutObject', Resource: under('/exports/*/jobs/*') }),
     ]);
   });
 

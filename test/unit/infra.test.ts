@@ -262,13 +262,18 @@ describe('the evidence bucket', () => {
         }),
       ],
     );
-    // The office API links its spreadsheets from exports/: the same grant, never a photo.
+    // The office API reads exports/ (its jobs, the links it signs) and writes only its job records,
+    // never a photo.
     expect(env('officeApi').EVIDENCE_BUCKET).toEqual({ Ref: bucketId() });
     expect(statementsOf(roleId('officeApi')).filter((x) => JSON.stringify(x.Action).includes('s3:'))).toEqual(
       [
         expect.objectContaining({
-          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          Action: 's3:GetObject',
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*']] },
+        }),
+        expect.objectContaining({
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/exports/*/jobs/*']] },
         }),
       ],
     );
@@ -484,16 +489,12 @@ describe('least privilege', () => {
     );
     // …and its workbook jobs under exports/, linked, built by the summaries function.
     expect(sorted(actionsOf(roleId('officeApi')))).toEqual(
-      sorted([
-        ...base,
-        ...read,
-        'dynamodb:PutItem',
-        'lambda:InvokeFunction',
-        's3:AbortMultipartUpload',
-        's3:GetObject',
-        's3:PutObject',
-      ]),
+      sorted([...base, ...read, 'dynamodb:PutItem', 'lambda:InvokeFunction', 's3:GetObject', 's3:PutObject']),
     );
+    // It writes only its job records; the workbooks are the summaries function's.
+    const puts = statementsOf(roleId('officeApi')).filter((x) => JSON.stringify(x.Action).includes('s3:Put'));
+    expect(JSON.stringify(puts.map((x) => x.Resource))).toContain('/exports/*/jobs/*');
+    expect(JSON.stringify(puts.map((x) => x.Resource))).not.toMatch(/\/exports\/\*"/);
   });
 
   it('lets the webhook and the office API hand workbooks to the summaries function, that one function by its exact ARN', () => {
@@ -537,12 +538,14 @@ describe('least privilege', () => {
         for (const a of actions) {
           expect(a).not.toMatch(/\*|Scan|Delete|BatchWrite|Transact/);
         }
-        // The two prefix grants: objects under evidence/ and exports/ of the evidence bucket.
+        // The prefix grants: objects under evidence/, exports/ and exports/<campaign>/jobs/ of the
+        // evidence bucket.
         const prefix = (p: string) =>
           `{"Fn::Join":["",[{"Fn::GetAtt":["${logicalId(stack.evidenceBucket)}","Arn"]},"/${p}/*"]]}`;
         const resource = JSON.stringify(s.Resource)
           .replace(prefix('evidence'), '"evidence-prefix"')
-          .replace(prefix('exports'), '"exports-prefix"');
+          .replace(prefix('exports'), '"exports-prefix"')
+          .replace(prefix('exports/*/jobs'), '"export-jobs-prefix"');
         expect(resource).not.toMatch(/"\*"|\/\*"|index\/\*/);
       }
     }
@@ -689,6 +692,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
       'AwsSolutions-APIG4',
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/evidence/*]`,
+      `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*/jobs/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
       `AwsSolutions-IAM5[Resource::<${logicalId(stack.evidenceBucket)}.Arn>/exports/*]`,
