@@ -105,10 +105,16 @@ export async function villageDetail(
   };
   assertCan(Boolean(village && town) && (may.upload || may.draw), 'village.read', actor);
   // The list's info and the sample are one item: one read, and never the households themselves.
-  const [{ list, sample }, surveys] = await Promise.all([
+  const [{ list, sample }, indexed] = await Promise.all([
     deps.store.getVillageState(campaign.id, villageId),
     may.draw ? deps.store.surveysOfVillage(campaign.id, town?.id ?? '', villageId) : Promise.resolve([]),
   ]);
+  // The index of a village's surveys can trail a submit by a moment: a survey it still shows in
+  // progress or returned is read from the table itself (a few at most), so the screen never offers
+  // 继续填写 on a survey just submitted.
+  const surveys = await Promise.all(
+    indexed.map(async (s) => (s.status === 'submitted' ? s : ((await deps.store.getSurvey(s.id)) ?? s))),
+  );
   const statuses: Record<string, SurveyStatus> = {};
   const released: string[] = [];
   for (const s of surveys) {
