@@ -64,9 +64,14 @@ export interface InviteRequest {
   townId?: string;
 }
 
-/** The invite's public handle: lists and buttons name it by this, never by its code. */
+/**
+ * The invite's public handle: lists and buttons name it by this, never by its code. Never starting
+ * with "-": a command line would take `--invite -x…` for two options (the office cancels invites
+ * with `npm run people -- cancel-invite --invite <id>`).
+ */
 export function inviteIdOf(code: string): string {
-  return createHash('sha256').update(code).digest('base64url').slice(0, 12);
+  const id = createHash('sha256').update(code).digest('base64url').slice(0, 12);
+  return id.startsWith('-') ? `x${id.slice(1)}` : id;
 }
 
 export function grantOfInvite(invite: Pick<Invite, 'role' | 'groupId' | 'townId'>): Grant {

@@ -139,6 +139,8 @@ function parseArgsMessage(err: Error & { code: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `未知选项 ${option}。`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      // A value starting with "-" (an invite made before ids avoided it) reads as an option.
+      if (/ambiguous/u.test(err.message)) return `选项 ${option} 的值以“-”开头,请写成 ${option}=值。`;
       return `选项 ${option} 的值有误(需要填写值的选项请在其后写上值,开关选项不要带值)。`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return '多余的参数。';

@@ -3,6 +3,7 @@
 // reactivates and cancels invites; unfinished surveys of someone who lost their grant go back to
 // the group and the next member who opens one takes it over.
 
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { can, ForbiddenError } from '../../app/authz';
 import { signOffGroupReport } from '../../app/group-report';
@@ -12,6 +13,7 @@ import {
   cancelInvite,
   createInvite,
   deactivatePerson,
+  inviteIdOf,
   joinWithInvite,
   listPeople,
   openInvites,
@@ -337,5 +339,21 @@ describe('the office offboards people', () => {
     await expect(
       returnSurvey(sdeps, leader, campaign, { surveyId: id, questionId: 'v1_type', reason: '请核实村类型' }),
     ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe("an invite's id", () => {
+  it('never starts with "-", which the command line would read as an option', () => {
+    // Codes whose hash, as base64url, begins with "-": about one in 64.
+    const dashed = Array.from({ length: 2_000 }, (_, i) => `code-${i}`).filter((c) =>
+      createHash('sha256').update(c).digest('base64url').startsWith('-'),
+    );
+    expect(dashed.length).toBeGreaterThan(10);
+    for (const code of dashed) {
+      const id = inviteIdOf(code);
+      expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/);
+      // Still the hash otherwise: the same code, the same id.
+      expect(id.slice(1)).toBe(createHash('sha256').update(code).digest('base64url').slice(1, 12));
+    }
   });
 });
