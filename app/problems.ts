@@ -458,7 +458,7 @@ export async function supersedeProposals(
     const raised = (await raisedNow(deps, campaign, proposal)) === 'yes';
     if (proposal.status === 'superseded') {
       // Superseded by a run cut off before its second look (supersede below): finish it.
-      if (raised) await reopen(deps, proposal, proposal);
+      if (raised) await restore(deps, actor, proposal);
       continue;
     }
     if (raised) continue;
@@ -484,18 +484,34 @@ async function supersede(
   const saved = await settleAudited(deps, actor, proposal, 'superseded');
   if (saved.status !== 'superseded') return saved;
   if ((await raisedNow(deps, campaign, saved)) !== 'yes') return saved;
-  const reopened = await reopen(deps, saved, proposal);
-  // The trail says it was superseded: it says it is undecided again too (ids only).
-  if (reopened.status === 'pending') {
-    await deps.store.appendAudit({
-      at: deps.clock.now().toISOString(),
-      actorId: actor.id,
-      action: 'proposal.reopen',
-      subject: `proposal:${proposal.id}`,
-      details: { origin: reopened.origin, townId: reopened.townId },
-    });
-  }
+  return restore(deps, actor, saved);
+}
+
+/**
+ * A proposal superseded while the surveys still raise it, undecided again as it was (its origin
+ * and proposer). The trail says it was superseded: it says it is undecided again too.
+ */
+async function restore(deps: ProblemDeps, actor: Person, superseded: Proposal): Promise<Proposal> {
+  const reopened = await reopen(deps, superseded, superseded);
+  if (reopened.status === 'pending') await audit(deps, actor, reopened, 'proposal.reopen');
   return reopened;
+}
+
+/** One audit event of a proposal's decision, with ids only. */
+function audit(
+  deps: ProblemDeps,
+  actor: Person,
+  proposal: Proposal,
+  action: 'proposal.decline' | 'proposal.supersede' | 'proposal.reopen',
+  at: string = deps.clock.now().toISOString(),
+): Promise<void> {
+  return deps.store.appendAudit({
+    at,
+    actorId: actor.id,
+    action,
+    subject: `proposal:${proposal.id}`,
+    details: { origin: proposal.origin, townId: proposal.townId },
+  });
 }
 
 /**
@@ -510,15 +526,8 @@ async function settleAudited(
 ): Promise<Proposal> {
   const at = deps.clock.now().toISOString();
   const saved = await settle(deps, proposal, { status, decidedBy: actor.id, decidedAt: at });
-  if (saved.status === status && proposal.status !== status) {
-    await deps.store.appendAudit({
-      at,
-      actorId: actor.id,
-      action: status === 'declined' ? 'proposal.decline' : 'proposal.supersede',
-      subject: `proposal:${proposal.id}`,
-      details: { origin: proposal.origin, townId: proposal.townId },
-    });
-  }
+  if (saved.status === status && proposal.status !== status)
+    await audit(deps, actor, proposal, status === 'declined' ? 'proposal.decline' : 'proposal.supersede', at);
   return saved;
 }
 

@@ -102,8 +102,13 @@ export async function runChatSummary(
       // 截至 time and rows may differ), so its messages cannot be matched one by one.
       ...(text ? [() => messenger.send({ chatId, text })] : []),
     ]);
-    if (failure)
+    if (failure) {
+      // Telegram refused a part (not a build failure: nothing to tell the person that Telegram
+      // would deliver); recorded as failed, so the summaries function counts it.
       deps.logger?.warn('chat summary not delivered whole', { personId: person.id, kind: failure });
+      await mark('failed', failure);
+      return 'failed';
+    }
   } catch (err) {
     deps.logger?.error('chat summary failed', {
       personId: person.id,

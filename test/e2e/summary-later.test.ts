@@ -115,6 +115,25 @@ describe('the summary built after the tap', () => {
     expect(arrived.filter((m) => m.text?.startsWith('表5 整改情况'))).toHaveLength(1);
   });
 
+  it('is counted failed, not sent, when Telegram refuses one of the files', async () => {
+    await office.send('/summary');
+    await office.press('全市');
+    const request = queued.at(-1);
+    if (!request) throw new Error('no request');
+    const messenger = telegramMessenger(sys.bot.telegram);
+    const refusing: Messenger = {
+      ...messenger,
+      sendDocument: async () => ({ ok: false, kind: 'error', description: 'Bad Request: file too big' }),
+    };
+    expect(await run(request, systemClock, refusing)).toBe('failed');
+    const [delivery] = await sys.store.deliveriesOfReminder(
+      `${sys.campaign.id}/summary:${request.requestId}`,
+    );
+    expect(delivery).toMatchObject({ status: 'failed', lastError: 'error' });
+    // The event again: nothing more.
+    expect(await run(request)).toBe('duplicate');
+  });
+
   it('is refused with a clear answer when the person may no longer build it', async () => {
     await office.send('/summary');
     await office.press('全市');

@@ -317,6 +317,7 @@ describe('a 漏评 name two households report stays proposed while either still 
     );
     expect(await supersedeProposals(deps(), inspector, campaign, corrected)).toBe(0);
     expect((await proposal())?.status).toBe('pending');
+    expect((await store.auditOf(`proposal:${cut!.id}`)).map((e) => e.action)).toEqual(['proposal.reopen']);
     const { problem } = await confirmProposal(deps(), inspector, campaign, cut!.id);
     expect(problem.description).toContain('覃二');
   });
