@@ -31,7 +31,7 @@ import {
   type Survey,
 } from '../domain/model';
 import { problemIdFor, proposalIdFor, proposalsFor } from '../domain/proposals';
-import { applyRectification, type RectificationInput } from '../domain/rectification';
+import { applyRectification, RectificationError, type RectificationInput } from '../domain/rectification';
 import { localDate } from '../domain/reminders';
 import { submittedMarkAt } from './aggregates';
 import { assertCan, can, ForbiddenError, isOffice } from './authz';
@@ -174,12 +174,20 @@ export async function actOnProblem(
   campaign: Campaign,
   problemId: string,
   input: RectificationInput,
+  /**
+   * The version of the problem the actor was shown (the card the button was on). A check or a
+   * report is about what the person saw: if the problem changed since (another report, a check,
+   * a photo), nothing is written and RectificationError 'changed' says so.
+   */
+  opts: { seenVersion?: number } = {},
 ): Promise<Problem> {
   for (let attempt = 0; ; attempt++) {
     const problem = await deps.store.getProblem(problemId);
     if (!problem || problem.campaignId !== campaign.id) throw new ProblemInputError('unknown_problem');
     assertCan(can.actOnProblem(actor, campaign, problem, input.action), `problem.${input.action}`, actor);
     if (problem.status === 'withdrawn') throw new ProblemInputError('withdrawn');
+    if (opts.seenVersion !== undefined && problem.version !== opts.seenVersion)
+      throw new RectificationError('changed');
     const at = deps.clock.now();
     const next = applyRectification(problem, input, actor.id, at.toISOString(), localDate(campaign, at));
     try {

@@ -395,13 +395,13 @@ export async function problemCard(turn: Turn, p: Problem, note?: string, view = 
     ALLOWED_FROM[action].includes(p.status) &&
     can.actOnProblem(turn.person, c, p, action);
   const townRow = [
-    ...(may('measures') ? [btn(t.problemButtons.measures, 'zm', p.id, view)] : []),
-    ...(may('rectified') ? [btn(t.problemButtons.rectified, 'zr', p.id, view)] : []),
-    ...(may('needs_longer') ? [btn(t.problemButtons.delay, 'zd', p.id, view)] : []),
+    ...(may('measures') ? [btn(t.problemButtons.measures, 'zm', p.id, view, p.version)] : []),
+    ...(may('rectified') ? [btn(t.problemButtons.rectified, 'zr', p.id, view, p.version)] : []),
+    ...(may('needs_longer') ? [btn(t.problemButtons.delay, 'zd', p.id, view, p.version)] : []),
   ];
   const checkRow = [
-    ...(may('verified') ? [btn(t.problemButtons.verify, 'zv', p.id, view)] : []),
-    ...(may('rejected') ? [btn(t.problemButtons.reject, 'zj', p.id, view)] : []),
+    ...(may('verified') ? [btn(t.problemButtons.verify, 'zv', p.id, view, p.version)] : []),
+    ...(may('rejected') ? [btn(t.problemButtons.reject, 'zj', p.id, view, p.version)] : []),
   ];
   const photoRow = [
     ...(mayAddPhoto(turn, p) ? [btn(t.problemButtons.addPhotos, 'pq', p.id)] : []),

@@ -39,13 +39,29 @@ function refusal(err: RectificationError): string {
   return err.reason === 'not_now' ? r.not_now(PROBLEM_STATUS_LABELS[err.status ?? 'open']) : r[err.reason];
 }
 
-/** Checked when the button is pressed, so nobody types a report the write would refuse. */
-async function actionable(turn: Turn, problemId: string, action: ProblemAction): Promise<Problem> {
+/**
+ * Checked when the button is pressed, so nobody types a report the write would refuse. The card's
+ * buttons carry the version it showed: a problem that changed since (another report, a check, a
+ * photo) is shown again as it is now, with the note that nothing was done, and undefined returned.
+ * A button without a version (a card from before versions were on it) counts as changed too.
+ */
+async function actionable(
+  turn: Turn,
+  problemId: string,
+  action: ProblemAction,
+  view: string,
+  seen: string | undefined,
+): Promise<Problem | undefined> {
   const problem = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
   if (!can.actOnProblem(turn.person, turn.deps.campaign, problem, action))
     throw new ForbiddenError(`problem.${action}`, turn.person.id);
   if (problem.status === 'withdrawn') throw new ProblemInputError('withdrawn');
   if (!ALLOWED_FROM[action].includes(problem.status)) throw new RectificationError('not_now', problem.status);
+  if (seen === undefined || Number(seen) !== problem.version) {
+    await turn.setScreen('home');
+    await turn.send(await problemCard(turn, problem, t.rectificationRefusals.changed, view));
+    return undefined;
+  }
   return problem;
 }
 
@@ -92,14 +108,24 @@ async function tell(turn: Turn, people: readonly Person[], text: string, problem
   }
 }
 
-/** Writes the report, then shows the card with what was said, and tells whom it concerns. */
-async function act(turn: Turn, problemId: string, input: RectificationInput, view: string) {
+/**
+ * Writes the report, then shows the card with what was said, and tells whom it concerns. Only if
+ * the problem is still the version the person was shown (`seen`): else the card as it is now.
+ */
+async function act(turn: Turn, problemId: string, input: RectificationInput, view: string, seen: number) {
   // Whatever the outcome, the next text is not part of this report any more.
   await turn.setScreen('home');
   let saved: Problem;
   try {
-    saved = await actOnProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId, input);
+    saved = await actOnProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId, input, {
+      seenVersion: seen,
+    });
   } catch (err) {
+    if (err instanceof RectificationError && err.reason === 'changed') {
+      const now = await readProblem(pdeps(turn), turn.person, turn.deps.campaign, problemId);
+      await turn.send(await problemCard(turn, now, refusal(err), view));
+      return;
+    }
     if (err instanceof RectificationError) {
       await turn.send(refusal(err));
       return;
@@ -180,32 +206,38 @@ async function history(turn: Turn, problemId: string, view: string) {
 const data = (turn: Turn) => turn.person.session.data ?? {};
 const problemOf = (turn: Turn) => String(data(turn).problemId ?? '');
 const viewOf = (turn: Turn) => String(data(turn).view ?? REPORTED);
+/** The version of the problem on the card whose button opened this prompt. */
+const seenOf = (turn: Turn) => Number(data(turn).seen ?? -1);
 
 export const rectificationHandlers: Handlers = {
   callbacks: {
-    zm: async (turn, [id, view]) => {
-      const p = await actionable(turn, id ?? '', 'measures');
-      await turn.setScreen('rect_measures', { problemId: p.id, view: view ?? REPORTED });
+    zm: async (turn, [id, view = REPORTED, seen]) => {
+      const p = await actionable(turn, id ?? '', 'measures', view, seen);
+      if (!p) return;
+      await turn.setScreen('rect_measures', { problemId: p.id, view, seen: p.version });
       await turn.show(prompt(t.askMeasures));
     },
-    zr: async (turn, [id, view]) => {
-      const p = await actionable(turn, id ?? '', 'rectified');
-      await turn.setScreen('rect_done', { problemId: p.id, view: view ?? REPORTED });
+    zr: async (turn, [id, view = REPORTED, seen]) => {
+      const p = await actionable(turn, id ?? '', 'rectified', view, seen);
+      if (!p) return;
+      await turn.setScreen('rect_done', { problemId: p.id, view, seen: p.version });
       await turn.show(prompt(t.askRectifiedNote));
     },
-    zd: async (turn, [id, view]) => {
-      const p = await actionable(turn, id ?? '', 'needs_longer');
-      await turn.setScreen('rect_date', { problemId: p.id, view: view ?? REPORTED });
+    zd: async (turn, [id, view = REPORTED, seen]) => {
+      const p = await actionable(turn, id ?? '', 'needs_longer', view, seen);
+      if (!p) return;
+      await turn.setScreen('rect_date', { problemId: p.id, view, seen: p.version });
       await turn.show(prompt(t.askPlannedDate));
     },
-    // 已整改到位 is the leader's judgement after looking: one tap decides it.
-    zv: async (turn, [id, view]) => {
-      const p = await actionable(turn, id ?? '', 'verified');
-      await act(turn, p.id, { action: 'verified' }, view ?? REPORTED);
+    // 已整改到位 is the leader's judgement after looking: one tap decides it, on what they saw.
+    zv: async (turn, [id, view = REPORTED, seen]) => {
+      const p = await actionable(turn, id ?? '', 'verified', view, seen);
+      if (p) await act(turn, p.id, { action: 'verified' }, view, p.version);
     },
-    zj: async (turn, [id, view]) => {
-      const p = await actionable(turn, id ?? '', 'rejected');
-      await turn.setScreen('rect_reject', { problemId: p.id, view: view ?? REPORTED });
+    zj: async (turn, [id, view = REPORTED, seen]) => {
+      const p = await actionable(turn, id ?? '', 'rejected', view, seen);
+      if (!p) return;
+      await turn.setScreen('rect_reject', { problemId: p.id, view, seen: p.version });
       await turn.show(prompt(t.askRejectReason));
     },
     zk: (turn, [id, view]) => history(turn, id ?? '', view ?? REPORTED),
@@ -224,11 +256,17 @@ export const rectificationHandlers: Handlers = {
         return;
       }
       const measures = String(data(turn).measures ?? '');
-      await act(turn, problemOf(turn), { action: 'measures', measures, responsible: text }, viewOf(turn));
+      await act(
+        turn,
+        problemOf(turn),
+        { action: 'measures', measures, responsible: text },
+        viewOf(turn),
+        seenOf(turn),
+      );
     },
     rect_done: async (turn, text) => {
       const note = await sentenceOrSay(turn, text);
-      if (note) await act(turn, problemOf(turn), { action: 'rectified', note }, viewOf(turn));
+      if (note) await act(turn, problemOf(turn), { action: 'rectified', note }, viewOf(turn), seenOf(turn));
     },
     rect_date: async (turn, text) => {
       let plannedDate: string;
@@ -246,11 +284,18 @@ export const rectificationHandlers: Handlers = {
       const reason = await sentenceOrSay(turn, text);
       if (!reason) return;
       const plannedDate = String(data(turn).plannedDate ?? '');
-      await act(turn, problemOf(turn), { action: 'needs_longer', plannedDate, reason }, viewOf(turn));
+      await act(
+        turn,
+        problemOf(turn),
+        { action: 'needs_longer', plannedDate, reason },
+        viewOf(turn),
+        seenOf(turn),
+      );
     },
     rect_reject: async (turn, text) => {
       const reason = await sentenceOrSay(turn, text);
-      if (reason) await act(turn, problemOf(turn), { action: 'rejected', reason }, viewOf(turn));
+      if (reason)
+        await act(turn, problemOf(turn), { action: 'rejected', reason }, viewOf(turn), seenOf(turn));
     },
   },
   commands: {},

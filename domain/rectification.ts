@@ -32,7 +32,9 @@ export type RectificationRefusal =
   | 'responsible_bad'
   | 'date_bad'
   | 'date_past'
-  | 'date_far';
+  | 'date_far'
+  /** The problem changed after the card the button was on was shown: nothing was done. */
+  | 'changed';
 
 export class RectificationError extends Error {
   override readonly name = 'RectificationError';

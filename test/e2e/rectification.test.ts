@@ -330,4 +330,48 @@ describe.each(ENGINES)('rectification and its check, on %s', (engineName) => {
         .filter((m) => m.text.startsWith('【提醒】问题整改')),
     ).toEqual([]);
   });
+
+  it('a check decides on what the checker saw: a card opened before the problem changed checks nothing', async () => {
+    // The leader opens the card while the town's report is "3户帮扶手册已按因病致贫更新…".
+    await leader.pressData(`po:${ids.manual}:t.jiangping`);
+    const seen = leader.lastMessage();
+    expect(seen.text).toContain('3户帮扶手册已按因病致贫更新帮扶措施');
+    // Meanwhile the office rejects it, and the town reports it rectified again, differently.
+    await office.pressData(`po:${ids.manual}:t.jiangping`);
+    await office.press('👎 未整改到位');
+    await office.send('抽查发现1户手册仍未更新');
+    await contact.pressData(`po:${ids.manual}:t.jiangping`);
+    await contact.press('✅ 已整改');
+    await contact.send('最后1户手册已于11月9日更新');
+    const before = await problem(ids.manual);
+
+    // 👍 on the card opened first: nothing is checked; the card is shown as it is now.
+    const verify = seen.buttons.flat().find((b) => b.text === '👍 已整改到位')!;
+    await leader.pressData(verify.callback_data ?? '', seen);
+    expect(leader.lastText()).toContain('这个问题在您打开之后有了新的情况,没有做任何修改。');
+    expect(leader.lastText()).toContain('最后1户手册已于11月9日更新');
+    const after = await problem(ids.manual);
+    expect(after.status).toBe('rectified');
+    expect(after.version).toBe(before.version);
+
+    // 👎 from the fresh card opens the prompt; a photo the town adds while the leader types is news
+    // too: the reason is not recorded against a problem the leader has not seen.
+    await leader.press('👎 未整改到位');
+    await contact.sendPhoto(freshPhoto(), { caption: '更新后的手册' });
+    await leader.send('手册照片看不清楚');
+    expect(leader.lastText()).toContain('这个问题在您打开之后有了新的情况,没有做任何修改。');
+    expect(leader.lastText()).toContain('照片:1 张');
+    expect((await problem(ids.manual)).status).toBe('rectified');
+
+    // From the card as it is now, the check is taken.
+    await leader.press('👍 已整改到位');
+    expect(leader.lastText()).toContain('✅ 抽查结果:已整改到位。');
+    const checked = await problem(ids.manual);
+    expect(checked.status).toBe('verified');
+    expect(checked.events?.slice(-3).map((e) => [e.action, e.by])).toEqual([
+      ['rejected', '9700006'],
+      ['rectified', '9700003'],
+      ['verified', '9700002'],
+    ]);
+  });
 });
