@@ -6,7 +6,7 @@
 
 import { type Campaign, groupForTown } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
-import type { Instant, Person } from '../domain/model';
+import { type Instant, lastChangeOf, type Person } from '../domain/model';
 import { assertCan, can, isOffice } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -27,9 +27,22 @@ export const MIN_SIGN_OFF_REASON = 4;
 
 export class SignOffError extends Error {
   override readonly name = 'SignOffError';
-  constructor(readonly reason: 'reason_required' | 'unchanged') {
+  constructor(
+    readonly reason: 'reason_required' | 'unchanged' | 'changed',
+    /** For 'changed': what changed after the package was shown. */
+    readonly changes?: { surveys: number; problems: number },
+  ) {
     super(reason);
   }
+}
+
+/**
+ * The package a leader signs, as it was shown: when it was built (taken before its facts were
+ * read) and how much work it said was missing. A signature is for what the leader saw.
+ */
+export interface ShownReport {
+  at: Instant;
+  missing: number;
 }
 
 export interface VillageCompleteness {
@@ -61,6 +74,8 @@ export interface ReportState {
   signOff?: SignOff;
   /** Changes to the group's surveys and problems after the sign-off. */
   changedSince?: { surveys: number; problems: number };
+  /** Changes after the instant reportState was asked about (the package shown), if any. */
+  changedAfter?: { surveys: number; problems: number };
   /** Signed, and nothing changed since: the report is done. */
   done: boolean;
 }
@@ -86,7 +101,13 @@ export function reportTownOf(person: Person, campaign: Campaign, groupId?: strin
  * town, and the sign-off events. Reads a village state item per village and the town's submitted
  * surveys; used by the leader's screen, the office's /signoffs and the reminders.
  */
-export async function reportState(store: Store, campaign: Campaign, groupId: string): Promise<ReportState> {
+export async function reportState(
+  store: Store,
+  campaign: Campaign,
+  groupId: string,
+  /** Also count what changed after this instant (ReportState.changedAfter). */
+  since?: Instant,
+): Promise<ReportState> {
   const group = campaign.groups.find((g) => g.id === groupId);
   const town = campaign.towns.find((t) => t.id === group?.townId);
   if (!group || !town) throw new Error(`unknown group ${groupId}`);
@@ -126,8 +147,18 @@ export async function reportState(store: Store, campaign: Campaign, groupId: str
     (n, v) => n + (v.sampled - v.submitted) + (v.villageSurveySubmitted ? 0 : 1),
     0,
   );
+  /** Surveys submitted or returned, and problems changed in any way, after an instant. */
+  const changesAfter = (instant: Instant) => {
+    const after = (at?: string) => at !== undefined && at > instant;
+    const surveys = submitted.filter((s) => after(s.at)).length + returned.filter((s) => after(s.at)).length;
+    // Any change: a report or a check after the town's first one, a photo, an edit (lastChangeOf).
+    const changed = problems.filter((p) => after(lastChangeOf(p))).length;
+    return surveys + changed > 0 ? { surveys, problems: changed } : undefined;
+  };
+  const shown = since !== undefined ? changesAfter(since) : undefined;
+  const changedAfter = shown ? { changedAfter: shown } : {};
   const last = events.filter((e) => e.action === GROUP_REPORT_SIGN_OFF).at(-1);
-  if (!last) return { groupId, townId: town.id, villages, missing, done: false };
+  if (!last) return { groupId, townId: town.id, villages, missing, done: false, ...changedAfter };
   const signOff: SignOff = {
     groupId,
     townId: town.id,
@@ -138,20 +169,16 @@ export async function reportState(store: Store, campaign: Campaign, groupId: str
       : {}),
     ...(typeof last.details?.reason === 'string' ? { reason: last.details.reason } : {}),
   };
-  const after = (at?: string) => at !== undefined && at > last.at;
-  const changedSince = {
-    surveys: submitted.filter((s) => after(s.at)).length + returned.filter((s) => after(s.at)).length,
-    problems: problems.filter((p) => after(p.createdAt) || after(p.changedAt) || after(p.townActedAt)).length,
-  };
-  const changed = changedSince.surveys + changedSince.problems > 0;
+  const changedSince = changesAfter(last.at);
   return {
     groupId,
     townId: town.id,
     villages,
     missing,
     signOff,
-    ...(changed ? { changedSince } : {}),
-    done: !changed,
+    ...(changedSince ? { changedSince } : {}),
+    ...changedAfter,
+    done: !changedSince,
   };
 }
 
@@ -168,7 +195,10 @@ export async function leaderReportState(
 }
 
 /**
- * 签发. Signing with work missing needs a reason (SignOffError 'reason_required' without one);
+ * 签发. A signature is for the package the leader was shown (`opts.shown`): if a survey or a
+ * problem changed after it was built, or its count of missing work no longer holds, nothing is
+ * signed (SignOffError 'changed', with what changed) and the leader is shown the package anew.
+ * Signing with work missing needs a reason (SignOffError 'reason_required' without one);
  * signing again is allowed only when something changed since the last sign-off (else the
  * existing sign-off is returned). The reason goes to the audit trail: it is the leader's words
  * about the work, not personal data.
@@ -178,11 +208,13 @@ export async function signOffGroupReport(
   leader: Person,
   campaign: Campaign,
   groupId?: string,
-  opts: { reason?: string } = {},
+  opts: { reason?: string; shown?: ShownReport } = {},
 ): Promise<SignOff> {
   const group = groupOf(leader, campaign, groupId);
   assertCan(can.signOffReport(leader, campaign, group.townId), 'group_report.sign_off', leader);
-  const state = await reportState(deps.store, campaign, group.id);
+  const state = await reportState(deps.store, campaign, group.id, opts.shown?.at);
+  if (opts.shown && (state.changedAfter || state.missing !== opts.shown.missing))
+    throw new SignOffError('changed', state.changedAfter ?? { surveys: 0, problems: 0 });
   if (state.signOff && state.done) return state.signOff;
   const reason = opts.reason?.trim();
   if (state.missing > 0 && (!reason || [...reason].length < MIN_SIGN_OFF_REASON))
@@ -199,6 +231,8 @@ export async function signOffGroupReport(
       missing: state.missing,
       ...(state.missing > 0 && reason ? { reason } : {}),
       ...(state.signOff ? { resigned: true } : {}),
+      // Which package was signed: the one built at this instant.
+      ...(opts.shown ? { shownAt: opts.shown.at } : {}),
     },
   });
   return {

@@ -7,6 +7,7 @@ import {
   leaderReportState,
   type ReportState,
   reportTownOf,
+  type ShownReport,
   SignOffError,
   signOffGroupReport,
   signOffStatus,
@@ -121,6 +122,8 @@ async function groupReport(turn: Turn, groupId?: string) {
     return;
   }
   await turn.send(t.reportBuilding);
+  // Taken before any fact is read: whatever changes after it is not in what the leader sees.
+  const shownAt = turn.deps.clock.now();
   const pkg = await turn.deps.groupReport(turn.person, townId);
   const town = turn.deps.campaign.towns.find((tw) => tw.id === townId)?.name ?? '';
   await turn.send(`${t.reportIntro(town)}\n\n${pkg.text}`);
@@ -129,8 +132,19 @@ async function groupReport(turn: Turn, groupId?: string) {
   const state = await leaderReportState(turn.deps, turn.person, turn.deps.campaign, group);
   await turn.send({
     text: [completenessText(state), '', statusText(turn, state), '', t.reportSignPrompt].join('\n'),
-    buttons: state.signOff && state.done ? [] : [[btn(t.buttons.signOff, 'so', group)]],
+    buttons:
+      state.signOff && state.done
+        ? []
+        : [[btn(t.buttons.signOff, 'so', group, shownAt.getTime().toString(36), state.missing)]],
   });
+}
+
+/** The package a 签发 button was under, from its data (absent on a button from before). */
+function shownFrom(at36: string | undefined, missing: string | undefined): ShownReport | undefined {
+  const ms = at36 ? Number.parseInt(at36, 36) : Number.NaN;
+  const n = Number(missing);
+  if (!Number.isSafeInteger(ms) || !Number.isSafeInteger(n)) return undefined;
+  return { at: new Date(ms).toISOString(), missing: n };
 }
 
 /** Submitted of sampled, village by village, and what is still missing. */
@@ -165,16 +179,28 @@ async function signOffs(turn: Turn) {
   await turn.show([t.signOffTitle, ...lines].join('\n'));
 }
 
-/** 签发: straight away when nothing is missing; otherwise asked, with a reason. */
-async function signOff(turn: Turn, groupId: string | undefined, reason?: string) {
+/**
+ * 签发 of the package shown: straight away when nothing is missing; otherwise asked, with a
+ * reason. A package that changed since it was shown (or a button that does not say which package
+ * it was under) is not signed: the leader is told what changed and shown the package anew.
+ */
+async function signOff(
+  turn: Turn,
+  groupId: string | undefined,
+  shown: ShownReport | undefined,
+  reason?: string,
+) {
+  if (!shown) {
+    await turn.setScreen('home');
+    await turn.send(t.reportButtonOutdated);
+    await groupReport(turn, groupId);
+    return;
+  }
   try {
-    const s = await signOffGroupReport(
-      turn.deps,
-      turn.person,
-      turn.deps.campaign,
-      groupId,
-      reason ? { reason } : {},
-    );
+    const s = await signOffGroupReport(turn.deps, turn.person, turn.deps.campaign, groupId, {
+      shown,
+      ...(reason ? { reason } : {}),
+    });
     await turn.setScreen('home');
     await turn.show(
       s.missing
@@ -183,8 +209,18 @@ async function signOff(turn: Turn, groupId: string | undefined, reason?: string)
     );
   } catch (err) {
     if (!(err instanceof SignOffError)) throw err;
+    if (err.reason === 'changed') {
+      await turn.setScreen('home');
+      await turn.send(t.reportChangedSinceShown(err.changes?.surveys ?? 0, err.changes?.problems ?? 0));
+      await groupReport(turn, groupId);
+      return;
+    }
     const state = await leaderReportState(turn.deps, turn.person, turn.deps.campaign, groupId);
-    await turn.setScreen('signoff_reason', { groupId: state.groupId });
+    await turn.setScreen('signoff_reason', {
+      groupId: state.groupId,
+      shownAt: shown.at,
+      shownMissing: shown.missing,
+    });
     await turn.show(
       prompt(
         `${completenessText(state)}\n\n${reason ? t.signOffReasonTooShort : t.signOffAskReason(state.missing)}`,
@@ -281,7 +317,7 @@ export function adminHandlers(botUsername: string): Handlers {
       fo: (turn) => openAndShow(turn, { kind: 'office' }),
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
-      so: (turn, [groupId]) => signOff(turn, groupId || undefined),
+      so: (turn, [groupId, at36, missing]) => signOff(turn, groupId || undefined, shownFrom(at36, missing)),
       tm: async (turn, [villageId]) => {
         if (!turn.deps.tomorrow) {
           await turn.send(t.tomorrowUnavailable);
@@ -294,8 +330,14 @@ export function adminHandlers(botUsername: string): Handlers {
       },
     },
     texts: {
-      signoff_reason: (turn, text) =>
-        signOff(turn, String(turn.person.session.data?.groupId ?? ''), text.trim()),
+      signoff_reason: (turn, text) => {
+        const data = turn.person.session.data ?? {};
+        const shown =
+          typeof data.shownAt === 'string' && typeof data.shownMissing === 'number'
+            ? { at: data.shownAt, missing: data.shownMissing }
+            : undefined;
+        return signOff(turn, String(data.groupId ?? ''), shown, text.trim());
+      },
     },
     commands: {
       invite: (turn) => inviteMenu(turn),

@@ -526,6 +526,10 @@ export const t = {
     `⚠️ 状态:签发后有变更(${at} 签发后,${surveys} 份问卷、${problems} 个问题有变化),请核对后重新签发。`,
   signOffAskReason: (missing: number) =>
     `尚有 ${missing} 项未完成。确定现在签发吗?请回复签发理由(至少 4 个字,扶贫办可看到),或点取消。`,
+  /** A 签发 under a package that is no longer what the facts say; the new package follows. */
+  reportChangedSinceShown: (surveys: number, problems: number) =>
+    `⚠️ 这份报告发出后情况有了变化${surveys + problems > 0 ? `(${surveys} 份问卷、${problems} 个问题)` : ''},没有签发。请核对下面最新的报告后再签发。`,
+  reportButtonOutdated: '这个“签发”按钮已过期,没有签发。请核对下面最新的报告后再签发。',
   signOffReasonTooShort: '理由太短了,请用一句话写明为什么在未完成时签发(至少 4 个字)。',
   chooseTomorrow: '明日检查村:请选择明天要去的村',
   tomorrowSet: (village: string, requestAt: string, dueAt: string) =>

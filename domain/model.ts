@@ -377,6 +377,25 @@ export function reporterMayChange(p: Pick<Problem, 'status' | 'townActedAt'>): b
   return p.status === 'open' && p.townActedAt === undefined;
 }
 
+/**
+ * When anything about a problem last changed: logged, edited or withdrawn by its reporter, any
+ * report or check (each is an event), a photo added. What a signed report covers is judged by it.
+ */
+export function lastChangeOf(
+  p: Pick<Problem, 'createdAt' | 'changedAt' | 'townActedAt' | 'events' | 'check' | 'photos'>,
+): Instant {
+  let last = p.createdAt;
+  for (const at of [
+    p.changedAt,
+    p.townActedAt,
+    p.check?.at,
+    ...(p.events ?? []).map((e) => e.at),
+    ...(p.photos ?? []).map((ph) => ph.at),
+  ])
+    if (at !== undefined && at > last) last = at;
+  return last;
+}
+
 /** Which rule of DOMAIN.md §9 proposed a problem (domain/proposals.ts). */
 export type ProposalKind =
   | 'wrongful_exit'

@@ -11,6 +11,7 @@ import { telegramMessenger } from '../../bot/telegram-messenger';
 import { deadlineInstant } from '../../domain/campaign';
 import type { ChatUser } from '../support/chat-user';
 import { ENGINES, type Engine, startEngine } from '../support/engines';
+import { freshPhoto } from '../support/evidence';
 import { rng, scriptHousehold } from '../support/household-scripts';
 import { Interviewer } from '../support/interviewer';
 import { type System, seedPerson, seedSample, startSystem } from '../support/system';
@@ -18,6 +19,7 @@ import { type System, seedPerson, seedSample, startSystem } from '../support/sys
 const LEADER = 9_600_001;
 const INSPECTOR = 9_600_002;
 const OFFICE = 9_600_003;
+const CONTACT = 9_600_004;
 const NO_FAULTS = { duplicate: 0, doubleTap: 0, stale: 0 };
 
 describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
@@ -100,6 +102,105 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
     expect(office.lastText()).toContain('✅ 第三组(马路镇):已签发');
     const events = await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`);
     expect(events.filter((e) => e.action === 'group_report.sign_off')).toHaveLength(2);
+  });
+
+  it('an old 签发 button signs nothing once the report has changed: the leader sees the report anew', async () => {
+    clock.advance(3_600_000);
+    await submit(3);
+    await leader.send('/report');
+    const shown = leader.lastMessage();
+    expect(shown.text).toContain('签发后有变更');
+    const signed = async () =>
+      (await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`)).filter(
+        (e) => e.action === 'group_report.sign_off',
+      );
+    const before = (await signed()).length;
+    // Another survey comes in after the report was built; then the leader taps 签发 under it.
+    clock.advance(60_000);
+    await submit(4);
+    clock.advance(60_000);
+    const seen = leader.messages().length;
+    await leader.pressData(shown.buttons.flat().find((b) => b.text === '✍️ 签发')?.callback_data ?? '', shown);
+    const replies = leader.textsSince(seen);
+    expect(replies[0]).toBe(
+      '⚠️ 这份报告发出后情况有了变化(1 份问卷、0 个问题),没有签发。请核对下面最新的报告后再签发。',
+    );
+    expect(replies.at(-1)).toContain('⏳ 北联村:农户 5/10,村级表未提交');
+    expect(await signed()).toHaveLength(before);
+    // From the package as it is now, the signature is taken, and says which package it was.
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('尚有 6 项未完成。确定现在签发吗?');
+    await leader.send('其余农户外出务工,已电话核实');
+    expect(leader.lastText()).toMatch(/^✅ 已签发/);
+    const events = await signed();
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)?.details).toMatchObject({ missing: 6, shownAt: expect.any(String) });
+    expect(String(events.at(-1)?.details?.shownAt) > String(events.at(-2)?.at)).toBe(true);
+  });
+
+  it('a button without the package it was under (from before) signs nothing and shows the report', async () => {
+    clock.advance(60_000);
+    await submit(5);
+    await leader.send('/report');
+    const seen = leader.messages().length;
+    await leader.pressData('so:g3');
+    expect(leader.textsSince(seen)[0]).toBe('这个“签发”按钮已过期,没有签发。请核对下面最新的报告后再签发。');
+    expect(leader.lastText()).toContain('签发后有变更');
+  });
+
+  it('a problem reported on, checked or given a photo after the sign-off marks it 签发后有变更', async () => {
+    await seedPerson(sys.store, { id: CONTACT, roles: ['town_contact'], townId: 'malu' });
+    const contact = sys.user(CONTACT, '马路联络');
+    await contact.send('/start');
+    await inspector.send('/problem');
+    await inspector.press('四、其他方面(资料、档案、内生动力等)');
+    await inspector.press('北联村');
+    await inspector.press('跳过');
+    await inspector.send('北联村户主甲户帮扶手册未填写2017年收入,与系统不一致');
+    const [problem] = await sys.store.problemsOfTown(sys.campaign.id, 'malu');
+    const card = `po:${problem?.id}:t.malu`;
+    await contact.pressData(card);
+    await contact.press('📝 填报整改措施');
+    await contact.send('逐户补填帮扶手册收入栏');
+    await contact.send('北联村村委 黄明');
+    const signNow = async () => {
+      clock.advance(60_000);
+      await leader.send('/report');
+      await leader.press('✍️ 签发');
+      await leader.send('其余农户外出务工,已电话核实');
+      expect(leader.lastText()).toMatch(/^✅ 已签发/);
+    };
+    const changed = async () => {
+      clock.advance(60_000);
+      await leader.send('/report');
+      return leader.lastText();
+    };
+    await signNow();
+    expect(await changed()).toContain('状态:已签发');
+
+    // The town reports it rectified after the signature: the signed 表5 no longer holds.
+    clock.advance(3_600_000);
+    await contact.pressData(card);
+    await contact.press('✅ 已整改');
+    await contact.send('已补填全部收入栏');
+    expect(await changed()).toMatch(/签发后有变更.*0 份问卷、1 个问题有变化/);
+
+    // A photo of the rectification after the next signature is a change too.
+    await signNow();
+    clock.advance(60_000);
+    await contact.sendPhoto(freshPhoto(), { caption: '补填后的帮扶手册' });
+    expect(contact.lastText()).toBe('📷 已附到问题上(共 1 张)。');
+    expect(await changed()).toMatch(/签发后有变更.*0 份问卷、1 个问题有变化/);
+
+    // So is the check: rejected by the office after the leader signed again.
+    await signNow();
+    clock.advance(60_000);
+    await office.pressData(card);
+    await office.press('👎 未整改到位');
+    await office.send('抽查发现2户收入栏仍为空');
+    expect(await changed()).toMatch(/签发后有变更.*0 份问卷、1 个问题有变化/);
+    await signNow();
+    expect(await changed()).toContain('状态:已签发');
   });
 
   it('a tap on the report reminder is not a signature: reminders and the escalation go on', async () => {
