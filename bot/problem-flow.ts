@@ -494,15 +494,21 @@ export const problemHandlers: Handlers = {
         text: t.chooseProblemHousehold,
         buttons: [
           ...chunk(
-            picks.map((p) => btn(p.name, 'ph', d?.sample?.picks.indexOf(p) ?? 0)),
+            picks.map((p) => btn(p.name, 'ph', village ?? '', d?.sample?.picks.indexOf(p) ?? 0)),
             3,
           ),
-          [btn(t.buttons.skip, 'ph', '-')],
+          [btn(t.buttons.skip, 'ph', village ?? '', '-')],
         ],
       });
     },
-    ph: async (turn, [index]) => {
+    // The list names its village: a list from an earlier /problem (another village) is not read
+    // against the one being reported now.
+    ph: async (turn, [village, index]) => {
       const data = { ...(turn.person.session.data ?? {}) };
+      if (turn.person.session.screen !== 'problem' || data.villageId !== village || index === undefined) {
+        await turn.send(t.unknownButton);
+        return;
+      }
       if (index !== '-') {
         const d = await villageDetail(turn.deps, turn.person, turn.deps.campaign, String(data.villageId));
         const pick = d.sample?.picks[Number(index)];

@@ -430,4 +430,28 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     const town = (await buildSummaries(deps(), office, campaign, 'dongxing')).towns[0]!;
     expect(rowValue(town.table4, 't4_missed')).toBe(3);
   }, 120_000);
+
+  it('a household button of an earlier /problem is not read against the village reported now', async () => {
+    await seedSample(sys.store, 'beilian', [{ householdId: 'BL1', name: '北联户主', stratum: 'non_poor' }]);
+    await seedSample(sys.store, 'dawang', [{ householdId: 'DW1', name: '大旺户主', stratum: 'non_poor' }]);
+    const id = 8_200_090;
+    await seedPerson(sys.store, { id, roles: ['inspector'], groupId: 'g3' });
+    const u = sys.user(id, '黄');
+    await u.send('/start');
+    await u.send('/problem');
+    await u.press('四、其他方面(资料、档案、内生动力等)');
+    await u.press('北联村');
+    const first = u.lastMessage();
+    await u.send('/problem');
+    await u.press('四、其他方面(资料、档案、内生动力等)');
+    await u.press('大旺村');
+    // 北联户主 from the first list, while 大旺村 is being reported: refused, nothing chosen.
+    const old = first.buttons.flat().find((b) => b.text === '北联户主');
+    await u.pressData(old?.callback_data ?? '', first);
+    expect(u.lastText()).toBe('这个按钮已失效,请重新操作。');
+    await u.press('大旺户主');
+    await u.send('大旺村大旺户主户帮扶手册未填写2017年收入,与系统不一致');
+    const mine = await sys.store.problemsOfReporter(campaign.id, String(id));
+    expect(mine.map((p) => [p.villageId, p.householdId])).toEqual([['dawang', 'DW1']]);
+  });
 });
