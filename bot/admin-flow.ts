@@ -190,6 +190,8 @@ async function signOff(
   shown: ShownReport | undefined,
   reason?: string,
 ) {
+  // Whose report it is comes first: a forged or foreign button is refused, not answered with a report.
+  reportTownOf(turn.person, turn.deps.campaign, groupId);
   if (!shown) {
     await turn.setScreen('home');
     await turn.send(t.reportButtonOutdated);

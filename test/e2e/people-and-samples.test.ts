@@ -102,7 +102,8 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     expect(sys.api.callsOf('answerCallbackQuery').at(-1)?.params.text).toBe('您没有权限进行此操作。');
     expect((await sys.store.getSurvey(survey.id))?.status).toBe('submitted');
     // 第一组 is still theirs.
-    await leader.pressData('so:g1');
+    await leader.send('/report');
+    await leader.press('✍️ 签发');
     expect(leader.lastText()).toMatch(/^✅ 已签发/);
     await leader.send('/surveys');
     expect(leader.lastText()).toBe('组内还没有已提交的问卷。');

@@ -111,7 +111,8 @@ describe.each(ENGINES)('a repeated update acts once, on %s', (engineName) => {
 
   it('签发 and 明日检查村 delivered twice act once', async () => {
     await leader.send('/start');
-    const signOff = press(leader, 'so:g3');
+    await leader.send('/report');
+    const signOff = press(leader, leader.findButton('✍️ 签发').button.callback_data ?? '');
     await deliveredAtOnce(leader, signOff, 2);
     await leader.post(signOff); // and once more, later
     const events = await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`);
