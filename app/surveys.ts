@@ -35,6 +35,7 @@ import {
   type EditEntry,
   isUpdateApplied,
   NotFoundError,
+  type PendingConfirmation,
   type Person,
   PickReplacedError,
   type ProblemProposal,
@@ -735,44 +736,59 @@ function accept(
   return { session: sessionWith(p, next), result: stepOf(campaign, next) };
 }
 
-/** 确认无误 on a soft check that needs no reason. */
+/**
+ * A short tag of what a confirmation asks (which question, which value, which check, soft check or
+ * an edit's cost), carried by its buttons. 上一题, a jump, a value typed again or /resume replace
+ * the pending confirmation without a new revision; the tag tells a button of the one shown from
+ * a button of another, so 确认 never confirms something it was not shown under.
+ */
+export function pendingTag(pending: PendingConfirmation): string {
+  const about = [pending.kind ?? 'soft', pending.questionId, pending.check, JSON.stringify(pending.value)];
+  return createHash('sha256').update(about.join('\u0000')).digest('base64url').slice(0, 6);
+}
+
+/** The pending confirmation a button was under, or ChatError 'stale_button'. */
+function pendingShown(draft: Draft, req: { rev?: number; pending?: string }): PendingConfirmation {
+  const pending = draft.pending;
+  if (
+    !pending ||
+    (req.rev !== undefined && req.rev !== revOf(draft)) ||
+    req.pending === undefined ||
+    req.pending !== pendingTag(pending)
+  )
+    throw new ChatError('stale_button');
+  return pending;
+}
+
+/** 确认无误 on a soft check that needs no reason, or 确定修改 on an edit's cost: the one shown. */
 export async function confirmPending(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
-  req: { rev?: number; updateId?: number },
+  req: { rev?: number; pending?: string; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
   await guardDraft(deps, person, campaign);
   const bounded = await boundHistory(deps, campaign, person);
   return withSession(deps, person, req.updateId, (p) => {
     const draft = bounded(requireDraft(p, campaign));
-    if (!draft.pending || (req.rev !== undefined && req.rev !== revOf(draft)))
-      throw new ChatError('stale_button');
-    if (draft.pending.needsReason) return { result: stepOf(campaign, draft) };
+    const pending = pendingShown(draft, req);
+    if (pending.needsReason) return { result: stepOf(campaign, draft) };
     // An edit's cost confirmed: apply it with the soft check it had already passed.
-    if (draft.pending.kind === 'edit') {
+    if (pending.kind === 'edit') {
       return accept(
         deps,
         p,
         campaign,
         draft,
-        draft.pending.questionId,
-        { value: draft.pending.value },
+        pending.questionId,
+        { value: pending.value },
         {
-          ...(draft.pending.confirmed ? { confirm: draft.pending.confirmed } : {}),
+          ...(pending.confirmed ? { confirm: pending.confirmed } : {}),
           editConfirmed: true,
         },
       );
     }
-    return accept(
-      deps,
-      p,
-      campaign,
-      draft,
-      draft.pending.questionId,
-      { value: draft.pending.value },
-      { confirm: {} },
-    );
+    return accept(deps, p, campaign, draft, pending.questionId, { value: pending.value }, { confirm: {} });
   });
 }
 
@@ -798,14 +814,14 @@ async function moveCursor(
   });
 }
 
-/** 重新填写: drop the pending soft check and ask the question again. */
+/** 重新填写 / 取消修改: drop the pending confirmation shown and ask its question again. */
 export function cancelPending(
   deps: SurveyDeps,
   person: Person,
   campaign: Campaign,
-  req: { updateId?: number },
+  req: { rev?: number; pending?: string; updateId?: number },
 ): Promise<Outcome<SurveyStep>> {
-  return moveCursor(deps, person, campaign, req.updateId, (d) => d.pending?.questionId ?? d.cursor);
+  return moveCursor(deps, person, campaign, req.updateId, (d) => pendingShown(d, req).questionId);
 }
 
 /** 上一题. */

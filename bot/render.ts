@@ -3,7 +3,7 @@
 // the survey's tag and revision so a button from an earlier question or survey never writes.
 
 import type { Button } from '../app/messaging';
-import { revOf, type SurveyStep } from '../app/surveys';
+import { pendingTag, revOf, type SurveyStep } from '../app/surveys';
 import type { Campaign } from '../domain/campaign';
 import { choicesOf, formatValue, hintFor, type Review, renderLabel } from '../domain/engine';
 import {
@@ -125,6 +125,8 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
   const q = step.question;
   const qi = questionIndex(step.form, q.id);
   const label = `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, step.ctx)}`;
+  // Which confirmation the buttons are under (app/surveys.ts pendingTag).
+  const asked = step.draft.pending ? pendingTag(step.draft.pending) : '-';
   if (step.kind === 'confirm' && step.drops) {
     // An edit that clears answers: how many and which, before anything is changed.
     const labels = step.drops.map((d) => {
@@ -140,14 +142,16 @@ export function renderStep(campaign: Campaign, step: SurveyStep): Screen {
     );
     return {
       text: `${subjectOf(campaign, draft)}\n${label}\n\n${text}`,
-      buttons: [[btn(t.buttons.confirmEdit, 'cf', tag, rev), btn(t.buttons.cancelEdit, 'cx', tag, rev)]],
+      buttons: [
+        [btn(t.buttons.confirmEdit, 'cf', tag, rev, asked), btn(t.buttons.cancelEdit, 'cx', tag, rev, asked)],
+      ],
     };
   }
   if (step.kind === 'confirm') {
     const text = step.needsReason ? t.reasonPrompt(step.message) : t.confirmPrompt(step.message);
     const buttons = step.needsReason
-      ? [[btn(t.buttons.reenter, 'cx', tag, rev)]]
-      : [[btn(t.buttons.confirm, 'cf', tag, rev), btn(t.buttons.reenter, 'cx', tag, rev)]];
+      ? [[btn(t.buttons.reenter, 'cx', tag, rev, asked)]]
+      : [[btn(t.buttons.confirm, 'cf', tag, rev, asked), btn(t.buttons.reenter, 'cx', tag, rev, asked)]];
     const refused = step.rejected ? `${t.rejected(step.rejected)}\n\n` : '';
     return { text: `${refused}${subjectOf(campaign, draft)}\n${label}\n\n${text}`, buttons };
   }

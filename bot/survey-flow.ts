@@ -487,6 +487,7 @@ export const surveyHandlers: Handlers = {
       draftFor(turn, args[0]);
       const out = await confirmPending(sdeps(turn), turn.person, turn.deps.campaign, {
         rev: Number(args[1]),
+        ...(args[2] ? { pending: args[2] } : {}),
         updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });
@@ -494,6 +495,8 @@ export const surveyHandlers: Handlers = {
     cx: async (turn, args) => {
       draftFor(turn, args[0]);
       const out = await cancelPending(sdeps(turn), turn.person, turn.deps.campaign, {
+        rev: Number(args[1]),
+        ...(args[2] ? { pending: args[2] } : {}),
         updateId: turn.uid(),
       });
       await turn.showStep(out, { inPlace: true });

@@ -147,4 +147,52 @@ describe.each(ENGINES)('an edit says what it costs, on %s', (engineName) => {
     await giveEvidence(inspector);
     expect(inspector.lastText()).toContain('📋 回顾');
   });
+
+  it('an old 确认无误 confirms only what it was shown under: never an edit’s cost asked after it', async () => {
+    await inspector.pressData('ps');
+    await seedSample(sys.store, 'zhazu', [{ householdId: 'Z1', name: '陆春梅', stratum: 'exited_2016' }]);
+    await inspector.pressData('hs:zhazu:0');
+    await answerUntilStop(inspector, { ...typicalHousehold, h1_name: '陆春梅', h1_type: '2016年脱贫户' });
+    await giveEvidence(inspector);
+    expect(inspector.lastText()).toContain('📋 回顾');
+    // As it is now: the chat edits a message in place, so keep a copy of its buttons.
+    const review = structuredClone(inspector.lastMessage());
+    const before = (await draftOf())!.answers;
+
+    // From the review: an income of 500 asks 确认无误 (a soft check, nothing written yet)…
+    await inspector.press('✏️ 修改');
+    await inspector.press(/^二、/);
+    await inspector.press(/^截止2017年9月底家庭人均纯/);
+    await inspector.send('500');
+    const softCheck = structuredClone(inspector.lastMessage());
+    expect(softCheck.text).toContain('人均纯收入低于 1000 元');
+    // …then, from the review still in the chat, 农户类型 → 非贫困户 asks what that edit clears.
+    await inspector.pressData(
+      review.buttons.flat().find((b) => b.text === '✏️ 修改')?.callback_data ?? '',
+      review,
+    );
+    await inspector.press('一、被调查户基本情况');
+    await inspector.press(/^农户类型/);
+    await inspector.press('非贫困户');
+    // (Asked in place of the review, above the income check.)
+    expect(inspector.messages().some((m) => /将清除 \d+ 个已填答案/.test(m.text))).toBe(true);
+    expect((await draftOf())!.pending).toMatchObject({ kind: 'edit', questionId: 'h1_type' });
+
+    // 确认无误 under the income check: it was not shown under the edit, so it changes nothing.
+    const since = inspector.messages().length;
+    await inspector.pressData(
+      softCheck.buttons.flat().find((b) => b.text === '✅ 确认无误')?.callback_data ?? '',
+      softCheck,
+    );
+    const said = [
+      ...sys.api.callsOf('answerCallbackQuery').map((c) => c.params.text),
+      ...inspector.textsSince(since),
+    ];
+    expect(said).toContain('这个按钮已过期(问卷已前进),没有做任何修改。请在最新的一条消息里作答。');
+    expect((await draftOf())!.answers).toEqual(before);
+    // The edit's own 取消修改 still answers it.
+    await inspector.press('✖️ 取消修改');
+    expect((await draftOf())!.answers).toEqual(before);
+    expect((await draftOf())!.pending).toBeUndefined();
+  });
 });
