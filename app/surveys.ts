@@ -64,6 +64,8 @@ export type ChatErrorCode =
   | 'survey_locked'
   | 'not_submittable'
   | 'not_returnable'
+  /** The survey changed after the leader was shown it (resubmitted, corrected): not returned. */
+  | 'changed_since_shown'
   | 'not_found'
   | 'in_review'
   | 'no_longer_covered'
@@ -1149,7 +1151,12 @@ export async function returnSurvey(
   deps: SurveyDeps,
   leader: Person,
   campaign: Campaign,
-  req: { surveyId: string; questionId: string; reason: string },
+  /**
+   * `seenVersion`: the version of the survey the leader was shown (the card 退回 was pressed on).
+   * A return is about answers the leader read: a survey resubmitted or corrected since is not
+   * returned (ChatError 'changed_since_shown').
+   */
+  req: { surveyId: string; questionId: string; reason: string; seenVersion?: number },
 ): Promise<Survey> {
   const survey = await deps.store.getSurvey(req.surveyId);
   if (!survey || survey.campaignId !== campaign.id) throw new ChatError('not_found');
@@ -1164,6 +1171,8 @@ export async function returnSurvey(
     await recordReturned(deps, campaign, survey, survey.updatedAt);
   }
   if (survey.status !== 'submitted') throw new ChatError('not_returnable');
+  if (req.seenVersion !== undefined && req.seenVersion !== survey.version)
+    throw new ChatError('changed_since_shown');
   const now = deps.clock.now().toISOString();
   const saved = await deps.store.saveSurvey(
     {

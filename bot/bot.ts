@@ -356,6 +356,7 @@ export function replyFor(err: unknown): string {
       survey_locked: t.surveyLocked,
       not_submittable: t.notSubmittable(Number(err.detail?.missing ?? 1)),
       not_returnable: t.notReturnable,
+      changed_since_shown: t.surveyChangedSinceShown,
       not_found: t.unknownButton,
       in_review: t.inReview,
       no_longer_covered: t.noLongerCovered,

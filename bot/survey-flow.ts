@@ -559,7 +559,7 @@ export const surveyHandlers: Handlers = {
         )}`,
         html: true,
         buttons: [
-          ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id)]] : []),
+          ...(canReturn ? [[btn(t.buttons.returnSurvey, 'rt', s.id, s.version)]] : []),
           [btn(t.buttons.history, 'gh', s.id), back],
         ],
       };
@@ -569,8 +569,23 @@ export const surveyHandlers: Handlers = {
     },
     gh: (turn, [surveyId]) => history(turn, surveyId ?? ''),
     mi: (turn) => mySurveys(turn),
+    // 退回 from the card: about the survey as the card showed it (its version is on the button).
+    // The pickers after it are in the same message; the version they are for is kept on screen.
     rt: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
+      const returning = turn.person.session.data;
+      const seen =
+        args[1] !== undefined
+          ? Number(args[1])
+          : returning?.returning === s.id && typeof returning.seen === 'number'
+            ? returning.seen
+            : undefined;
+      if (seen !== s.version) throw new ChatError('changed_since_shown');
+      // A leader's own open survey stays open (texts still answer it), as after the reason.
+      await turn.setScreen(turn.person.session.draft ? 'survey' : 'home', {
+        returning: s.id,
+        seen: s.version,
+      });
       const r = reviewOf(turn.deps.campaign, s, contextOfSurvey(turn, s));
       await turn.show(renderSectionPicker(r, '', 'rq', s.id));
     },
@@ -583,7 +598,14 @@ export const surveyHandlers: Handlers = {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const q = formOf(s).questions[Number(args[1])];
       if (!q) throw new ChatError('stale_button');
-      await turn.setScreen('return_reason', { surveyId: s.id, questionId: q.id });
+      const shown = turn.person.session.data;
+      if (shown?.returning !== s.id || shown.seen !== s.version) throw new ChatError('changed_since_shown');
+      await turn.setScreen('return_reason', {
+        surveyId: s.id,
+        questionId: q.id,
+        returning: s.id,
+        seen: s.version,
+      });
       await turn.show(
         prompt(
           t.returnReasonPrompt(
@@ -670,6 +692,7 @@ export const surveyHandlers: Handlers = {
         surveyId: String(data.surveyId),
         questionId: String(data.questionId),
         reason: text.trim(),
+        seenVersion: Number(data.seen ?? -1),
       });
       const subject = subjectOfSurvey(turn, returned);
       await turn.send(t.returnedToLeader(subject));

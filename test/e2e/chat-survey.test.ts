@@ -563,4 +563,54 @@ describe('an inspector completes a household survey in Telegram', () => {
     expect(inspector.buttonTexts()).not.toContain('↩️ 退回修改');
     expect(inspector.buttonTexts()).toContain('📜 修改记录');
   });
+
+  it('退回 on a card read before the survey changed returns nothing: the leader is asked to read it again', async () => {
+    const openCard = async () => {
+      await leader.send('/surveys');
+      await leader.press('交东村 2');
+      await leader.press(/户\(交东村\)/);
+      // A copy: the pickers after 退回 edit this message in place.
+      return structuredClone(leader.lastMessage());
+    };
+    const returnVia = async (card: ReturnType<ChatUser['lastMessage']>, reason: string) => {
+      await leader.pressData(
+        card.buttons.flat().find((b) => b.text === '↩️ 退回修改')?.callback_data ?? '',
+        card,
+      );
+      await leader.press('二、贫困户"八有一超"达标情况');
+      await leader.press(/^截止2017年9月底家庭人均纯/);
+      await leader.send(reason);
+    };
+    const earlier = await openCard();
+    // Returned from a second look at it, fixed and submitted again by the inspector…
+    await returnVia(await openCard(), '低保金请附证明材料');
+    await inspector.press('✏️ 打开并修改');
+    await inspector.send('3700');
+    await inspector.press('✅ 提交');
+    const resubmitted = await store.getSurvey(survey!.id);
+    expect(resubmitted).toMatchObject({ status: 'submitted', answers: { h2_income: 3700 } });
+
+    // …then 退回 on the card read before all that: nothing is returned.
+    const since = leader.messages().length;
+    await leader.pressData(
+      earlier.buttons.flat().find((b) => b.text === '↩️ 退回修改')?.callback_data ?? '',
+      earlier,
+    );
+    const said = [
+      ...leader.textsSince(since),
+      ...api.callsOf('answerCallbackQuery').map((c) => c.params.text),
+    ];
+    expect(said).toContain(
+      '这份问卷在您查看之后有了变化(已重新提交或被修改),没有退回。请从组内问卷重新打开查看后再决定。',
+    );
+    expect(await store.getSurvey(survey!.id)).toMatchObject({
+      status: 'submitted',
+      version: resubmitted?.version,
+    });
+
+    // From the card as it is now, the return is taken.
+    await returnVia(await openCard(), '收入证明请补充签字');
+    expect(leader.lastText()).toMatch(/^↩️ 已退回/);
+    expect((await store.getSurvey(survey!.id))?.status).toBe('returned');
+  });
 });

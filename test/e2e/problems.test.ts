@@ -25,6 +25,7 @@ import { answerUntilStop, currentQuestion, typicalHousehold } from '../support/s
 import { campaign, type System, seedPerson, seedSample, startSystem } from '../support/system';
 
 const local = (at: string) => deadlineInstant(campaign, at);
+const RETURN = '↩️ 退回修改';
 
 /** An exited household's interview in which the inspector judges 错退 and verifies a named 漏评. */
 const exitedWrongful = (name: string, reported?: string): Record<string, string> => ({
@@ -89,6 +90,9 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     const surveyId = surveyIdFor(campaign.id, { kind: 'household', villageId, householdId });
     const index = formById('household')!.questions.findIndex((q) => q.id === at);
     await leader.send('/start');
+    // The survey as the leader reads it, then 退回 from it, then the question.
+    await leader.pressData(`gs:${surveyId}`);
+    await leader.press(RETURN);
     await leader.pressData(`rq:${surveyId}:${index}`);
     await leader.send(why);
     expect((await sys.store.getSurvey(surveyId))?.status).toBe('returned');

@@ -340,6 +340,28 @@ describe('the office offboards people', () => {
       returnSurvey(sdeps, leader, campaign, { surveyId: id, questionId: 'v1_type', reason: '请核实村类型' }),
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
+
+  it('a return whose reason was typed after the survey changed is not taken', async () => {
+    const leader = await enrolled('7011', ['leader'], { groupId: 'g2' });
+    const inspector = await enrolled('7012', ['inspector'], { groupId: 'g2' });
+    const sdeps = { store, clock };
+    const ref = { kind: 'village' as const, villageId: 'banai' };
+    await openSurvey(sdeps, inspector, campaign, ref);
+    const id = surveyIdFor(campaign.id, ref);
+    const opened = (await store.getSurvey(id))!;
+    const shown = await store.saveSurvey({ ...opened, status: 'submitted' }, opened.version);
+    // The office corrects it (an import) while the leader types the reason.
+    await store.saveSurvey({ ...shown, answers: { ...shown.answers, v1_type: 'poor' } }, shown.version);
+    const req = { surveyId: id, questionId: 'v1_type', reason: '请核实村类型', seenVersion: shown.version };
+    await expect(returnSurvey(sdeps, leader, campaign, req)).rejects.toMatchObject({
+      code: 'changed_since_shown',
+    });
+    expect((await store.getSurvey(id))?.status).toBe('submitted');
+    const now = (await store.getSurvey(id))!;
+    expect((await returnSurvey(sdeps, leader, campaign, { ...req, seenVersion: now.version })).status).toBe(
+      'returned',
+    );
+  });
 });
 
 describe("an invite's id", () => {
