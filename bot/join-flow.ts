@@ -2,7 +2,7 @@
 // enrolled (asked first, with what they hold and what the invite adds), and the accept button.
 
 import type { Context } from 'telegraf';
-import { joinWithInvite } from '../app/people';
+import { inviteIdOf, joinWithInvite } from '../app/people';
 import { withSession } from '../app/surveys';
 import { rolesOf } from '../domain/grants';
 import type { Person } from '../domain/model';
@@ -59,7 +59,8 @@ export async function join(
         reply_markup: {
           inline_keyboard: [
             [
-              { text: t.buttons.acceptGrant, callback_data: 'ja' },
+              // Names its invite: accepting under one invite's question never takes another's.
+              { text: t.buttons.acceptGrant, callback_data: `ja:${inviteIdOf(code)}` },
               { text: t.buttons.declineGrant, callback_data: 'jn' },
             ],
           ],
@@ -90,11 +91,11 @@ export async function join(
 }
 
 /** The accept button of an invite for someone already enrolled (the code waits in the session). */
-export async function acceptGrant(turn: Turn) {
+export async function acceptGrant(turn: Turn, inviteId: string | undefined) {
   const { ctx, deps } = turn;
   const code =
     turn.person.session.screen === 'confirm_grant' ? String(turn.person.session.data?.code ?? '') : '';
-  if (!code || !ctx.from || !ctx.chat) {
+  if (!code || inviteIdOf(code) !== inviteId || !ctx.from || !ctx.chat) {
     await turn.send(t.unknownButton);
     return;
   }

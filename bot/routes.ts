@@ -28,7 +28,7 @@ const core = (table: () => Handlers): Handlers => ({
       else await turn.send(t.unknownButton);
     },
     cn: async (turn) => table().commands.cancel?.(turn, ''),
-    ja: (turn) => acceptGrant(turn),
+    ja: (turn, [inviteId]) => acceptGrant(turn, inviteId),
     jn: async (turn) => {
       await turn.setScreen('home');
       await turn.show(t.grantDeclined);

@@ -199,7 +199,13 @@ async function upload(turn: Turn) {
     });
     await turn.send({
       text: `${t.listReplaceConfirm(villageName, result.current.count, localTime(turn, result.current.uploadedAt), result.info.count)}${dropped}`,
-      buttons: [[btn(t.buttons.confirmReplace, 'lr'), btn(t.buttons.keepList, 'lk')]],
+      // 确定替换 names the list it was asked about: another village's question asked since is not it.
+      buttons: [
+        [
+          btn(t.buttons.confirmReplace, 'lr', villageId, result.info.fingerprint.slice(0, 12)),
+          btn(t.buttons.keepList, 'lk'),
+        ],
+      ],
     });
     return;
   }
@@ -351,10 +357,16 @@ export const villageHandlers: Handlers = {
       await replace(turn, villageId ?? '', index, reason as ReplacementReason);
     },
     // 确定替换 / 保留原名单 after a second list for the same village.
-    lr: async (turn) => {
+    lr: async (turn, [shownVillage, shownList]) => {
       const data = turn.person.session.screen === 'list_replace' ? (turn.person.session.data ?? {}) : {};
       const villageId = String(data.villageId ?? '');
-      if (!villageId) throw new ChatError('stale_button');
+      if (
+        !villageId ||
+        villageId !== shownVillage ||
+        (shownList ?? '').length < 8 ||
+        !String(data.fingerprint ?? '').startsWith(shownList ?? '')
+      )
+        throw new ChatError('stale_button');
       await turn.setScreen('home');
       const info = await confirmListReplacement(turn.listsDeps(), turn.person, turn.deps.campaign, {
         villageId,

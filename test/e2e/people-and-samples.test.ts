@@ -75,6 +75,21 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     await engine?.stop();
   });
 
+  it('接受 under one invite’s question never takes another invite opened since', async () => {
+    const person = sys.user(7_109_071, '覃');
+    await seedPerson(sys.store, { id: person.id, roles: ['inspector'], groupId: 'g3' });
+    await person.send(`/start ${await inviteCode(office, /组长/, /第一组/)}`);
+    const first = structuredClone(person.findButton('✅ 接受'));
+    await person.send(`/start ${await inviteCode(office, /检查员/, /第二组/)}`);
+    await person.pressData(first.button.callback_data ?? '', first.message);
+    expect(grantKeys(await sys.store.getPerson(String(person.id)))).toEqual(['inspector@g.g3']);
+    await person.press('✅ 接受');
+    expect(grantKeys(await sys.store.getPerson(String(person.id)))).toEqual([
+      'inspector@g.g3',
+      'inspector@g.g2',
+    ]);
+  });
+
   it('the 第一组 leader who opens a 第二组 inspector invite is asked, then holds both and leads only 第一组', async () => {
     const leader = sys.user(7_100_001, '邓');
     await seedPerson(sys.store, { id: leader.id, roles: ['leader'], groupId: 'g1' });
@@ -540,6 +555,20 @@ describe.each(ENGINES)('list files checked before they are trusted, through the 
     expect(reply).toContain('第3行');
     expect(reply).toContain('第4行');
     expect(await sys.store.getHouseholdListInfo(sys.campaign.id, 'jiaodong')).toBeUndefined();
+  });
+
+  it('确定替换 under one village’s question never replaces another village’s list asked about since', async () => {
+    await uploadFor(contact, 'wanwei', '名单.csv', csvOf(rowsOf('W', 20)));
+    await uploadFor(contact, 'wutou', '名单.csv', csvOf(rowsOf('U', 30)));
+    await uploadFor(contact, 'wanwei', '名单.csv', csvOf(rowsOf('W', 21)));
+    const first = structuredClone(contact.findButton('✅ 确定替换'));
+    await uploadFor(contact, 'wutou', '名单.csv', csvOf(rowsOf('U', 5)));
+    await contact.pressData(first.button.callback_data ?? '', first.message);
+    expect((await sys.store.getHouseholdListInfo(sys.campaign.id, 'wutou'))?.count).toBe(30);
+    expect((await sys.store.getHouseholdListInfo(sys.campaign.id, 'wanwei'))?.count).toBe(20);
+    // The question asked last is still answered by its own button.
+    await contact.press('✅ 确定替换');
+    expect((await sys.store.getHouseholdListInfo(sys.campaign.id, 'wutou'))?.count).toBe(5);
   });
 
   it('a second list asks to confirm with both counts; phone and 身份证号 columns are dropped and said so', async () => {
