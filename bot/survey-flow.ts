@@ -79,6 +79,12 @@ function draftFor(turn: Turn, tag: string | undefined): Draft {
   return draft;
 }
 
+/** The version of the survey a 退回 began from, kept on screen while its pickers are in use. */
+function returnSeen(turn: Turn, surveyId: string): string | number | undefined {
+  const data = turn.person.session.data;
+  return data?.returning === surveyId ? data.seen : undefined;
+}
+
 function questionAt(draft: Draft, index: string | undefined) {
   const q = formOf(draft).questions[Number(index)];
   if (!q) throw new ChatError('stale_button');
@@ -573,13 +579,7 @@ export const surveyHandlers: Handlers = {
     // The pickers after it are in the same message; the version they are for is kept on screen.
     rt: async (turn, args) => {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
-      const returning = turn.person.session.data;
-      const seen =
-        args[1] !== undefined
-          ? Number(args[1])
-          : returning?.returning === s.id && typeof returning.seen === 'number'
-            ? returning.seen
-            : undefined;
+      const seen = args[1] !== undefined ? Number(args[1]) : returnSeen(turn, s.id);
       if (seen !== s.version) throw new ChatError('changed_since_shown');
       // A leader's own open survey stays open (texts still answer it), as after the reason.
       await turn.setScreen(turn.person.session.draft ? 'survey' : 'home', {
@@ -598,8 +598,7 @@ export const surveyHandlers: Handlers = {
       const s = await readSurvey(sdeps(turn), turn.person, args[0] ?? '');
       const q = formOf(s).questions[Number(args[1])];
       if (!q) throw new ChatError('stale_button');
-      const shown = turn.person.session.data;
-      if (shown?.returning !== s.id || shown.seen !== s.version) throw new ChatError('changed_since_shown');
+      if (returnSeen(turn, s.id) !== s.version) throw new ChatError('changed_since_shown');
       await turn.setScreen('return_reason', {
         surveyId: s.id,
         questionId: q.id,

@@ -142,7 +142,8 @@ describe('the webhook bundle as deployed', () => {
     const inspector = new ChatUser(api, invoke, SECRET, INSPECTOR, '阿明');
 
     await inspector.send('/start');
-    // The bundle's Chinese arrives as the sources wrote it (the output is UTF-8, not escaped).
+    // The bundle's texts arrive as the sources wrote them (that they are UTF-8 in the bundle is
+    // bundle.test.ts's check).
     expect(inspector.lastText()).toBe(t.home);
     await inspector.pressData('hs:jiaodong:0');
     await answerUntilStop(inspector, { h1_name: HOUSEHOLD, h1_type: '2016年脱贫户', ...typicalHousehold });
