@@ -377,7 +377,7 @@ async function changePerson(
     const draft = next.session.draft;
     let session = next.session;
     if (draft && !coversDraft(next, campaign, draft.context.villageId, draft.kind)) {
-      await writeBackDraft({ store: deps.store, clock: deps.clock }, campaign, draft);
+      await writeBackDraft({ store: deps.store, clock: deps.clock }, campaign, draft, personId);
       const { draft: _d, ...rest } = next.session;
       // Their next text is answered with why the survey is gone, not taken for something else.
       session = { ...rest, screen: 'draft_released', data: {} };

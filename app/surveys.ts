@@ -33,6 +33,7 @@ import {
   type DraftContext,
   DuplicateUpdateError,
   type EditEntry,
+  type FiguresCorrection,
   isUpdateApplied,
   NotFoundError,
   type PendingConfirmation,
@@ -286,7 +287,7 @@ export function draftCovered(p: Person, campaign: Campaign, d: Pick<Draft, 'kind
 export async function guardDraft(deps: SurveyDeps, person: Person, campaign: Campaign): Promise<void> {
   const draft = person.session.draft;
   if (!draft || draftCovered(person, campaign, draft)) return;
-  await writeBackDraft(deps, campaign, draft);
+  await writeBackDraft(deps, campaign, draft, person.id);
   const survey = await deps.store.getSurvey(draft.surveyId);
   const at = deps.clock.now().toISOString();
   if (survey && survey.status !== 'submitted' && !survey.released && survey.inspectorId === person.id) {
@@ -543,14 +544,14 @@ async function openWith(
   const opened = survey;
 
   const previous = person.session.draft;
-  if (previous && previous.surveyId !== id) await writeBackDraft(deps, campaign, previous);
+  if (previous && previous.surveyId !== id) await writeBackDraft(deps, campaign, previous, person.id);
 
   return withSession(deps, person, opts.updateId, async (p) => {
     const keep = p.session.draft?.surveyId === id ? p.session.draft : undefined;
     // Kept unread, then closed by a concurrent update before this write: read it after all.
     const from = keep ? undefined : (opened ?? (await deps.store.getSurvey(id)));
     if (!keep && !from) throw new ChatError('not_found');
-    const base: Draft = keep ?? draftOf(from as Survey, context);
+    const base: Draft = keep ?? draftOf(from as Survey, context, p.id);
     const form = formOf(base);
     const ctx = contextOf(campaign, base);
     const state = { answers: base.answers, confirmations: base.confirmations };
@@ -565,8 +566,10 @@ async function openWith(
   });
 }
 
-/** A new working copy of a stored survey. */
-function draftOf(opened: Survey, context: DraftContext): Draft {
+/** A new working copy of a stored survey, for `personId`. */
+function draftOf(opened: Survey, context: DraftContext, personId: string): Draft {
+  // Reopened figures continue from this person's correction in progress, if they paused one.
+  const paused = opened.kind === 'office' ? pausedCorrection(opened, personId) : undefined;
   return {
     surveyId: opened.id,
     kind: opened.kind,
@@ -574,13 +577,34 @@ function draftOf(opened: Survey, context: DraftContext): Draft {
     formVersion: opened.formVersion,
     version: opened.version,
     baseRev: opened.history.length,
-    // Reopened figures continue from the correction in progress, if one was paused.
-    answers: opened.pendingEdit?.answers ?? opened.answers,
-    confirmations: opened.pendingEdit?.confirmations ?? opened.confirmations,
-    history: opened.pendingEdit?.history ?? [],
+    answers: paused?.answers ?? opened.answers,
+    confirmations: paused?.confirmations ?? opened.confirmations,
+    history: paused?.history ?? [],
     context,
+    ...(opened.kind === 'office' ? { figuresBase: paused?.base ?? figuresStateOf(opened) } : {}),
     ...(opened.evidence ? { evidence: opened.evidence } : {}),
   };
+}
+
+/**
+ * Which figures the office's survey holds: its status, how many changes its history records and
+ * when they were last submitted or corrected. Any submit, resubmit or import changes it; pausing a
+ * correction (kept apart in `pendingEdits`) does not.
+ */
+export function figuresStateOf(s: Survey): string {
+  return [s.status, s.history.length, s.resubmittedAt ?? s.submittedAt ?? '', s.correctedAt ?? ''].join('|');
+}
+
+/** The correction `personId` paused; the one shared correction of items written before, else. */
+function pausedCorrection(s: Survey, personId: string): FiguresCorrection | undefined {
+  return s.pendingEdits?.[personId] ?? s.pendingEdit;
+}
+
+/** The survey without `personId`'s paused correction (submitted, or superseded by a newer pause). */
+function withoutCorrectionOf(s: Survey, personId: string): Survey {
+  const { pendingEdit: _legacy, pendingEdits, ...rest } = s;
+  const others = Object.entries(pendingEdits ?? {}).filter(([id]) => id !== personId);
+  return { ...rest, ...(others.length > 0 ? { pendingEdits: Object.fromEntries(others) } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -882,7 +906,7 @@ export async function pauseSurvey(
 ): Promise<Outcome<{ surveyId: string; answered: number; total: number } | undefined>> {
   await guardDraft(deps, person, campaign);
   const draft = person.session.draft;
-  if (draft) await writeBackDraft(deps, campaign, draft);
+  if (draft) await writeBackDraft(deps, campaign, draft, person.id);
   return withSession(deps, person, req.updateId, (p) => {
     const d = p.session.draft;
     if (!d) return { session: sessionWith(p, undefined), result: undefined };
@@ -903,26 +927,36 @@ function historyWith(survey: Survey, draft: Draft): EditEntry[] {
   return [...survey.history.slice(0, draft.baseRev), ...draft.history];
 }
 
-/** Write the working copy back to the Survey item (on pause, before opening another, on revocation). */
+/**
+ * Write `owner`'s working copy back to the Survey item (on pause, before opening another, on
+ * revocation).
+ */
 export async function writeBackDraft(
   deps: SurveyDeps,
   campaign: Campaign,
   draft: Draft,
+  owner: string,
 ): Promise<Survey | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const survey = await deps.store.getSurvey(draft.surveyId);
     if (!survey) return undefined;
     if (survey.status === 'submitted') {
-      // Reopened office figures: the correction is kept apart; the submitted figures stay in force.
+      // Reopened office figures: the correction is kept apart, one per person, with the figures it
+      // started from; the submitted figures stay in force.
       if (survey.kind !== 'office') return undefined;
+      const rest = withoutCorrectionOf(survey, owner);
       try {
         return await deps.store.saveSurvey(
           {
-            ...survey,
-            pendingEdit: {
-              answers: draft.answers,
-              confirmations: draft.confirmations,
-              history: draft.history,
+            ...rest,
+            pendingEdits: {
+              ...rest.pendingEdits,
+              [owner]: {
+                answers: draft.answers,
+                confirmations: draft.confirmations,
+                history: draft.history,
+                ...(draft.figuresBase !== undefined ? { base: draft.figuresBase } : {}),
+              },
             },
             updatedAt: deps.clock.now().toISOString(),
           },
@@ -972,7 +1006,7 @@ async function boundHistory(
 ): Promise<(d: Draft) => Draft> {
   const draft = person.session.draft;
   if (!draft || draft.kind === 'office' || draft.history.length < DRAFT_HISTORY_MAX) return (d) => d;
-  const saved = await writeBackDraft(deps, campaign, draft);
+  const saved = await writeBackDraft(deps, campaign, draft, person.id);
   if (!saved) return (d) => d;
   const moved = draft.history.length;
   // Only the draft that was written back, as it was then (a concurrent update may have closed it).
@@ -989,6 +1023,7 @@ async function boundHistory(
 export type { ProblemProposal } from '../domain/model';
 
 export interface Submitted {
+  submitted: true;
   survey: Survey;
   proposals: ProblemProposal[];
   /**
@@ -999,6 +1034,24 @@ export interface Submitted {
 }
 
 /**
+ * The office's figures were submitted or corrected by someone else after this draft opened:
+ * nothing was submitted (it would have put their old values back and dropped their history). The
+ * draft is closed; what it changed is listed so it can be entered again over the current figures.
+ */
+export interface FiguresChanged {
+  submitted: false;
+  /** The figures as they are now. */
+  survey: Survey;
+  /** Who changed them and when (the latest submit, correction or, before submission, answer). */
+  by?: string;
+  at: string;
+  /** This draft's changes, each with the value it set and the value in force now. */
+  unsent: { questionId: string; mine?: AnswerValue; current?: AnswerValue }[];
+}
+
+export type SubmitResult = Submitted | FiguresChanged;
+
+/**
  * 提交: lock the survey with its answers and flags, count it in its village's aggregate, close the
  * draft. Each step is idempotent, so a retried submit finishes what a cut-off one started.
  */
@@ -1007,7 +1060,7 @@ export async function submitSurvey(
   person: Person,
   campaign: Campaign,
   req: { rev?: number; updateId?: number },
-): Promise<Outcome<Submitted>> {
+): Promise<Outcome<SubmitResult>> {
   await guardDraft(deps, person, campaign);
   const draft = requireDraft(person, campaign);
   if (req.rev !== undefined && req.rev !== revOf(draft)) throw new ChatError('stale_button');
@@ -1021,6 +1074,9 @@ export async function submitSurvey(
   let survey = await deps.store.getSurvey(draft.surveyId);
   if (!survey) throw new ChatError('not_found');
   if (survey.inspectorId !== person.id && survey.kind !== 'office') throw new ChatError('survey_taken');
+  if (survey.kind === 'office' && figuresChangedSince(draft, survey)) {
+    return refuseStaleFigures(deps, person, survey, draft, req.updateId);
+  }
   if (survey.kind === 'office' && survey.status === 'submitted') {
     return resubmitFigures(deps, person, campaign, survey, draft, req.updateId);
   }
@@ -1063,11 +1119,12 @@ export async function submitSurvey(
       // A double tap or a repeated delivery of 提交 processed at the same time: the other one
       // submitted this draft and finishes the rest; this tap did nothing (load test: it used to
       // answer 系统出错了).
-      if (
-        err instanceof ConflictError &&
-        (await deps.store.getSurvey(draft.surveyId))?.status === 'submitted'
-      )
-        throw new ChatError('stale_button');
+      if (!(err instanceof ConflictError)) throw err;
+      const current = await deps.store.getSurvey(draft.surveyId);
+      // The office's figures first submitted by another office user at the same moment.
+      if (current?.kind === 'office' && figuresChangedSince(draft, current))
+        return refuseStaleFigures(deps, person, current, draft, req.updateId);
+      if (current?.status === 'submitted') throw new ChatError('stale_button');
       throw err;
     }
   }
@@ -1092,8 +1149,79 @@ export async function submitSurvey(
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
-    result: { survey: submitted, proposals: proposalsFor(campaign, submitted), superseded },
+    result: {
+      submitted: true as const,
+      survey: submitted,
+      proposals: proposalsFor(campaign, submitted),
+      superseded,
+    },
   }));
+}
+
+/**
+ * Whether the office's figures changed after `draft` opened. A draft from before drafts kept
+ * their figures' state compares the history it started from.
+ */
+function figuresChangedSince(draft: Draft, survey: Survey): boolean {
+  return draft.figuresBase !== undefined
+    ? draft.figuresBase !== figuresStateOf(survey)
+    : draft.baseRev !== survey.history.length;
+}
+
+/** Close a draft of figures changed since it opened, and say what it would have changed. */
+async function refuseStaleFigures(
+  deps: SurveyDeps,
+  person: Person,
+  survey: Survey,
+  draft: Draft,
+  updateId: number | undefined,
+): Promise<Outcome<SubmitResult>> {
+  const latest = survey.history.at(-1);
+  const [at, by] =
+    survey.status === 'submitted'
+      ? survey.correctedAt && survey.correctedAt > (survey.resubmittedAt ?? survey.submittedAt ?? '')
+        ? [survey.correctedAt, latest?.by]
+        : [
+            survey.resubmittedAt ?? survey.submittedAt ?? survey.updatedAt,
+            survey.resubmittedBy ?? survey.inspectorId,
+          ]
+      : [latest?.at ?? survey.updatedAt, latest?.by];
+  const unsent = netChanges(draft.history).map((c) => ({
+    questionId: c.questionId,
+    ...(c.new !== undefined ? { mine: c.new } : {}),
+    ...(survey.answers[c.questionId] !== undefined ? { current: survey.answers[c.questionId] } : {}),
+  }));
+  // This person's paused correction, if the draft continued from one, started from the same old
+  // figures: it goes with the draft (its changes are the ones listed).
+  const own = survey.pendingEdits?.[person.id];
+  if (own) {
+    await deps.store
+      .saveSurvey(withoutCorrectionOf(survey, person.id), survey.version)
+      .catch((err: unknown) => {
+        // Written meanwhile: the correction is left; reopening it is refused the same way.
+        if (!(err instanceof ConflictError)) throw err;
+      });
+  }
+  return withSession(deps, person, updateId, (p) => ({
+    session: sessionWith(p, p.session.draft?.surveyId === survey.id ? undefined : p.session.draft),
+    result: { submitted: false as const, survey, at, ...(by ? { by } : {}), unsent },
+  }));
+}
+
+/** Each question a history changed, from its first old value to its last new one (unchanged left out). */
+export function netChanges(
+  history: EditEntry[],
+): { questionId: string; old?: AnswerValue; new?: AnswerValue }[] {
+  const byQuestion = new Map<string, { questionId: string; old?: AnswerValue; new?: AnswerValue }>();
+  for (const e of history) {
+    const first = byQuestion.get(e.questionId);
+    byQuestion.set(e.questionId, {
+      questionId: e.questionId,
+      ...(first ? ('old' in first ? { old: first.old } : {}) : 'old' in e ? { old: e.old } : {}),
+      ...('new' in e ? { new: e.new } : {}),
+    });
+  }
+  return [...byQuestion.values()].filter((c) => JSON.stringify(c.old) !== JSON.stringify(c.new));
 }
 
 /**
@@ -1107,9 +1235,11 @@ async function resubmitFigures(
   survey: Survey,
   draft: Draft,
   updateId: number | undefined,
-): Promise<Outcome<Submitted>> {
+): Promise<Outcome<SubmitResult>> {
   const now = deps.clock.now().toISOString();
-  const { pendingEdit: _pending, ...rest } = survey;
+  // Only this person's paused correction is done with: another office user's stays theirs (it
+  // started from the figures before this submit, so submitting it later is refused and listed).
+  const rest = withoutCorrectionOf(survey, person.id);
   let saved: Survey;
   try {
     saved = await deps.store.saveSurvey(
@@ -1120,13 +1250,18 @@ async function resubmitFigures(
         flags: flagsOf(campaign, draft),
         history: historyWith(survey, draft),
         resubmittedAt: now,
+        resubmittedBy: person.id,
         updatedAt: now,
       },
       survey.version,
     );
   } catch (err) {
-    if (err instanceof ConflictError) throw new ChatError('stale_button');
-    throw err;
+    if (!(err instanceof ConflictError)) throw err;
+    // Another office user submitted at the same moment: theirs stands, this one is listed back.
+    const current = await deps.store.getSurvey(survey.id);
+    if (current && figuresChangedSince(draft, current))
+      return refuseStaleFigures(deps, person, current, draft, updateId);
+    throw new ChatError('stale_button');
   }
   await deps.store.appendAudit({
     at: now,
@@ -1137,7 +1272,7 @@ async function resubmitFigures(
   });
   return withSession(deps, person, updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === saved.id ? undefined : p.session.draft),
-    result: { survey: saved, proposals: [], superseded: 0 },
+    result: { submitted: true as const, survey: saved, proposals: [], superseded: 0 },
   }));
 }
 

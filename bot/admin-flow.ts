@@ -92,10 +92,12 @@ async function figures(turn: Turn) {
   const open = turn.person.session.draft?.surveyId === id;
   if (survey?.status !== 'submitted' || open) return openAndShow(turn, { kind: 'office' });
   const corrected = survey.resubmittedAt ? t.figuresCorrected(localTime(turn, survey.resubmittedAt)) : '';
+  // Another office user's paused correction: whoever submits first decides, the other is told.
+  const others = Object.keys(survey.pendingEdits ?? {}).filter((id) => id !== turn.person.id).length;
   await turn.show({
     text: `${t.figuresSubmitted(localTime(turn, survey.submittedAt ?? survey.updatedAt))}${corrected}${
-      survey.pendingEdit ? `\n${t.figuresPendingEdit}` : ''
-    }`,
+      (survey.pendingEdits?.[turn.person.id] ?? survey.pendingEdit) ? `\n${t.figuresPendingEdit}` : ''
+    }${others > 0 ? `\n${t.figuresOthersEditing(others)}` : ''}`,
     buttons: [[btn(t.buttons.correctFigures, 'fo')]],
   });
 }

@@ -202,6 +202,7 @@ export const t = {
   chooseSection: '要修改哪一部分?',
   chooseQuestion: '要修改哪一题?',
   submitted: (subject: string) => `✅ 已提交:${subject}。问卷已锁定,如需修改请联系组长退回。`,
+  figuresSubmittedNow: '✅ 已提交:县级数据。汇总表按这些数字计算;如需更正,发送 /figures 点“修改县级数据”。',
   notSubmittable: (n: number) => `还有 ${n} 题未完成,不能提交。`,
   surveyTaken: '该问卷已由其他检查员开始填写,您不能打开。',
   // evidence (photos and location)
@@ -276,7 +277,15 @@ export const t = {
   officeSubject: '县级数据',
   figuresSubmitted: (at: string) => `🧾 县级数据已于 ${at} 提交,汇总表按已提交的数字计算。`,
   figuresCorrected: (at: string) => `最后一次修改提交于 ${at}。`,
-  figuresPendingEdit: '有一份尚未提交的修改,点“修改县级数据”继续。',
+  figuresPendingEdit: '您有一份尚未提交的修改,点“修改县级数据”继续。',
+  figuresOthersEditing: (n: number) => `另有 ${n} 位办公室人员的修改尚未提交。`,
+  figuresChangedMeanwhile: (who: string, at: string) =>
+    `⚠️ 县级数据在您开始修改之后,已由${who ? ` ${who} ` : '他人'}于 ${at} 修改并提交。为免覆盖对方的修改,您的修改没有提交,汇总表仍按对方提交的数字计算。`,
+  figuresUnsentTitle: (n: number) => `您改过的 ${n} 项(如仍需要,请点“修改县级数据”在现在的数字上重新填写):`,
+  figuresUnsentLine: (label: string, mine: string, current: string) =>
+    `• 「${label}」:您填 ${mine},现为 ${current}`,
+  figuresUnsentMore: (n: number) => `(另有 ${n} 项未列出)`,
+  figuresUnsentNone: '您没有改过任何数字。',
   // leader
   groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,
   chooseLedGroup: '您是多个检查组的组长,请选择检查组:',

@@ -9,6 +9,7 @@ import {
   cancelPending,
   confirmPending,
   contextOf,
+  type FiguresChanged,
   formOf,
   goBack,
   groupSurveys,
@@ -172,8 +173,15 @@ async function submit(turn: Turn, args: string[]) {
   });
   if (out.duplicate) return;
   turn.person = out.person;
+  if (!out.result.submitted) {
+    await figuresChangedMeanwhile(turn, out.result);
+    return;
+  }
   const { survey, proposals, superseded } = out.result;
-  await turn.show(t.submitted(subjectOfSurvey(turn, survey)));
+  // The office corrects its own figures (no leader returns them).
+  await turn.show(
+    survey.kind === 'office' ? t.figuresSubmittedNow : t.submitted(subjectOfSurvey(turn, survey)),
+  );
   if (superseded > 0) await turn.send(t.proposalsSuperseded(superseded));
   if (proposals.length > 0) await propose(turn, proposals);
 }
@@ -230,19 +238,51 @@ async function surveyHeader(turn: Turn, s: Survey): Promise<string> {
 }
 
 /** 📜 修改记录: changed answers (old → new, who, when) and returns, oldest first. */
+/** A survey's questions as people read them: numbered label, and a value as answered. */
+function readable(turn: Turn, survey: Survey) {
+  const form = formOf(survey);
+  const ctx = contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, survey) });
+  return {
+    label: (qid: string | undefined) => {
+      const q = form.questions.find((x) => x.id === qid);
+      return q ? `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, ctx)}` : (qid ?? '');
+    },
+    value: (qid: string, v: unknown) => {
+      const q = form.questions.find((x) => x.id === qid);
+      return v === undefined ? t.historyCleared : q ? formatValue(q, v as never) : String(v);
+    },
+  };
+}
+
+/** Changed figures listed in one message (each line well under 150 characters). */
+const UNSENT_SHOWN = 20;
+
+/**
+ * 提交 of figures another office user submitted or corrected since this draft opened: nothing was
+ * submitted and the draft is closed. Who changed them and when, what this draft would have set
+ * against what holds now, and a button to correct the current figures.
+ */
+async function figuresChangedMeanwhile(turn: Turn, r: FiguresChanged) {
+  const { label, value } = readable(turn, r.survey);
+  const who = r.by ? ((await turn.deps.store.getPerson(r.by))?.displayName ?? `用户${r.by}`) : '';
+  const lines = r.unsent.map((c) =>
+    t.figuresUnsentLine(label(c.questionId), value(c.questionId, c.mine), value(c.questionId, c.current)),
+  );
+  const shown = lines.slice(0, UNSENT_SHOWN);
+  await turn.show({
+    text: [
+      t.figuresChangedMeanwhile(who, when(turn, r.at)),
+      ...(lines.length > 0 ? [t.figuresUnsentTitle(lines.length), ...shown] : [t.figuresUnsentNone]),
+      ...(lines.length > shown.length ? [t.figuresUnsentMore(lines.length - shown.length)] : []),
+    ].join('\n'),
+    buttons: [[btn(t.buttons.correctFigures, 'fo')]],
+  });
+}
+
 async function history(turn: Turn, surveyId: string) {
   const h = await surveyHistory(sdeps(turn), turn.person, surveyId);
-  const form = formOf(h.survey);
-  const ctx = contextOf(turn.deps.campaign, { context: contextOfSurvey(turn, h.survey) });
   const name = (id: string) => h.names.get(id) ?? `用户${id}`;
-  const label = (qid: string | undefined) => {
-    const q = form.questions.find((x) => x.id === qid);
-    return q ? `${q.seedNo === '补' ? '' : `${q.seedNo} `}${renderLabel(q, ctx)}` : (qid ?? '');
-  };
-  const value = (qid: string, v: unknown) => {
-    const q = form.questions.find((x) => x.id === qid);
-    return v === undefined ? t.historyCleared : q ? formatValue(q, v as never) : String(v);
-  };
+  const { label, value } = readable(turn, h.survey);
   const events = [
     ...h.changes.map((e) => ({
       at: e.at,

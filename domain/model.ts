@@ -102,6 +102,15 @@ export interface PendingConfirmation {
   drops?: { id: string; why: 'inapplicable' | 'invalid'; message?: string }[];
 }
 
+/** A paused correction of the office's submitted figures. */
+export interface FiguresCorrection {
+  answers: Answers;
+  confirmations: Record<string, Confirmation>;
+  history: EditEntry[];
+  /** The submitted figures it started from (`Draft.figuresBase`); absent on items written before. */
+  base?: string;
+}
+
 export interface Draft {
   surveyId: string;
   kind: SurveyKind;
@@ -118,6 +127,12 @@ export interface Draft {
   pending?: PendingConfirmation;
   /** Answers given since the draft opened (appended to the survey's history on write-back). */
   history: EditEntry[];
+  /**
+   * The office's figures only: which submitted figures this draft started from (app/surveys.ts
+   * figuresStateOf). Submitting it over figures submitted or corrected since by someone else is
+   * refused: it would put their old values back and drop their history.
+   */
+  figuresBase?: string;
   context: DraftContext;
   /**
    * Answers an edit cleared, kept so that changing the answer back restores them (and with them
@@ -244,9 +259,16 @@ export interface Survey {
    * time): the edits in progress, kept apart so the submitted figures stay in force until the
    * office submits again.
    */
-  pendingEdit?: { answers: Answers; confirmations: Record<string, Confirmation>; history: EditEntry[] };
-  /** When the figures were last submitted again after a correction. */
+  pendingEdit?: FiguresCorrection;
+  /**
+   * The same, one per office user (by person id): two people correcting at once each keep their
+   * own, and one's submit never drops the other's paused work. `pendingEdit` is the single shared
+   * correction of items written before; it is read, and no longer written.
+   */
+  pendingEdits?: Record<string, FiguresCorrection>;
+  /** When the figures were last submitted again after a correction, and by whom. */
   resubmittedAt?: Instant;
+  resubmittedBy?: string;
   /**
    * When the office last corrected the submitted answers (an edited raw export imported with
    * `--update`): the village aggregate's marker takes this time, so a group report signed off

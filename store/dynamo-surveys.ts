@@ -80,6 +80,7 @@ const SURVEY_BODY: ReadonlySet<string> = new Set<keyof Survey>([
   'confirmations',
   'history',
   'pendingEdit',
+  'pendingEdits',
   'evidence',
   'sampled',
   'submissions',

@@ -303,4 +303,82 @@ describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName
     const audit = await sys.store.auditOf(`survey:${id}`);
     expect(audit.map((e) => e.action)).toContain('survey.resubmit');
   });
+
+  /** From /figures to the 回头看 question of the submitted figures, typed anew. */
+  async function correctLookback(user: ChatUser, value: string) {
+    await user.send('/figures');
+    await user.press('✏️ 修改县级数据');
+    await user.press('✏️ 修改');
+    await user.press('四、脱贫摘帽对象巩固提升情况');
+    await user.press(/^全县"回头看"/);
+    await user.send(value);
+  }
+
+  it("two office users correct at once: the later 提交 is refused and listed, the first one's figures and history stand", async () => {
+    const id = surveyIdFor(sys.campaign.id, { kind: 'office' });
+    const OTHER = 9_700_002;
+    await seedPerson(sys.store, { id: OTHER, roles: ['office'], name: '陈' });
+    const colleague = sys.user(OTHER, '陈');
+    await colleague.send('/start');
+    const before = await sys.store.getSurvey(id);
+    const historyBefore = before?.history.length ?? 0;
+
+    // 潘 opens a correction and gets to the review; 陈 opens one, changes the same figure and submits.
+    await correctLookback(office, '9');
+    await fillUntilReview(office);
+    await correctLookback(colleague, '11');
+    await fillUntilReview(colleague);
+    await colleague.press('✅ 提交');
+    expect(colleague.lastText()).toContain('如需更正,发送 /figures');
+    expect((await sys.store.getSurvey(id))?.answers.o_lookback_failed).toBe(11);
+
+    // 潘's 提交, on a review of the figures before 陈's: nothing is written, and 潘 is told why and what.
+    await office.press('✅ 提交');
+    const refusal = office.lastText();
+    expect(refusal).toContain('已由 陈 于');
+    expect(refusal).toContain('您的修改没有提交');
+    expect(refusal).toMatch(/「1 全县"回头看".*」:您填 9户,现为 11户/);
+    expect(office.buttonTexts()).toContain('✏️ 修改县级数据');
+    const after = await sys.store.getSurvey(id);
+    expect(after?.answers.o_lookback_failed).toBe(11);
+    expect(after?.resubmittedBy).toBe(String(OTHER));
+    const changes = after?.history.slice(historyBefore) ?? [];
+    expect(changes.filter((e) => e.questionId === 'o_lookback_failed')).toEqual([
+      expect.objectContaining({ by: String(OTHER), old: 7, new: 11 }),
+    ]);
+    expect(changes.some((e) => e.by === String(ID))).toBe(false);
+    // The draft is closed: the next correction starts from 陈's figures.
+    expect((await sys.store.getPerson(String(ID)))?.session.draft).toBeUndefined();
+    await office.press('✏️ 修改县级数据');
+    expect(office.lastText()).toContain('📋 回顾');
+    expect(office.lastText()).toContain('11户');
+  });
+
+  it('a correction paused while another is submitted is kept for its author, and refused with its changes when submitted', async () => {
+    const id = surveyIdFor(sys.campaign.id, { kind: 'office' });
+    const colleague = sys.user(9_700_002, '陈');
+    await office.press('⏸ 暂停');
+    await correctLookback(office, '12');
+    await office.press('⏸ 暂停');
+    expect((await sys.store.getSurvey(id))?.pendingEdits?.[String(ID)]).toBeDefined();
+
+    await correctLookback(colleague, '13');
+    await fillUntilReview(colleague);
+    await colleague.press('✅ 提交');
+    const submitted = await sys.store.getSurvey(id);
+    expect(submitted?.answers.o_lookback_failed).toBe(13);
+    // 陈's submit does not drop 潘's paused work.
+    expect(submitted?.pendingEdits?.[String(ID)]?.answers.o_lookback_failed).toBe(12);
+
+    await office.send('/figures');
+    expect(office.lastText()).toContain('您有一份尚未提交的修改');
+    await office.press('✏️ 修改县级数据');
+    await fillUntilReview(office);
+    await office.press('✅ 提交');
+    expect(office.lastText()).toMatch(/:您填 12户,现为 13户/);
+    const after = await sys.store.getSurvey(id);
+    expect(after?.answers.o_lookback_failed).toBe(13);
+    // Listed, so no longer kept: the next /figures offers a correction of the figures in force.
+    expect(after?.pendingEdits).toBeUndefined();
+  });
 });
