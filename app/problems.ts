@@ -30,7 +30,7 @@ import {
   reporterMayChange,
   type Survey,
 } from '../domain/model';
-import { problemIdFor, proposalIdFor, proposalsFor } from '../domain/proposals';
+import { problemIdFor, proposalIdFor, proposalsFor, queueTag, wordingTag } from '../domain/proposals';
 import { applyRectification, RectificationError, type RectificationInput } from '../domain/rectification';
 import { localDate } from '../domain/reminders';
 import { submittedMarkAt } from './aggregates';
@@ -73,7 +73,11 @@ export type ProblemRefusal =
   /** Its survey's answers changed since and no longer raise it. */
   | 'proposal_stale'
   /** Its survey was returned for correction: its answers are being changed. */
-  | 'proposal_survey_returned';
+  | 'proposal_survey_returned'
+  /** Reworded (a re-import, a resubmit) since the message whose button was tapped was shown. */
+  | 'proposal_reworded'
+  /** 全部确认: the queue is not the one its prompt counted (proposals came, went or were reworded). */
+  | 'queue_changed';
 
 export class ProblemInputError extends Error {
   override readonly name = 'ProblemInputError';
@@ -659,11 +663,22 @@ export async function confirmProposal(
   actor: Person,
   campaign: Campaign,
   proposalId: string,
-  opts: { description?: string } = {},
+  opts: { description?: string; seenWording?: string } = {},
 ): Promise<{ problem: Problem; already: boolean }> {
   const proposal = await proposalOf(deps, campaign, proposalId);
   assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.confirm', actor);
   await assertStillRaised(deps, actor, campaign, proposal);
+  // Recorded in the wording the person read (one they typed themselves is theirs). A proposal
+  // recorded already is answered as recorded, whatever its wording.
+  if (
+    opts.description === undefined &&
+    opts.seenWording !== undefined &&
+    opts.seenWording !== wordingTag(proposal.description) &&
+    proposal.status !== 'confirmed' &&
+    !(await deps.store.getProblem(problemIdFor(campaign.id, proposal.key)))
+  ) {
+    throw new ProblemInputError('proposal_reworded');
+  }
   const id = problemIdFor(campaign.id, proposal.key);
   let problem: Problem | undefined;
   let already = false;
@@ -710,6 +725,7 @@ export async function declineProposal(
   actor: Person,
   campaign: Campaign,
   proposalId: string,
+  opts: { seenWording?: string } = {},
 ): Promise<Proposal> {
   const proposal = await proposalOf(deps, campaign, proposalId);
   assertCan(can.logProblem(actor, campaign, proposal.townId), 'proposal.decline', actor);
@@ -719,6 +735,10 @@ export async function declineProposal(
     (await deps.store.getProblem(problemIdFor(campaign.id, proposal.key)))
   ) {
     throw new ProblemInputError('proposal_confirmed');
+  }
+  // Declined as worded when shown: a rewording says something new, which was not read.
+  if (opts.seenWording !== undefined && opts.seenWording !== wordingTag(proposal.description)) {
+    throw new ProblemInputError('proposal_reworded');
   }
   const saved = await settleAudited(deps, actor, proposal, 'declined');
   if (saved.status === 'confirmed') throw new ProblemInputError('proposal_confirmed');
@@ -754,13 +774,21 @@ export interface ConfirmAllResult {
 /** How many proposals are confirmed at once (each a few writes). */
 const CONFIRM_CONCURRENCY = 8;
 
-/** 全部确认: every proposal in the office's queue, each exactly once (safe to run again). */
+/**
+ * 全部确认: every proposal in the office's queue, each exactly once (safe to run again). With
+ * `seenQueue` (the tag of the queue its prompt counted, `queueTag`), only that queue: one that
+ * gained, lost or reworded a proposal since is refused, nothing recorded.
+ */
 export async function confirmAllProposals(
   deps: ProblemDeps,
   actor: Person,
   campaign: Campaign,
+  opts: { seenQueue?: string } = {},
 ): Promise<ConfirmAllResult> {
   const queue = await officeQueue(deps, actor, campaign);
+  if (opts.seenQueue !== undefined && opts.seenQueue !== queueTag(queue)) {
+    throw new ProblemInputError('queue_changed');
+  }
   const result: ConfirmAllResult = { confirmed: [], already: 0, refused: [] };
   for (let i = 0; i < queue.length; i += CONFIRM_CONCURRENCY) {
     await Promise.all(

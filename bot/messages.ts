@@ -443,7 +443,12 @@ export const t = {
     proposal_confirmed: '这条建议已记录为问题,不能再标记为不记录。如需撤回,请发送 /problems。',
     proposal_stale: '这份问卷的答案已修改,现在的答案不再提出这个问题,这条建议已作废,未记录。',
     proposal_survey_returned: '这份问卷已退回修改,请在重新提交后再确认这条建议。',
+    proposal_reworded: '这条问题建议的描述在您看到之后有了变化,没有做任何记录。',
+    queue_changed: '待确认的问题建议在您看到之后有了变化,没有做任何记录。',
   },
+  proposalReworded:
+    '⚠️ 这条问题建议的描述在您看到之后有了变化(问卷重新提交或重新导入),没有做任何记录。现在的描述如下,请重新确认:',
+  queueChanged: '⚠️ 待确认的问题建议在您看到之后有了变化(有新增、已处理或描述改动),没有做任何记录。',
   problemButtons: {
     mine: '📋 我记录的问题',
     confirmAll: (n: number) => `✅ 全部确认(${n} 条)`,

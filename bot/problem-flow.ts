@@ -37,6 +37,7 @@ import {
   type Proposal,
   reporterMayChange,
 } from '../domain/model';
+import { queueTag, wordingTag } from '../domain/proposals';
 import { ALLOWED_FROM } from '../domain/rectification';
 import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
@@ -109,7 +110,7 @@ async function describe(turn: Turn, text: string) {
   }
   if (typeof data.proposalId === 'string') {
     await turn.setScreen('home');
-    await confirm(turn, data.proposalId, text);
+    await confirm(turn, data.proposalId, { description: text });
     return;
   }
   const problem = await logProblem(pdeps(turn), turn.person, turn.deps.campaign, {
@@ -184,11 +185,35 @@ function mayAddPhoto(turn: Turn, p: Problem): boolean {
 // ---------------------------------------------------------------------------------------------
 // Proposals: after a submit (the inspector's), and the office's queue (paper imports)
 
-function proposalButtons(p: Pick<Proposal, 'id'>) {
+/** 确认记录 and 不记录 carry the wording they were shown with (a re-import may reword it since). */
+function proposalButtons(p: Pick<Proposal, 'id' | 'description'>) {
+  const tag = wordingTag(p.description);
   return [
-    [btn(t.buttons.logProblem, 'pp', p.id), btn(t.buttons.editProblem, 'pe', p.id)],
-    [btn(t.buttons.skipProblem, 'pn', p.id)],
+    [btn(t.buttons.logProblem, 'pp', p.id, tag), btn(t.buttons.editProblem, 'pe', p.id)],
+    [btn(t.buttons.skipProblem, 'pn', p.id, tag)],
   ];
+}
+
+/**
+ * A tap on a proposal reworded since its message (or on a button from before buttons carried the
+ * wording): nothing was recorded; the proposal is shown as it reads now, with its buttons.
+ */
+async function showReworded(turn: Turn, proposalId: string) {
+  const p = await readProposal(pdeps(turn), turn.person, turn.deps.campaign, proposalId);
+  await turn.send({
+    text: `${t.proposalReworded}\n${t.proposal(categoryLabels[p.category], p.description)}`,
+    buttons: p.status === 'pending' || p.status === 'declined' ? proposalButtons(p) : [],
+  });
+}
+
+/** Runs a proposal's decision; a rewording since the tap's message shows it anew instead. */
+async function unlessReworded(turn: Turn, proposalId: string, decide: () => Promise<void>) {
+  try {
+    await decide();
+  } catch (err) {
+    if (!(err instanceof ProblemInputError && err.reason === 'proposal_reworded')) throw err;
+    await showReworded(turn, proposalId);
+  }
 }
 
 /**
@@ -207,13 +232,17 @@ export async function propose(turn: Turn, proposals: readonly ProblemProposal[])
   }
 }
 
-async function confirm(turn: Turn, proposalId: string, description?: string) {
+async function confirm(
+  turn: Turn,
+  proposalId: string,
+  said: { description: string } | { seenWording: string },
+) {
   const { problem, already } = await confirmProposal(
     pdeps(turn),
     turn.person,
     turn.deps.campaign,
     proposalId,
-    description !== undefined ? { description } : {},
+    said,
   );
   const category = categoryLabels[problem.category];
   if (already) {
@@ -227,6 +256,14 @@ async function confirm(turn: Turn, proposalId: string, description?: string) {
 
 /** How many queued proposals /proposals shows at once (each is a message with its buttons). */
 const QUEUE_SHOWN = 5;
+
+/** 全部确认's question: how many, and a 确定 that records exactly those. */
+async function confirmAllPrompt(turn: Turn, pending: readonly Proposal[], before?: string) {
+  await turn.show({
+    text: `${before ? `${before}\n` : ''}${t.confirmAllPrompt(pending.length)}`,
+    buttons: [[btn(t.problemButtons.confirmAllYes, 'py', queueTag(pending)), btn(t.buttons.cancel, 'cn')]],
+  });
+}
 
 async function queue(turn: Turn) {
   const pending = await officeQueue(pdeps(turn), turn.person, turn.deps.campaign);
@@ -517,18 +554,22 @@ export const problemHandlers: Handlers = {
       await askDescription(turn, data);
     },
     // A proposal: 确认记录, 修改描述, 不记录.
-    pp: async (turn, [id]) => {
+    pp: async (turn, [id, wording]) => {
       await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
-      await confirm(turn, id ?? '');
+      await unlessReworded(turn, id ?? '', () => confirm(turn, id ?? '', { seenWording: wording ?? '' }));
     },
     pe: async (turn, [id]) => {
       const proposal = await readProposal(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
       await askDescription(turn, { proposalId: proposal.id }, t.describeProposal(proposal.description));
     },
-    pn: async (turn, [id]) => {
-      await declineProposal(pdeps(turn), turn.person, turn.deps.campaign, id ?? '');
-      await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
-      await turn.send(t.proposalSkipped);
+    pn: async (turn, [id, wording]) => {
+      await unlessReworded(turn, id ?? '', async () => {
+        await declineProposal(pdeps(turn), turn.person, turn.deps.campaign, id ?? '', {
+          seenWording: wording ?? '',
+        });
+        await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
+        await turn.send(t.proposalSkipped);
+      });
     },
     // The office's queue: 全部确认 asks first, then records every proposal still pending.
     pa: async (turn) => {
@@ -537,14 +578,23 @@ export const problemHandlers: Handlers = {
         await turn.show(t.queueEmpty);
         return;
       }
-      await turn.show({
-        text: t.confirmAllPrompt(pending.length),
-        buttons: [[btn(t.problemButtons.confirmAllYes, 'py'), btn(t.buttons.cancel, 'cn')]],
-      });
+      await confirmAllPrompt(turn, pending);
     },
-    py: async (turn) => {
+    // 确定全部记录 records the queue its prompt counted; one changed since is counted again.
+    py: async (turn, [seen]) => {
       await turn.ctx.editMessageReplyMarkup(undefined).catch(() => undefined);
-      const r = await confirmAllProposals(pdeps(turn), turn.person, turn.deps.campaign);
+      let r: Awaited<ReturnType<typeof confirmAllProposals>>;
+      try {
+        r = await confirmAllProposals(pdeps(turn), turn.person, turn.deps.campaign, {
+          seenQueue: seen ?? '',
+        });
+      } catch (err) {
+        if (!(err instanceof ProblemInputError && err.reason === 'queue_changed')) throw err;
+        const pending = await officeQueue(pdeps(turn), turn.person, turn.deps.campaign);
+        if (pending.length === 0) await turn.show(t.queueEmpty);
+        else await confirmAllPrompt(turn, pending, t.queueChanged);
+        return;
+      }
       const refused = (...reasons: string[]) => r.refused.filter((x) => reasons.includes(x.reason)).length;
       const stale = refused('proposal_stale');
       const waiting = refused('proposal_survey_returned');

@@ -84,6 +84,21 @@ function hashOf(campaignId: string, key: string): string {
   return createHash('sha256').update(`${campaignId}\u0000${key}`).digest('base64url').slice(0, 20);
 }
 
+/**
+ * A short tag of a proposal's wording, carried by its 确认记录 / 不记录 buttons: a re-import or a
+ * resubmit may reword a pending proposal after its message was shown, and a tap records only the
+ * wording it was shown with (base64url: no ':').
+ */
+export function wordingTag(description: string): string {
+  return createHash('sha256').update(description).digest('base64url').slice(0, 8);
+}
+
+/** A tag of a queue of proposals (ids and wordings, in any order): what 全部确认 counted. */
+export function queueTag(proposals: readonly { id: string; description: string }[]): string {
+  const lines = proposals.map((p) => `${p.id}\u0000${p.description}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('base64url').slice(0, 12);
+}
+
 /** The stored proposal's id: short, and safe in a key and a 64-byte button (no '#', no ':'). */
 export function proposalIdFor(campaignId: string, key: string): string {
   return `pr-${hashOf(campaignId, key)}`;

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importSurveys } from '../../app/import-surveys';
 import { ManualClock } from '../../app/messaging';
+import { offerProposals } from '../../app/problems';
 import { sendDueReminders } from '../../app/reminders';
 import { buildSummaries } from '../../app/summaries';
 import { surveyIdFor } from '../../app/surveys';
@@ -414,6 +415,77 @@ describe.each(ENGINES)('problems exactly once on %s', (engineName) => {
     expect(rowValue(town.table4, 't4_missed')).toBe(2); // 陈海军, 王五
     expect(rowValue(town.table4, 't4_wrongful_exit')).toBe(1);
     expect(town.table3.suspects).toMatchObject({ missed: 2, wrongfulExit: 1 });
+  }, 120_000);
+
+  it('确认记录, 不记录 and 确定全部记录 record only what their message showed: reworded since, they record nothing and show it anew', async () => {
+    await seedSample(sys.store, 'hezhou', [
+      { householdId: 'HZ1', name: '韦强', stratum: 'exited_2016' },
+      { householdId: 'HZ2', name: '蓝芳', stratum: 'exited_2016' },
+      { householdId: 'HZ3', name: '覃勇', stratum: 'exited_2016' },
+    ]);
+    const onPaper = async (no: number, householdId: string, name: string) => {
+      const { h5_missed: _notAsked, ...answers } = exitedWrongful(name);
+      const r = await importSurveys(deps(), office, campaign, [
+        { no, where: `第${no}条`, kind: 'household', villageId: 'hezhou', householdId, answers },
+      ]);
+      expect(r).toMatchObject({ ok: true, proposals: 1 });
+    };
+    const pendingOf = async (name: string) =>
+      (await sys.store.proposalsOf(campaign.id, 'pending', 'paper')).find((p) =>
+        p.description.includes(name),
+      );
+    const recorded = () => problemsOf('dongxing', (p) => p.villageId === 'hezhou');
+
+    await onPaper(1, 'HZ1', '韦强');
+    await officeUser.send('/proposals');
+    const shown = officeUser.lastMessage();
+    expect(shown.text).toContain('河洲村韦强户经入户核查未达到脱贫标准,疑似错退。');
+    // (The first tap takes the keyboard off the message: its buttons are kept as they were sent.)
+    const dataOf = (label: string) => shown.buttons.flat().find((b) => b.text === label)?.callback_data ?? '';
+    const [log, skip] = [dataOf('✅ 确认记录'), dataOf('不记录')];
+    // The paper form is imported again, corrected: the same proposal now reads differently (as a
+    // re-import or a resubmit rewords it, through the same offer).
+    const {
+      id: _i,
+      campaignId: _c,
+      origin: _o,
+      proposedBy: _b,
+      proposedAt: _a,
+      status: _s,
+      version: _v,
+      ...raised
+    } = (await pendingOf('韦强'))!;
+    const reworded = '河洲村韦强户家庭人均纯收入2800元,低于当年脱贫标准,疑似错退。';
+    await offerProposals(deps(), office, campaign, [{ ...raised, description: reworded }], 'paper');
+
+    // 确认记录 on the message read before: nothing is recorded, the proposal is shown as it reads now.
+    await officeUser.pressData(log, shown);
+    expect(officeUser.lastText()).toContain('描述在您看到之后有了变化');
+    expect(officeUser.lastText()).toContain(reworded);
+    expect(await recorded()).toEqual([]);
+    // 不记录 on it, the same: the proposal stays undecided.
+    await officeUser.pressData(skip, shown);
+    expect(officeUser.lastText()).toContain(reworded);
+    expect((await pendingOf('韦强'))?.status).toBe('pending');
+    // Confirmed under the wording now shown, it is recorded in that wording.
+    await officeUser.press('✅ 确认记录');
+    expect((await recorded()).map((p) => p.description)).toEqual([reworded]);
+
+    // 全部确认 counted one; another paper form adds a second before 确定: nothing is recorded, and
+    // the office is asked again with the new count.
+    await onPaper(2, 'HZ2', '蓝芳');
+    await officeUser.send('/proposals');
+    await officeUser.press('✅ 全部确认(1 条)');
+    const prompt = () => officeUser.findButton('✅ 确定全部记录').message.text;
+    expect(prompt()).toContain('确定将待确认的 1 条问题建议全部记录为问题吗');
+    await onPaper(3, 'HZ3', '覃勇');
+    await officeUser.press('✅ 确定全部记录');
+    expect(prompt()).toContain('待确认的问题建议在您看到之后有了变化');
+    expect(prompt()).toContain('确定将待确认的 2 条问题建议全部记录为问题吗');
+    expect(await recorded()).toHaveLength(1);
+    await officeUser.press('✅ 确定全部记录');
+    expect(officeUser.lastText()).toBe('✅ 已记录 2 个问题。');
+    expect(await recorded()).toHaveLength(3);
   }, 120_000);
 
   // The form engine keeps one entry per person: names are split at punctuation, not at spaces.
