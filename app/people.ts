@@ -267,6 +267,21 @@ export interface PeopleChange {
   changed: boolean;
   /** Unfinished surveys that went back to their group. */
   released: number;
+  /**
+   * Nothing was changed: the person was deactivated or reactivated by someone else after the
+   * button was shown (its `seen` standing no longer holds).
+   */
+  changedSinceShown?: true;
+}
+
+/**
+ * Whether a person is deactivated, and since when (or when last reactivated): what a 停用 or
+ * 恢复 button was shown with. Not the person's version: that changes with every answer they give.
+ */
+export function standingOf(p: Person): string {
+  const ms36 = (iso: string) => Date.parse(iso).toString(36);
+  if (p.deactivated) return `d${ms36(p.deactivated.at)}`;
+  return p.reactivated ? `a${ms36(p.reactivated.at)}` : 'a';
 }
 
 /** The office takes one grant away. Surveys the person can no longer fill go back to the group. */
@@ -305,14 +320,18 @@ export async function deactivatePerson(
   deps: PeopleDeps,
   actor: Person,
   campaign: Campaign,
-  input: { personId: string },
+  input: { personId: string; seen?: string },
 ): Promise<PeopleChange> {
   assertCan(can.managePeople(actor), 'person.deactivate', actor);
   if (input.personId === actor.id) throw new SelfDeactivationError(actor.id);
   const at = deps.clock.now().toISOString();
-  const result = await changePerson(deps, campaign, input.personId, (p) =>
-    p.deactivated ? undefined : { ...p, deactivated: { at, by: actor.id }, updatedAt: at },
-  );
+  let moved = false;
+  const result = await changePerson(deps, campaign, input.personId, (p) => {
+    // Reactivated (or deactivated) by someone else since the 确定停用 was asked: theirs stands.
+    moved = input.seen !== undefined && standingOf(p) !== input.seen;
+    return moved || p.deactivated ? undefined : { ...p, deactivated: { at, by: actor.id }, updatedAt: at };
+  });
+  if (moved) return { ...result, released: 0, changedSinceShown: true };
   if (result.changed) {
     await deps.store.appendAudit({
       at,
@@ -330,15 +349,19 @@ export async function reactivatePerson(
   deps: PeopleDeps,
   actor: Person,
   campaign: Campaign,
-  input: { personId: string },
+  input: { personId: string; seen?: string },
 ): Promise<PeopleChange> {
   assertCan(can.managePeople(actor), 'person.reactivate', actor);
   const at = deps.clock.now().toISOString();
+  let moved = false;
   const result = await changePerson(deps, campaign, input.personId, (p) => {
-    if (!p.deactivated) return undefined;
+    // A 恢复 under an older deactivation does not undo a newer one (someone else's, with its own reason).
+    moved = input.seen !== undefined && standingOf(p) !== input.seen;
+    if (moved || !p.deactivated) return undefined;
     const { deactivated: _d, ...rest } = p;
-    return { ...rest, updatedAt: at };
+    return { ...rest, reactivated: { at, by: actor.id }, updatedAt: at };
   });
+  if (moved) return { ...result, released: 0, changedSinceShown: true };
   if (result.changed) {
     await deps.store.appendAudit({
       at,

@@ -13,6 +13,7 @@ import {
   type PeopleScope,
   reactivatePerson,
   revokeGrant,
+  standingOf,
 } from '../app/people';
 import { ChatError } from '../app/surveys';
 import { rolesOf } from '../domain/grants';
@@ -82,7 +83,7 @@ async function list(turn: Turn, kind?: string, id?: string) {
   });
 }
 
-async function card(turn: Turn, personId: string) {
+async function card(turn: Turn, personId: string, before?: string) {
   const p = await getPersonFor(pdeps(turn), turn.person, personId);
   const grants = grantsWithKeys(p);
   const lines = grants.map(
@@ -91,7 +92,7 @@ async function card(turn: Turn, personId: string) {
   );
   const status = p.deactivated ? t.personDeactivated(when(turn, p.deactivated.at)) : t.personActive;
   await turn.show({
-    text: t.personCard(personName(p), p.id, lines.length > 0 ? lines.join('\n') : t.noGrants, status),
+    text: `${before ? `${before}\n` : ''}${t.personCard(personName(p), p.id, lines.length > 0 ? lines.join('\n') : t.noGrants, status)}`,
     buttons: [
       ...(p.deactivated
         ? []
@@ -99,13 +100,18 @@ async function card(turn: Turn, personId: string) {
             btn(`${t.buttons.revoke}:${grantLabel(turn.deps.campaign, grant)}`, 'ur', p.id, i, p.version),
           ])),
       p.deactivated
-        ? [btn(t.buttons.reactivate, 'ua', p.id)]
+        ? [btn(t.buttons.reactivate, 'ua', p.id, standingOf(p))]
         : p.id === turn.person.id
           ? []
-          : [btn(t.buttons.deactivate, 'ud', p.id, p.version)],
+          : [btn(t.buttons.deactivate, 'ud', p.id, standingOf(p))],
       [btn(t.buttons.backToPeople, 'um')],
     ].filter((row) => row.length > 0),
   });
+}
+
+/** Someone else deactivated or reactivated the person after the button was shown. */
+async function changedSinceShown(turn: Turn, personId: string) {
+  await card(turn, personId, t.personChangedSinceShown);
 }
 
 /** The grant a revoke button points at, if the person has not changed since it was shown. */
@@ -160,18 +166,24 @@ export const peopleHandlers: Handlers = {
         t.grantRevokedNotice(label, grantsLabel(turn.deps.campaign, out.person)),
       );
     },
-    ud: async (turn, [personId, version]) => {
+    // 停用, its 确定停用 and 恢复 carry the person's standing they were shown with: deactivated or
+    // reactivated by someone else since, nothing is changed and the card is shown as it is now.
+    ud: async (turn, [personId, seen]) => {
       const p = await getPersonFor(pdeps(turn), turn.person, personId ?? '');
-      if (String(p.version) !== version) throw new ChatError('stale_button');
+      if (standingOf(p) !== seen) return changedSinceShown(turn, p.id);
       await turn.show({
         text: t.confirmDeactivate(personName(p)),
-        buttons: [[btn(t.buttons.confirmYes, 'ux', p.id), btn(t.buttons.confirmNo, 'uc', p.id)]],
+        buttons: [
+          [btn(t.buttons.confirmYes, 'ux', p.id, standingOf(p)), btn(t.buttons.confirmNo, 'uc', p.id)],
+        ],
       });
     },
-    ux: async (turn, [personId]) => {
+    ux: async (turn, [personId, seen]) => {
       const out = await deactivatePerson(pdeps(turn), turn.person, turn.deps.campaign, {
         personId: personId ?? '',
+        seen: seen ?? '',
       });
+      if (out.changedSinceShown) return changedSinceShown(turn, out.person.id);
       if (!out.changed) {
         await turn.show(t.nothingChanged);
         return;
@@ -179,10 +191,12 @@ export const peopleHandlers: Handlers = {
       await turn.show(t.deactivatedPerson(personName(out.person), out.released));
       await tellPerson(turn, out.person, t.deactivated);
     },
-    ua: async (turn, [personId]) => {
+    ua: async (turn, [personId, seen]) => {
       const out = await reactivatePerson(pdeps(turn), turn.person, turn.deps.campaign, {
         personId: personId ?? '',
+        seen: seen ?? '',
       });
+      if (out.changedSinceShown) return changedSinceShown(turn, out.person.id);
       await turn.show(out.changed ? t.reactivated(personName(out.person)) : t.nothingChanged);
       if (out.changed)
         await tellPerson(turn, out.person, t.reactivatedNotice(grantsLabel(turn.deps.campaign, out.person)));

@@ -27,6 +27,11 @@ export interface Person {
   grants: Grant[];
   /** Set by the office: no grant counts any more and every message is answered 您已被停用. */
   deactivated?: Deactivation;
+  /**
+   * The last time a deactivation was undone: with `deactivated`, the person's standing a 停用 or
+   * 恢复 button was shown with (app/people.ts standingOf).
+   */
+  reactivated?: Deactivation;
   chatId?: number;
   /** Telegram first name, for greetings; never logged. */
   displayName?: string;

@@ -232,6 +232,69 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     expect(audit.map((e) => e.action)).toContain('person.deactivate');
   });
 
+  it("恢复 and 确定停用 act on the standing they were shown with: another office user's newer deactivation or reactivation stands", async () => {
+    const p = sys.user(7_100_042, '蒙');
+    await seedPerson(sys.store, { id: p.id, roles: ['liaison'], groupId: 'g3', name: '蒙' });
+    await seedPerson(sys.store, { id: 7_100_043, roles: ['office'], name: '陈' });
+    const colleague = sys.user(7_100_043, '陈');
+    // From everyone (a group's list leaves out whom the office stopped).
+    const openCard = async (user: ChatUser) => {
+      await user.send('/people');
+      await user.press('👥 全部人员');
+      await user.press(/^(⛔ )?蒙$/);
+    };
+    const buttonData = (user: ChatUser, label: string) => {
+      const { message, button } = user.findButton(label);
+      return { message, data: button.callback_data ?? '' };
+    };
+
+    // 潘 stops 蒙 and keeps the card with 恢复启用 open.
+    await openCard(office);
+    await office.press('⛔ 停用此人');
+    await office.press('✅ 确定');
+    await openCard(office);
+    const reactivate = buttonData(office, '♻️ 恢复启用');
+    // 陈 reactivates 蒙 and, learning more, stops them again.
+    await openCard(colleague);
+    await colleague.press('♻️ 恢复启用');
+    await openCard(colleague);
+    await colleague.press('⛔ 停用此人');
+    await colleague.press('✅ 确定');
+    expect((await sys.store.getPerson(String(p.id)))?.deactivated?.by).toBe('7100043');
+
+    // 潘's 恢复 from before does not undo 陈's newer deactivation.
+    await office.pressData(reactivate.data, reactivate.message);
+    expect(office.lastText()).toContain('已被他人更改');
+    expect(office.lastText()).toMatch(/蒙.*\n[\s\S]*已停用/);
+    const stopped = await sys.store.getPerson(String(p.id));
+    expect(stopped?.deactivated?.by).toBe('7100043');
+
+    // 陈 reactivates 蒙; 潘 asks to stop them, 蒙 answers meanwhile (their own activity changes nothing).
+    await openCard(colleague);
+    await colleague.press('♻️ 恢复启用');
+    await openCard(office);
+    await office.press('⛔ 停用此人');
+    const confirmStop = buttonData(office, '✅ 确定');
+    await p.send('/start');
+    // 陈 stops and reactivates 蒙 (a mistaken tap, put right) before 潘 confirms.
+    await openCard(colleague);
+    await colleague.press('⛔ 停用此人');
+    await colleague.press('✅ 确定');
+    await openCard(colleague);
+    await colleague.press('♻️ 恢复启用');
+    await office.pressData(confirmStop.data, confirmStop.message);
+    expect(office.lastText()).toContain('已被他人更改');
+    expect((await sys.store.getPerson(String(p.id)))?.deactivated).toBeUndefined();
+
+    // A 确定停用 on the standing as it is, with 蒙 answering in between, stops them.
+    await openCard(office);
+    await office.press('⛔ 停用此人');
+    await p.send('/start');
+    await office.press('✅ 确定');
+    expect(office.lastText()).toContain('已停用 蒙');
+    expect((await sys.store.getPerson(String(p.id)))?.deactivated?.by).toBe(String(OFFICE));
+  });
+
   it('the office cancels an unused invite; the link then says it was withdrawn', async () => {
     const code = await inviteCode(office, /扶贫办/);
     await office.send('/people');
