@@ -14,10 +14,12 @@ import {
 } from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
+import { ReminderInputError } from '../app/reminders';
 import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
-import { formatInstant } from '../domain/reminder-messages';
+import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
+import { addDays, localDate } from '../domain/reminders';
 import { scopeLabel } from './labels';
 import { roleLabels, t } from './messages';
 import { btn, chunk, fileLinkMessage, prompt } from './render';
@@ -251,13 +253,23 @@ async function tomorrowMenu(turn: Turn, groupId?: string) {
   );
   const town = turn.deps.campaign.towns.find((tw) => tw.id === group?.townId);
   if (!town) throw new ForbiddenError('daily_list.set', turn.person.id);
+  // The day is fixed when the menu is shown: a village tapped after midnight is still set for the
+  // day the menu asked about (and a day already past is refused), not the day after the tap.
+  const date = addDays(localDate(turn.deps.campaign, turn.deps.clock.now()), 1);
   await turn.show({
-    text: t.chooseTomorrow,
+    text: t.chooseTomorrow(formatLocalDate(date)),
     buttons: chunk(
-      town.villages.map((v) => btn(v.name, 'tm', v.id)),
+      town.villages.map((v) => btn(v.name, 'tm', v.id, date.replaceAll('-', ''))),
       3,
     ),
   });
+}
+
+/** The day a 明日检查村 button was shown for (YYYYMMDD on the button). */
+function dayOf(compact: string | undefined): string | undefined {
+  return compact && /^\d{8}$/.test(compact)
+    ? `${compact.slice(0, 4)}-${compact.slice(4, 6)}-${compact.slice(6, 8)}`
+    : undefined;
 }
 
 export function adminHandlers(botUsername: string): Handlers {
@@ -322,15 +334,39 @@ export function adminHandlers(botUsername: string): Handlers {
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
       so: (turn, [groupId, at36, missing]) => signOff(turn, groupId || undefined, shownFrom(at36, missing)),
-      tm: async (turn, [villageId]) => {
+      tm: async (turn, [villageId, day]) => {
         if (!turn.deps.tomorrow) {
           await turn.send(t.tomorrowUnavailable);
           return;
         }
-        const r = await turn.deps.tomorrow(turn.person, villageId ?? '');
+        const date = dayOf(day);
+        // A menu from before buttons carried their day: asked again, with the day named.
+        if (!date) return tomorrowMenu(turn);
+        let r: { requestAt: Date; dueAt: Date };
+        try {
+          r = await turn.deps.tomorrow(turn.person, villageId ?? '', date);
+        } catch (err) {
+          if (!(err instanceof ReminderInputError && err.reason === 'past_date')) throw err;
+          // A menu from a day already past: nothing set, and a new menu one tap away.
+          await turn.show({
+            text: t.tomorrowPast(formatLocalDate(date)),
+            buttons: [[btn(t.buttons.chooseAgain, 'm', 'tomorrow')]],
+          });
+          return;
+        }
         const name =
           turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === villageId)?.name ?? '';
-        await turn.show(t.tomorrowSet(name, localTime(turn, r.requestAt), localTime(turn, r.dueAt)));
+        const today = localDate(turn.deps.campaign, turn.deps.clock.now());
+        await turn.show(
+          t.tomorrowSet(
+            name,
+            date === today ? '今日' : date === addDays(today, 1) ? '明日' : '',
+            formatLocalDate(date),
+            // Set after the town would have been asked (a menu tapped after midnight): asked at once.
+            r.requestAt > turn.deps.clock.now() ? localTime(turn, r.requestAt) : '',
+            localTime(turn, r.dueAt),
+          ),
+        );
       },
     },
     texts: {

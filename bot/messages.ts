@@ -549,9 +549,11 @@ export const t = {
     `⚠️ 这份报告发出后情况有了变化${surveys + problems > 0 ? `(${surveys} 份问卷、${problems} 个问题)` : ''},没有签发。请核对下面最新的报告后再签发。`,
   reportButtonOutdated: '这个“签发”按钮已过期,没有签发。请核对下面最新的报告后再签发。',
   signOffReasonTooShort: '理由太短了,请用一句话写明为什么在未完成时签发(至少 4 个字)。',
-  chooseTomorrow: '明日检查村:请选择明天要去的村',
-  tomorrowSet: (village: string, requestAt: string, dueAt: string) =>
-    `✅ 已设定明日检查村:${village}。乡镇联络人将在 ${requestAt} 收到上传名单的通知(${dueAt} 前上传)。`,
+  chooseTomorrow: (date: string) => `明日检查村:请选择明天(${date})要去的村`,
+  tomorrowSet: (village: string, day: string, date: string, requestAt: string, dueAt: string) =>
+    `✅ 已设定${day}检查村:${village}(${date})。乡镇联络人将${requestAt ? `在 ${requestAt} ` : '很快'}收到上传名单的通知(${dueAt} 前上传)。`,
+  tomorrowPast: (date: string) =>
+    `这个菜单是为 ${date} 选村的,这一天已经过去,没有设定。请重新选择明天要去的村。`,
   tomorrowUnavailable: '明日检查村功能尚未启用。',
   tomorrowInvalid: '无法设定这个村为明日检查村(不属于本组检查的乡镇,或日期已过)。',
   buttons: {
@@ -600,6 +602,7 @@ export const t = {
     revoke: '撤销',
     deactivate: '⛔ 停用此人',
     reactivate: '♻️ 恢复启用',
+    chooseAgain: '📅 重新选择',
     confirmYes: '✅ 确定',
     confirmNo: '✖️ 取消',
     invites: '🔗 未使用的邀请',

@@ -38,8 +38,11 @@ export interface BotDeps {
   groupReport?: (actor: Person, townId: string) => Promise<{ files: SummaryFile[]; text: string }>;
   /** Reminder acknowledgement (已完成/已上传/已提交 buttons); returns the reply to show. */
   acknowledge?: (actor: Person, reminderKey: string) => Promise<string>;
-  /** 明日检查村: a leader or liaison names tomorrow's village (the town is asked for its list). */
-  tomorrow?: (actor: Person, villageId: string) => Promise<{ requestAt: Date; dueAt: Date }>;
+  /**
+   * 明日检查村: a leader or liaison names the village of `date` (YYYY-MM-DD, the day after the one
+   * the menu was shown on); the town is asked for its list.
+   */
+  tomorrow?: (actor: Person, villageId: string, date: string) => Promise<{ requestAt: Date; dueAt: Date }>;
   /** Downloads a Telegram file; defaults to fetch. */
   download?: (url: URL) => Promise<Uint8Array>;
   /** The evidence store (photos, large exports); without it photos are refused with a clear reply. */

@@ -396,7 +396,7 @@ export function botDeps(
     summaries: (actor, scope) => summaryPackage({ ...deps, files }, actor, campaign, scope),
     groupReport: (actor, townId) => groupReportPackage({ ...deps, files }, actor, campaign, townId),
     acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
-    tomorrow: (actor, villageId) => setTomorrowVillage(deps, actor, campaign, { villageId }),
+    tomorrow: (actor, villageId, date) => setTomorrowVillage(deps, actor, campaign, { villageId, date }),
   };
 }
 

@@ -124,7 +124,9 @@ describe('a campaign day from the office, the group and the town', () => {
   it('the leader sets tomorrow’s village and the town is asked for the list that evening', async () => {
     await leader.send('/tomorrow');
     await leader.press('交东村');
-    expect(leader.lastText()).toMatch(/^✅ 已设定明日检查村:交东村。乡镇联络人将在 10月30日 18:00 收到/);
+    expect(leader.lastText()).toMatch(
+      /^✅ 已设定明日检查村:交东村\(10月31日\)。乡镇联络人将在 10月30日 18:00 收到/,
+    );
 
     clock.set(local('2017-10-30T18:00'));
     await runReminders();
@@ -388,6 +390,33 @@ describe('a campaign day from the office, the group and the town', () => {
     await office.send('/signoffs');
     expect(office.lastText()).toContain('✅ 第二组(江平镇):已签发');
     expect(office.lastText()).toContain('⏳ 第一组(东兴镇):未签发');
+  });
+
+  it('明日检查村 sets the day its menu asked about: tapped after midnight, that day (now today); a day past, nothing', async () => {
+    clock.set(local('2017-11-08T23:50'));
+    await leader.send('/tomorrow');
+    const menu = leader.lastMessage();
+    expect(menu.text).toContain('11月9日');
+    const dataOf = (name: string) => menu.buttons.flat().find((b) => b.text === name)?.callback_data ?? '';
+    const [jiaodong, banai] = [dataOf('交东村'), dataOf('班埃村')];
+
+    clock.set(local('2017-11-09T00:10'));
+    await leader.pressData(jiaodong, menu);
+    expect(leader.lastText()).toMatch(/^✅ 已设定今日检查村:交东村\(11月9日\)。乡镇联络人将很快收到/);
+    const set = await store.auditOf(`daily_list:${campaign.id}/2017-11-09`);
+    expect(set.map((e) => e.details?.villageId)).toEqual(['jiaodong']);
+    expect(await store.auditOf(`daily_list:${campaign.id}/2017-11-10`)).toEqual([]);
+
+    // The same menu a day later: 11月9日 has passed, and nothing is set for the 10th either.
+    clock.set(local('2017-11-10T09:00'));
+    await leader.pressData(banai, menu);
+    expect(leader.lastText()).toBe(
+      '这个菜单是为 11月9日 选村的,这一天已经过去,没有设定。请重新选择明天要去的村。',
+    );
+    await leader.press('📅 重新选择');
+    expect(leader.lastText()).toContain('明天(11月11日)');
+    expect(await store.auditOf(`daily_list:${campaign.id}/2017-11-09`)).toHaveLength(1);
+    expect(await store.auditOf(`daily_list:${campaign.id}/2017-11-11`)).toEqual([]);
   });
 
   it('logs carry ids, never names or answers', () => {

@@ -119,7 +119,8 @@ describe.each(ENGINES)('a repeated update acts once, on %s', (engineName) => {
     expect(events.filter((e) => e.action.includes('sign'))).toHaveLength(1);
     expect(leader.messages().filter((m) => m.text.startsWith('✅ 已签发')).length).toBe(1);
 
-    const tomorrow = press(leader, 'tm:pingfeng');
+    await leader.send('/tomorrow');
+    const tomorrow = press(leader, leader.findButton('平丰村').button.callback_data ?? '');
     await deliveredAtOnce(leader, tomorrow, 2);
     expect(leader.messages().filter((m) => m.text.startsWith('✅ 已设定明日检查村')).length).toBe(1);
   });
