@@ -248,6 +248,42 @@ async function leaveNonPrivate(ctx: Context, log: LoggerLike | undefined) {
   await ctx.telegram.leaveChat(chat.id).catch(() => undefined);
 }
 
+/**
+ * Screens that wait for a typed reply (or a file) outside a survey, with the buttons that carry
+ * their flow on. Anything else the person does — a command, a menu, another button — leaves the
+ * prompt first, so a text typed later is never taken for it: a survey answer typed after /resume
+ * was the reason to replace a sampled household, and a file sent from another village's screen
+ * was stored as the list of the village whose 上传名单 had been tapped before.
+ */
+const PROMPTS: Readonly<Record<string, readonly string[]>> = {
+  onsite_name: [],
+  onsite_reason: [],
+  replace_note: [],
+  upload: [],
+  list_replace: ['lr', 'lk'],
+  signoff_reason: [],
+  confirm_grant: ['ja', 'jn'],
+  return_reason: ['rt', 'rc', 'rq'],
+  problem: ['ph'],
+  problem_desc: [],
+  problem_photo: [],
+  problem_edit: [],
+  rect_measures: [],
+  rect_responsible: [],
+  rect_done: [],
+  rect_date: [],
+  rect_delay_reason: [],
+  rect_reject: [],
+};
+
+/** Leave a pending prompt unless `kind` (a button's) continues it; one write, only when one is pending. */
+async function leavePrompt(turn: Turn, kind?: string) {
+  const screen = turn.person.session.screen;
+  const keep = screen !== undefined && Object.hasOwn(PROMPTS, screen) ? PROMPTS[screen] : undefined;
+  if (!keep || (kind !== undefined && keep.includes(kind))) return;
+  await turn.setScreen(turn.person.session.draft ? 'survey' : 'home');
+}
+
 async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) => Promise<void>) {
   const { ctx } = turn;
   if (ctx.callbackQuery) {
@@ -259,6 +295,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
       await answerCb(t.unknownButton);
       return;
     }
+    await leavePrompt(turn, kind);
     await handler(turn, args);
     return;
   }
@@ -305,6 +342,7 @@ async function route(turn: Turn, handlers: Handlers, answerCb: (text?: string) =
     const name = cmd[1].toLowerCase();
     const command = Object.hasOwn(handlers.commands, name) ? handlers.commands[name] : undefined;
     if (command) {
+      await leavePrompt(turn);
       await command(turn, cmd[2]?.trim() ?? '');
       return;
     }

@@ -123,7 +123,10 @@ function subjectOfSurvey(turn: Turn, s: Survey): string {
     turn.deps.campaign.towns.flatMap((tw) => tw.villages).find((v) => v.id === s.villageId)?.name ?? '';
   if (s.kind === 'office') return t.officeSubject;
   if (s.kind === 'village') return t.villageSubject(village);
-  const name = typeof s.answers.h1_name === 'string' ? s.answers.h1_name : (s.householdId ?? '');
+  // Before the name is answered, the household as drawn (a paused survey in /resume reads 黄一户,
+  // not the list's GM1户).
+  const name =
+    typeof s.answers.h1_name === 'string' ? s.answers.h1_name : (s.sampled?.name ?? s.householdId ?? '');
   return t.householdSubject(clip(name, NAME_SHOWN), village);
 }
 

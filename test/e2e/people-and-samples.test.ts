@@ -295,6 +295,80 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     expect((await sys.store.getPerson(String(p.id)))?.deactivated?.by).toBe(String(OFFICE));
   });
 
+  it('a text typed after leaving a prompt is not taken for it: a survey answer never becomes the reason to replace a household', async () => {
+    const inspector = sys.user(7_100_081, '阿明');
+    await seedPerson(sys.store, { id: inspector.id, roles: ['inspector'], groupId: 'g2' });
+    // The town's list has one household of the stratum more than was drawn: a replacement exists.
+    const list = [
+      { id: 'GM1', name: '黄一', stratum: 'registered_poor' as const },
+      { id: 'GM2', name: '黄二', stratum: 'registered_poor' as const },
+      { id: 'GM3', name: '黄四', stratum: 'registered_poor' as const },
+    ];
+    const at = new Date().toISOString();
+    await sys.store.putHouseholdList({
+      campaignId: sys.campaign.id,
+      villageId: 'guiming',
+      households: list,
+      count: 3,
+      byStratum: {},
+      fingerprint: 'seeded-guiming',
+      uploadedBy: 'seed',
+      uploadedAt: at,
+      fileName: 'seed.csv',
+    });
+    const drawn = await sys.store.putSample({
+      campaignId: sys.campaign.id,
+      villageId: 'guiming',
+      seed: 'seeded',
+      fingerprint: 'seeded-guiming',
+      drawnBy: 'seed',
+      drawnAt: at,
+      picks: list.slice(0, 2).map(({ id, ...h }) => ({ householdId: id, ...h, status: 'selected' as const })),
+      shortfalls: [],
+      version: 1,
+    });
+    await inspector.send('/start');
+    await inspector.pressData('hs:guiming:0');
+    // 黄二 seems away: 申请替换 → 其他原因, and the chat asks what happened …
+    await inspector.send('/villages');
+    await inspector.press(/^贵明村/);
+    await inspector.press(/黄二$/);
+    await inspector.press('🔁 申请替换');
+    await inspector.press('其他原因');
+    expect(inspector.lastText()).toBe('请用一句话写明具体情况:');
+    // … but 黄二 turns up. /resume lists 黄一's survey, still open, and its first answer is typed.
+    await inspector.send('/resume');
+    expect(inspector.buttonTexts()).toContain('✏️ 黄一户(贵明村)');
+    await inspector.send('黄一');
+    expect(inspector.textsSince(0).some((x) => x.startsWith('🔁 已将 黄二'))).toBe(false);
+    const picks = (await sys.store.getSample(sys.campaign.id, 'guiming'))?.picks ?? [];
+    expect(picks.map((p) => [p.householdId, p.status])).toEqual(
+      drawn.picks.map((p) => [p.householdId, 'selected']),
+    );
+    expect((await sys.store.getPerson(String(inspector.id)))?.session.draft?.answers.h1_name).toBe('黄一');
+  });
+
+  it('a list file sent from one village is not stored for the village whose 上传名单 was tapped before', async () => {
+    const contact = sys.user(7_100_082, '江平联络');
+    await seedPerson(sys.store, { id: contact.id, roles: ['town_contact'], townId: 'jiangping' });
+    await contact.send('/villages');
+    await contact.press(/^山心村/);
+    await contact.press('📤 上传名单');
+    expect(contact.lastText()).toBe('请把山心村的农户名单文件(CSV 或 Excel .xlsx)直接发送到这里。');
+    // Not yet at hand: later, from 吒祖村's screen, the contact sends 吒祖村's file.
+    await contact.send('/villages');
+    await contact.press(/^吒祖村/);
+    const csv = ['户编号,户主姓名,农户类型', 'Z1,韦一,非贫困户', 'Z2,韦二,建档立卡贫困户'].join('\r\n');
+    await contact.upload('名单.csv', new TextEncoder().encode(csv));
+    expect(contact.textsSince(0).some((x) => x.includes('名单已上传'))).toBe(false);
+    expect(contact.lastText()).toContain('不知道是哪个村的名单');
+    expect(await sys.store.getHouseholdList(sys.campaign.id, 'shanxin')).toBeUndefined();
+    // From 吒祖村's own 上传名单 it is stored as 吒祖村's.
+    await contact.press('📤 上传名单');
+    await contact.upload('名单.csv', new TextEncoder().encode(csv));
+    expect(contact.textsSince(0).some((x) => x.startsWith('✅ 吒祖村名单已上传:共 2 户'))).toBe(true);
+  });
+
   it('the office cancels an unused invite; the link then says it was withdrawn', async () => {
     const code = await inviteCode(office, /扶贫办/);
     await office.send('/people');
