@@ -23,6 +23,7 @@ import {
   renderLabel,
   submittable,
 } from '../domain/engine';
+import { EVIDENCE_FLAGS } from '../domain/evidence';
 import { forms } from '../domain/forms/index';
 import {
   type Answers,
@@ -225,6 +226,13 @@ function surveyIdOf(campaignId: string, r: SurveyRecord): string {
       .map((k) => [k, r.answers[k]]),
   ]);
   return `paper-${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
+}
+
+/** The household's name as a paper record gives it (1.1), cleaned; undefined without one. */
+function householdNameOf(r: SurveyRecord): string | undefined {
+  const name = r.answers.h1_name;
+  const cleaned = typeof name === 'string' ? cleanName(name) : '';
+  return cleaned === '' ? undefined : cleaned;
 }
 
 /** What separates the entries of a typed list of names: never a space (see namesAsEntries). */
@@ -430,6 +438,21 @@ export async function importSurveys(
         issue(`农户编号“${record.householdId}”不在${village.name}的抽样名单中`);
         continue;
       }
+      // Once the village is drawn, a household is one of its picks: without its id a paper form
+      // could enter a sampled household a second time (beside its chat or numbered survey) or one
+      // that was never drawn, and 表4 would count either. The pick of that name is suggested.
+      if (!record.householdId && sample) {
+        const name = householdNameOf(record);
+        const named = name
+          ? sample.picks.find((p) => p.status !== 'replaced' && cleanName(p.name) === name)
+          : undefined;
+        issue(
+          `${village.name}已抽样,农户调查表须填写抽样名单中的农户编号${
+            named ? `(“${named.name}”的农户编号是 ${named.householdId})` : ''
+          }`,
+        );
+        continue;
+      }
       if (pick?.status === 'replaced') {
         issue(`农户编号“${record.householdId}”在${village.name}的样本中已被替换,不能再提交其问卷`);
         continue;
@@ -442,13 +465,19 @@ export async function importSurveys(
       ctx.prefill = { v1_type: village.type };
     }
 
-    // One survey per household and per village, in the file and in the store.
+    // One survey per household and per village, in the file and in the store. A household without
+    // an id is known by its name within its village (a file corrected and imported again must not
+    // enter the household a second time under its new content).
+    const paperName =
+      record.kind === 'household' && !record.householdId ? householdNameOf(record) : undefined;
     const key =
       record.kind === 'village'
         ? `village:${record.villageId}`
         : record.householdId
           ? `household:${record.villageId}:${record.householdId}`
-          : undefined;
+          : paperName
+            ? `named:${record.villageId}:${paperName}`
+            : undefined;
     if (key) {
       const first = seenInFile.get(key);
       if (first !== undefined) {
@@ -538,7 +567,13 @@ export async function importSurveys(
             ...same,
             answers: replay.state.answers,
             confirmations,
-            flags: computeFlags(form, ctx, replay.state.answers),
+            // The answers' flags anew; the evidence's (no photo, far from the village) stay as the
+            // chat set them: a corrected income does not clear what the visit lacked (and a paper
+            // survey, which has none, gets none).
+            flags: [
+              ...computeFlags(form, ctx, replay.state.answers),
+              ...same.flags.filter((f) => (EVIDENCE_FLAGS as readonly string[]).includes(f)),
+            ],
             history: [...same.history, ...changes],
             correctedAt: now,
             updatedAt: now,
@@ -558,13 +593,27 @@ export async function importSurveys(
         record.kind === 'village'
           ? s.kind === 'village'
           : s.kind === 'household' &&
-            record.householdId !== undefined &&
-            s.householdId === record.householdId,
+            (record.householdId !== undefined
+              ? s.householdId === record.householdId
+              : // Its name, on a household entered without an id before (any content).
+                paperName !== undefined &&
+                s.householdId === undefined &&
+                typeof s.answers.h1_name === 'string' &&
+                cleanName(s.answers.h1_name) === paperName),
       );
     if (clash) {
       const what =
-        record.kind === 'village' ? village.name : `${village.name}农户“${record.householdId ?? ''}”`;
-      const hint = clash.status === 'submitted' ? ';如要更正已提交的答案,请加 --update' : '';
+        record.kind === 'village'
+          ? village.name
+          : record.householdId !== undefined
+            ? `${village.name}农户“${record.householdId}”`
+            : `${village.name}“${paperName ?? ''}”户(无农户编号)`;
+      const hint =
+        clash.status !== 'submitted'
+          ? ''
+          : record.kind === 'household' && record.householdId === undefined && clash !== same
+            ? ';如要更正,请从“原始数据”导出这份调查表,改好后加 --update 导入'
+            : ';如要更正已提交的答案,请加 --update';
       issue(`${what}已有调查表(${STATUS_LABELS[clash.status]},编号 ${clash.id}),不能重复录入${hint}`);
       continue;
     }

@@ -334,6 +334,39 @@ describe('importing paper surveys', () => {
     if (!result.ok) expect(result.issues[0]?.message).toMatch(/^大田村农户“4506810001”已有调查表/);
   });
 
+  it('refuses a household without an id entered again under corrected answers: it is known by its name in its village', async () => {
+    const paper = { kind: 'household', villageId: 'jiangna', answers: nonPoor('陈五', { h2_income: 2000 }) };
+    const first = await importFile(json([paper]), 'paper.json');
+    expect(first).toMatchObject({ ok: true });
+    // The typo fixed in the same file, imported again; and "陈 五" typed with a space elsewhere.
+    const fixed = { ...paper, answers: nonPoor('陈五', { h2_income: 12000 }) };
+    const again = await importFile(json([fixed]), 'paper.json');
+    expect(again.ok).toBe(false);
+    if (!again.ok) {
+      expect(again.issues[0]?.message).toMatch(/^江那村“陈五”户\(无农户编号\)已有调查表/);
+      expect(again.issues[0]?.message).toContain('请从“原始数据”导出这份调查表');
+    }
+    const spaced = { ...paper, answers: nonPoor('陈 五', { h2_income: 12000 }) };
+    expect((await importFile(json([spaced]), 'paper.json')).ok).toBe(false);
+    // One survey, and 表4 counts one household.
+    const stored = (await store.surveysOfTown(campaign.id, 'dongxing', 'submitted')).filter(
+      (x) => x.villageId === 'jiangna',
+    );
+    expect(stored.map((x) => x.answers.h2_income)).toEqual([2000]);
+    // The same file as first imported is still recognised as stored.
+    expect(await importFile(json([paper]), 'paper.json')).toMatchObject({ ok: true, created: [] });
+    // Two households of one name in one file, neither with an id: the second is refused.
+    const twins = await importFile(
+      json([
+        { kind: 'household', villageId: 'datian', answers: nonPoor('韦强') },
+        { kind: 'household', villageId: 'datian', answers: nonPoor('韦强', { h2_income: 9000 }) },
+      ]),
+      'twins.json',
+    );
+    expect(twins.ok).toBe(false);
+    if (!twins.ok) expect(twins.issues[0]?.message).toContain('与第1条记录是同一户');
+  });
+
   it("files a survey under the chat's id, so a household started in the chat is not entered twice", async () => {
     const result = await importFile(json(goodRecords.slice(3)), 'paper.json');
     if (result.ok)
@@ -398,11 +431,19 @@ describe('importing paper surveys', () => {
     });
     const { h1_name: _name, h1_type: _type, ...rest } = goodRecords[0]!.answers;
     const outsider = { ...goodRecords[1]!, householdId: '4506819999' };
-    const refused = await importFile(json([{ ...goodRecords[0]!, answers: rest }, outsider]), 'paper.json');
+    // Without a household id: 张三 again (the pick's id is suggested), and a household never drawn.
+    const { householdId: _id, ...unnumbered } = goodRecords[0]!;
+    const neverDrawn = { kind: 'household', villageId: 'datian', answers: nonPoor('张某某') };
+    const refused = await importFile(
+      json([{ ...goodRecords[0]!, answers: rest }, outsider, unnumbered, neverDrawn]),
+      'paper.json',
+    );
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
       expect(refused.issues.map((i) => [i.record, i.message])).toEqual([
         [2, '农户编号“4506819999”不在大田村的抽样名单中'],
+        [3, '大田村已抽样,农户调查表须填写抽样名单中的农户编号(“张三”的农户编号是 4506810001)'],
+        [4, '大田村已抽样,农户调查表须填写抽样名单中的农户编号'],
       ]);
     }
 
@@ -496,6 +537,22 @@ describe('correcting submitted surveys from the raw export (--update)', () => {
       ],
     ]);
     expect((await store.getSurvey(chen))?.answers.h2_income).toBe(12000);
+  });
+
+  it("keeps the visit's evidence flags: a corrected income does not clear 未拍照 or 远离村庄", async () => {
+    await importFile(json(goodRecords), 'paper.json');
+    const stored = (await store.getSurvey(chen))!;
+    // As a chat submit 12 km from the village without a photo leaves it.
+    await store.saveSurvey(
+      { ...stored, flags: [...stored.flags, 'no_photo', 'far_from_village'] },
+      stored.version,
+    );
+    clock.advance(3_600_000);
+    const result = await update(await editedExport(chen, 'h2_income', 12000));
+    expect(result).toMatchObject({ ok: true });
+    const after = (await store.getSurvey(chen))!;
+    expect(after.answers.h2_income).toBe(12000);
+    expect(after.flags).toEqual(expect.arrayContaining(['no_photo', 'far_from_village']));
   });
 
   it('supersedes the undecided proposals the corrected answers no longer raise, and raises them again if they return', async () => {
