@@ -30,7 +30,7 @@ const HELP = `用法:npm run import -- <文件> [--dry-run] [选项]
 文件格式:
   JSON   记录数组:[{ "kind": "household", "villageId": "datian", "householdId": "4506810001",
                      "inspectorId": "…", "answers": { "h1_name": "张三", "h2_food": "是", … } }, …]
-         kind 为 household(农户调查表)或 village(村级调查表);householdId、inspectorId 可省略
+         kind 为 household(农户调查表)或 village(村级调查表);inspectorId 可省略;householdId 仅在尚未抽样的村可省略(已抽样的村须填抽样名单中的农户编号)
   XLSX   工作表“household”(或“农户调查表”)和“village”(或“村级调查表”),其他工作表忽略;
          第一行为列名:villageId、householdId、inspectorId 和题目编号;每行一份调查表;
          空白单元格表示未填;多个姓名或多选项用顿号分开
