@@ -174,6 +174,14 @@ export async function joinWithInvite(
     if (holds(existing, grant)) return { kind: 'already', person: existing, invite, grant };
     const usable = isInviteUsable(invite, id, at);
     if (usable !== 'ok') throw new InviteUnusableError(code, usable);
+    // Their own used invite is usable again only to finish an enrolment cut off before the grant
+    // was added. Once added (and since revoked by the office), the old link must not give it back.
+    if (invite.usedBy === id) {
+      const given = (await deps.store.auditOf(`person:${id}`)).some(
+        (e) => e.action === 'grant.add' && e.details?.invite === invite.id,
+      );
+      if (given) throw new InviteUnusableError(code, 'used_before');
+    }
     if (!opts.confirmed) return { kind: 'confirm', person: existing, invite, grant };
   }
   const invite = await deps.store.useInvite(code, id, at);

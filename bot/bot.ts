@@ -419,9 +419,11 @@ export function replyFor(err: unknown): string {
   if (err instanceof InviteUnusableError)
     return err.reason === 'used'
       ? t.inviteUsed
-      : err.reason === 'cancelled'
-        ? t.inviteCancelled
-        : t.inviteExpired;
+      : err.reason === 'used_before'
+        ? t.inviteUsedBefore
+        : err.reason === 'cancelled'
+          ? t.inviteCancelled
+          : t.inviteExpired;
   if (err instanceof NotFoundError && err.entity === 'invite') return t.inviteUnknown;
   if (err instanceof InviteInputError) return t.unknownButton;
   if (err instanceof ReminderInputError)

@@ -84,6 +84,8 @@ export const t = {
   notEnrolled: '您好!本机器人仅供脱贫攻坚大检查工作人员使用。请通过扶贫办发给您的邀请链接加入。',
   inviteUnknown: '邀请码无效。请确认链接完整,或向扶贫办索取新的邀请链接。',
   inviteUsed: '该邀请链接已被他人使用。每个链接只能用一次,请向扶贫办索取新的邀请链接。',
+  inviteUsedBefore:
+    '您已经用过这个邀请链接,每个链接只能用一次;它给您的身份已被扶贫办收回。如需重新担任,请向扶贫办索取新的邀请链接。',
   inviteExpired: '该邀请链接已过期,请向扶贫办索取新的邀请链接。',
   inviteCancelled: '该邀请链接已被扶贫办作废。如需加入,请向扶贫办索取新的邀请链接。',
   joined: (role: string, scope: string) =>

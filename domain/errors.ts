@@ -77,7 +77,8 @@ export class InviteUnusableError extends Error {
   readonly code = 'invite_unusable';
   constructor(
     readonly inviteCode: string,
-    readonly reason: 'used' | 'expired' | 'cancelled',
+    /** 'used_before': the person's own invite, whose grant was given and since taken away. */
+    readonly reason: 'used' | 'used_before' | 'expired' | 'cancelled',
   ) {
     // The code is a bearer secret until used: keep it out of the message (messages end up in logs).
     super(`invite is ${reason}`);

@@ -369,6 +369,30 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     expect(contact.textsSince(0).some((x) => x.startsWith('✅ 吒祖村名单已上传:共 2 户'))).toBe(true);
   });
 
+  it('a grant the office revoked does not come back through the invite link that gave it', async () => {
+    const person = sys.user(7_100_091, '覃');
+    await seedPerson(sys.store, { id: person.id, roles: ['inspector'], groupId: 'g3', name: '覃' });
+    const code = await inviteCode(office, /组长/, /第一组/);
+    await person.send(`/start ${code}`);
+    await person.press('✅ 接受');
+    expect(grantKeys(await sys.store.getPerson(String(person.id)))).toEqual([
+      'inspector@g.g3',
+      'leader@g.g1',
+    ]);
+    // The office replaces the leader: 撤销 on their card.
+    await office.send('/people');
+    await office.press('👥 全部人员');
+    await office.press(/^覃$/);
+    await office.press(/^撤销:组长/);
+    await office.press('✅ 确定');
+    expect(grantKeys(await sys.store.getPerson(String(person.id)))).toEqual(['inspector@g.g3']);
+    // The old link from the chat's history: refused, and nothing is asked or given.
+    await person.send(`/start ${code}`);
+    expect(person.lastText()).toContain('您已经用过这个邀请链接');
+    expect(person.buttonTexts()).not.toContain('✅ 接受');
+    expect(grantKeys(await sys.store.getPerson(String(person.id)))).toEqual(['inspector@g.g3']);
+  });
+
   it('the office cancels an unused invite; the link then says it was withdrawn', async () => {
     const code = await inviteCode(office, /扶贫办/);
     await office.send('/people');
