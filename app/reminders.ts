@@ -7,7 +7,8 @@
 // - claimDelivery only creates, so a failed delivery cannot be claimed again. A retry claims a
 //   lock delivery `<id>~retry<attempts>` instead ("#" is not allowed in DynamoDB key parts): runs
 //   that read the same failed attempt race for the same lock, and only the winner sends; the
-//   result is then marked on the delivery itself.
+//   result is then marked on the delivery itself. The lock is leased like a first send, so a
+//   retry cut off mid-send is taken over after its lease.
 // - Tomorrow's village (明日检查村) is an audit event `daily_list.set` with subject
 //   `daily_list:<campaignId>/<date>` and details { groupId, villageId, date }, read back with
 //   auditOf; the latest setting of a group for a day wins.
@@ -23,6 +24,7 @@ import {
   DAILY_LIST,
   DEFAULT_ITEM_KINDS,
   dailyListTimes,
+  holdsScope,
   localDate,
   type OpenItem,
   type PlannedReminder,
@@ -255,6 +257,11 @@ export async function acknowledgeReminder(
   const id = deliveryId(campaign, reminderKey);
   const mine = (await deps.store.deliveriesOfReminder(id)).find((d) => d.recipientId === actor.id);
   assertCan(mine !== undefined, 'reminder.ack', actor);
+  // And still one of those the item is for: a 组长 replaced since the reminder was sent must not
+  // close their old group's item (its reminders and the office's escalation would stop). The daily
+  // list is closed by its upload, whoever taps.
+  if (k.deadlineId !== DAILY_LIST)
+    assertCan(holdsScope(campaign, k.deadlineId, k.scope, actor), 'reminder.ack', actor);
   // An item the system observes (the list, the signature, the rectifications) is closed by the
   // fact: the tap is noted as "seen", and the reply says what will close it.
   const kind = k.deadlineId === DAILY_LIST ? 'daily_list' : DEFAULT_ITEM_KINDS[k.deadlineId];
@@ -451,7 +458,9 @@ async function deliverOne(
     }
   } else if (existing.status === 'failed' && existing.attempts < MAX_SEND_ATTEMPTS) {
     lock = `${id}~retry${existing.attempts}`;
-    if (!(await store.claimDelivery(lock, recipientId))) {
+    // Leased like a first send: a retry cut off mid-send is taken over once its lease ends, not
+    // left claimed (and the reminder lost) for good.
+    if (!(await store.claimDelivery(lock, recipientId, lease))) {
       ctx.report.skipped++;
       return;
     }

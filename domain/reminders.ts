@@ -261,6 +261,16 @@ interface Scope {
   has(p: Person): boolean;
 }
 
+/**
+ * Whether `p` is, now, among those a deadline's item `scopeCode` (g.<group>, t.<town>, o, p) is
+ * for: an acknowledgement closes the item for everyone in it, so it takes someone still in it.
+ */
+export function holdsScope(c: Campaign, deadlineId: string, scopeCode: string, p: Person): boolean {
+  const d = c.deadlines.find((x) => x.id === deadlineId);
+  const scope = d ? scopesOf(c, d).find((s) => s.code === scopeCode) : undefined;
+  return scope !== undefined && scope.has(p);
+}
+
 function scopesOf(c: Campaign, d: Deadline): Scope[] {
   // A meeting is attended by each person, so each acknowledges for themselves.
   if (d.location !== undefined) return [{ code: 'p', kind: 'person', has: (p) => hasAny(p, d.audiences) }];

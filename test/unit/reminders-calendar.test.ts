@@ -544,6 +544,33 @@ describe('sending reminders', () => {
     expect(w.messenger.of('contact-malu')).toHaveLength(1);
   });
 
+  it('retries again a retry cut off mid-send, once its lease has ended', async () => {
+    const chat = w.chatOf.get('contact-malu')!;
+    const id = deliveryId(campaign, 'field:3d0830:t.malu');
+    w.clock.set(at('10-31T08:30'));
+    w.messenger.script.set(chat, [{ ok: false, kind: 'error', description: 'Bad Gateway' }]);
+    await run();
+    expect((await w.store.deliveriesOfReminder(id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+
+    // The retry's function is cut off while Telegram has not answered: that send never returns.
+    const real = w.deps.messenger;
+    w.deps.messenger = {
+      send: (m) => (m.chatId === chat ? new Promise<SendResult>(() => undefined) : real.send(m)),
+      sendDocument: (m) => real.sendDocument(m),
+    };
+    w.clock.set(at('10-31T08:45'));
+    void run();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    w.deps.messenger = real;
+    // Later runs take the retry over once its lease has ended, and send it once.
+    w.clock.set(at('10-31T09:00'));
+    await run();
+    w.clock.set(at('10-31T09:15'));
+    await run();
+    expect(w.messenger.of('contact-malu').map((r) => r.label)).toEqual(['field:3d0830:t.malu']);
+    expect((await w.store.deliveriesOfReminder(id))[0]).toMatchObject({ status: 'sent' });
+  });
+
   it('gives up a delivery after five failed attempts', async () => {
     const chat = w.chatOf.get('contact-malu')!;
     w.messenger.script.set(
@@ -677,6 +704,19 @@ describe('acknowledging and setting tomorrow’s village', () => {
     await expect(acknowledgeReminder(w.deps, other, campaign, 'nonsense')).rejects.toMatchObject({
       reason: 'unknown_reminder',
     });
+  });
+
+  it("refuses the acknowledgement of a leader replaced since: the group's item stays open for its new leader", async () => {
+    const leader = await w.person('leader-g2');
+    // The office takes 第二组's 组长 grant away after the reminder was sent; they keep nothing else there.
+    await w.store.savePerson({ ...leader, grants: [] }, leader.version);
+    const replaced = (await w.store.getPerson('leader-g2'))!;
+    await expect(
+      acknowledgeReminder(w.deps, replaced, campaign, 'staff_list:3d0830:g.g2'),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await w.store.auditOfDay('2017-10-28')).filter((e) => e.action === 'reminder.ack')).toEqual([]);
+    const deliveries = await w.store.deliveriesOfReminder(deliveryId(campaign, 'staff_list:3d0830:g.g2'));
+    expect(deliveries.some((d) => d.status === 'acknowledged')).toBe(false);
   });
 
   it("lets only a leader or liaison of the village's group set tomorrow's village, and reads it back", async () => {
