@@ -268,7 +268,7 @@ interface Scope {
 export function holdsScope(c: Campaign, deadlineId: string, scopeCode: string, p: Person): boolean {
   const d = c.deadlines.find((x) => x.id === deadlineId);
   const scope = d ? scopesOf(c, d).find((s) => s.code === scopeCode) : undefined;
-  return scope !== undefined && scope.has(p);
+  return scope?.has(p) === true;
 }
 
 function scopesOf(c: Campaign, d: Deadline): Scope[] {
