@@ -46,6 +46,12 @@ async function change(
   const basis = basisOf(campaign, survey.villageId, TABLE4_ROWS);
   for (let attempt = 0; attempt < 2; attempt++) {
     const outcome = await deps.store.changeVillageAggregate(where(survey), make(), basis);
+    if (outcome === 'stale_mark') {
+      // Counted from an earlier submission whose return was lost: the village is counted again
+      // from its surveys as stored now (which include this one as submitted).
+      await recountVillage(deps, campaign, survey.townId, survey.villageId);
+      return;
+    }
     if (outcome !== 'stale_basis') return;
     // Computed on another poverty line or other rules: recount the village first (it reads the
     // survey as it is now, so this change is then already in, or applies cleanly).

@@ -184,7 +184,8 @@ export interface Store {
   villageCountsOfTown(campaignId: string, townId: string): Promise<VillageCounts[]>;
   /**
    * One change as one conditional write (no read on success): true when applied; 'applied' when it
-   * was already (a repeat); 'stale_basis' when the aggregate was computed on another basis.
+   * was already (a repeat); 'stale_basis' when the aggregate was computed on another basis;
+   * 'stale_mark' when a submit finds the survey counted from another submission.
    */
   changeVillageAggregate(
     at: { campaignId: string; townId: string; villageId: string },

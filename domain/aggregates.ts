@@ -52,8 +52,12 @@ export type AggregateChange =
     }
   | { op: 'release'; surveyId: string; at: Instant };
 
-/** Why a change was not applied: it was already (a repeat), or the aggregate's basis is old. */
-export type AggregateRefusal = 'applied' | 'stale_basis';
+/**
+ * Why a change was not applied: it was already (a repeat), the aggregate's basis is old, or a
+ * submit finds the survey counted from another submission (the return in between never reached
+ * the aggregate: a write lost after retries) and the village must be counted again.
+ */
+export type AggregateRefusal = 'applied' | 'stale_basis' | 'stale_mark';
 
 export function emptyAggregate(campaignId: string, townId: string, villageId: string): VillageAggregate {
   return {
@@ -108,6 +112,7 @@ export function applyChange(
     return 'stale_basis';
   const c = change.contribution;
   const submitting = change.op === 'submit';
+  if (submitting && id in agg.submitted && agg.submitted[id]?.at !== change.at) return 'stale_mark';
   if (submitting === id in agg.submitted) return 'applied';
   const sign = submitting ? 1 : -1;
   const counts = { ...agg.counts };

@@ -202,6 +202,46 @@ describe.each(STORES)('village aggregates on %s', (name) => {
     final.push(submitted);
   });
 
+  it('a return whose aggregate write was lost is mended by the resubmission, not made permanent by it', async () => {
+    const v = villagesWithGroups()[1]!;
+    const first = await store.createSurvey({
+      ...structuredClone(householdSurveys[1]!),
+      id: `lost-return-${name.replaceAll(' ', '')}`,
+      townId: v.townId,
+      villageId: v.villageId,
+      status: 'submitted',
+      answers: { ...householdSurveys[1]!.answers, h3_recognition: 'no' },
+      submittedAt: '2017-11-05T08:00:00.000Z',
+    });
+    await recordSubmitted({ store }, campaign, first);
+    // Returned; the aggregate's write fails after the store's retries (the leader saw 系统出错).
+    const returned = await store.saveSurvey(
+      { ...first, status: 'returned', updatedAt: '2017-11-05T09:00:00.000Z' },
+      first.version,
+    );
+    // 认可 after all, submitted again by the inspector: the aggregate counts the new answers.
+    const resubmitted = await store.saveSurvey(
+      {
+        ...returned,
+        status: 'submitted',
+        answers: { ...returned.answers, h3_recognition: 'yes' },
+        submittedAt: '2017-11-05T10:00:00.000Z',
+      },
+      returned.version,
+    );
+    await recordSubmitted({ store }, campaign, resubmitted);
+    const stored = await store.getVillageAggregate(campaign.id, v.townId, v.villageId);
+    const fresh = aggregateFrom(
+      campaign,
+      v.townId,
+      v.villageId,
+      await store.surveysOfVillage(campaign.id, v.townId, v.villageId),
+    );
+    expect(differences(stored, fresh)).toEqual([]);
+    expect(stored?.submitted[resubmitted.id]?.at).toBe('2017-11-05T10:00:00.000Z');
+    final.push(resubmitted);
+  });
+
   it('after a poverty-line change the next summary recounts on the new line; a recount then finds nothing', async () => {
     const raised: Campaign = { ...campaign, povertyLine: campaign.povertyLine + 6000 };
     const after = await buildSummaries({ store, clock }, office, raised, 'city');
