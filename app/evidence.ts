@@ -39,7 +39,9 @@ export class EvidenceError extends Error {
       | 'store_failed'
       | 'not_image'
       | 'too_large'
-      | 'download_failed',
+      | 'download_failed'
+      /** Another survey was opened while the photo was being stored: it is not put on that one. */
+      | 'survey_switched',
   ) {
     super(reason);
   }
@@ -106,6 +108,9 @@ export async function attachPhoto(
   type Attached = { step: SurveyStep; count: number; photo: PhotoEvidence; duplicate: boolean };
   return withSession<Attached>(deps, person, updateId, (p) => {
     const d = openDraft(p);
+    // Re-read after a concurrent update: the photo belongs to the survey it was sent for (its key
+    // names it), never to one opened meanwhile.
+    if (d.surveyId !== draft.surveyId) throw new EvidenceError('survey_switched');
     const evidence: Evidence = d.evidence ?? emptyEvidence();
     const already = evidence.photos.find((x) => x.uniqueId === photo.uniqueId);
     if (already)
@@ -146,9 +151,10 @@ export async function recordLocation(
   updateId?: number,
 ): Promise<Outcome<{ step: SurveyStep; distanceKm?: number }>> {
   await guardDraft(deps, person, campaign);
-  openDraft(person);
+  const sentFor = openDraft(person).surveyId;
   return withSession(deps, person, updateId, (p) => {
     const d = openDraft(p);
+    if (d.surveyId !== sentFor) throw new EvidenceError('survey_switched');
     const distanceKm = distanceFromVillage(campaign, d.context.villageId, at);
     const { locationSkipped: _skip, ...evidence } = d.evidence ?? emptyEvidence();
     const next: Draft = {

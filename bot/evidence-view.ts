@@ -73,6 +73,7 @@ export function photoRefusal(err: EvidenceError): string {
     download_failed: t.photoDownloadFailed,
     store_failed: t.photoStoreFailed,
     reason_too_short: t.reasonTooShort,
+    survey_switched: t.photoSurveySwitched,
   };
   return replies[err.reason];
 }

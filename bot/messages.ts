@@ -239,6 +239,7 @@ export const t = {
   photoAboutSurvey: '关联:整份问卷',
   photosUnavailable: (n: number) => `有 ${n} 张照片暂时无法显示(存储中找不到),请联系市扶贫办核查。`,
   photoAlready: '这张照片已经保存过了。',
+  photoSurveySwitched: '没有保存:发送时打开的问卷已经换成了另一份。请在要附照片或位置的问卷里重新发送。',
   photoStoreFailed: '照片没能保存,请稍后重新发送这张照片。问卷的答案没有受影响。',
   photoTooMany: '每份问卷最多保存 20 张照片。',
   photoDownloadFailed: '没能从 Telegram 取到这张照片,请重新发送。问卷的答案没有受影响。',

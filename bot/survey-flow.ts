@@ -368,7 +368,14 @@ async function locationForSurvey(turn: Turn, at: { lat: number; lon: number }) {
     await turn.send(t.noOpenSurvey);
     return;
   }
-  const out = await recordLocation(sdeps(turn), turn.person, turn.deps.campaign, at, turn.uid());
+  let out: Awaited<ReturnType<typeof recordLocation>>;
+  try {
+    out = await recordLocation(sdeps(turn), turn.person, turn.deps.campaign, at, turn.uid());
+  } catch (err) {
+    if (!(err instanceof EvidenceError)) throw err;
+    await turn.send(photoRefusal(err));
+    return;
+  }
   if (out.duplicate) return;
   turn.person = out.person;
   const village =

@@ -77,6 +77,29 @@ beforeEach(async () => {
 });
 
 describe('photos on an open survey', () => {
+  it('is not put on another survey opened while it was being stored, nor is a location', async () => {
+    const sentFrom = await me();
+    // While the photo downloads, another tap of the inspector opens 班埃村's village survey.
+    const photo = incoming({
+      download: async () => {
+        await openSurvey(deps, await me(), campaign, { kind: 'village', villageId: 'banai' });
+        return samplePhoto(++n, 16, 12);
+      },
+    });
+    await expect(attachPhoto(deps, sentFrom, campaign, photo)).rejects.toMatchObject({
+      reason: 'survey_switched',
+    });
+    const open = (await me()).session.draft;
+    expect(open?.context.villageId).toBe('banai');
+    expect(open?.evidence?.photos ?? []).toEqual([]);
+    // A location sent under 交东村 and written after 班埃村 was opened: refused the same way.
+    const stale = sentFrom;
+    await expect(recordLocation(deps, stale, campaign, { lat: 21.6, lon: 108.1 })).rejects.toMatchObject({
+      reason: 'survey_switched',
+    });
+    expect((await me()).session.draft?.evidence?.location).toBeUndefined();
+  });
+
   it('are stored under the survey by their unique id; the same photo again stores nothing', async () => {
     const photo = incoming();
     const first = await attachPhoto(deps, await me(), campaign, photo);
