@@ -99,6 +99,12 @@ export async function recordReleased(deps: AggregateDeps, survey: Survey, at: st
   await deps.store.changeVillageAggregate(where(survey), { op: 'release', surveyId: survey.id, at }, '');
 }
 
+/** A released survey was taken over by a member of its group: no longer listed as released. */
+export async function recordTakenOver(deps: AggregateDeps, survey: Survey, at: string): Promise<void> {
+  if (!aggregated(survey)) return;
+  await deps.store.changeVillageAggregate(where(survey), { op: 'take', surveyId: survey.id, at }, '');
+}
+
 /** The aggregate a village's surveys make, on the campaign's basis as it is now. */
 export function aggregateFrom(
   campaign: Campaign,

@@ -44,7 +44,7 @@ import {
   type SurveyKind,
 } from '../domain/model';
 import { proposalsFor as proposalRules, withProposalKeys } from '../domain/proposals';
-import { recordReturned, recordSubmitted } from './aggregates';
+import { recordReleased, recordReturned, recordSubmitted, recordTakenOver } from './aggregates';
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
@@ -291,14 +291,17 @@ export async function guardDraft(deps: SurveyDeps, person: Person, campaign: Cam
   const survey = await deps.store.getSurvey(draft.surveyId);
   const at = deps.clock.now().toISOString();
   if (survey && survey.status !== 'submitted' && !survey.released && survey.inspectorId === person.id) {
-    await deps.store
+    const released = await deps.store
       .saveSurvey(
         { ...survey, released: { from: person.id, at, by: person.id, reason: 'revoked' }, updatedAt: at },
         survey.version,
       )
       .catch((err) => {
         if (!(err instanceof ConflictError)) throw err;
+        return undefined;
       });
+    // On the leader's 🔓 list, as a release by the office puts it.
+    if (released) await recordReleased(deps, released, at);
   }
   await withSession(deps, person, undefined, (p) =>
     p.session.draft?.surveyId === draft.surveyId
@@ -402,6 +405,8 @@ async function takeOver(deps: SurveyDeps, person: Person, survey: Survey): Promi
       { ...rest, inspectorId: person.id, updatedAt: at },
       survey.version,
     );
+    // Off the leader's 🔓 list (the aggregate's released marker goes with the release).
+    await recordTakenOver(deps, saved, at);
     await deps.store.appendAudit({
       at,
       actorId: person.id,

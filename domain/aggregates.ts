@@ -50,7 +50,9 @@ export type AggregateChange =
       contribution: SurveyContribution;
       at: Instant;
     }
-  | { op: 'release'; surveyId: string; at: Instant };
+  | { op: 'release'; surveyId: string; at: Instant }
+  /** A released survey taken over by a member of the group: off the released list. */
+  | { op: 'take'; surveyId: string; at: Instant };
 
 /**
  * Why a change was not applied: it was already (a repeat), the aggregate's basis is old, or a
@@ -104,6 +106,11 @@ export function applyChange(
   basis: string,
 ): VillageAggregate | AggregateRefusal {
   const id = change.surveyId;
+  if (change.op === 'take') {
+    if (!(id in agg.released)) return 'applied';
+    const { [id]: _taken, ...released } = agg.released;
+    return { ...agg, version: agg.version + 1, released };
+  }
   if (change.op === 'release') {
     if (id in agg.submitted || id in agg.released) return 'applied';
     return { ...agg, version: agg.version + 1, released: { ...agg.released, [id]: change.at } };

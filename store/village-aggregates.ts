@@ -239,6 +239,10 @@ function updateFor(
     ExpressionAttributeValues: values,
   });
 
+  if (change.op === 'take') {
+    removes.push(n(`x:${id}`));
+    return expression(`attribute_exists(${n(`x:${id}`)})`);
+  }
   if (change.op === 'release') {
     sets.push(`${n(`x:${id}`)} = ${v(change.at)}`);
     return expression(`attribute_not_exists(${n(`s:${id}`)}) AND attribute_not_exists(${n(`x:${id}`)})`);

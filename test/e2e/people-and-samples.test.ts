@@ -205,6 +205,20 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     await colleague.press('▶️ 继续填写');
     expect(colleague.lastText()).toContain('第2/');
     expect((await sys.store.getSurvey(surveyId))?.inspectorId).toBe(String(colleague.id));
+    // Taken over, it is no longer listed as handed back (the village's aggregate follows).
+    const released = async () =>
+      Object.keys(
+        (await sys.store.getVillageAggregate(sys.campaign.id, 'dongxing', 'jiangna'))?.released ?? {},
+      );
+    expect(await released()).not.toContain(surveyId);
+
+    // The colleague loses the grant without the office's 撤销 (the grant edited away): their next
+    // tap hands the survey back, and the leader's list shows it again.
+    const holder = (await sys.store.getPerson(String(colleague.id)))!;
+    await sys.store.savePerson({ ...holder, grants: [] }, holder.version);
+    await colleague.send('梁秀英');
+    expect((await sys.store.getSurvey(surveyId))?.released?.from).toBe(String(colleague.id));
+    expect(await released()).toContain(surveyId);
   });
 
   it('a deactivated person gets 您已被停用 for everything, and reminders no longer find them', async () => {
