@@ -269,7 +269,15 @@ export async function confirmListReplacement(
   const village = villageOrThrow(campaign, input.villageId);
   assertCan(can.uploadList(actor, campaign, village.id), 'replace the household list', actor);
   const staged = await deps.store.getHouseholdList(campaign.id, village.id, input.fingerprint);
-  if (!staged) throw new ListsError('staged_missing', messages.stagedMissing);
+  // Staged lists expire (a few days), chunk by chunk: one partly expired must not be installed
+  // under the full list's fingerprint (every draw would then fail, and the file sent again would be
+  // "the same"). What is read back must be the list that was staged.
+  if (
+    !staged ||
+    staged.households.length !== staged.count ||
+    listFingerprint(staged.households) !== input.fingerprint
+  )
+    throw new ListsError('staged_missing', messages.stagedMissing);
   const current = await deps.store.getHouseholdListInfo(campaign.id, village.id);
   if (current?.fingerprint === input.fingerprint) return current; // a repeated confirmation
   const at = deps.clock.now().toISOString();

@@ -218,6 +218,24 @@ describe('uploading a household list', () => {
     ]);
   });
 
+  it('a staged list partly expired before 确定替换 is not installed: the file must be sent again', async () => {
+    await upload();
+    const result = await upload(office, csv(HOUSEHOLDS.slice(0, 20)));
+    if (!result.ok || result.status !== 'confirm') throw new Error('expected a confirmation');
+    // Days later the staged chunks expire one by one: what is left holds 12 of the 20 households.
+    const staged = (await memory.getHouseholdList(C, DATIAN, result.info.fingerprint))!;
+    await memory.stageHouseholdList({ ...staged, households: staged.households.slice(0, 12) });
+    await expectError(
+      confirmListReplacement(deps, office, campaign, {
+        villageId: DATIAN,
+        fingerprint: result.info.fingerprint,
+        replacing: result.current.fingerprint,
+      }),
+      'staged_missing',
+    );
+    expect((await memory.getHouseholdListInfo(C, DATIAN))?.count).toBe(HOUSEHOLDS.length);
+  });
+
   it('a confirmation for a list that changed meanwhile, or after the draw, replaces nothing', async () => {
     await upload();
     const first = await memory.getHouseholdListInfo(C, DATIAN);
