@@ -263,8 +263,9 @@ function resultsJson() {
     coldImportMs: bundle ? Math.round(bundle.coldImportMs) : null,
     notes: {
       perTap:
-        'household surveys only (the village survey is not scripted in the bench); a multi-choice toggle and ' +
-        '⬅️ back are not in the scripts: their cost is in the e2e budget test',
+        'household surveys only (the village survey is not scripted in the bench); a 贫困村 village survey with ' +
+        'its multi-choice toggles and ⬅️ back is counted in test/e2e/tap-budget.test.ts on both engines: within ' +
+        '1 read and 1 write a tap, at most 2 WCU',
       rawExport100k:
         'the raw XLSX of all surveys (bench/raw-export-child.ts: submittedPages + writeRawWorkbook to a file) in a ' +
         'child process with an 896 MB heap, as a 1,024 MB function; the summary workbook is built separately',

@@ -19,7 +19,13 @@ import { type Engine, startEngine } from '../support/engines';
 import { freshPhoto, nearVillage, villageIn } from '../support/evidence';
 import { FakeBotApi } from '../support/fake-bot-api';
 import { type LocalS3, startS3 } from '../support/s3';
-import { answerUntilStop, currentQuestion, give, typicalHousehold } from '../support/survey-driver';
+import {
+  answerUntilStop,
+  currentQuestion,
+  give,
+  typicalHousehold,
+  typicalVillageFigures,
+} from '../support/survey-driver';
 
 const TOKEN = '7000001:test-token';
 const SECRET = 'e2e-webhook-secret-0123456789';
@@ -419,12 +425,7 @@ describe('an inspector completes a household survey in Telegram', () => {
       inspector,
       {
         v1_type: '非贫困村',
-        v1_agri_population: '1860',
-        v1_poor_population: '120',
-        v1_exited_population: '96',
-        v1_planned_population: '21',
-        v3_lookback_failed_households: '3',
-        v3_lookback_fixed_households: '2',
+        ...typicalVillageFigures,
         v3_policy_continued: '享受',
         v3_relapse: '有',
         v3_relapse_details: '1户因病返贫,已纳入帮扶',

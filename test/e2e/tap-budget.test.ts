@@ -26,6 +26,7 @@ import {
   currentQuestion,
   give,
   typicalHousehold,
+  typicalVillageFigures,
 } from '../support/survey-driver';
 import { type System, seedPerson, seedSample, startSystem } from '../support/system';
 import { updateKindOf } from '../support/update-kind';
@@ -142,15 +143,7 @@ describe.each(ENGINES)('the per-tap budget on %s', (engineName) => {
 
   /** A typed or pressed answer a village inspector would give to `id`, by its kind. */
   const villageAnswer = (id: string): string => {
-    const fixed: Record<string, string> = {
-      v1_type: '未退出贫困村',
-      v1_agri_population: '1860',
-      v1_poor_population: '120',
-      v1_exited_population: '96',
-      v1_planned_population: '21',
-      v3_lookback_failed_households: '3',
-      v3_lookback_fixed_households: '2',
-    };
+    const fixed: Record<string, string> = { v1_type: '未退出贫困村', ...typicalVillageFigures };
     if (fixed[id]) return fixed[id];
     const q = villageForm.questions.find((x) => x.id === id);
     if (!q) throw new Error(`no question ${id}`);

@@ -136,15 +136,16 @@ describe.each(STORES)('village aggregates on %s', (name) => {
     await engine?.stop();
   });
 
+  /** A village's aggregate as stored, and as a recount of its surveys makes it. */
+  async function storedAndRecounted(v: { townId: string; villageId: string }) {
+    const stored = await store.getVillageAggregate(campaign.id, v.townId, v.villageId);
+    const surveys = await store.surveysOfVillage(campaign.id, v.townId, v.villageId);
+    return { stored, fresh: aggregateFrom(campaign, v.townId, v.villageId, surveys) };
+  }
+
   it('every village equals its recount after submits, returns, resubmits, replays and duplicates', async () => {
     for (const v of villagesWithGroups()) {
-      const stored = await store.getVillageAggregate(campaign.id, v.townId, v.villageId);
-      const fresh = aggregateFrom(
-        campaign,
-        v.townId,
-        v.villageId,
-        await store.surveysOfVillage(campaign.id, v.townId, v.villageId),
-      );
+      const { stored, fresh } = await storedAndRecounted(v);
       expect(differences(stored, fresh), v.villageId).toEqual([]);
       // What readers read (the counts without the markers) follows the aggregate.
       const counts = (await store.villageCountsOfTown(campaign.id, v.townId)).find(
@@ -230,13 +231,7 @@ describe.each(STORES)('village aggregates on %s', (name) => {
       returned.version,
     );
     await recordSubmitted({ store }, campaign, resubmitted);
-    const stored = await store.getVillageAggregate(campaign.id, v.townId, v.villageId);
-    const fresh = aggregateFrom(
-      campaign,
-      v.townId,
-      v.villageId,
-      await store.surveysOfVillage(campaign.id, v.townId, v.villageId),
-    );
+    const { stored, fresh } = await storedAndRecounted(v);
     expect(differences(stored, fresh)).toEqual([]);
     expect(stored?.submitted[resubmitted.id]?.at).toBe('2017-11-05T10:00:00.000Z');
     final.push(resubmitted);

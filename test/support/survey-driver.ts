@@ -83,6 +83,16 @@ export async function answerWhile(user: ChatUser, script: Record<string, string>
   throw new Error('the survey did not end');
 }
 
+/** A village's population and 回头看 figures that pass every check (§1, §3 of the village form). */
+export const typicalVillageFigures: Record<string, string> = {
+  v1_agri_population: '1860',
+  v1_poor_population: '120',
+  v1_exited_population: '96',
+  v1_planned_population: '21',
+  v3_lookback_failed_households: '3',
+  v3_lookback_fixed_households: '2',
+};
+
 /** A household that meets every standard; tests override what their scenario is about. */
 export const typicalHousehold: Record<string, string> = {
   h1_pop_actual: '4',
