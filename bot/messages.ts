@@ -284,8 +284,10 @@ export const t = {
   figuresCorrected: (at: string) => `最后一次修改提交于 ${at}。`,
   figuresPendingEdit: '您有一份尚未提交的修改,点“修改县级数据”继续。',
   figuresOthersEditing: (n: number) => `另有 ${n} 位办公室人员的修改尚未提交。`,
-  figuresChangedMeanwhile: (who: string, at: string) =>
-    `⚠️ 县级数据在您开始修改之后,已由${who ? ` ${who} ` : '他人'}于 ${at} 修改并提交。为免覆盖对方的修改,您的修改没有提交,汇总表仍按对方提交的数字计算。`,
+  figuresChangedMeanwhile: (who: string, at: string, submitted: boolean) =>
+    submitted
+      ? `⚠️ 县级数据在您开始修改之后,已由${who ? ` ${who} ` : '他人'}于 ${at} 修改并提交。为免覆盖对方的修改,您的修改没有提交,汇总表仍按对方提交的数字计算。`
+      : `⚠️ 县级数据在您开始填写之后,已由${who ? ` ${who} ` : '他人'}于 ${at} 修改(尚未提交)。为免覆盖对方的填写,您的填写没有提交。`,
   figuresUnsentTitle: (n: number) => `您改过的 ${n} 项(如仍需要,请点“修改县级数据”在现在的数字上重新填写):`,
   figuresUnsentLine: (label: string, mine: string, current: string) =>
     `• 「${label}」:您填 ${mine},现为 ${current}`,

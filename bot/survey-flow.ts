@@ -274,7 +274,7 @@ async function figuresChangedMeanwhile(turn: Turn, r: FiguresChanged) {
   const shown = lines.slice(0, UNSENT_SHOWN);
   await turn.show({
     text: [
-      t.figuresChangedMeanwhile(who, when(turn, r.at)),
+      t.figuresChangedMeanwhile(who, when(turn, r.at), r.survey.status === 'submitted'),
       ...(lines.length > 0 ? [t.figuresUnsentTitle(lines.length), ...shown] : [t.figuresUnsentNone]),
       ...(lines.length > shown.length ? [t.figuresUnsentMore(lines.length - shown.length)] : []),
     ].join('\n'),

@@ -238,6 +238,7 @@ describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName
   let sys: System;
   let office: ChatUser;
   const ID = 9_700_001;
+  const OTHER = 9_700_002;
 
   /** Answer whatever the form asks: the first choice, or 1, confirming soft checks. */
   async function fillUntilReview(user: ChatUser) {
@@ -259,12 +260,32 @@ describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName
     engine = await startEngine(engineName, 'figures');
     sys = await startSystem({ engine });
     await seedPerson(sys.store, { id: ID, roles: ['office'] });
+    await seedPerson(sys.store, { id: OTHER, roles: ['office'], name: '陈' });
     office = sys.user(ID, '潘');
   }, 60_000);
 
   afterAll(async () => {
     await sys?.stop();
     await engine?.stop();
+  });
+
+  it('two office users filling the figures for the first time: the one whose draft is older submits nothing', async () => {
+    const id = surveyIdFor(sys.campaign.id, { kind: 'office' });
+    const colleague = sys.user(OTHER, '陈');
+    await colleague.send('/start');
+    // 潘 starts; 陈 starts too, answers and pauses (the answers go into the figures, unsubmitted).
+    await office.send('/figures');
+    await office.press('非摘帽县');
+    await colleague.send('/figures');
+    await colleague.press('已摘帽县');
+    await colleague.press('⏸ 暂停');
+    // 潘 finishes from a draft older than 陈's pause: nothing is submitted.
+    await fillUntilReview(office);
+    await office.press('✅ 提交');
+    expect(office.lastText()).toContain('已由 陈 于');
+    expect(office.lastText()).toContain('修改(尚未提交)');
+    expect((await sys.store.getSurvey(id))?.status).not.toBe('submitted');
+    expect((await sys.store.getPerson(String(ID)))?.session.draft).toBeUndefined();
   });
 
   it('reopens submitted figures, keeps them in force while editing, and records old → new', async () => {
@@ -316,8 +337,6 @@ describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName
 
   it("two office users correct at once: the later 提交 is refused and listed, the first one's figures and history stand", async () => {
     const id = surveyIdFor(sys.campaign.id, { kind: 'office' });
-    const OTHER = 9_700_002;
-    await seedPerson(sys.store, { id: OTHER, roles: ['office'], name: '陈' });
     const colleague = sys.user(OTHER, '陈');
     await colleague.send('/start');
     const before = await sys.store.getSurvey(id);
