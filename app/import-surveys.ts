@@ -404,6 +404,12 @@ export async function importSurveys(
   /** Surveys an earlier run stored: their proposals are queued again (a run cut off before it). */
   const storedBefore: Survey[] = [];
   const seenInFile = new Map<string, number>();
+  const people = new Map<string, Promise<Person | undefined>>();
+  const personOf = (id: string) => {
+    let p = people.get(id);
+    if (!p) people.set(id, (p = deps.store.getPerson(id)));
+    return p;
+  };
   const corrections: Correction[] = [];
   for (const record of records) {
     const issue = (message: string, questionId?: string) => {
@@ -618,6 +624,18 @@ export async function importSurveys(
       continue;
     }
 
+    // Who filled a new paper survey is shown on the leader's card and in the raw export: someone
+    // who may survey this village now (or the importer), not any id the file names. A correction
+    // keeps the stored survey's inspector, whatever its row says.
+    if (record.inspectorId !== undefined && record.inspectorId !== actor.id) {
+      const named = await personOf(record.inspectorId);
+      if (!named || named.deactivated || !can.survey(named, campaign, record.villageId)) {
+        issue(
+          `检查员“${record.inspectorId}”不是负责${village.name}的检查员(未登记、已停用或不在负责该村的组)`,
+        );
+        continue;
+      }
+    }
     const group = groupForTown(campaign, town.id);
     prepared.push({
       record,

@@ -168,9 +168,13 @@ async function importFile(bytes: Uint8Array, name: string, actor: Person = offic
   return importSurveys(deps(), actor, campaign, file.records, { fileIssues: file.issues });
 }
 
-beforeEach(() => {
+/** The inspector of 第一组 (东兴镇) who filled the paper forms the files name. */
+const paperInspector = person('insp-7', { grants: [{ role: 'inspector', groupId: 'g1' }] });
+
+beforeEach(async () => {
   store = new MemoryStore();
   clock = new ManualClock(new Date('2017-11-02T09:00:00.000Z'));
+  await store.putPerson(paperInspector);
 });
 
 describe('importing paper surveys', () => {
@@ -365,6 +369,25 @@ describe('importing paper surveys', () => {
     );
     expect(twins.ok).toBe(false);
     if (!twins.ok) expect(twins.issues[0]?.message).toContain('与第1条记录是同一户');
+  });
+
+  it('names as its inspector only someone who may survey the village now', async () => {
+    await store.putPerson(person('insp-9', { grants: [{ role: 'inspector', groupId: 'g2' }] }));
+    const record = (inspectorId: string) => ({ ...goodRecords[0]!, inspectorId });
+    for (const [id, why] of [
+      ['nobody-1', '未登记'],
+      ['insp-9', '第二组 checks 江平镇'],
+    ] as const) {
+      const result = await importFile(json([record(id)]), 'paper.json');
+      expect(result.ok, why).toBe(false);
+      if (!result.ok)
+        expect(result.issues[0]?.message).toBe(
+          `检查员“${id}”不是负责大田村的检查员(未登记、已停用或不在负责该村的组)`,
+        );
+    }
+    const ok = await importFile(json([record('insp-7')]), 'paper.json');
+    expect(ok).toMatchObject({ ok: true });
+    if (ok.ok) expect(ok.created[0]?.inspectorId).toBe('insp-7');
   });
 
   it("files a survey under the chat's id, so a household started in the chat is not entered twice", async () => {
