@@ -406,9 +406,11 @@ export async function importSurveys(
   const seenInFile = new Map<string, number>();
   const people = new Map<string, Promise<Person | undefined>>();
   const personOf = (id: string) => {
-    let p = people.get(id);
-    if (!p) people.set(id, (p = deps.store.getPerson(id)));
-    return p;
+    const known = people.get(id);
+    if (known) return known;
+    const read = deps.store.getPerson(id);
+    people.set(id, read);
+    return read;
   };
   const corrections: Correction[] = [];
   for (const record of records) {
