@@ -153,7 +153,7 @@ export const t = {
     `✅ ${village}名单已替换:${oldCount} 户 → ${newCount} 户。`,
   listKept: '好的,保留原名单,新文件未保存。',
   listUnchanged: (village: string, count: number) =>
-    `${village}的名单与已上传的完全相同(共 ${count} 户),无需更新。`,
+    `${village}的名单与已上传的户编号、户主姓名和农户类型都相同(共 ${count} 户),名单未更新。只改了人口、村民小组或备注的,这些改动不会保存。`,
   drawConfirm: (village: string, count: number) =>
     `将从${village}名单(共 ${count} 户)中按配额随机抽取样本。\n抽样后样本锁定,名单不能再更换。确定抽取吗?`,
   drawCancelled: '好的,暂不抽样。',

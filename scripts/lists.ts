@@ -106,7 +106,9 @@ async function main(argv: string[]): Promise<number> {
       const name = village?.name ?? villageId;
       let info = result.info;
       if (result.status === 'unchanged') {
-        print(`${name}的名单与已导入的完全相同(共 ${info.count} 户),未作改动。`);
+        print(
+          `${name}的名单与已导入的户编号、户主姓名和农户类型都相同(共 ${info.count} 户),未作改动(人口、村民小组、备注的改动不会保存)。`,
+        );
         return 0;
       }
       if (result.status === 'confirm') {

@@ -381,6 +381,19 @@ describe.each(ENGINES)('people, scope and the sample on %s', (engineName) => {
     await contact.press('📤 上传名单');
     await contact.upload('名单.csv', new TextEncoder().encode(csv));
     expect(contact.textsSince(0).some((x) => x.startsWith('✅ 吒祖村名单已上传:共 2 户'))).toBe(true);
+    // The same households again with only a 备注 added: nothing is stored, and the chat says why.
+    await contact.send('/villages');
+    await contact.press(/^吒祖村/);
+    await contact.press('📤 上传名单');
+    const noted = [
+      '户编号,户主姓名,农户类型,备注',
+      'Z1,韦一,非贫困户,外出务工',
+      'Z2,韦二,建档立卡贫困户,',
+    ].join('\r\n');
+    await contact.upload('名单.csv', new TextEncoder().encode(noted));
+    expect(contact.lastText()).toBe(
+      '吒祖村的名单与已上传的户编号、户主姓名和农户类型都相同(共 2 户),名单未更新。只改了人口、村民小组或备注的,这些改动不会保存。',
+    );
   });
 
   it('a grant the office revoked does not come back through the invite link that gave it', async () => {
