@@ -1181,50 +1181,48 @@ async function refuseStaleFigures(
   draft: Draft,
   updateId: number | undefined,
 ): Promise<Outcome<SubmitResult>> {
-  const latest = survey.history.at(-1);
-  const [at, by] =
-    survey.status === 'submitted'
-      ? survey.correctedAt && survey.correctedAt > (survey.resubmittedAt ?? survey.submittedAt ?? '')
-        ? [survey.correctedAt, latest?.by]
-        : [
-            survey.resubmittedAt ?? survey.submittedAt ?? survey.updatedAt,
-            survey.resubmittedBy ?? survey.inspectorId,
-          ]
-      : [latest?.at ?? survey.updatedAt, latest?.by];
+  const { at, by } = lastFiguresChange(survey);
   const unsent = netChanges(draft.history).map((c) => ({
     questionId: c.questionId,
     ...(c.new !== undefined ? { mine: c.new } : {}),
     ...(survey.answers[c.questionId] !== undefined ? { current: survey.answers[c.questionId] } : {}),
   }));
-  // This person's paused correction, if the draft continued from one, started from the same old
-  // figures: it goes with the draft (its changes are the ones listed).
-  const own = survey.pendingEdits?.[person.id];
-  if (own) {
-    await deps.store
-      .saveSurvey(withoutCorrectionOf(survey, person.id), survey.version)
-      .catch((err: unknown) => {
-        // Written meanwhile: the correction is left; reopening it is refused the same way.
-        if (!(err instanceof ConflictError)) throw err;
-      });
-  }
-  return withSession(deps, person, updateId, (p) => ({
+  // The draft is closed and the update id recorded first; a repeat of this update stops there.
+  const out = await withSession(deps, person, updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === survey.id ? undefined : p.session.draft),
     result: { submitted: false as const, survey, at, ...(by ? { by } : {}), unsent },
   }));
+  // This person's paused correction, if the draft continued from one, started from the same old
+  // figures: it goes with the draft (its changes are the ones listed).
+  if (!out.duplicate && survey.pendingEdits?.[person.id]) {
+    await deps.store
+      .saveSurvey(withoutCorrectionOf(survey, person.id), survey.version)
+      .catch((err: unknown) => {
+        // Written meanwhile: the correction is kept, and submitting it again is refused the same way.
+        if (!(err instanceof ConflictError)) throw err;
+      });
+  }
+  return out;
+}
+
+/** Who last changed the office's figures and when: a correction, a (re)submission, or an answer. */
+function lastFiguresChange(survey: Survey): { at: string; by?: string } {
+  const latest = survey.history.at(-1);
+  if (survey.status !== 'submitted')
+    return { at: latest?.at ?? survey.updatedAt, ...(latest ? { by: latest.by } : {}) };
+  const submitted = survey.resubmittedAt ?? survey.submittedAt ?? survey.updatedAt;
+  if (survey.correctedAt && survey.correctedAt > submitted)
+    return { at: survey.correctedAt, ...(latest ? { by: latest.by } : {}) };
+  return { at: submitted, by: survey.resubmittedBy ?? survey.inspectorId };
 }
 
 /** Each question a history changed, from its first old value to its last new one (unchanged left out). */
-export function netChanges(
-  history: EditEntry[],
-): { questionId: string; old?: AnswerValue; new?: AnswerValue }[] {
+function netChanges(history: EditEntry[]): { questionId: string; old?: AnswerValue; new?: AnswerValue }[] {
   const byQuestion = new Map<string, { questionId: string; old?: AnswerValue; new?: AnswerValue }>();
   for (const e of history) {
-    const first = byQuestion.get(e.questionId);
-    byQuestion.set(e.questionId, {
-      questionId: e.questionId,
-      ...(first ? ('old' in first ? { old: first.old } : {}) : 'old' in e ? { old: e.old } : {}),
-      ...('new' in e ? { new: e.new } : {}),
-    });
+    // The first entry's old value stays; each later entry brings the newest value.
+    const old = byQuestion.has(e.questionId) ? byQuestion.get(e.questionId)?.old : e.old;
+    byQuestion.set(e.questionId, { questionId: e.questionId, old, new: e.new });
   }
   return [...byQuestion.values()].filter((c) => JSON.stringify(c.old) !== JSON.stringify(c.new));
 }
