@@ -292,6 +292,7 @@ export const t = {
   figuresUnsentLine: (label: string, mine: string, current: string) =>
     `• 「${label}」:您填 ${mine},现为 ${current}`,
   figuresUnsentMore: (n: number) => `(另有 ${n} 项未列出)`,
+  figuresUnanswered: '未填',
   figuresUnsentNone: '您没有改过任何数字。',
   // leader
   groupSurveysTitle: (n: number) => `组内已提交问卷 ${n} 份(⚠ 表示有系统提示):`,

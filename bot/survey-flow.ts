@@ -269,7 +269,12 @@ async function figuresChangedMeanwhile(turn: Turn, r: FiguresChanged) {
   const { label, value } = readable(turn, r.survey);
   const who = r.by ? ((await turn.deps.store.getPerson(r.by))?.displayName ?? `用户${r.by}`) : '';
   const lines = r.unsent.map((c) =>
-    t.figuresUnsentLine(label(c.questionId), value(c.questionId, c.mine), value(c.questionId, c.current)),
+    t.figuresUnsentLine(
+      label(c.questionId),
+      value(c.questionId, c.mine),
+      // Never answered in the figures in force (not a cleared answer, as the history would say).
+      c.current === undefined ? t.figuresUnanswered : value(c.questionId, c.current),
+    ),
   );
   const shown = lines.slice(0, UNSENT_SHOWN);
   await turn.show({

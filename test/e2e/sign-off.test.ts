@@ -284,6 +284,9 @@ describe.each(ENGINES)('the office corrects its own figures, on %s', (engineName
     await office.press('✅ 提交');
     expect(office.lastText()).toContain('已由 陈 于');
     expect(office.lastText()).toContain('修改(尚未提交)');
+    // 陈 answered only the first figure: 潘's others are listed against nothing filled in yet.
+    expect(office.lastText()).toContain(':您填 非摘帽县,现为 已摘帽县');
+    expect(office.lastText()).toContain(',现为 未填');
     expect((await sys.store.getSurvey(id))?.status).not.toBe('submitted');
     expect((await sys.store.getPerson(String(ID)))?.session.draft).toBeUndefined();
   });
