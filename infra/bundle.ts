@@ -71,6 +71,20 @@ export function execWrapperScript(options: string = RUNTIME_NODE_OPTIONS): strin
   ].join('\n');
 }
 
+const shim = (file: string) => fileURLToPath(new URL(`./shims/${file}`, import.meta.url));
+
+/**
+ * Packages bundled as a small file of ours instead (infra/shims/): telegraf's index (only the
+ * classes used), its HTTP client node-fetch (Node's own fetch), its polyfill abort-controller and
+ * its logger debug (a no-op: nothing sets DEBUG, and it would print payloads).
+ */
+export const SHIMS: Readonly<Record<string, string>> = {
+  telegraf: shim('telegraf.cjs'),
+  'node-fetch': shim('node-fetch.ts'),
+  'abort-controller': shim('abort-controller.ts'),
+  debug: shim('debug.cjs'),
+};
+
 /** The file Lambda loads (`index.handler`). */
 export const ENTRY_FILE = 'index.mjs';
 
@@ -115,8 +129,9 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions & { o
     // Stack traces can be mapped back to files and lines; the sources themselves stay out.
     sourcemap: 'linked',
     sourcesContent: false,
-    // node-fetch 2's fallback URL implementation, dead code on Node 24 (see the shim).
-    alias: { 'whatwg-url': fileURLToPath(new URL('./shims/whatwg-url.ts', import.meta.url)) },
+    // Parts of telegraf's dependency tree that Node 24 has built in or that never run in a
+    // function (each shim says why): ~53 KB less evaluated on each cold start.
+    alias: SHIMS,
     tsconfig: `${ROOT}tsconfig.json`,
     metafile: true,
     logLevel: 'warning',

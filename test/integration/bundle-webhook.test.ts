@@ -31,6 +31,7 @@ const ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:BotSecret-bund
 const TOKEN = '7000321:bundled-webhook-token';
 const SECRET = 'bundled-webhook-secret-0123456789';
 const INSPECTOR = 9_700_001;
+const OFFICE = 9_700_002;
 const HOUSEHOLD = '黄秀英';
 
 let dir: string;
@@ -51,6 +52,7 @@ beforeAll(async () => {
   store = new DynamoStore({ client: engine.client, tableName: engine.tableName });
   await store.putCampaign(campaign);
   await seedPerson(store, { id: INSPECTOR, roles: ['inspector'], groupId: 'g2', name: '阿明' });
+  await seedPerson(store, { id: OFFICE, roles: ['office'], name: '市办' });
   await seedSample(store, 'jiaodong', [{ householdId: 'B1', name: HOUSEHOLD, stratum: 'exited_2016' }]);
   secrets = new FakeSecretsManager();
   await secrets.start();
@@ -168,5 +170,27 @@ describe('the webhook bundle as deployed', () => {
     expect(lines).toContain('"message":"update"');
     for (const secret of [HOUSEHOLD, '李强', TOKEN, SECRET]) expect(lines).not.toContain(secret);
     expect(inspector.messages().some((m) => m.text === t.failed)).toBe(false);
+  }, 120_000);
+
+  it('builds the city summary in the chat and uploads both workbooks to the Bot API as documents', async () => {
+    // The bundle's Bot API calls go through Node's own fetch (infra/shims/node-fetch.ts): a
+    // document is a multipart body streamed from telegraf's form, every other call JSON. The
+    // workbooks come from the lazy exceljs chunk, through the bucket, as the chat's export does.
+    const office = new ChatUser(api, invoke, SECRET, OFFICE, '市办');
+    await office.send('/summary');
+    await office.press('全市');
+
+    const docs = office.messages().filter((m) => m.document);
+    expect(docs.map((d) => d.document?.fileName)).toEqual([
+      expect.stringMatching(/-全市-汇总表-\d{4}-\d\d-\d\d\.xlsx$/),
+      expect.stringMatching(/-全市-原始数据-\d{4}-\d\d-\d\d\.xlsx$/),
+    ]);
+    for (const d of docs) {
+      expect(Buffer.from(d.document!.bytes).subarray(0, 2).toString()).toBe('PK');
+      expect(d.document!.bytes.byteLength).toBeGreaterThan(4_000);
+    }
+    expect(office.textsSince(0)).toContain('📊 全市汇总表已生成。');
+    expectNoRefusals(api);
+    expect(office.messages().some((m) => m.text === t.failed)).toBe(false);
   }, 120_000);
 });
