@@ -5,6 +5,7 @@ import { can, ForbiddenError, isOffice } from '../app/authz';
 import { deliveryOf } from '../app/files';
 import {
   leaderReportState,
+  MIN_SIGN_OFF_REASON,
   type ReportState,
   reportTownOf,
   type ShownReport,
@@ -197,8 +198,8 @@ async function signOff(
   // Whose report it is comes first: a forged or foreign button is refused, not answered with a report.
   reportTownOf(turn.person, turn.deps.campaign, groupId);
   if (!shown) {
-    await turn.setScreen('home');
-    await turn.send(t.reportButtonOutdated);
+    await keepReason(turn, groupId, reason);
+    await turn.send(reasonKept(t.reportButtonOutdated, groupId, reason));
     await groupReport(turn, groupId);
     return;
   }
@@ -216,23 +217,71 @@ async function signOff(
   } catch (err) {
     if (!(err instanceof SignOffError)) throw err;
     if (err.reason === 'changed') {
-      await turn.setScreen('home');
-      await turn.send(t.reportChangedSinceShown(err.changes?.surveys ?? 0, err.changes?.problems ?? 0));
+      await keepReason(turn, groupId, reason);
+      await turn.send(
+        reasonKept(
+          t.reportChangedSinceShown(err.changes?.surveys ?? 0, err.changes?.problems ?? 0),
+          groupId,
+          reason,
+        ),
+      );
       await groupReport(turn, groupId);
       return;
     }
     const state = await leaderReportState(turn.deps, turn.person, turn.deps.campaign, groupId);
+    // A reason typed for a package that changed before it was signed is offered again, not lost.
+    const kept = reason ? undefined : keptReasonOf(turn, state.groupId);
     await turn.setScreen('signoff_reason', {
       groupId: state.groupId,
       shownAt: shown.at,
       shownMissing: shown.missing,
+      ...(kept ? { keptReason: kept } : {}),
     });
+    const ask = prompt(
+      `${completenessText(state)}\n\n${reason ? t.signOffReasonTooShort : t.signOffAskReason(state.missing)}${
+        kept ? `\n\n${t.signOffKeptReason(kept)}` : ''
+      }`,
+    );
     await turn.show(
-      prompt(
-        `${completenessText(state)}\n\n${reason ? t.signOffReasonTooShort : t.signOffAskReason(state.missing)}`,
-      ),
+      kept ? { ...ask, buttons: [[btn(t.buttons.signWithKeptReason, 'sk')], ...(ask.buttons ?? [])] } : ask,
     );
   }
+}
+
+/** Whether a reason is one the sign-off would take (so worth keeping). */
+const usableReason = (reason: string | undefined): reason is string =>
+  reason !== undefined && [...reason.trim()].length >= MIN_SIGN_OFF_REASON;
+
+/**
+ * A reason the leader typed, kept with their home screen when its 签发 was refused because the
+ * package changed: the next 签发 of that group that needs a reason offers it with one button.
+ */
+async function keepReason(turn: Turn, groupId: string | undefined, reason: string | undefined) {
+  await turn.setScreen(
+    'home',
+    usableReason(reason) ? { keptReason: reason.trim(), keptGroup: groupId ?? '' } : undefined,
+  );
+}
+
+function reasonKept(text: string, groupId: string | undefined, reason: string | undefined): string {
+  return usableReason(reason) && groupId !== undefined ? `${text}\n${t.signOffReasonKept}` : text;
+}
+
+/** The reason kept for this group's next 签发, until the leader's screen changes. */
+function keptReasonOf(turn: Turn, groupId: string): string | undefined {
+  const { screen, data } = turn.person.session;
+  if ((screen ?? 'home') !== 'home' || data?.keptGroup !== groupId) return undefined;
+  return typeof data.keptReason === 'string' && usableReason(data.keptReason) ? data.keptReason : undefined;
+}
+
+/** 签发 from the reason prompt: with the reason typed, or (sk) the one kept from a refused 签发. */
+function signOffWithReason(turn: Turn, reason: string | undefined) {
+  const data = turn.person.session.data ?? {};
+  const shown =
+    typeof data.shownAt === 'string' && typeof data.shownMissing === 'number'
+      ? { at: data.shownAt, missing: data.shownMissing }
+      : undefined;
+  return signOff(turn, String(data.groupId ?? ''), shown, reason);
 }
 
 async function tomorrowMenu(turn: Turn, groupId?: string) {
@@ -334,6 +383,12 @@ export function adminHandlers(botUsername: string): Handlers {
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
       so: (turn, [groupId, at36, missing]) => signOff(turn, groupId || undefined, shownFrom(at36, missing)),
+      sk: async (turn) => {
+        const { screen, data } = turn.person.session;
+        if (screen === 'signoff_reason' && typeof data?.keptReason === 'string')
+          return signOffWithReason(turn, data.keptReason);
+        await turn.send(t.keptReasonGone);
+      },
       tm: async (turn, [villageId, day]) => {
         if (!turn.deps.tomorrow) {
           await turn.send(t.tomorrowUnavailable);
@@ -370,14 +425,7 @@ export function adminHandlers(botUsername: string): Handlers {
       },
     },
     texts: {
-      signoff_reason: (turn, text) => {
-        const data = turn.person.session.data ?? {};
-        const shown =
-          typeof data.shownAt === 'string' && typeof data.shownMissing === 'number'
-            ? { at: data.shownAt, missing: data.shownMissing }
-            : undefined;
-        return signOff(turn, String(data.groupId ?? ''), shown, text.trim());
-      },
+      signoff_reason: (turn, text) => signOffWithReason(turn, text.trim()),
     },
     commands: {
       invite: (turn) => inviteMenu(turn),

@@ -261,7 +261,7 @@ const PROMPTS: Readonly<Record<string, readonly string[]>> = {
   replace_note: [],
   upload: [],
   list_replace: ['lr', 'lk'],
-  signoff_reason: [],
+  signoff_reason: ['sk'],
   confirm_grant: ['ja', 'jn'],
   return_reason: ['rt', 'rc', 'rq'],
   problem: ['ph'],

@@ -554,6 +554,10 @@ export const t = {
   reportChangedSinceShown: (surveys: number, problems: number) =>
     `⚠️ 这份报告发出后情况有了变化${surveys + problems > 0 ? `(${surveys} 份问卷、${problems} 个问题)` : ''},没有签发。请核对下面最新的报告后再签发。`,
   reportButtonOutdated: '这个“签发”按钮已过期,没有签发。请核对下面最新的报告后再签发。',
+  /** After a refused 签发 whose reason was typed: it is not lost. */
+  signOffReasonKept: '您写的签发理由已保留,核对后再点“签发”即可直接使用。',
+  signOffKeptReason: (reason: string) => `刚才写的理由:「${reason}」`,
+  keptReasonGone: '这个按钮已过期:请重新点“签发”。',
   signOffReasonTooShort: '理由太短了,请用一句话写明为什么在未完成时签发(至少 4 个字)。',
   chooseTomorrow: (date: string) => `明日检查村:请选择明天(${date})要去的村`,
   tomorrowSet: (village: string, day: string, date: string, requestAt: string, dueAt: string) =>
@@ -565,6 +569,7 @@ export const t = {
   buttons: {
     download: '⬇️ 下载文件',
     signOff: '✍️ 签发',
+    signWithKeptReason: '✅ 用这个理由签发',
     back: '⬅️ 上一题',
     pause: '⏸ 暂停',
     keepValue: (display: string) => `✔ 保持:${display}`,

@@ -148,6 +148,51 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
     expect(leader.lastText()).toContain('签发后有变更');
   });
 
+  it('a reason typed for a package that changed before it was signed is kept, and signs the new package with one tap', async () => {
+    clock.advance(60_000);
+    await leader.send('/report');
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('请回复签发理由');
+    // While the leader writes, another survey comes in: what they typed is for a package gone by.
+    clock.advance(60_000);
+    await submit(6);
+    clock.advance(60_000);
+    const seen = leader.messages().length;
+    await leader.send('其余农户外出务工,已逐户电话核实');
+    expect(leader.textsSince(seen)[0]).toBe(
+      '⚠️ 这份报告发出后情况有了变化(1 份问卷、0 个问题),没有签发。请核对下面最新的报告后再签发。\n' +
+        '您写的签发理由已保留,核对后再点“签发”即可直接使用。',
+    );
+    const signed = async () =>
+      (await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`)).filter(
+        (e) => e.action === 'group_report.sign_off',
+      );
+    const before = (await signed()).length;
+
+    // The new package's 签发 offers it; one tap signs that package with it.
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('尚有 4 项未完成。确定现在签发吗?');
+    expect(leader.lastText()).toContain('刚才写的理由:「其余农户外出务工,已逐户电话核实」');
+    await leader.press('✅ 用这个理由签发');
+    expect(leader.lastText()).toMatch(/^✅ 已签发\(11月3日 \d\d:\d\d\),签发时尚有 4 项未完成/);
+    const events = await signed();
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)?.details).toMatchObject({ missing: 4, reason: '其余农户外出务工,已逐户电话核实' });
+
+    // It is offered once: the next 签发 asks again, and the old button does nothing.
+    const offer = leader
+      .messages()
+      .findLast((m) => m.buttons.flat().some((b) => b.text === '✅ 用这个理由签发'));
+    clock.advance(60_000);
+    await submit(7);
+    await leader.send('/report');
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).not.toContain('刚才写的理由');
+    await leader.pressData('sk', offer);
+    expect(leader.lastText()).toBe('这个按钮已过期:请重新点“签发”。');
+    expect(await signed()).toHaveLength(before + 1);
+  });
+
   it('a problem reported on, checked or given a photo after the sign-off marks it 签发后有变更', async () => {
     await seedPerson(sys.store, { id: CONTACT, roles: ['town_contact'], townId: 'malu' });
     const contact = sys.user(CONTACT, '马路联络');
