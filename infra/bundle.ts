@@ -121,7 +121,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions & { o
     banner: { js: ESM_REQUIRE_SHIM },
     minify: true,
     // Names kept (~43 KB): traces read with names, and libraries compare class names at run time
-    // (exceljs `constructor.name === 'MergeValue'` for merged cells, node-fetch's AbortSignal).
+    // (exceljs `constructor.name === 'MergeValue'` for merged cells).
     keepNames: true,
     // The texts are Chinese: kept as UTF-8 (3 bytes a character) rather than escaped as \uXXXX
     // (6), which took ~38 KB off what the webhook evaluates at import.

@@ -9,9 +9,13 @@
 // - a `connection` header, which the built-in refuses (it manages connections);
 // - a multipart body (a document: an XLSX, a CSV) as a Node stream: the built-in takes a web
 //   stream, sent chunked as node-fetch sent it, with `duplex: 'half'`.
-// telegraf reads only `status`, `statusText` and `json()` of the response, which both provide.
-// The bundled webhook's test (test/integration/bundle-webhook.test.ts) sends both kinds through
-// it to the Bot API emulator.
+// Of the response, telegraf's callApi reads `status`, `statusText` and `json()`, which both
+// provide. Its one other use, piping `res.body` (a Node stream in node-fetch, a web stream here)
+// when a file is uploaded *from a URL* (`{ url }`), never happens: the functions upload buffers.
+// A network failure is rethrown with its cause's code in the message ("fetch failed" alone, as the
+// built-in says, would not tell a refused connection from a reset in the logs), never the URL,
+// which holds the bot token. The bundled webhook's test (test/integration/bundle-webhook.test.ts)
+// sends JSON and multipart through it to the Bot API emulator.
 
 import { Readable } from 'node:stream';
 
@@ -35,5 +39,14 @@ export default function fetch(url: string | URL, init: NodeFetchInit = {}): Prom
     request.body = Readable.toWeb(body) as ReadableStream<Uint8Array>;
     request.duplex = 'half';
   } else if (body !== undefined) request.body = body;
-  return globalThis.fetch(url, request);
+  return globalThis.fetch(url, request).catch((err: unknown) => {
+    throw withCause(err);
+  });
+}
+
+/** The built-in's "fetch failed" with the reason its cause gives; aborts pass as they are. */
+function withCause(err: unknown): unknown {
+  if (!(err instanceof TypeError) || !(err.cause instanceof Error)) return err;
+  const cause = err.cause as Error & { code?: string };
+  return new TypeError(`Bot API request failed: ${cause.code ?? cause.message}`, { cause });
 }
