@@ -19,6 +19,7 @@ import { ReminderInputError } from '../app/reminders';
 import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
 import { groupsOf } from '../domain/grants';
+import { wordingTag } from '../domain/proposals';
 import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { addDays, localDate } from '../domain/reminders';
 import { scopeLabel } from './labels';
@@ -242,9 +243,18 @@ async function signOff(
         kept ? `\n\n${t.signOffKeptReason(kept)}` : ''
       }`,
     );
-    await turn.show(
-      kept ? { ...ask, buttons: [[btn(t.buttons.signWithKeptReason, 'sk')], ...(ask.buttons ?? [])] } : ask,
-    );
+    // The button names the package and the reason its message showed: it signs only those.
+    const useKept = kept
+      ? btn(
+          t.buttons.signWithKeptReason,
+          'sk',
+          state.groupId,
+          new Date(shown.at).getTime().toString(36),
+          shown.missing,
+          wordingTag(kept),
+        )
+      : undefined;
+    await turn.show(useKept ? { ...ask, buttons: [[useKept], ...(ask.buttons ?? [])] } : ask);
   }
 }
 
@@ -252,14 +262,29 @@ async function signOff(
 const usableReason = (reason: string | undefined): reason is string =>
   reason !== undefined && [...reason.trim()].length >= MIN_SIGN_OFF_REASON;
 
+/** How long a reason typed for a refused 签发 is offered again. */
+const KEPT_REASON_MS = 60 * 60_000;
+
 /**
  * A reason the leader typed, kept with their home screen when its 签发 was refused because the
- * package changed: the next 签发 of that group that needs a reason offers it with one button.
+ * package changed: the next 签发 of that group within the hour that needs a reason offers it with
+ * one button. A refusal of a 签发 without a reason keeps the one already kept.
  */
 async function keepReason(turn: Turn, groupId: string | undefined, reason: string | undefined) {
+  const keep = usableReason(reason)
+    ? reason.trim()
+    : groupId !== undefined
+      ? keptReasonOf(turn, groupId)
+      : undefined;
+  const keptAt =
+    usableReason(reason) || typeof turn.person.session.data?.keptAt !== 'number'
+      ? turn.deps.clock.now().getTime()
+      : turn.person.session.data.keptAt;
   await turn.setScreen(
     'home',
-    usableReason(reason) ? { keptReason: reason.trim(), keptGroup: groupId ?? '' } : undefined,
+    keep !== undefined && groupId !== undefined
+      ? { keptReason: keep, keptGroup: groupId, keptAt }
+      : undefined,
   );
 }
 
@@ -267,11 +292,33 @@ function reasonKept(text: string, groupId: string | undefined, reason: string | 
   return usableReason(reason) && groupId !== undefined ? `${text}\n${t.signOffReasonKept}` : text;
 }
 
-/** The reason kept for this group's next 签发, until the leader's screen changes. */
+/** The reason kept for this group's next 签发: until the leader's screen changes, for an hour. */
 function keptReasonOf(turn: Turn, groupId: string): string | undefined {
   const { screen, data } = turn.person.session;
   if ((screen ?? 'home') !== 'home' || data?.keptGroup !== groupId) return undefined;
+  if (typeof data.keptAt !== 'number' || turn.deps.clock.now().getTime() - data.keptAt > KEPT_REASON_MS)
+    return undefined;
   return typeof data.keptReason === 'string' && usableReason(data.keptReason) ? data.keptReason : undefined;
+}
+
+/**
+ * ✅ 用这个理由签发: signs only while the prompt it was under is the one pending, for the same
+ * group, package and reason (an older prompt's button, or one for another group, signs nothing).
+ */
+async function signWithKeptReason(turn: Turn, [groupId, at36, missing, tag]: readonly string[]) {
+  const { screen, data } = turn.person.session;
+  const kept = typeof data?.keptReason === 'string' ? data.keptReason : undefined;
+  const shown = shownFrom(at36, missing);
+  const same =
+    screen === 'signoff_reason' &&
+    kept !== undefined &&
+    shown !== undefined &&
+    data?.groupId === groupId &&
+    data?.shownAt === shown.at &&
+    data?.shownMissing === shown.missing &&
+    wordingTag(kept) === tag;
+  if (same) return signOffWithReason(turn, kept);
+  await turn.send(t.keptReasonGone);
 }
 
 /** 签发 from the reason prompt: with the reason typed, or (sk) the one kept from a refused 签发. */
@@ -383,12 +430,7 @@ export function adminHandlers(botUsername: string): Handlers {
       rg: (turn, [groupId]) => groupReport(turn, groupId),
       tg: (turn, [groupId]) => tomorrowMenu(turn, groupId),
       so: (turn, [groupId, at36, missing]) => signOff(turn, groupId || undefined, shownFrom(at36, missing)),
-      sk: async (turn) => {
-        const { screen, data } = turn.person.session;
-        if (screen === 'signoff_reason' && typeof data?.keptReason === 'string')
-          return signOffWithReason(turn, data.keptReason);
-        await turn.send(t.keptReasonGone);
-      },
+      sk: (turn, args) => signWithKeptReason(turn, args),
       tm: async (turn, [villageId, day]) => {
         if (!turn.deps.tomorrow) {
           await turn.send(t.tomorrowUnavailable);

@@ -556,7 +556,7 @@ export const t = {
   reportButtonOutdated: '这个“签发”按钮已过期,没有签发。请核对下面最新的报告后再签发。',
   /** After a refused 签发 whose reason was typed: it is not lost. */
   signOffReasonKept: '您写的签发理由已保留,核对后再点“签发”即可直接使用。',
-  signOffKeptReason: (reason: string) => `刚才写的理由:「${reason}」`,
+  signOffKeptReason: (reason: string) => `您之前写的理由:「${reason}」`,
   keptReasonGone: '这个按钮已过期:请重新点“签发”。',
   signOffReasonTooShort: '理由太短了,请用一句话写明为什么在未完成时签发(至少 4 个字)。',
   chooseTomorrow: (date: string) => `明日检查村:请选择明天(${date})要去的村`,

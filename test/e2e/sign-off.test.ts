@@ -28,6 +28,8 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
   let leader: ChatUser;
   let inspector: ChatUser;
   let office: ChatUser;
+  /** The ✅ 用这个理由签发 button one scenario was offered, pressed again in a later one. */
+  let olderOffer: { data: string; message: ReturnType<ChatUser['lastMessage']> } | undefined;
   const clock = new ManualClock(new Date('2017-11-03T02:00:00.000Z'));
   const households = Array.from({ length: 10 }, (_, i) => ({
     householdId: `S${i}`,
@@ -172,7 +174,10 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
     // The new package's 签发 offers it; one tap signs that package with it.
     await leader.press('✍️ 签发');
     expect(leader.lastText()).toContain('尚有 4 项未完成。确定现在签发吗?');
-    expect(leader.lastText()).toContain('刚才写的理由:「其余农户外出务工,已逐户电话核实」');
+    expect(leader.lastText()).toContain('您之前写的理由:「其余农户外出务工,已逐户电话核实」');
+    // Its data, kept to press it again later (the message is edited into the confirmation).
+    const offer = leader.findButton('✅ 用这个理由签发');
+    const offerData = offer.button.callback_data ?? '';
     await leader.press('✅ 用这个理由签发');
     expect(leader.lastText()).toMatch(/^✅ 已签发\(11月3日 \d\d:\d\d\),签发时尚有 4 项未完成/);
     const events = await signed();
@@ -180,17 +185,16 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
     expect(events.at(-1)?.details).toMatchObject({ missing: 4, reason: '其余农户外出务工,已逐户电话核实' });
 
     // It is offered once: the next 签发 asks again, and the old button does nothing.
-    const offer = leader
-      .messages()
-      .findLast((m) => m.buttons.flat().some((b) => b.text === '✅ 用这个理由签发'));
     clock.advance(60_000);
     await submit(7);
     await leader.send('/report');
     await leader.press('✍️ 签发');
-    expect(leader.lastText()).not.toContain('刚才写的理由');
-    await leader.pressData('sk', offer);
+    expect(leader.lastText()).not.toContain('您之前写的理由');
+    expect(offerData).toMatch(/^sk:g3:/);
+    await leader.pressData(offerData, offer.message);
     expect(leader.lastText()).toBe('这个按钮已过期:请重新点“签发”。');
     expect(await signed()).toHaveLength(before + 1);
+    olderOffer = { data: offerData, message: offer.message };
   });
 
   it('a problem reported on, checked or given a photo after the sign-off marks it 签发后有变更', async () => {
@@ -247,6 +251,69 @@ describe.each(ENGINES)('签发 with its completeness, on %s', (engineName) => {
       await office.send('抽查发现2户收入栏仍为空');
     });
     expect(await changed()).toContain('状态:已签发');
+  });
+
+  it('a kept reason outlives a 签发 refused again, an older offer signs nothing, and after an hour it is not offered', async () => {
+    /** The inspector logs a problem in 北联村: the leader's package changes. */
+    const newProblem = async (text: string) => {
+      clock.advance(60_000);
+      await inspector.send('/problem');
+      await inspector.press('四、其他方面(资料、档案、内生动力等)');
+      await inspector.press('北联村');
+      await inspector.press('跳过');
+      await inspector.send(text);
+    };
+    const signed = async () =>
+      (await sys.store.auditOf(`group_report:${sys.campaign.id}/g3`)).filter(
+        (e) => e.action === 'group_report.sign_off',
+      );
+    const older = olderOffer;
+    if (!older) throw new Error('the first 签发 scenario keeps its offer for this one');
+    const before = (await signed()).length;
+
+    // The report was signed with nothing changed since: a new problem makes it to be signed again.
+    await newProblem('北联村户主乙户产业扶持资金台账不全');
+    await leader.send('/report');
+    await leader.press('✍️ 签发');
+    await newProblem('北联村户主丙户危房改造资料缺失,需补充');
+    let seen = leader.messages().length;
+    await leader.send('余下三户在外务工,已视频核实');
+    expect(leader.textsSince(seen)[0]).toContain(
+      '没有签发。请核对下面最新的报告后再签发。\n您写的签发理由已保留',
+    );
+    // The package shown with the refusal changes too before its 签发: refused, the reason stays.
+    const stale = leader.lastMessage();
+    await newProblem('北联村户主丁户帮扶手册签字不全');
+    seen = leader.messages().length;
+    await leader.pressData(stale.buttons.flat().find((b) => b.text === '✍️ 签发')?.callback_data ?? '', stale);
+    expect(leader.textsSince(seen)[0]).toMatch(/^⚠️ 这份报告发出后情况有了变化.*没有签发/);
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('您之前写的理由:「余下三户在外务工,已视频核实」');
+    // The first scenario's offer (another package, another reason) signs nothing now.
+    await leader.pressData(older.data, older.message);
+    expect(leader.lastText()).toBe('这个按钮已过期:请重新点“签发”。');
+    expect(await signed()).toHaveLength(before);
+    // The prompt's own button signs (its message becomes the confirmation).
+    const offer = leader.findButton('✅ 用这个理由签发').message;
+    await leader.press('✅ 用这个理由签发');
+    expect(leader.messages().find((m) => m.message_id === offer.message_id)?.text).toMatch(/^✅ 已签发/);
+    expect((await signed()).at(-1)?.details).toMatchObject({ reason: '余下三户在外务工,已视频核实' });
+
+    // A reason kept more than an hour ago is not offered: the leader writes one for what is now.
+    await newProblem('北联村户主戊户收入台账缺少佐证材料');
+    await leader.send('/report');
+    await leader.press('✍️ 签发');
+    await newProblem('北联村户主己户医疗报销凭证缺失');
+    seen = leader.messages().length;
+    await leader.send('两户资料正在补充,先行签发');
+    expect(leader.textsSince(seen)[0]).toContain('您写的签发理由已保留');
+    clock.advance(61 * 60_000);
+    await leader.press('✍️ 签发');
+    expect(leader.lastText()).toContain('请回复签发理由');
+    expect(leader.lastText()).not.toContain('您之前写的理由');
+    expect(await signed()).toHaveLength(before + 1);
+    await leader.send('两户资料正在补充,先行签发');
+    expect(leader.lastText()).toMatch(/^✅ 已签发/);
   });
 
   it('a tap on the report reminder is not a signature: reminders and the escalation go on', async () => {
