@@ -319,15 +319,15 @@ export function cachedFor<T>(
  * Hands work to the summaries function: an asynchronous invoke (Lambda queues it and answers at
  * once; a failed run is retried by Lambda, and the summaries function does each thing once). A
  * chat's 📊 汇总表 (functions/chat-summary.ts) and the office API's workbooks
- * (functions/office-summary.ts). The Lambda client is imported on first use: an answer's cold
- * start never evaluates it.
+ * (functions/office-summary.ts). The Lambda client is imported on first use, from an island of
+ * the bundle (`#islands/client-lambda`): an answer's cold start never evaluates it.
  */
 export type SummariesEvent = ChatSummaryRequest | OfficeSummaryRequest;
 
 function invokeAsync(functionName: string): (payload: SummariesEvent) => Promise<void> {
   let client: Promise<{ send: (payload: SummariesEvent) => Promise<void> }> | undefined;
   return async (payload) => {
-    client ??= import('@aws-sdk/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
+    client ??= import('#islands/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
       const lambda = new LambdaClient({ maxAttempts: 4 });
       return {
         send: async (event: SummariesEvent) => {
@@ -353,13 +353,14 @@ const chatSummaryLater =
 
 /**
  * The evidence bucket as a FileStore whose S3 client (store/s3-files.ts, @aws-sdk/client-s3) is
- * imported and created on the first call: a photo, the leader's album, an export. esbuild puts it
- * in a chunk of its own, so an answer's cold start does not evaluate it.
+ * imported and created on the first call: a photo, the leader's album, an export. It is an island
+ * of the bundle (`#islands/s3-files`, infra/bundle.ts ISLANDS), so an answer's cold start does not
+ * evaluate it, nor the parts of the SDK only it uses.
  */
 export function lazyS3Files(bucket: string, endpoint?: string): FileStore {
   let files: Promise<FileStore> | undefined;
   const load = () => {
-    files ??= import('../store/s3-files').then(
+    files ??= import('#islands/s3-files').then(
       ({ S3Files, createS3Client }) =>
         new S3Files({ bucket, client: createS3Client(endpoint ? { endpoint } : {}) }),
       (err: unknown) => {

@@ -10,7 +10,7 @@
 // but not read at run time: Lambda runs without --enable-source-maps (see README, Deployment, for
 // how to map a stack trace back to the sources).
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
@@ -88,9 +88,61 @@ export const SHIMS: Readonly<Record<string, string>> = {
 /** The file Lambda loads (`index.handler`). */
 export const ENTRY_FILE = 'index.mjs';
 
+/** Where the islands go in each asset, and the import prefix that reaches them (`#islands/<name>`). */
+export const ISLAND_DIR = 'islands';
+
+/**
+ * Modules loaded by import() that are bundled on their own, each into one file of `islands/`,
+ * rather than into the function's chunks: the S3 client (the first photo, export or album), the
+ * Lambda client (the chat's 📊 汇总表 handed to the summaries function) and the SDK's credential
+ * providers other than the environment's (never used on Lambda, which gives keys in the
+ * environment).
+ *
+ * Why not chunks: esbuild puts a module that both the entry and a lazy part import into a chunk
+ * the entry loads at once. The SDK's clients all import the same index files of @aws-sdk/core and
+ * @smithy/core, so the S3 client's XML protocol, STS's query protocol, the waiters and event
+ * streams that only the lazy parts use were evaluated on every cold start (~56 KB of the webhook's
+ * ~739). An island has its own copy of the SDK's core, read only when it is first imported; what
+ * it gives back (a FileStore, credentials, an invoke) crosses no class boundary (credential errors
+ * are told apart by their `tryNextLink` field, not their class).
+ *
+ * Every island is imported as `#islands/<name>`, which esbuild leaves as it is and Node resolves
+ * through the nearest package.json's subpath imports: in the repository (package.json "imports")
+ * to the source, so the tests and `npm start` run the same import; in an asset (ASSET_PACKAGE_JSON)
+ * to `islands/<name>.mjs`, from index.mjs and chunks/ alike. Our code writes `#islands/…` itself
+ * (functions/runtime.ts); the SDK's own import() of a credential provider is aliased to it. Only
+ * import() may name an island (test/integration/bundle.test.ts): a static import would load it at
+ * once.
+ */
+export const ISLANDS: readonly { name: string; entry: string; aliased?: true }[] = [
+  { name: 's3-files', entry: 'store/s3-files.ts' },
+  { name: 'client-lambda', entry: '@aws-sdk/client-lambda' },
+  ...['ini', 'sso', 'process', 'web-identity', 'http', 'login'].map((p) => ({
+    name: `credential-provider-${p}`,
+    entry: `@aws-sdk/credential-provider-${p}`,
+    aliased: true as const,
+  })),
+  { name: 'credential-provider-imds', entry: '@smithy/credential-provider-imds', aliased: true },
+];
+
+const islandSpecifier = (name: string) => `#${ISLAND_DIR}/${name}`;
+
+/** The SDK's imports of the islands, pointed at `#islands/<name>` (all but `except`'s own). */
+const islandAliases = (except?: string): Record<string, string> =>
+  Object.fromEntries(
+    ISLANDS.filter((i) => i.aliased && i.name !== except).map((i) => [i.entry, islandSpecifier(i.name)]),
+  );
+
+/** The asset's package.json: ESM, and where `#islands/<name>` is. */
+export const ASSET_PACKAGE_JSON = `${JSON.stringify(
+  { type: 'module', imports: { [`#${ISLAND_DIR}/*`]: `./${ISLAND_DIR}/*.mjs` } },
+  null,
+  2,
+)}\n`;
+
 /**
  * The esbuild options for one function, writing `index.mjs` and `chunks/*.mjs` (each with its
- * `.map`) into `outdir`.
+ * `.map`) into `outdir`; the islands it imports are built by `bundleFunction`.
  *
  * The AWS SDK v3 stays bundled (it is not marked external), although the nodejs24.x runtime ships
  * one, and although externalising it is what would bring the webhook under issue 18's 600 KB:
@@ -102,7 +154,7 @@ export const ENTRY_FILE = 'index.mjs';
  * - Version: the tests run against the exact version package.json pins (../shared/TOOLCHAIN.md);
  *   the runtime's copy is whatever AWS last put in the image, a different and changing version.
  * Bundled, only the parts used are kept, minified, and the S3 client and the credential providers
- * the Lambda environment does not use sit in lazy chunks.
+ * the Lambda environment does not use sit in islands (ISLANDS).
  */
 export function bundleOptions(entry: string, outdir: string): BuildOptions & { outdir: string } {
   return {
@@ -130,23 +182,72 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions & { o
     sourcemap: 'linked',
     sourcesContent: false,
     // Parts of telegraf's dependency tree that Node 24 has built in or that never run in a
-    // function (each shim says why): ~53 KB less evaluated on each cold start.
-    alias: SHIMS,
+    // function (each shim says why): ~53 KB less evaluated on each cold start. And the islands.
+    alias: { ...SHIMS, ...islandAliases() },
+    external: [`#${ISLAND_DIR}/*`],
     tsconfig: `${ROOT}tsconfig.json`,
     metafile: true,
     logLevel: 'warning',
   };
 }
 
+/** The esbuild options for one island: a single file, `islands/<name>.mjs`, no chunks. */
+export function islandOptions(name: string, outdir: string): BuildOptions & { outdir: string } {
+  const island = ISLANDS.find((i) => i.name === name);
+  if (!island) throw new Error(`no island named ${name}`);
+  // The function's options (the same shims, output and source maps), one entry, no chunks.
+  const { chunkNames: _chunks, ...common } = bundleOptions('telegram-webhook', outdir);
+  return {
+    ...common,
+    // Its own package is bundled here, not pointed back at itself.
+    alias: { ...SHIMS, ...islandAliases(name) },
+    entryPoints: { [name]: island.entry.endsWith('.ts') ? `${ROOT}${island.entry}` : island.entry },
+    outdir: join(outdir, ISLAND_DIR),
+    splitting: false,
+  };
+}
+
+/** The islands a build's output imports (`#islands/<name>`). */
+function islandsImported(metafile: Metafile): string[] {
+  const prefix = islandSpecifier('');
+  const names = Object.values(metafile.outputs).flatMap((o) =>
+    o.imports.filter((i) => i.external && i.path.startsWith(prefix)).map((i) => i.path.slice(prefix.length)),
+  );
+  return [...new Set(names)];
+}
+
+/** A function's build: its own metafile and each island's. */
+export interface FunctionBundle {
+  metafile: Metafile;
+  islands: Record<string, Metafile>;
+}
+
 /**
- * Builds one function's code into `outdir` (synchronously: CDK's local bundling is), with the exec
- * wrapper beside it (executable: the asset's zip keeps the mode).
+ * Builds one function's code into `outdir` (synchronously: CDK's local bundling is): index.mjs
+ * and its chunks, every island it imports (and those they import), the package.json that maps
+ * them, and the exec wrapper (executable: the asset's zip keeps the mode).
  */
-export function bundleFunction(entry: string, outdir: string): Metafile {
-  const result = buildSync(bundleOptions(entry, outdir));
+export function bundleFunction(
+  entry: string,
+  outdir: string,
+  logLevel?: BuildOptions['logLevel'],
+): FunctionBundle {
+  const level = logLevel ? { logLevel } : {};
+  const result = buildSync({ ...bundleOptions(entry, outdir), ...level });
   if (!result.metafile) throw new Error(`esbuild wrote no metafile for ${entry}`);
+  const islands: Record<string, Metafile> = {};
+  const pending = islandsImported(result.metafile);
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (islands[name]) continue;
+    const built = buildSync({ ...islandOptions(name, outdir), ...level });
+    if (!built.metafile) throw new Error(`esbuild wrote no metafile for the island ${name}`);
+    islands[name] = built.metafile;
+    pending.push(...islandsImported(built.metafile));
+  }
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, 'package.json'), ASSET_PACKAGE_JSON);
   writeFileSync(join(outdir, EXEC_WRAPPER_FILE), execWrapperScript(), { mode: 0o755 });
-  return result.metafile;
+  return { metafile: result.metafile, islands };
 }
 
 /**

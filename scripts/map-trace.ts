@@ -15,9 +15,10 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * A position in the bundle, 1-based as Node prints it: `file:///var/task/index.mjs:1:234`,
- * `/var/task/chunks/x.mjs:1:234` (any directory in front, e.g. a local copy).
+ * `/var/task/chunks/x.mjs:1:234`, `/var/task/islands/s3-files.mjs:1:234` (any directory in front,
+ * e.g. a local copy).
  */
-const POSITION = /(?:[^\s()]*?\/)?((?:chunks\/)?[\w.-]+\.mjs):(\d+):(\d+)/g;
+const POSITION = /(?:[^\s()]*?\/)?((?:chunks\/|islands\/)?[\w.-]+\.mjs):(\d+):(\d+)/g;
 
 /** Where a repository file starts in a source path the map gives relative to where it was built. */
 const REPO_PATH = /(?:^|\/)((?:app|bot|domain|functions|infra|ingest|local|reports|store|node_modules)\/.*)$/;

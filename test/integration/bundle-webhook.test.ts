@@ -12,10 +12,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t } from '../../bot/messages';
-import { bundleOptions, ENTRY_FILE, RUNTIME_NODE_OPTIONS } from '../../infra/bundle';
+import { bundleFunction, ENTRY_FILE, RUNTIME_NODE_OPTIONS } from '../../infra/bundle';
 import { LOCAL_S3_CREDENTIALS } from '../../local/s3-server';
 import { DynamoStore } from '../../store/dynamo-store';
 import { ChatUser } from '../support/chat-user';
@@ -47,7 +46,7 @@ const printed: string[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bundled-webhook-'));
-  await build({ ...bundleOptions('telegram-webhook', dir), logLevel: 'silent' });
+  bundleFunction('telegram-webhook', dir, 'silent');
   engine = await startEngine('dynalite', 'bundled');
   store = new DynamoStore({ client: engine.client, tableName: engine.tableName });
   await store.putCampaign(campaign);
@@ -161,7 +160,7 @@ describe('the webhook bundle as deployed', () => {
     expect(survey).toMatchObject({ status: 'submitted', villageId: 'jiaodong' });
     expect(survey?.answers.h1_name).toBe(HOUSEHOLD);
     expect(survey?.answers.h2_income).toBe(5200);
-    // The photo went to the bucket through the bundle's lazily loaded S3 client.
+    // The photo went to the bucket through the bundle's S3 client, an island loaded on first use.
     expect((survey?.evidence?.photos ?? []).length).toBeGreaterThan(0);
     expectNoRefusals(api);
 

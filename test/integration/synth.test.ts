@@ -60,12 +60,16 @@ function bundleOf(prefix: string): string {
 
 const FUNCTIONS = ['TelegramWebhook', 'SendReminders', 'BuildSummaries', 'OfficeApi'] as const;
 
-/** index.mjs and its chunks, relative to the bundle directory. */
+/** index.mjs, its chunks and its islands, relative to the bundle directory. */
 const codeFiles = (dir: string) => [
   'index.mjs',
-  ...readdirSync(join(dir, 'chunks'))
-    .filter((f) => f.endsWith('.mjs'))
-    .map((f) => `chunks/${f}`),
+  ...['chunks', 'islands'].flatMap((sub) =>
+    existsSync(join(dir, sub))
+      ? readdirSync(join(dir, sub))
+          .filter((f) => f.endsWith('.mjs'))
+          .map((f) => `${sub}/${f}`)
+      : [],
+  ),
 ];
 
 /** The files Node evaluates when index.mjs is imported: it and the chunks it imports statically. */
