@@ -10,16 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Campaign, townOfVillage, type Village, villageById } from '../domain/campaign';
 import { STRATA, type StratumId } from '../domain/forms/types';
-import {
-  countByStratum,
-  type ListRowError,
-  listFingerprint,
-  parseHouseholdList,
-} from '../domain/household-list';
+import { type ListRowError, listFingerprint, parseHouseholdList } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
   ConflictError,
+  countByStratum,
   type HouseholdList,
   type HouseholdListInfo,
   type Person,
@@ -30,6 +26,7 @@ import {
 } from '../domain/model';
 import { drawReplacement, drawSample } from '../domain/sampling';
 import { assertCan, can } from './authz';
+import { ListsError } from './lists-error';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 import { surveyIdFor } from './surveys';
@@ -75,36 +72,7 @@ export const messages = {
   >,
 };
 
-export type ListsErrorCode =
-  | 'unknown_village'
-  | 'sample_locked'
-  | 'no_list'
-  | 'no_sample'
-  | 'list_changed'
-  | 'empty_seed'
-  | 'not_in_sample'
-  | 'not_selected'
-  | 'unknown_reason'
-  | 'note_required'
-  | 'name_required'
-  | 'reason_required'
-  | 'on_site_duplicate'
-  | 'busy'
-  | 'already_started'
-  | 'list_changed_meanwhile'
-  | 'staged_missing'
-  | 'wrong_village';
-
-/** A refusal the user can act on; `message` is Chinese and shown as is. */
-export class ListsError extends Error {
-  override readonly name = 'ListsError';
-  constructor(
-    readonly code: ListsErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ListsError, type ListsErrorCode } from './lists-error';
 
 export interface ListsDeps {
   store: Store;

@@ -15,12 +15,13 @@ import {
 import type { Campaign } from '../domain/campaign';
 import type { StratumId } from '../domain/forms/types';
 import { effectiveGrants, groupsOf, hasRole, holds } from '../domain/grants';
-import { countByStratum, type Household } from '../domain/household-list';
+import type { Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   type AuditEvent,
   auditDay,
   ConflictError,
+  countByStratum,
   type DeliveryUpdate,
   DuplicateUpdateError,
   type EntityName,

@@ -6,7 +6,7 @@
 import type { Context } from 'telegraf';
 import { Telegraf } from 'telegraf';
 import { ForbiddenError } from '../app/authz';
-import { ListsError } from '../app/lists';
+import { ListsError } from '../app/lists-error';
 import { InviteInputError, PersonDeactivatedError, SelfDeactivationError } from '../app/people';
 import { ProblemInputError } from '../app/problems';
 import { ReminderInputError } from '../app/reminders';

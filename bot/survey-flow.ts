@@ -40,7 +40,6 @@ import { formatInstant } from '../domain/reminder-messages';
 import { photoRefusal, sendPhotos, sendPin } from './evidence-view';
 import { homeScreen } from './home';
 import { t } from './messages';
-import { propose } from './problem-flow';
 import {
   btn,
   chunk,
@@ -186,7 +185,8 @@ async function submit(turn: Turn, args: string[]) {
     survey.kind === 'office' ? t.figuresSubmittedNow : t.submitted(subjectOfSurvey(turn, survey)),
   );
   if (superseded > 0) await turn.send(t.proposalsSuperseded(superseded));
-  if (proposals.length > 0) await propose(turn, proposals);
+  // The problem flow is a lazy chunk (bot/routes.ts LAZY_FLOWS): loaded by a submit that proposes.
+  if (proposals.length > 0) await (await import('./problem-flow')).propose(turn, proposals);
 }
 
 async function resume(turn: Turn) {

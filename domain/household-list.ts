@@ -727,12 +727,3 @@ export function listFingerprint(households: readonly Pick<Household, 'id' | 'nam
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(canonical), 'utf8').digest('hex');
 }
-
-/** Households per stratum; a stratum with none is left out. */
-export function countByStratum(
-  households: readonly { stratum: StratumId }[],
-): Partial<Record<StratumId, number>> {
-  const out: Partial<Record<StratumId, number>> = {};
-  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
-  return out;
-}

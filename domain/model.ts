@@ -555,3 +555,15 @@ export function isInviteUsable(
   if (invite.usedBy === personId) return 'ok';
   return at < invite.expiresAt ? 'ok' : 'expired';
 }
+
+/**
+ * Households per stratum; a stratum with none is left out. Here rather than in household-list.ts:
+ * the store counts a list it writes, and must not load the list checks to do so.
+ */
+export function countByStratum(
+  households: readonly { stratum: StratumId }[],
+): Partial<Record<StratumId, number>> {
+  const out: Partial<Record<StratumId, number>> = {};
+  for (const h of households) out[h.stratum] = (out[h.stratum] ?? 0) + 1;
+  return out;
+}

@@ -6,10 +6,11 @@
 
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StratumId } from '../domain/forms/types';
-import { countByStratum, type Household } from '../domain/household-list';
+import type { Household } from '../domain/household-list';
 import {
   AlreadyExistsError,
   ConflictError,
+  countByStratum,
   type HouseholdList,
   type HouseholdListInfo,
   type Instant,

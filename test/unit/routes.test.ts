@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { homeScreen } from '../../bot/home';
 import { commandsFor } from '../../bot/labels';
 import { parseCallback } from '../../bot/render';
-import { combine, routeTable } from '../../bot/routes';
+import { combine, LAZY_FLOWS, lazyFlow, routeTable } from '../../bot/routes';
 import type { Handlers } from '../../bot/turn';
 import { ROLES } from '../../domain/campaign';
 import type { Person } from '../../domain/model';
@@ -110,5 +110,59 @@ describe('the route table', () => {
     expect(table.location).toBeTypeOf('function');
     for (const command of ['start', 'help', 'menu', 'cancel']) expect(table.commands).toHaveProperty(command);
     for (const kind of ['m', 'cn', 'ja', 'jn']) expect(table.callbacks).toHaveProperty(kind);
+  });
+
+  it('declares for each flow loaded on first use exactly the keys the flow answers', async () => {
+    for (const [name, { load, keys }] of Object.entries(LAZY_FLOWS)) {
+      const flow = await load('inspection_test_bot');
+      const own = (h: Record<string, unknown> | undefined) => Object.keys(h ?? {}).sort();
+      expect(
+        {
+          callbacks: own(flow.callbacks),
+          texts: own(flow.texts),
+          commands: own(flow.commands),
+          photos: own(flow.photos),
+          document: Boolean(flow.document),
+          location: Boolean(flow.location),
+        },
+        name,
+      ).toEqual({
+        callbacks: [...keys.callbacks].sort(),
+        texts: [...keys.texts].sort(),
+        commands: [...keys.commands].sort(),
+        photos: [...keys.photos].sort(),
+        document: 'document' in keys && keys.document === true,
+        location: false,
+      });
+    }
+  });
+
+  it('hands an update to the flow when it is first needed, imports the flow once, and tries again after a failed import', async () => {
+    const seen: string[] = [];
+    let imports = 0;
+    let failNext = true;
+    const flow = lazyFlow(
+      async () => {
+        imports++;
+        if (failNext) {
+          failNext = false;
+          throw new Error('chunk not found');
+        }
+        return {
+          callbacks: { zz: async (_turn, args) => void seen.push(`zz ${args.join(',')}`) },
+          texts: { zz_screen: async (_turn, text) => void seen.push(`text ${text}`) },
+          commands: {},
+        };
+      },
+      { callbacks: ['zz'], texts: ['zz_screen'], commands: [], photos: [] },
+    );
+    expect(imports).toBe(0); // building the table imports nothing
+    const turn = {} as Parameters<NonNullable<Handlers['document']>>[0];
+    await expect(flow.callbacks.zz?.(turn, ['a'])).rejects.toThrow('chunk not found');
+    await flow.callbacks.zz?.(turn, ['a', 'b']);
+    await flow.texts.zz_screen?.(turn, '你好');
+    expect(seen).toEqual(['zz a,b', 'text 你好']);
+    expect(imports).toBe(2);
+    expect(flow.document).toBeUndefined();
   });
 });
