@@ -16,7 +16,8 @@ import {
 import { type Campaign, townById } from '../domain/campaign';
 import { ConflictError } from '../domain/errors';
 import type { Person, Survey } from '../domain/model';
-import { contributionOf, TABLE4_ROWS } from '../domain/tables/index';
+import { contributionOf } from '../domain/tables/compute';
+import { TABLE4_ROWS } from '../domain/tables/table4';
 import { assertCan, can } from './authz';
 import type { Store } from './ports';
 

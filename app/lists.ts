@@ -26,7 +26,7 @@ import {
 } from '../domain/model';
 import { drawReplacement, drawSample } from '../domain/sampling';
 import { assertCan, can } from './authz';
-import { ListsError } from './lists-error';
+import { ListsError } from './errors';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 import { surveyIdFor } from './surveys';
@@ -72,7 +72,7 @@ export const messages = {
   >,
 };
 
-export { ListsError, type ListsErrorCode } from './lists-error';
+export { ListsError, type ListsErrorCode } from './errors';
 
 export interface ListsDeps {
   store: Store;

@@ -28,6 +28,7 @@ import {
 } from '../domain/model';
 import { recordReleased } from './aggregates';
 import { assertCan, can } from './authz';
+import { InviteInputError, PersonDeactivatedError, SelfDeactivationError } from './errors';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 import { writeBackDraft } from './surveys';
@@ -39,24 +40,11 @@ export interface PeopleDeps {
   newCode?: () => string;
 }
 
+export { InviteInputError, PersonDeactivatedError, SelfDeactivationError } from './errors';
+
 export const INVITE_DAYS = 14;
 /** How often a people write is retried when the person changed meanwhile (they may be answering). */
 const SAVE_ATTEMPTS = 6;
-
-export class InviteInputError extends Error {
-  override readonly name = 'InviteInputError';
-  constructor(readonly reason: 'group_required' | 'town_required' | 'unknown_group' | 'unknown_town') {
-    super(reason);
-  }
-}
-
-/** The person was deactivated by the office: nothing they send is acted on. */
-export class PersonDeactivatedError extends Error {
-  override readonly name = 'PersonDeactivatedError';
-  constructor(readonly personId: string) {
-    super(`person ${personId} is deactivated`);
-  }
-}
 
 export interface InviteRequest {
   role: Role;
@@ -379,14 +367,6 @@ export async function reactivatePerson(
     });
   }
   return { ...result, released: 0 };
-}
-
-/** Deactivating oneself would lock the office out of its own campaign. */
-export class SelfDeactivationError extends Error {
-  override readonly name = 'SelfDeactivationError';
-  constructor(readonly personId: string) {
-    super(`person ${personId} may not deactivate themselves`);
-  }
 }
 
 /**

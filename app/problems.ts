@@ -35,6 +35,7 @@ import { applyRectification, RectificationError, type RectificationInput } from 
 import { localDate } from '../domain/reminders';
 import { submittedMarkAt } from './aggregates';
 import { assertCan, can, ForbiddenError, isOffice } from './authz';
+import { type DescriptionVerdict, ProblemInputError, type ProblemRefusal } from './errors';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 
@@ -49,7 +50,7 @@ export const MIN_DESCRIPTION = 10;
 /** Phrases that say nothing concrete on their own ("有问题", "不规范" …). */
 const VAGUE = /^(有?问题|存在问题|不规范|不到位|不完善|较差|一般|待改进|需整改|无|没有|其他|同上)[。.!！]*$/;
 
-export type DescriptionVerdict = 'ok' | 'too_short' | 'vague';
+export type { DescriptionVerdict } from './errors';
 
 /** A description must name something concrete: long enough and not a stock phrase. */
 export function judgeDescription(text: string): DescriptionVerdict {
@@ -59,32 +60,7 @@ export function judgeDescription(text: string): DescriptionVerdict {
   return 'ok';
 }
 
-export type ProblemRefusal =
-  | Exclude<DescriptionVerdict, 'ok'>
-  | 'unknown_category'
-  | 'unknown_village'
-  | 'unknown_problem'
-  | 'unknown_proposal'
-  /** The town (or anyone but the reporter) has acted on it: the reporter can no longer change it. */
-  | 'town_acted'
-  | 'withdrawn'
-  /** A proposal already recorded as a problem cannot be declined (withdraw the problem instead). */
-  | 'proposal_confirmed'
-  /** Its survey's answers changed since and no longer raise it. */
-  | 'proposal_stale'
-  /** Its survey was returned for correction: its answers are being changed. */
-  | 'proposal_survey_returned'
-  /** Reworded (a re-import, a resubmit) since the message whose button was tapped was shown. */
-  | 'proposal_reworded'
-  /** 全部确认: the queue is not the one its prompt counted (proposals came, went or were reworded). */
-  | 'queue_changed';
-
-export class ProblemInputError extends Error {
-  override readonly name = 'ProblemInputError';
-  constructor(readonly reason: ProblemRefusal) {
-    super(reason);
-  }
-}
+export { ProblemInputError, type ProblemRefusal } from './errors';
 
 export interface NewProblem {
   category: ProblemCategory;

@@ -38,6 +38,7 @@ import {
   type VillagePlan,
 } from '../domain/reminders';
 import { assertCan, can, isOffice } from './authz';
+import { ReminderInputError } from './errors';
 import { reportState } from './group-report';
 import type { Clock, Messenger, OutgoingMessage, SendResult } from './messaging';
 import type { Store } from './ports';
@@ -161,12 +162,7 @@ export class SendThrottle {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-export class ReminderInputError extends Error {
-  override readonly name = 'ReminderInputError';
-  constructor(readonly reason: 'unknown_reminder' | 'unknown_village' | 'bad_date' | 'past_date') {
-    super(reason);
-  }
-}
+export { ReminderInputError } from './errors';
 
 // ---------------------------------------------------------------------------------------------
 // Tomorrow's village

@@ -24,6 +24,7 @@ import {
 } from '../domain/tables/index';
 import { townCounts } from './aggregates';
 import { assertCan, can } from './authz';
+import { UnknownTownError } from './errors';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
 
@@ -32,16 +33,10 @@ export interface SummaryDeps {
   clock: Clock;
 }
 
+export { UnknownTownError } from './errors';
+
 /** 'city' or a town id. */
 export type SummaryScope = 'city' | string;
-
-export class UnknownTownError extends Error {
-  override readonly name = 'UnknownTownError';
-  readonly code = 'unknown_town';
-  constructor(readonly townId: string) {
-    super(`本次检查没有编号为 ${townId} 的镇`);
-  }
-}
 
 interface TownData {
   townId: string;

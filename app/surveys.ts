@@ -48,7 +48,6 @@ import { recordReleased, recordReturned, recordSubmitted, recordTakenOver } from
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
-import { supersedeProposals } from './problems';
 
 export interface SurveyDeps {
   store: Store;
@@ -1150,7 +1149,11 @@ export async function submitSurvey(
   // what the submission before proposed and these answers do not is superseded (read from the
   // stored survey: a submit repeated after being cut off finishes it; nothing on a first submit).
   await recordSubmitted(deps, campaign, survey);
-  const superseded = await supersedeProposals(deps, person, campaign, survey);
+  // Only a resubmit drops proposals; the problems' use cases are loaded then (not by an answer's
+  // cold start: the bot's problem flow is a lazy chunk, bot/routes.ts).
+  const superseded = survey.droppedProposalKeys?.length
+    ? await (await import('./problems')).supersedeProposals(deps, person, campaign, survey)
+    : 0;
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),

@@ -2,6 +2,7 @@
 // (Problems and proposals are bot/problem-flow.ts.)
 
 import { can, ForbiddenError, isOffice } from '../app/authz';
+import { ReminderInputError } from '../app/errors';
 import { deliveryOf } from '../app/files';
 import {
   leaderReportState,
@@ -15,12 +16,11 @@ import {
 } from '../app/group-report';
 import type { Button } from '../app/messaging';
 import { createInvite, INVITE_DAYS } from '../app/people';
-import { ReminderInputError } from '../app/reminders';
 import { ChatError, ledGroups, surveyIdFor } from '../app/surveys';
 import { ROLES, type Role } from '../domain/campaign';
+import { formatInstant, formatLocalDate } from '../domain/dates';
 import { groupsOf } from '../domain/grants';
 import { wordingTag } from '../domain/proposals';
-import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { addDays, localDate } from '../domain/reminders';
 import { scopeLabel } from './labels';
 import { roleLabels, t } from './messages';

@@ -6,18 +6,21 @@
 import type { Context } from 'telegraf';
 import { Telegraf } from 'telegraf';
 import { ForbiddenError } from '../app/authz';
-import { ListsError } from '../app/lists-error';
-import { InviteInputError, PersonDeactivatedError, SelfDeactivationError } from '../app/people';
-import { ProblemInputError } from '../app/problems';
-import { ReminderInputError } from '../app/reminders';
-import { UnknownTownError } from '../app/summaries';
+import {
+  InviteInputError,
+  ListsError,
+  PersonDeactivatedError,
+  ProblemInputError,
+  ReminderInputError,
+  SelfDeactivationError,
+  UnknownTownError,
+} from '../app/errors';
 import { ChatError, withSession } from '../app/surveys';
 import { InviteUnusableError, isUpdateApplied, NotFoundError, type Person } from '../domain/model';
 import { RectificationError } from '../domain/rectification';
-import { PROBLEM_STATUS_LABELS } from '../domain/tables/index';
+import { PROBLEM_STATUS_LABELS } from '../domain/tables/table5';
 import { ListFileError } from '../ingest/list-file-error';
 import { helpText } from './home';
-import { handleStranger } from './join-flow';
 import { t } from './messages';
 import { parseCallback, renderStep } from './render';
 import { routeTable } from './routes';
@@ -73,7 +76,8 @@ export function createBot(deps: BotDeps, options: BotOptions): Telegraf {
         return;
       }
       if (!person) {
-        await handleStranger(ctx, deps, updateId);
+        // Enrolment is a lazy chunk (bot/routes.ts): loaded by a stranger's first update.
+        await (await import('./join-flow')).handleStranger(ctx, deps, updateId);
         await answerCb();
         return;
       }

@@ -16,9 +16,9 @@ import {
   standingOf,
 } from '../app/people';
 import { ChatError } from '../app/surveys';
+import { formatInstant } from '../domain/dates';
 import { rolesOf } from '../domain/grants';
 import type { Person } from '../domain/model';
-import { formatInstant } from '../domain/reminder-messages';
 import { commandsFor, grantLabel, grantsLabel, personName } from './labels';
 import { t } from './messages';
 import { btn, chunk } from './render';

@@ -26,6 +26,7 @@ import {
 } from '../app/problems';
 import { ChatError, type ProblemProposal } from '../app/surveys';
 import { villageDetail } from '../app/villages';
+import { formatInstant, formatLocalDate } from '../domain/dates';
 import { MAX_PHOTO_BYTES } from '../domain/evidence';
 import { contactTownsOf, holdsInGroup } from '../domain/grants';
 import {
@@ -39,7 +40,6 @@ import {
 } from '../domain/model';
 import { queueTag, wordingTag } from '../domain/proposals';
 import { ALLOWED_FROM } from '../domain/rectification';
-import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
 import { photoRefusal, sendPhotos } from './evidence-view';
 import { categoryLabels, t } from './messages';

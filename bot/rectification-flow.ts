@@ -9,6 +9,7 @@
 import { can, ForbiddenError } from '../app/authz';
 import { actOnProblem, ProblemInputError, readProblem } from '../app/problems';
 import type { Campaign } from '../domain/campaign';
+import { formatInstant, formatLocalDate } from '../domain/dates';
 import { contactTownsOf, holdsInGroup } from '../domain/grants';
 import type { Person, Problem, ProblemAction } from '../domain/model';
 import {
@@ -22,7 +23,6 @@ import {
   TEXT_MAX,
   TEXT_MIN,
 } from '../domain/rectification';
-import { formatInstant, formatLocalDate } from '../domain/reminder-messages';
 import { localDate } from '../domain/reminders';
 import { PROBLEM_STATUS_LABELS, placeOf } from '../domain/tables/index';
 import { t } from './messages';

@@ -5,6 +5,7 @@
 import type { Button } from '../app/messaging';
 import { pendingTag, revOf, type SurveyStep } from '../app/surveys';
 import type { Campaign } from '../domain/campaign';
+import { formatInstant } from '../domain/dates';
 import { choicesOf, formatValue, hintFor, type Review, renderLabel } from '../domain/engine';
 import {
   type Evidence,
@@ -15,7 +16,6 @@ import {
 } from '../domain/evidence';
 import type { FormDef, Question } from '../domain/forms/types';
 import type { Draft } from '../domain/model';
-import { formatInstant } from '../domain/reminder-messages';
 import { t } from './messages';
 
 /** Cleared answers listed by name in an edit's confirmation; more are counted. */

@@ -8,10 +8,12 @@
 // no circle.
 
 import { helpText, homeScreen } from './home';
-import { acceptGrant, join } from './join-flow';
 import { t } from './messages';
 import { surveyHandlers } from './survey-flow';
 import type { Handlers, Turn } from './turn';
+
+/** Enrolment (an invite link, its answer): a lazy chunk, as the flows in LAZY_FLOWS are. */
+const joinFlow = () => import('./join-flow');
 
 /** What every person has whatever they hold: the menu, /start, /help, 取消, an invite's answer. */
 const core = (table: () => Handlers): Handlers => ({
@@ -24,7 +26,7 @@ const core = (table: () => Handlers): Handlers => ({
       else await turn.send(t.unknownButton);
     },
     cn: async (turn) => table().commands.cancel?.(turn, ''),
-    ja: (turn, [inviteId]) => acceptGrant(turn, inviteId),
+    ja: async (turn, [inviteId]) => (await joinFlow()).acceptGrant(turn, inviteId),
     jn: async (turn) => {
       await turn.setScreen('home');
       await turn.show(t.grantDeclined);
@@ -34,7 +36,9 @@ const core = (table: () => Handlers): Handlers => ({
   commands: {
     // `/start <code>` from someone enrolled is an invite for them (asked first); bare, the menu.
     start: async (turn, payload) =>
-      payload ? join(turn.ctx, turn.deps, payload, turn.uid()) : turn.send(homeScreen(turn.person)),
+      payload
+        ? (await joinFlow()).join(turn.ctx, turn.deps, payload, turn.uid())
+        : turn.send(homeScreen(turn.person)),
     menu: async (turn) => turn.send(homeScreen(turn.person)),
     help: async (turn) => turn.send(helpText(turn.person)),
   },

@@ -33,10 +33,10 @@ import {
   surveyHistory,
 } from '../app/surveys';
 import { villageById } from '../domain/campaign';
+import { formatInstant } from '../domain/dates';
 import { choicesOf, formatValue, renderLabel, review } from '../domain/engine';
 import { EVIDENCE_FLAGS, type EvidenceFlag, MAX_PHOTO_BYTES } from '../domain/evidence';
 import type { Draft, Survey } from '../domain/model';
-import { formatInstant } from '../domain/reminder-messages';
 import { photoRefusal, sendPhotos, sendPin } from './evidence-view';
 import { homeScreen } from './home';
 import { t } from './messages';

@@ -15,9 +15,9 @@ import {
 import type { Button } from '../app/messaging';
 import { ChatError, surveyIdFor } from '../app/surveys';
 import { homeTownsOf, townProgress, villageDetail } from '../app/villages';
+import { formatInstant } from '../domain/dates';
 import { STRATA } from '../domain/forms/types';
 import type { ReplacementReason } from '../domain/model';
-import { formatInstant } from '../domain/reminder-messages';
 import { pickStatusIcon, replacementLabels, t } from './messages';
 import { btn, chunk, prompt } from './render';
 import { openAndShow, openPickAndShow } from './survey-flow';

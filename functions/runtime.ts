@@ -29,7 +29,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod/mini';
 import { type Clock, type Messenger, systemClock } from '../app/messaging';
 import type { FileStore, Store } from '../app/ports';
-import { acknowledgeReminder, setTomorrowVillage } from '../app/reminders';
 import { type BotDeps, createBot, type LoggerLike } from '../bot/bot';
 import { BOT_API_LIMITS, type BotApiLimits, limitBotApi, telegramMessenger } from '../bot/telegram-messenger';
 import type { Campaign } from '../domain/campaign';
@@ -39,7 +38,6 @@ import { TABLE } from '../store/table';
 import type { ChatSummaryRequest } from './chat-summary';
 import { type Counter, countedMessenger, counter as metricsCounter } from './metrics';
 import type { OfficeSummaryRequest } from './office-summary';
-import { groupReportPackage, summaryPackage } from './summary-files';
 import { createWebhookHandler } from './webhook-handler';
 
 const Text = z.string().check(z.minLength(1));
@@ -388,16 +386,24 @@ export function botDeps(
   files?: FileStore,
 ): BotDeps {
   const deps = { store, clock };
+  // The summaries, the group report and the reminders' actions are imported on their first use:
+  // an answer never needs them, and the webhook's cold start does not evaluate them.
+  const summaryFiles = () => import('./summary-files');
+  const reminders = () => import('../app/reminders');
   return {
     store,
     clock,
     campaign,
     logger: log,
     ...(files ? { files } : {}),
-    summaries: (actor, scope) => summaryPackage({ ...deps, files }, actor, campaign, scope),
-    groupReport: (actor, townId) => groupReportPackage({ ...deps, files }, actor, campaign, townId),
-    acknowledge: async (actor, key) => (await acknowledgeReminder(deps, actor, campaign, key)).reply,
-    tomorrow: (actor, villageId, date) => setTomorrowVillage(deps, actor, campaign, { villageId, date }),
+    summaries: async (actor, scope) =>
+      (await summaryFiles()).summaryPackage({ ...deps, files }, actor, campaign, scope),
+    groupReport: async (actor, townId) =>
+      (await summaryFiles()).groupReportPackage({ ...deps, files }, actor, campaign, townId),
+    acknowledge: async (actor, key) =>
+      (await (await reminders()).acknowledgeReminder(deps, actor, campaign, key)).reply,
+    tomorrow: async (actor, villageId, date) =>
+      (await reminders()).setTomorrowVillage(deps, actor, campaign, { villageId, date }),
   };
 }
 
