@@ -325,20 +325,26 @@ export type SummariesEvent = ChatSummaryRequest | OfficeSummaryRequest;
 function invokeAsync(functionName: string): (payload: SummariesEvent) => Promise<void> {
   let client: Promise<{ send: (payload: SummariesEvent) => Promise<void> }> | undefined;
   return async (payload) => {
-    client ??= import('#islands/client-lambda').then(({ LambdaClient, InvokeCommand }) => {
-      const lambda = new LambdaClient({ maxAttempts: 4 });
-      return {
-        send: async (event: SummariesEvent) => {
-          await lambda.send(
-            new InvokeCommand({
-              FunctionName: functionName,
-              InvocationType: 'Event',
-              Payload: new TextEncoder().encode(JSON.stringify(event)),
-            }),
-          );
-        },
-      };
-    });
+    client ??= import('#islands/client-lambda').then(
+      ({ LambdaClient, InvokeCommand }) => {
+        const lambda = new LambdaClient({ maxAttempts: 4 });
+        return {
+          send: async (event: SummariesEvent) => {
+            await lambda.send(
+              new InvokeCommand({
+                FunctionName: functionName,
+                InvocationType: 'Event',
+                Payload: new TextEncoder().encode(JSON.stringify(event)),
+              }),
+            );
+          },
+        };
+      },
+      (err: unknown) => {
+        client = undefined; // a failed import is tried again on the next call
+        throw err;
+      },
+    );
     await (await client).send(payload);
   };
 }

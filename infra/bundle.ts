@@ -5,8 +5,9 @@
 // Lean cold start (issue 18): Lambda evaluates index.mjs and what it imports statically before the
 // first event. Code splitting keeps what an answer never needs in chunks that are loaded by
 // import() when asked for: the workbook renderers and exceljs (functions/summary-files.ts,
-// ingest/), the S3 client (functions/runtime.ts), the SDK's credential providers other than the
-// environment's. The source maps are written beside each file (index.mjs.map, chunks/*.mjs.map)
+// ingest/), the flows beyond the survey (bot/routes.ts); the S3 and Lambda clients and the SDK's
+// credential providers other than the environment's are islands (ISLANDS, below). The source maps
+// are written beside each file (index.mjs.map, chunks/*.mjs.map, islands/*.mjs.map)
 // but not read at run time: Lambda runs without --enable-source-maps (see README, Deployment, for
 // how to map a stack trace back to the sources).
 

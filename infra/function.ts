@@ -97,7 +97,7 @@ export class InspectionFunction extends Construct {
         // NODE_OPTIONS would lose to the bootstrap's own options), and no --enable-source-maps:
         // with it, Node reads and parses the source map of every file it loads (measured: the cold
         // import nearly twice as slow). The maps stay beside the code in the asset (index.mjs.map,
-        // chunks/*.mjs.map) to read a logged stack trace after the fact: scripts/map-trace.ts, see
+        // chunks/*.mjs.map, islands/*.mjs.map) to read a logged stack trace after the fact: scripts/map-trace.ts, see
         // README "Reading a stack trace".
         AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${EXEC_WRAPPER_FILE}`,
         POWERTOOLS_SERVICE_NAME: 'inspection-bot',

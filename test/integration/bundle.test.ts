@@ -42,12 +42,12 @@ const inputsOf = (files: readonly string[]) =>
   files.flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}));
 
 describe('the webhook bundle', () => {
-  it('evaluates at import neither exceljs, the workbook renderers, the list reader, the campaign schema (classic zod), the S3 client nor a URL polyfill', () => {
+  it('evaluates at import neither exceljs, the workbook renderers, the list reader, the campaign schema (classic zod), the S3 client, a URL polyfill, nor the flows and use cases loaded on first use', () => {
     const atImport = inputsOf(loadedAtImport(meta).files);
     expect(atImport).toContain('functions/telegram-webhook.ts');
     expect(
       atImport.filter((p) =>
-        /node_modules\/(?:exceljs|@aws-sdk\/client-s3|tr46|whatwg-url|zod\/v4\/classic)\/|^reports\/(?:xlsx|raw)\.ts$|^ingest\/list-file\.ts$|^domain\/campaign-schema\.ts$/.test(
+        /node_modules\/(?:exceljs|@aws-sdk\/client-s3|tr46|whatwg-url|zod\/v4\/classic)\/|^reports\/(?:xlsx|raw)\.ts$|^ingest\/list-file\.ts$|^domain\/campaign-schema\.ts$|^bot\/(?:village|admin|people|problem|rectification|join)-flow\.ts$|^app\/(?:problems|reminders|summaries|lists|people)\.ts$|^functions\/summary-files\.ts$/.test(
           p,
         ),
       ),
