@@ -48,6 +48,7 @@ import { recordReleased, recordReturned, recordSubmitted, recordTakenOver } from
 import { assertCan, can } from './authz';
 import type { Clock } from './messaging';
 import type { Store } from './ports';
+import type { Offer } from './problems';
 
 export interface SurveyDeps {
   store: Store;
@@ -1029,7 +1030,8 @@ export type { ProblemProposal } from '../domain/model';
 export interface Submitted {
   submitted: true;
   survey: Survey;
-  proposals: ProblemProposal[];
+  /** What the answers propose, stored: those still to be decided, and those decided before. */
+  proposals: Offer;
   /**
    * Undecided proposals of the submission before (a return and resubmit) that the answers no
    * longer raise, superseded by this submit (app/problems.ts supersedeProposals).
@@ -1154,15 +1156,19 @@ export async function submitSurvey(
   const superseded = survey.droppedProposalKeys?.length
     ? await (await import('./problems')).supersedeProposals(deps, person, campaign, survey)
     : 0;
+  // What these answers propose is stored before the draft closes (create-once per key,
+  // app/problems.ts offerProposals): a submit cut off here leaves the draft open, and 提交 again
+  // stores and shows them, nothing twice. Before, they were stored by the bot after the draft had
+  // closed, and an offer that failed then was never made again.
+  const raised = proposalsFor(campaign, survey);
+  const proposals: Offer =
+    raised.length > 0
+      ? await (await import('./problems')).offerProposals(deps, person, campaign, raised, 'chat')
+      : { pending: [], settled: [] };
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === submitted.id ? undefined : p.session.draft),
-    result: {
-      submitted: true as const,
-      survey: submitted,
-      proposals: proposalsFor(campaign, submitted),
-      superseded,
-    },
+    result: { submitted: true as const, survey: submitted, proposals, superseded },
   }));
 }
 
@@ -1278,7 +1284,12 @@ async function resubmitFigures(
   });
   return withSession(deps, person, updateId, (p) => ({
     session: sessionWith(p, p.session.draft?.surveyId === saved.id ? undefined : p.session.draft),
-    result: { submitted: true as const, survey: saved, proposals: [], superseded: 0 },
+    result: {
+      submitted: true as const,
+      survey: saved,
+      proposals: { pending: [], settled: [] },
+      superseded: 0,
+    },
   }));
 }
 

@@ -328,7 +328,6 @@ export const t = {
   // problems exactly once: proposals, the office's queue, the reporter's list (bot/problem-flow.ts)
   problemAlreadyLogged: (category: string) => `该问题此前已记录(${category}),没有重复记录。`,
   proposalsSettled: (n: number) => `另有 ${n} 条建议此前已确认或标记为不记录,不再重复提出。`,
-  proposalsWaiting: (n: number) => `这份问卷提出了 ${n} 条问题建议,请发送 /proposals 查看并确认。`,
   proposalsSuperseded: (n: number) => `修改后的答案不再提出此前的 ${n} 条建议,这些建议已作废。`,
   describeProposal: (suggested: string) =>
     `请发送修改后的问题描述,做到见事见人、明确具体。\n建议的描述:${suggested}`,

@@ -15,7 +15,7 @@ import {
   editProblem,
   judgeDescription,
   logProblem,
-  offerProposals,
+  type Offer,
   officeQueue,
   ProblemInputError,
   readProblem,
@@ -24,7 +24,7 @@ import {
   townProblems,
   withdrawProblem,
 } from '../app/problems';
-import { ChatError, type ProblemProposal } from '../app/surveys';
+import { ChatError } from '../app/surveys';
 import { villageDetail } from '../app/villages';
 import { formatInstant, formatLocalDate } from '../domain/dates';
 import { MAX_PHOTO_BYTES } from '../domain/evidence';
@@ -221,8 +221,8 @@ async function unlessReworded(turn: Turn, proposalId: string, decide: () => Prom
  * before (this survey submitted again after a return, the same 漏评 name from a neighbour's survey)
  * are not offered again; the inspector is told how many.
  */
-export async function propose(turn: Turn, proposals: readonly ProblemProposal[]) {
-  const offer = await offerProposals(pdeps(turn), turn.person, turn.deps.campaign, proposals, 'chat');
+/** What a submit proposed (stored by the submit, app/surveys.ts): each undecided one with its buttons. */
+export async function showOffer(turn: Turn, offer: Offer) {
   if (offer.settled.length > 0) await turn.send(t.proposalsSettled(offer.settled.length));
   for (const p of offer.pending) {
     await turn.send({

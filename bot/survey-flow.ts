@@ -186,18 +186,8 @@ async function submit(turn: Turn, args: string[]) {
   );
   if (superseded > 0) await turn.send(t.proposalsSuperseded(superseded));
   // The problem flow is a lazy chunk (bot/routes.ts LAZY_FLOWS): loaded by a submit that proposes.
-  // The submit is recorded by now: a chunk that cannot be loaded must not turn 已提交 into an
-  // error; the proposals are stored and wait in /proposals.
-  if (proposals.length > 0) {
-    const flow = await import('./problem-flow').catch((err: unknown) => {
-      turn.deps.logger?.error('problem flow not loaded', {
-        error: err instanceof Error ? err.name : 'unknown',
-      });
-      return undefined;
-    });
-    if (flow) await flow.propose(turn, proposals);
-    else await turn.send(t.proposalsWaiting(proposals.length));
-  }
+  if (proposals.pending.length > 0 || proposals.settled.length > 0)
+    await (await import('./problem-flow')).showOffer(turn, proposals);
 }
 
 async function resume(turn: Turn) {
