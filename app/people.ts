@@ -25,6 +25,7 @@ import {
   type Person,
   type Role,
   type Survey,
+  standingOf,
 } from '../domain/model';
 import { recordReleased } from './aggregates';
 import { assertCan, can } from './authz';
@@ -268,16 +269,6 @@ export interface PeopleChange {
    * button was shown (its `seen` standing no longer holds).
    */
   changedSinceShown?: true;
-}
-
-/**
- * Whether a person is deactivated, and since when (or when last reactivated): what a 停用 or
- * 恢复 button was shown with. Not the person's version: that changes with every answer they give.
- */
-export function standingOf(p: Person): string {
-  const ms36 = (iso: string) => Date.parse(iso).toString(36);
-  if (p.deactivated) return `d${ms36(p.deactivated.at)}`;
-  return p.reactivated ? `a${ms36(p.reactivated.at)}` : 'a';
 }
 
 /** The office takes one grant away. Surveys the person can no longer fill go back to the group. */

@@ -13,12 +13,11 @@ import {
   type PeopleScope,
   reactivatePerson,
   revokeGrant,
-  standingOf,
 } from '../app/people';
 import { ChatError } from '../app/surveys';
 import { formatInstant } from '../domain/dates';
 import { rolesOf } from '../domain/grants';
-import type { Person } from '../domain/model';
+import { type Person, standingOf } from '../domain/model';
 import { commandsFor, grantLabel, grantsLabel, personName } from './labels';
 import { t } from './messages';
 import { btn, chunk } from './render';

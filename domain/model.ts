@@ -29,7 +29,7 @@ export interface Person {
   deactivated?: Deactivation;
   /**
    * The last time a deactivation was undone: with `deactivated`, the person's standing a 停用 or
-   * 恢复 button was shown with (app/people.ts standingOf).
+   * 恢复 button was shown with (standingOf, below).
    */
   reactivated?: Deactivation;
   chatId?: number;
@@ -402,6 +402,16 @@ export interface ProblemEvent {
 /** The reporter may edit or withdraw a problem while it is open and nobody else has acted on it. */
 export function reporterMayChange(p: Pick<Problem, 'status' | 'townActedAt'>): boolean {
   return p.status === 'open' && p.townActedAt === undefined;
+}
+
+/**
+ * Whether a person is deactivated, and since when (or when last reactivated): what a 停用 or
+ * 恢复 button was shown with. Not the person's version: that changes with every answer they give.
+ */
+export function standingOf(p: Person): string {
+  const ms36 = (iso: string) => Date.parse(iso).toString(36);
+  if (p.deactivated) return `d${ms36(p.deactivated.at)}`;
+  return p.reactivated ? `a${ms36(p.reactivated.at)}` : 'a';
 }
 
 /**
