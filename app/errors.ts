@@ -2,8 +2,8 @@
 // be told (bot/bot.ts turns each into its Chinese answer; the CLIs print them). In one small module
 // of their own so that answering them does not import the use cases that raise them: the bot's
 // flows beyond the survey are loaded on first use (bot/routes.ts LAZY_FLOWS), and importing an
-// error class from app/people.ts would put all of app/people.ts in every cold start. Each use case
-// module re-exports its own.
+// error class from app/people.ts would put all of app/people.ts in every cold start. A use-case
+// module re-exports those its callers (CLIs, tests) already import from it.
 
 // ---------------------------------------------------------------------------------------------
 // Household lists and samples (app/lists.ts)

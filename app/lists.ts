@@ -72,7 +72,7 @@ export const messages = {
   >,
 };
 
-export { ListsError, type ListsErrorCode } from './errors';
+export { ListsError } from './errors';
 
 export interface ListsDeps {
   store: Store;

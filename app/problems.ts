@@ -50,8 +50,6 @@ export const MIN_DESCRIPTION = 10;
 /** Phrases that say nothing concrete on their own ("有问题", "不规范" …). */
 const VAGUE = /^(有?问题|存在问题|不规范|不到位|不完善|较差|一般|待改进|需整改|无|没有|其他|同上)[。.!！]*$/;
 
-export type { DescriptionVerdict } from './errors';
-
 /** A description must name something concrete: long enough and not a stock phrase. */
 export function judgeDescription(text: string): DescriptionVerdict {
   const t = text.trim();
@@ -60,7 +58,7 @@ export function judgeDescription(text: string): DescriptionVerdict {
   return 'ok';
 }
 
-export { ProblemInputError, type ProblemRefusal } from './errors';
+export { ProblemInputError } from './errors';
 
 export interface NewProblem {
   category: ProblemCategory;

@@ -1061,6 +1061,13 @@ export type SubmitResult = Submitted | FiguresChanged;
  * 提交: lock the survey with its answers and flags, count it in its village's aggregate, close the
  * draft. Each step is idempotent, so a retried submit finishes what a cut-off one started.
  */
+/**
+ * The problems' use cases (superseding and offering proposals), imported by the submits that need
+ * them: a resubmit that drops proposals, a survey that raises some. An answer's cold start never
+ * does (the webhook's bundle, infra/bundle.ts).
+ */
+const problems = () => import('./problems');
+
 export async function submitSurvey(
   deps: SurveyDeps,
   person: Person,
@@ -1151,19 +1158,17 @@ export async function submitSurvey(
   // what the submission before proposed and these answers do not is superseded (read from the
   // stored survey: a submit repeated after being cut off finishes it; nothing on a first submit).
   await recordSubmitted(deps, campaign, survey);
-  // Only a resubmit drops proposals; the problems' use cases are loaded then (not by an answer's
-  // cold start: the bot's problem flow is a lazy chunk, bot/routes.ts).
+  // Only a resubmit drops proposals.
   const superseded = survey.droppedProposalKeys?.length
-    ? await (await import('./problems')).supersedeProposals(deps, person, campaign, survey)
+    ? await (await problems()).supersedeProposals(deps, person, campaign, survey)
     : 0;
   // What these answers propose is stored before the draft closes (create-once per key,
   // app/problems.ts offerProposals): a submit cut off here leaves the draft open, and 提交 again
-  // stores and shows them, nothing twice. Before, they were stored by the bot after the draft had
-  // closed, and an offer that failed then was never made again.
+  // stores and shows them, nothing twice.
   const raised = proposalsFor(campaign, survey);
   const proposals: Offer =
     raised.length > 0
-      ? await (await import('./problems')).offerProposals(deps, person, campaign, raised, 'chat')
+      ? await (await problems()).offerProposals(deps, person, campaign, raised, 'chat')
       : { pending: [], settled: [] };
   const submitted = survey;
   return withSession(deps, person, req.updateId, (p) => ({

@@ -271,21 +271,14 @@ const KEPT_REASON_MS = 60 * 60_000;
  * one button. A refusal of a 签发 without a reason keeps the one already kept.
  */
 async function keepReason(turn: Turn, groupId: string | undefined, reason: string | undefined) {
-  const keep = usableReason(reason)
-    ? reason.trim()
-    : groupId !== undefined
-      ? keptReasonOf(turn, groupId)
+  const data = turn.person.session.data ?? {};
+  // A new reason is kept from now; otherwise the one already kept stays, with its own time.
+  const kept = usableReason(reason)
+    ? { keptReason: reason.trim(), keptAt: turn.deps.clock.now().getTime() }
+    : groupId !== undefined && keptReasonOf(turn, groupId) !== undefined
+      ? { keptReason: String(data.keptReason), keptAt: Number(data.keptAt) }
       : undefined;
-  const keptAt =
-    usableReason(reason) || typeof turn.person.session.data?.keptAt !== 'number'
-      ? turn.deps.clock.now().getTime()
-      : turn.person.session.data.keptAt;
-  await turn.setScreen(
-    'home',
-    keep !== undefined && groupId !== undefined
-      ? { keptReason: keep, keptGroup: groupId, keptAt }
-      : undefined,
-  );
+  await turn.setScreen('home', kept && groupId !== undefined ? { ...kept, keptGroup: groupId } : undefined);
 }
 
 function reasonKept(text: string, groupId: string | undefined, reason: string | undefined): string {
